@@ -1,0 +1,26 @@
+import { ModelwaveError, EXIT } from '../errors.js';
+
+/** Print a user-facing error (no stack for ModelwaveError) and return the exit code it maps to. */
+export function reportError(err: unknown): number {
+  if (err instanceof ModelwaveError) {
+    process.stderr.write(`modelwave: ${err.message}\n`);
+    for (const d of err.details) process.stderr.write(`  - ${d}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  process.stderr.write(`modelwave: internal error: ${e?.message ?? String(err)}\n`);
+  if (process.env.MODELWAVE_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+  return EXIT.failed;
+}
+
+/** Wrap a command action: run it, map a thrown error to its exit code, set process.exitCode. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      const code = await fn(...args);
+      process.exitCode = code ?? EXIT.ok;
+    } catch (err) {
+      process.exitCode = reportError(err);
+    }
+  };
+}

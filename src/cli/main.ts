@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// The CLI is wiring only: each command lives in ./commands/<name>.ts and calls the library.
+import { Command, CommanderError } from 'commander';
+import { EXIT } from '../errors.js';
+import { VERSION } from '../version.js';
+import { register as registerValidate } from './commands/validate.js';
+import { register as registerServe } from './commands/serve.js';
+import { register as registerRun } from './commands/run.js';
+import { register as registerStore } from './commands/store.js';
+import { register as registerCompare } from './commands/compare.js';
+
+const program = new Command();
+program
+  .name('modelwave')
+  .description('Load-test ML model endpoints: latency without coordinated omission, accuracy against ground truth, paired A/B comparison.')
+  .version(VERSION)
+  .exitOverride()
+  .configureOutput({ outputError: (str, write) => write(`modelwave: ${str.replace(/^error: /, '')}`) });
+
+registerValidate(program);
+registerServe(program);
+registerRun(program);
+registerStore(program);
+registerCompare(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // --help and --version exit 0; every other commander error is bad usage.
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    throw err;
+  }
+}

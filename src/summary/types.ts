@@ -1,0 +1,252 @@
+// The Summary: one versioned object a run produces; report.json is exactly this, serialised.
+// Reporters (terminal, Markdown, HTML, JUnit, hgrm), the store and `compare` are functions of it.
+// Documented field by field in docs/report-schema.md; bump SCHEMA_VERSION on any incompatible change.
+
+export const SCHEMA_VERSION = 1;
+
+export interface LatencyStats {
+  /** Float milliseconds with µs precision (HDR histogram, 3 significant digits). */
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+  min: number;
+  mean: number;
+  /** Number of recorded values. */
+  count: number;
+}
+
+export interface RequestCounts {
+  /** Requests the schedule asked for (open loop) or the closed loop issued. scheduled = sent + dropped. */
+  scheduled: number;
+  /** Requests put on the wire. sent = ok + httpErrors + timeouts + connectionErrors + badResponses. */
+  sent: number;
+  ok: number;
+  httpErrors: number;
+  timeouts: number;
+  connectionErrors: number;
+  badResponses: number;
+  dropped: number;
+}
+
+export interface ErrorBreakdown {
+  /** HTTP status → count, for non-2xx responses. */
+  byStatus: Record<string, number>;
+  /** Error code (see ERROR_CODES) → count, for every request that was not ok (dropped included). */
+  byCode: Record<string, number>;
+  /** (sent − ok) / sent; 0 when nothing was sent. */
+  rate: number;
+}
+
+export interface ClassStats {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Rows whose true label is this class. */
+  support: number;
+}
+
+export interface ClassificationStats {
+  /** Rows scored: successful responses with a usable prediction and a label. */
+  n: number;
+  accuracy: number;
+  /** Wilson score 95% interval for accuracy. */
+  accuracyCi: [number, number];
+  classes: ClassStats[];
+  macro: { precision: number; recall: number; f1: number };
+  micro: { precision: number; recall: number; f1: number };
+  /** Positive-class precision/recall/F1 for binary tasks (the `label.positive` class). */
+  positive?: { label: string; precision: number; recall: number; f1: number };
+  /** confusion[i][j] = rows with true class i predicted as class j (order of `labels`). */
+  confusion: number[][];
+  labels: string[];
+  logLoss?: number;
+  rocAuc?: number;
+}
+
+export interface RegressionStats {
+  n: number;
+  mae: number;
+  rmse: number;
+  r2: number;
+}
+
+export interface QualityCounts {
+  /** Rows in successful responses. */
+  rows: number;
+  /** Rows scored. */
+  scored: number;
+  /** Rows of ok responses whose prediction could not be used (unknown class, NaN). Counted, never scored as wrong. */
+  unparsable: number;
+  /** Rows of failed requests (not scored). */
+  failed: number;
+}
+
+export interface PhaseSummary {
+  index: number;
+  name: string;
+  kind: 'open' | 'closed';
+  warmup: boolean;
+  /** Planned: rate (open) or concurrency (closed); and for a ramp the end rate. */
+  targetRate?: number;
+  targetRampTo?: number;
+  concurrency?: number;
+  startedAtMs: number; // ms since run start
+  endedAtMs: number;
+  requests: RequestCounts;
+  rps: number;
+  latencyMs: LatencyStats;
+  serviceTimeMs: LatencyStats;
+  lagMs: Pick<LatencyStats, 'p50' | 'p99' | 'max'>;
+  accuracy?: number;
+}
+
+export interface WindowSummary {
+  index: number;
+  /** Sequence range [seqStart, seqEnd) for count windows; time range for span windows. */
+  seqStart?: number;
+  seqEnd?: number;
+  /** Wall-clock ISO timestamps of the first intended send and the last response in the window. */
+  startAt: string;
+  endAt: string;
+  /** ms since run start. */
+  startMs: number;
+  endMs: number;
+  requests: RequestCounts;
+  rps: number;
+  latencyMs: LatencyStats;
+  accuracy?: number;
+  accuracyCi?: [number, number];
+  scored?: number;
+  /** Flagged when accuracy is significantly below the reference (first) windows; see docs. */
+  drifted?: boolean;
+  /** Regression windows. */
+  rmse?: number;
+  mae?: number;
+  /** Confusion matrix of this window (same label order as totals.classification.labels). */
+  confusion?: number[][];
+  /** Base64 compressed HDR histogram of latency (µs) in this window. */
+  latencyHistogram?: string;
+}
+
+export interface ThresholdResult {
+  expr: string;
+  metric: string;
+  op: string;
+  /** Threshold value, normalised (ms, fraction, number). */
+  limit: number;
+  /** Measured value (NaN/null when not measurable, which fails). */
+  value: number | null;
+  pass: boolean;
+  unit: 'ms' | 'fraction' | 'rps' | 'number';
+}
+
+export interface DriftSummary {
+  detected: boolean;
+  /** Plain sentence, e.g. "accuracy fell from 0.91 (window 1) to 0.62 (window 10)". */
+  sentence: string;
+  referenceWindows: number[];
+  referenceAccuracy?: number;
+  flaggedWindows: number[];
+  test: string;
+}
+
+export interface FeedbackSummary {
+  url: string;
+  posted: number;
+  failed: number;
+  retried: number;
+  /** Labels posted (rows); `posted` counts HTTP posts that succeeded. */
+  labelsPosted: number;
+  labelsFailed: number;
+}
+
+export interface StoreSummary {
+  kind: 'embedded' | 'postgres' | 'none';
+  /** URL with password removed, or the embedded directory. */
+  location: string;
+  storedRequests: number;
+  /** True when storedRequests = sent + dropped (every record stored). */
+  complete: boolean;
+  spoolPath?: string;
+  error?: string;
+}
+
+export interface EnvironmentInfo {
+  modelwave: string;
+  node: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  cpuModel: string;
+  hostname: string;
+  workers: number;
+}
+
+export interface Summary {
+  schemaVersion: number;
+  run: {
+    id: string;
+    name: string;
+    status: 'completed' | 'interrupted' | 'failed';
+    startedAt: string;
+    endedAt: string;
+    durationMs: number;
+    /** Target URL without credentials; builtin targets as `builtin:telco@v1 (http://127.0.0.1:PORT/...)`. */
+    target: string;
+    protocol: string;
+    seed: number;
+    /** Set when the generator could not keep the schedule (lag p99 above the bound): rates are not trustworthy. */
+    generatorSaturated: boolean;
+    saturationReason?: string;
+    comparisonId?: string;
+    role?: 'baseline' | 'candidate';
+    error?: string;
+  };
+  environment: EnvironmentInfo;
+  /** The scenario as written, secrets redacted. */
+  scenario: unknown;
+  totals: {
+    requests: RequestCounts;
+    errors: ErrorBreakdown;
+    /** Achieved: sent / measured duration (warm-up excluded). */
+    rps: number;
+    targetRps?: number;
+    latencyMs: LatencyStats;
+    serviceTimeMs: LatencyStats;
+    lagMs: Pick<LatencyStats, 'p50' | 'p99' | 'max'>;
+    /** Base64 compressed HDR histogram of latency (µs), warm-up excluded. */
+    latencyHistogram: string;
+    serviceTimeHistogram: string;
+    accuracy?: number;
+    classification?: ClassificationStats;
+    regression?: RegressionStats;
+    quality?: QualityCounts;
+  };
+  phases: PhaseSummary[];
+  windows: WindowSummary[];
+  thresholds: ThresholdResult[];
+  drift?: DriftSummary;
+  feedback?: FeedbackSummary;
+  store?: StoreSummary;
+  /** Per-second series for charts: target vs achieved rate, p50/p99, errors by kind. */
+  timeline: TimelinePoint[];
+}
+
+export interface TimelinePoint {
+  /** Second since run start (bucket start). */
+  t: number;
+  targetRps: number;
+  sent: number;
+  ok: number;
+  httpErrors: number;
+  timeouts: number;
+  connectionErrors: number;
+  badResponses: number;
+  dropped: number;
+  p50Ms: number;
+  p99Ms: number;
+}
