@@ -63,8 +63,8 @@ export interface RangeDrift {
   min?: number;
   max?: number;
   /** 0..1 progress at which the drift starts (default 0) and is complete (default 1). */
-  from?: number;
-  to?: number;
+  start?: number;
+  end?: number;
 }
 
 export interface CsvSource {
@@ -100,8 +100,6 @@ export interface LabelDrift {
   flipRate?: { from: number; to: number };
   /** Concept drift: weights (and bias) move to these values, gradually (linear over [start,end]) or at one point. */
   concept?: { bias?: number; weights?: Record<string, number>; start: number; end: number };
-  /** Progress denominator: number of requests over which progress goes 0 → 1 (default: the planned request count). */
-  overRequests: number;
 }
 
 export interface LabelSpec {
@@ -199,6 +197,13 @@ export interface Scenario {
   windows: WindowSpec;
   thresholds: ThresholdSpec[];
   compare?: CompareSpec;
+  /**
+   * Drift progress denominator: progress of request `seq` is min(1, seq / progressRequests). From `data.progressOver`
+   * when given, else the planned request count (open-loop phases exactly; closed-loop phases by their `requests`).
+   */
+  progressRequests: number;
+  /** Planned request count when it is known in advance (every phase bounded by count or open loop), else undefined. */
+  plannedRequests?: number;
   /** The scenario as written, parsed, with secret values replaced by "[redacted]" — safe to embed in reports. */
   redacted: unknown;
 }

@@ -1,0 +1,87 @@
+// Histogram creation, encoding and merging in one place (like autocannon's histUtil): explicit ranges, compressed
+// base64 to cross threads and to store, one merge function. Values are integer microseconds.
+import * as hdr from 'hdr-histogram-js';
+import type { LatencyStats } from '../summary/types.js';
+
+export type Histogram = hdr.Histogram;
+
+/** 1 µs .. 1 hour, 3 significant digits: a recorded value is off by at most 0.1% (half a bucket width). */
+export const HIST_LOWEST_US = 1;
+export const HIST_HIGHEST_US = 3_600_000_000;
+export const HIST_DIGITS = 3 as const;
+
+let wasm = false;
+/** WebAssembly mode is ~3× faster; it must be initialised once in every thread that records. */
+export async function initHistograms(): Promise<void> {
+  if (wasm) return;
+  try {
+    await hdr.initWebAssembly();
+    wasm = true;
+  } catch {
+    wasm = false; // pure-JS histograms still give identical numbers, only slower
+  }
+}
+
+export function createHistogram(): Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: HIST_LOWEST_US,
+    highestTrackableValue: HIST_HIGHEST_US,
+    numberOfSignificantValueDigits: HIST_DIGITS,
+    bitBucketSize: 64,
+    autoResize: true,
+    useWebAssembly: wasm,
+  });
+}
+
+/** Record a duration in µs; clamps to the trackable range so a clock oddity can never throw on the hot path. */
+export function recordUs(h: Histogram, us: number): void {
+  let v = Math.round(us);
+  if (!(v >= HIST_LOWEST_US)) v = HIST_LOWEST_US;
+  else if (v > HIST_HIGHEST_US) v = HIST_HIGHEST_US;
+  h.recordValue(v);
+}
+
+export function encodeHistogram(h: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  return hdr.decodeFromCompressedBase64(encoded, 64, wasm);
+}
+
+/** Add an encoded histogram into `into` (and free the decoded copy). */
+export function mergeEncoded(into: Histogram, encoded: string): void {
+  if (!encoded) return;
+  const h = decodeHistogram(encoded);
+  into.add(h);
+  h.destroy();
+}
+
+const ms = (us: number) => Math.round(us) / 1000;
+
+/** Percentiles in float ms with µs precision. An empty histogram gives zeros with count 0. */
+export function latencyStats(h: Histogram): LatencyStats {
+  const count = h.totalCount;
+  if (count === 0) return { p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, min: 0, mean: 0, count: 0 };
+  return {
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p95: ms(h.getValueAtPercentile(95)),
+    p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)),
+    max: ms(h.maxValue),
+    min: ms(h.minNonZeroValue),
+    mean: Math.round(h.mean) / 1000,
+    count,
+  };
+}
+
+/** Stats of an encoded histogram (for reporters and `compare`, which only have report.json). */
+export function statsOfEncoded(encoded: string): LatencyStats {
+  const h = decodeHistogram(encoded);
+  try {
+    return latencyStats(h);
+  } finally {
+    h.destroy();
+  }
+}
