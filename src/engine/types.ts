@@ -44,6 +44,8 @@ export interface RecordBatch {
   count: number;
   rowsPerRequest: number;
   seq: Float64Array;
+  /** Which target (0, or 0/1 = baseline/candidate in `compare`) the request went to. */
+  target: Uint8Array;
   phase: Uint8Array;
   worker: Uint8Array;
   intendedUs: Float64Array;

@@ -1,4 +1,69 @@
 import type { Command } from 'commander';
+import { action } from '../exit.js';
+import { usageError } from '../../errors.js';
+import { loadScenario } from '../../scenario/load.js';
+import { parseDurationMs } from '../../util/duration.js';
+import { runScenario } from '../../run.js';
+import { parseReportFormats } from '../../report/write.js';
+import { interruptSignal } from '../signals.js';
 
-// Placeholder: the owner of this command replaces this file.
-export function register(_program: Command): void {}
+interface RunFlags {
+  duration?: string;
+  rate?: string;
+  concurrency?: string;
+  workers?: string;
+  out?: string;
+  json?: boolean;
+  quiet?: boolean;
+  threshold?: string[];
+  target?: string;
+  report?: string;
+}
+
+const positiveNumber = (flag: string, v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw usageError(`${flag} must be a positive number (got ${v})`);
+  return n;
+};
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run a scenario: load wave, latency, accuracy against ground truth, reports in reports/<run-id>/')
+    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .option('--duration <d>', 'replace every phase duration (e.g. 10s)')
+    .option('--rate <n>', 'replace every open-loop rate (req/s)')
+    .option('--concurrency <n>', 'run one closed-loop phase with N in flight instead of the scenario phases')
+    .option('--workers <n>', 'worker threads (default: scenario load.workers, auto = cores)')
+    .option('--target <url>', 'replace target.url (http://… or builtin:telco@v2)')
+    .option('--threshold <expr...>', 'extra threshold, e.g. "latency.p99 < 250ms" (repeatable)')
+    .option('--out <dir>', 'report folder (default reports/<run-id>)')
+    .option('--report <formats>', 'report files to write: json,md,html,junit,hgrm (default all)')
+    .option('--json', 'print report.json to stdout instead of the summary table')
+    .option('--quiet', 'no live progress and no summary table')
+    .action(
+      action(async (file: string, f: RunFlags) => {
+        const durationMs = f.duration !== undefined ? parseDurationMs(f.duration, '--duration') : undefined;
+        const scenario = loadScenario(file, {
+          overrides: {
+            ...(durationMs !== undefined ? { durationMs } : {}),
+            ...(f.rate !== undefined ? { rate: positiveNumber('--rate', f.rate) } : {}),
+            ...(f.concurrency !== undefined ? { concurrency: positiveNumber('--concurrency', f.concurrency) } : {}),
+            ...(f.workers !== undefined ? { workers: positiveNumber('--workers', f.workers) } : {}),
+            ...(f.threshold ? { thresholds: f.threshold } : {}),
+            ...(f.target ? { target: f.target } : {}),
+          },
+        });
+        const signal = interruptSignal();
+        const res = await runScenario(scenario, {
+          ...(f.out ? { outDir: f.out } : {}),
+          ...(f.report ? { formats: parseReportFormats(f.report) } : {}),
+          quiet: Boolean(f.quiet || f.json),
+          signal,
+        });
+        if (f.json) process.stdout.write(`${JSON.stringify(res.summary, null, 2)}\n`);
+        return res.exitCode;
+      }),
+    );
+}

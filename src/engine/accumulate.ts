@@ -1,0 +1,172 @@
+// Main-thread sinks for one target: request accounting, merged HDR histograms, and reconciliation of every
+// prediction with its label, per phase, per window and per second. Fed batch by batch; `summarize.ts` reads it.
+import type { RequestCounts } from '../summary/types.js';
+import { Confusion } from '../quality/confusion.js';
+import { RegressionAccumulator } from '../quality/regression.js';
+import { countOutcome, emptyCounts } from './counts.js';
+import { createHistogram, mergeEncoded, type Histogram } from './hist.js';
+import { ERROR_CODES, Outcome, type RecordBatch } from './types.js';
+
+export interface WindowAcc {
+  index: number;
+  counts: RequestCounts;
+  firstIntendedUs: number;
+  lastReceivedUs: number;
+  seqMin: number;
+  seqMax: number;
+  confusion?: Confusion;
+  regression?: RegressionAccumulator;
+  scored: number;
+}
+
+export interface SecondAcc {
+  counts: RequestCounts;
+}
+
+export interface QualityConfig {
+  task: 'classification' | 'regression' | 'none';
+  classes: number; // number of classes
+  labels: string[]; // class values as strings (index = class code)
+  positive: number; // positive class index (binary)
+}
+
+/** Per-row correctness and latency samples, kept only when a comparison needs them. */
+export interface Samples {
+  /** seq → 1 correct, 0 wrong, 255 not scored (per row: index seq*k+j). */
+  correct: Map<number, number>;
+  latencyMs: number[];
+  errors: number;
+  sent: number;
+}
+
+export class TargetAccumulator {
+  readonly total = emptyCounts();
+  readonly phases: RequestCounts[];
+  readonly windows = new Map<number, WindowAcc>();
+  readonly seconds = new Map<number, SecondAcc>();
+  readonly byStatus = new Map<number, number>();
+  readonly byCode = new Map<string, number>();
+  readonly hists = new Map<string, Histogram>();
+  readonly confusion?: Confusion;
+  readonly regression?: RegressionAccumulator;
+  readonly probs: number[] = [];
+  readonly probPositive: number[] = [];
+  rows = 0;
+  scored = 0;
+  unparsable = 0;
+  failedRows = 0;
+  firstSentUs = Infinity;
+  lastReceivedUs = 0;
+  samples?: Samples;
+
+  constructor(
+    private readonly phaseWarmup: boolean[],
+    private readonly windowOf: (seq: number, intendedUs: number) => number,
+    readonly quality: QualityConfig,
+    keepSamples: boolean,
+  ) {
+    this.phases = phaseWarmup.map(() => emptyCounts());
+    if (quality.task === 'classification') this.confusion = new Confusion(quality.classes);
+    if (quality.task === 'regression') this.regression = new RegressionAccumulator();
+    if (keepSamples) this.samples = { correct: new Map(), latencyMs: [], errors: 0, sent: 0 };
+  }
+
+  mergeHist(key: string, encoded: string): void {
+    let h = this.hists.get(key);
+    if (!h) {
+      h = createHistogram();
+      this.hists.set(key, h);
+    }
+    mergeEncoded(h, encoded);
+  }
+
+  /** Account for request i of a batch (already demuxed to this target). */
+  add(b: RecordBatch, i: number): void {
+    const outcome = b.outcome[i];
+    const p = b.phase[i];
+    const seq = b.seq[i];
+    const intendedUs = b.intendedUs[i];
+    countOutcome(this.phases[p], outcome);
+    const sec = Math.floor(intendedUs / 1e6);
+    let s = this.seconds.get(sec);
+    if (!s) this.seconds.set(sec, (s = { counts: emptyCounts() }));
+    countOutcome(s.counts, outcome);
+    if (this.phaseWarmup[p]) return;
+
+    countOutcome(this.total, outcome);
+    if (outcome !== Outcome.ok) {
+      const code = ERROR_CODES[b.errorCode[i]] ?? 'UNKNOWN';
+      this.byCode.set(code, (this.byCode.get(code) ?? 0) + 1);
+      if (outcome === Outcome.httpError) this.byStatus.set(b.status[i], (this.byStatus.get(b.status[i]) ?? 0) + 1);
+    }
+    if (outcome !== Outcome.dropped) {
+      if (b.sentUs[i] < this.firstSentUs) this.firstSentUs = b.sentUs[i];
+      if (b.receivedUs[i] > this.lastReceivedUs) this.lastReceivedUs = b.receivedUs[i];
+    }
+    const wi = this.windowOf(seq, intendedUs);
+    let w = this.windows.get(wi);
+    if (!w) {
+      w = { index: wi, counts: emptyCounts(), firstIntendedUs: Infinity, lastReceivedUs: 0, seqMin: Infinity, seqMax: -1, scored: 0 };
+      if (this.confusion) w.confusion = new Confusion(this.quality.classes);
+      if (this.regression) w.regression = new RegressionAccumulator();
+      this.windows.set(wi, w);
+    }
+    countOutcome(w.counts, outcome);
+    if (intendedUs < w.firstIntendedUs) w.firstIntendedUs = intendedUs;
+    const endUs = outcome === Outcome.dropped ? intendedUs : b.receivedUs[i];
+    if (endUs > w.lastReceivedUs) w.lastReceivedUs = endUs;
+    if (seq < w.seqMin) w.seqMin = seq;
+    if (seq > w.seqMax) w.seqMax = seq;
+
+    const smp = this.samples;
+    if (smp && outcome !== Outcome.dropped) {
+      smp.sent++;
+      if (outcome !== Outcome.ok) smp.errors++;
+      else smp.latencyMs.push((b.receivedUs[i] - intendedUs) / 1000);
+    }
+    this.reconcile(b, i, outcome, w);
+  }
+
+  /** Score every row of an ok response against its label; failed and unparsable rows are counted, never scored. */
+  private reconcile(b: RecordBatch, i: number, outcome: number, w: WindowAcc): void {
+    const k = b.rowsPerRequest;
+    if (this.quality.task === 'none') return;
+    for (let j = 0; j < k; j++) {
+      const r = i * k + j;
+      const label = b.label[r];
+      const rowKey = b.seq[i] * k + j;
+      if (outcome !== Outcome.ok) {
+        this.failedRows++;
+        this.samples?.correct.set(rowKey, 255);
+        continue;
+      }
+      this.rows++;
+      const pred = b.prediction[r];
+      if (Number.isNaN(pred) || Number.isNaN(label)) {
+        this.unparsable++;
+        this.samples?.correct.set(rowKey, 255);
+        continue;
+      }
+      this.scored++;
+      w.scored++;
+      if (this.confusion && w.confusion) {
+        this.confusion.add(label, pred);
+        w.confusion.add(label, pred);
+        this.samples?.correct.set(rowKey, label === pred ? 1 : 0);
+        const prob = b.probability[r];
+        if (!Number.isNaN(prob)) {
+          this.probs.push(prob);
+          this.probPositive.push(label === this.quality.positive ? 1 : 0);
+        }
+      } else if (this.regression && w.regression) {
+        this.regression.add(label, pred);
+        w.regression.add(label, pred);
+      }
+    }
+  }
+
+  destroy(): void {
+    for (const h of this.hists.values()) h.destroy();
+    this.hists.clear();
+  }
+}

@@ -1,0 +1,32 @@
+// Live progress as a run sink: one redrawn line on a TTY, a plain line every few seconds elsewhere (CI logs).
+import type { LiveFigures, RunSink } from './run.js';
+
+const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+export function progressLine(f: LiveFigures): string {
+  const el = fmt(f.elapsedMs / 1000, 0);
+  const planned = f.plannedMs !== undefined ? `/${fmt(f.plannedMs / 1000, 0)}s` : 's';
+  const rate = f.targetRps > 0 ? `${fmt(f.achievedRps)}/${fmt(f.targetRps)} req/s` : `${fmt(f.achievedRps)} req/s`;
+  const acc = f.accuracy !== undefined ? ` · accuracy ${fmt(f.accuracy, 3)}` : '';
+  return `${el}${planned} · ${rate} · in flight ${f.inFlight} · p50 ${fmt(f.p50Ms, 1)}ms p99 ${fmt(f.p99Ms, 1)}ms · sent ${f.sent} · errors ${f.errors} · dropped ${f.dropped}${acc}`;
+}
+
+export function progressSink(out: NodeJS.WriteStream = process.stderr, everyMs = 5000): RunSink & { end(): void } {
+  const tty = Boolean(out.isTTY);
+  let lastPlain = -Infinity;
+  let drawn = false;
+  return {
+    onTick(f) {
+      if (tty) {
+        out.write(`\x1b[2K\r${progressLine(f).slice(0, (out.columns ?? 120) - 1)}`);
+        drawn = true;
+      } else if (f.elapsedMs - lastPlain >= everyMs) {
+        lastPlain = f.elapsedMs;
+        out.write(`${progressLine(f)}\n`);
+      }
+    },
+    end() {
+      if (tty && drawn) out.write('\x1b[2K\r');
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// Resolve target URLs: `builtin:MODEL` starts the reference model server as a child process and waits until it
+// answers; an http:// URL is probed once so an unreachable target fails fast with exit code 3.
+import net from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { ModelwaveError } from '../errors.js';
+import type { Scenario } from '../scenario/types.js';
+import { defaultPath } from '../server/paths.js';
+import { parseTargetUrl, type HttpTarget } from './http.js';
+
+export interface ResolvedTarget {
+  /** Full URL requests go to. */
+  url: string;
+  /** For reports: no credentials; builtin targets named as such. */
+  display: string;
+  http: HttpTarget;
+  /** Base URL (scheme://host:port) — the builtin server's /feedback and /stats live there. */
+  origin: string;
+  stop(): Promise<void>;
+}
+
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+export async function resolveTargets(s: Scenario, urls: string[]): Promise<ResolvedTarget[]> {
+  const out: ResolvedTarget[] = [];
+  try {
+    for (const u of urls) out.push(await resolveTarget(s, u));
+  } catch (err) {
+    await Promise.all(out.map((t) => t.stop()));
+    throw err;
+  }
+  return out;
+}
+
+async function resolveTarget(s: Scenario, url: string): Promise<ResolvedTarget> {
+  const contentType = 'application/json';
+  if (url.startsWith('builtin:')) {
+    const model = url.slice('builtin:'.length);
+    const { origin, child } = await startBuiltin(model);
+    const full = origin + defaultPath(s.target.protocol);
+    const parsed = parseTargetUrl(full);
+    return {
+      url: full,
+      display: `${url} (${full})`,
+      origin,
+      http: { ...parsed, headers: s.target.headers, contentType },
+      stop: () => stopChild(child),
+    };
+  }
+  let parsed: ReturnType<typeof parseTargetUrl>;
+  try {
+    parsed = parseTargetUrl(url);
+  } catch (err) {
+    throw new ModelwaveError('MW_USAGE', `target.url ${redactUrl(url)} is not usable: ${(err as Error).message}`);
+  }
+  await probe(parsed.host, parsed.port, url);
+  const u = new URL(url);
+  return {
+    url,
+    display: redactUrl(url),
+    origin: `${u.protocol}//${u.host}`,
+    http: { ...parsed, headers: s.target.headers, contentType },
+    stop: async () => {},
+  };
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//');
+  }
+}
+
+function probe(host: string, port: number, url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host, port });
+    const fail = (why: string) => {
+      sock.destroy();
+      reject(new ModelwaveError('MW_TARGET_UNREACHABLE', `target ${redactUrl(url)} is not reachable (${why}); start the model server or fix target.url`));
+    };
+    sock.setTimeout(3000, () => fail('no answer within 3s'));
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve();
+    });
+    sock.once('error', (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
+  });
+}
+
+async function startBuiltin(model: string): Promise<{ origin: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--model', model, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines = createInterface({ input: child.stdout! });
+  try {
+    const origin = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('did not start within 10s')), 10_000);
+      lines.once('line', (line) => {
+        clearTimeout(timer);
+        try {
+          resolve((JSON.parse(line) as { listening: string }).listening);
+        } catch {
+          reject(new Error(`unexpected first line: ${line}`));
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`exited with code ${code}${stderr ? `: ${stderr.trim()}` : ''}`));
+      });
+    });
+    child.stdout!.resume();
+    return { origin, child };
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new ModelwaveError('MW_TARGET_UNREACHABLE', `builtin:${model}: the reference model server ${(err as Error).message}`);
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
