@@ -17,6 +17,7 @@ import { stopIndex, type WorkerMessage, type WorkerTask } from './task.js';
 import type { RecordBatch } from './types.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
+import { FeedbackPoster, type FeedbackRecord } from './feedback.js';
 
 export interface RunSink {
   /** Called on the main thread with each batch of one target's records (never blocks the wave: keep it cheap). */
@@ -60,6 +61,8 @@ export interface RunResult {
   accumulators: TargetAccumulator[];
   targets: ResolvedTarget[];
   runIds: string[];
+  /** Every label posted to the feedback endpoint (for the store). */
+  feedbackRecords: FeedbackRecord[];
 }
 
 export function newRunId(name: string): string {
@@ -98,7 +101,17 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     () => new TargetAccumulator(phases.map((p) => p.warmup), windowOf, labels, opts.keepSamples ?? false),
   );
   const runIds = targets.map((_, i) => (i === 0 && opts.runId ? opts.runId : newRunId(s.name)));
-  const sinks = opts.sinks ?? [];
+  const sinks = [...(opts.sinks ?? [])];
+  let epochMs = Infinity;
+  const feedback = s.feedback
+    ? new FeedbackPoster(
+        s.feedback,
+        s.feedback.url === 'builtin' ? `${targets[0].origin}/feedback` : s.feedback.url,
+        s.label?.classes ?? [],
+        () => performance.timeOrigin + performance.now() - epochMs,
+      )
+    : undefined;
+  if (feedback) sinks.push(feedback);
 
   const pool = new Piscina({
     filename: new URL('./worker.js', import.meta.url).href,
@@ -165,7 +178,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   const failed = Promise.race(tasks.map((t) => t.then(() => new Promise<never>(() => {}))));
   await Promise.race([allReady, failed]);
 
-  const epochMs = performance.timeOrigin + performance.now() + 20;
+  epochMs = performance.timeOrigin + performance.now() + 20;
   const startedAtMs = Date.now() + 20;
   for (const ch of channels) ch.port1.postMessage({ type: 'go', epochMs });
 
@@ -208,6 +221,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   while (doneWorkers.size < W && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   for (const ch of channels) ch.port1.close();
   await pool.destroy();
+  const feedbackSummary = await feedback?.finish();
   const endedAtMs = Date.now();
 
   const timings = phaseTimings(s, new BigInt64Array(endUs), new Int32Array(ready), stopAtUs);
@@ -225,7 +239,8 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
       ...(opts.comparisonId ? { comparisonId: opts.comparisonId, role: t === 0 ? 'baseline' : 'candidate' } : {}),
     }),
   );
-  return { summaries, accumulators: accs, targets, runIds };
+  if (feedbackSummary) summaries[0].feedback = feedbackSummary;
+  return { summaries, accumulators: accs, targets, runIds, feedbackRecords: feedback?.records ?? [] };
 }
 
 function routeHist(accs: TargetAccumulator[], key: string, enc: string): void {

@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option('--quiet', 'no live progress and no summary table')
     .action(
       action(async (file: string, f: RunFlags) => {
-        const durationMs = f.duration !== undefined ? parseDurationMs(f.duration, '--duration') : undefined;
+        const durationMs = f.duration !== undefined ? parseDurationMs(f.duration) : undefined;
         const scenario = loadScenario(file, {
           overrides: {
             ...(durationMs !== undefined ? { durationMs } : {}),

@@ -1,0 +1,126 @@
+// Delayed ground truth (the lab's `track_delayed_metrics`): after `feedback.after`, post each answered request's
+// true label to the feedback endpoint, keyed by the server's uuid (or the sequence number). Runs on the main thread,
+// batched and rate-bounded, never on the workers' request path.
+import type { FeedbackSpec, LabelValue } from '../scenario/types.js';
+import type { FeedbackSummary } from '../summary/types.js';
+import type { RunSink } from './run.js';
+import { Outcome, type RecordBatch } from './types.js';
+
+interface Pending {
+  dueMs: number;
+  key: string;
+  seq: number;
+  label: LabelValue | LabelValue[] | number | number[];
+}
+
+export interface FeedbackRecord {
+  uuid: string;
+  seq: number;
+  label: string;
+  postedAtMs: number;
+  outcome: 'posted' | 'failed';
+}
+
+export class FeedbackPoster implements RunSink {
+  private queue: Pending[] = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private busy = false;
+  private readonly stats = { posted: 0, failed: 0, retried: 0, labelsPosted: 0, labelsFailed: 0 };
+  private nextPostMs = 0;
+  readonly records: FeedbackRecord[] = [];
+
+  constructor(
+    private readonly spec: FeedbackSpec,
+    private readonly url: string,
+    private readonly classes: LabelValue[],
+    /** ms since t = 0 (the run clock), so `after` counts from each response. */
+    private readonly nowMs: () => number,
+    private readonly target = 0,
+  ) {}
+
+  onBatch(target: number, b: RecordBatch): void {
+    if (target !== this.target) return;
+    const k = b.rowsPerRequest;
+    for (let i = 0; i < b.count; i++) {
+      if (b.outcome[i] !== Outcome.ok) continue;
+      const key = this.spec.key === 'uuid' && b.uuid[i] ? b.uuid[i] : String(b.seq[i]);
+      const labels: (LabelValue | number)[] = [];
+      for (let j = 0; j < k; j++) {
+        const l = b.label[i * k + j];
+        labels.push(this.classes.length ? this.classes[l] ?? l : l);
+      }
+      this.queue.push({ dueMs: b.receivedUs[i] / 1000 + this.spec.afterMs, key, seq: b.seq[i], label: k === 1 ? labels[0] : labels });
+    }
+    if (!this.timer) this.timer = setInterval(() => void this.pump(false), 100);
+  }
+
+  /** Post everything still queued (ignoring the remaining delay) and stop. */
+  async finish(): Promise<FeedbackSummary> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    while (this.busy) await sleep(10);
+    while (this.head < this.queue.length) await this.pump(true);
+    return { url: this.url, ...this.stats };
+  }
+
+  private async pump(all: boolean): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const now = this.nowMs();
+      while (this.head < this.queue.length && (all || this.queue[this.head].dueMs <= now)) {
+        const batch: Pending[] = [];
+        while (batch.length < this.spec.batchSize && this.head < this.queue.length && (all || this.queue[this.head].dueMs <= now)) {
+          batch.push(this.queue[this.head++]);
+        }
+        await this.rateGate();
+        await this.post(batch);
+        if (!all) break; // one batch per tick keeps the main thread responsive during the run
+      }
+      if (this.head > 10_000 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async rateGate(): Promise<void> {
+    const gapMs = 1000 / this.spec.maxRate;
+    const now = Date.now();
+    if (now < this.nextPostMs) await sleep(this.nextPostMs - now);
+    this.nextPostMs = Math.max(now, this.nextPostMs) + gapMs;
+  }
+
+  private async post(batch: Pending[]): Promise<void> {
+    const body = JSON.stringify({ feedback: batch.map((p) => ({ uuid: p.key, seq: p.seq, label: p.label })) });
+    for (let attempt = 0; ; attempt++) {
+      let ok = false;
+      try {
+        const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5000) });
+        await res.arrayBuffer();
+        ok = res.ok;
+      } catch {
+        ok = false;
+      }
+      if (ok || attempt >= this.spec.retries) {
+        const postedAtMs = Date.now();
+        if (ok) {
+          this.stats.posted++;
+          this.stats.labelsPosted += batch.length;
+        } else {
+          this.stats.failed++;
+          this.stats.labelsFailed += batch.length;
+        }
+        for (const p of batch) this.records.push({ uuid: p.key, seq: p.seq, label: JSON.stringify(p.label), postedAtMs, outcome: ok ? 'posted' : 'failed' });
+        return;
+      }
+      this.stats.retried++;
+      await sleep(100 * 2 ** attempt);
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
