@@ -1,0 +1,125 @@
+// Faker fields by name from a closed allow-list. The method is found by walking faker's object with the two path
+// segments of an allow-listed name, never by evaluating anything from the scenario.
+//
+// Determinism without faker.seed(): faker.seed() re-initialises a Mersenne Twister per call (~23k calls/s measured);
+// instead one Faker instance draws from a Randomizer backed by the counter PRNG, re-pointed at (seed, row, slot)
+// before each call (~460k calls/s). Each value is still a pure function of the row index.
+import { Faker, base, en, type Randomizer } from '@faker-js/faker';
+import { ModelwaveError } from '../errors.js';
+import type { Cell } from './types.js';
+import { FAKER_METHODS, type FakerMethod } from './faker-allowlist.js';
+import { createPrng, STREAM, type Prng, type RowKey } from './prng.js';
+
+export { FAKER_METHODS, type FakerMethod };
+
+/** date.* methods are relative to this instant, not the wall clock, so the same seed gives the same dates. */
+export const FAKER_REF_DATE = '2025-01-01T00:00:00.000Z';
+
+/** Allow-listed methods whose values are numbers or booleans (usable in derived fields and label weights). */
+const NUMERIC_METHODS: ReadonlySet<string> = new Set(['number.int', 'number.float', 'location.latitude', 'location.longitude']);
+const BOOLEAN_METHODS: ReadonlySet<string> = new Set(['datatype.boolean']);
+
+const allowed: ReadonlySet<string> = new Set(FAKER_METHODS);
+
+export function isFakerMethod(name: string): name is FakerMethod {
+  return allowed.has(name);
+}
+
+/** What a faker method yields, so derived fields and label weights can reject text at creation. */
+export function fakerValueType(method: string): 'number' | 'boolean' | 'string' {
+  if (NUMERIC_METHODS.has(method)) return 'number';
+  if (BOOLEAN_METHODS.has(method)) return 'boolean';
+  return 'string';
+}
+
+/**
+ * The randomizer the shared Faker instance draws from, re-pointed before every call. Closures, not methods: faker
+ * calls `next` detached from its object.
+ */
+interface CounterRandomizer extends Randomizer {
+  point(prng: Prng, rowIndex: number, slot: number): void;
+}
+
+function counterRandomizer(): CounterRandomizer {
+  let prng: Prng = createPrng(0, STREAM.faker);
+  const key: RowKey = { a: 0, b: 0 };
+  let slot = 0;
+  let draw = 0;
+  return {
+    point(p, rowIndex, s) {
+      prng = p;
+      prng.setRowKey(key, rowIndex);
+      slot = s;
+      draw = 0;
+    },
+    // Past 4096 draws a call would reach the next slot's draws: correlated, never wrong; no allow-listed method gets near.
+    next: () => prng.uniform(key, slot, draw++),
+    seed: () => {
+      // Seeding is positional (point()); faker's own seed() has no meaning here.
+    },
+  };
+}
+
+let shared: { faker: Faker; randomizer: CounterRandomizer } | undefined;
+function instance(): { faker: Faker; randomizer: CounterRandomizer } {
+  if (!shared) {
+    const randomizer = counterRandomizer();
+    const faker = new Faker({ locale: [en, base], randomizer });
+    faker.setDefaultRefDate(FAKER_REF_DATE);
+    shared = { faker, randomizer };
+  }
+  return shared;
+}
+
+type FakerFn = (...args: unknown[]) => unknown;
+
+function resolve(faker: Faker, method: FakerMethod): FakerFn {
+  const [moduleName, fnName] = method.split('.');
+  const mod: unknown = Reflect.get(faker, moduleName);
+  const fn: unknown = typeof mod === 'object' && mod !== null ? Reflect.get(mod, fnName) : undefined;
+  if (typeof fn !== 'function') {
+    throw new ModelwaveError('MW_INTERNAL', `faker method ${method} is allow-listed but missing from @faker-js/faker`);
+  }
+  return (...args: unknown[]) => Reflect.apply(fn, mod, args) as unknown;
+}
+
+function toCell(v: unknown): Cell {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'bigint') return v.toString();
+  return JSON.stringify(v) ?? '';
+}
+
+/**
+ * A faker field: `(rowIndex) => value`, a pure function of (seed, rowIndex, slot). `path` names the field in errors
+ * (e.g. `data.fields.device_id`). Throws MW_SCENARIO_INVALID for a method outside FAKER_METHODS or arguments faker
+ * rejects (tried once at creation, so a bad argument never surfaces mid-run).
+ */
+export function createFakerField(
+  method: string,
+  args: Record<string, unknown> | unknown[] | undefined,
+  seed: number,
+  slot: number,
+  path: string,
+): (rowIndex: number) => Cell {
+  if (!isFakerMethod(method)) {
+    throw new ModelwaveError('MW_SCENARIO_INVALID', `${path}: faker method \`${method}\` is not allowed`, [
+      `${path}: use one of: ${FAKER_METHODS.join(', ')}`,
+    ]);
+  }
+  const { faker, randomizer } = instance();
+  const fn = resolve(faker, method);
+  const argv: unknown[] = args === undefined ? [] : Array.isArray(args) ? args : [args];
+  const prng = createPrng(seed, STREAM.faker);
+  const call = (rowIndex: number): Cell => {
+    randomizer.point(prng, rowIndex, slot);
+    return toCell(fn(...argv));
+  };
+  try {
+    call(0);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new ModelwaveError('MW_SCENARIO_INVALID', `${path}: faker ${method} rejected its args: ${why}`, [], { cause: err });
+  }
+  return call;
+}

@@ -1,0 +1,213 @@
+// report.md: the verdict first, then one compact table, per-phase and per-window tables, store and feedback lines.
+// Sized for a CI job summary or a pull-request comment (GitHub caps a comment at 65,536 characters).
+import type { Summary, WindowSummary } from '../summary/types.js';
+import { escapeMarkdown, truncate } from './escape.js';
+import {
+  failedOf,
+  fmtCi,
+  fmtEnvironment,
+  fmtFailures,
+  fmtFeedback,
+  fmtFraction,
+  fmtInt,
+  fmtMs,
+  fmtPercent,
+  fmtPhaseTarget,
+  fmtRateVsTarget,
+  fmtRps,
+  fmtSeconds,
+  fmtStore,
+  fmtThresholdValue,
+  verdictOf,
+} from './format.js';
+
+/** Above this many windows the table is condensed (first, worst, last) and the full one is collapsed. */
+export const WINDOWS_INLINE_MAX = 40;
+/** Character budget of the collapsed all-windows table; rows beyond it are counted, not shown. */
+export const WINDOWS_DETAILS_MAX_CHARS = 36_000;
+const CONDENSED_EACH = 3;
+
+/** Escaped, truncated user text. */
+const md = (s: unknown, max = 200): string => escapeMarkdown(truncate(String(s), max));
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const icon = (pass: boolean) => (pass ? '✅ PASS' : '❌ FAIL');
+
+function verdictSection(s: Summary): string[] {
+  const v = verdictOf(s);
+  const mark = v.verdict === 'pass' ? '✅' : v.verdict === 'fail' ? '❌' : 'ℹ️';
+  const out = [`**${mark} ${md(v.headline)}**`, ''];
+  if (s.thresholds.length) {
+    out.push(
+      table(
+        ['Result', 'Threshold', 'Measured', 'Limit'],
+        s.thresholds.map((t) => [icon(t.pass), md(t.expr), md(fmtThresholdValue(t, t.value)), md(`${t.op} ${fmtThresholdValue(t, t.limit)}`)]),
+      ),
+      '',
+    );
+  }
+  const r = s.run;
+  out.push(
+    `Run ${md(r.id)} · ${md(r.status)} · ${fmtSeconds(r.durationMs)} · target ${md(r.target)} · protocol ${md(r.protocol)} · seed ${r.seed}`,
+  );
+  if (r.error) out.push('', `> **Run error:** ${md(r.error, 500)}`);
+  if (r.generatorSaturated) {
+    out.push('', `> ⚠️ **Generator saturated:** rates are not trustworthy${r.saturationReason ? ` (${md(r.saturationReason, 500)})` : ''}.`);
+  }
+  return out;
+}
+
+const pct5 = (l: { p50: number; p90: number; p99: number; p999: number; max: number }) =>
+  `p50 ${fmtMs(l.p50)} · p90 ${fmtMs(l.p90)} · p99 ${fmtMs(l.p99)} · p99.9 ${fmtMs(l.p999)} · max ${fmtMs(l.max)}`;
+
+const keyCounts = (m: Record<string, number>, sep: string) =>
+  Object.entries(m)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${md(k, 60)}${sep}${fmtInt(n)}`)
+    .join(' · ') || 'none';
+
+function summaryTable(s: Summary): string {
+  const t = s.totals;
+  const rows: string[][] = [
+    ['Rate (achieved vs target)', fmtRateVsTarget(t.rps, t.targetRps)],
+    ['Requests', `${fmtInt(t.requests.scheduled)} scheduled · ${fmtInt(t.requests.sent)} sent · ${fmtInt(t.requests.ok)} ok`],
+    ['Failures by kind', `${fmtFailures(t.requests)} (error rate ${fmtPercent(t.errors.rate)})`],
+    ['Errors by code', keyCounts(t.errors.byCode, ' ')],
+    ['HTTP status', keyCounts(t.errors.byStatus, ' × ')],
+    ['Latency (ms)', pct5(t.latencyMs)],
+    ['Service time (ms)', pct5(t.serviceTimeMs)],
+    ['Send lag (ms)', `p50 ${fmtMs(t.lagMs.p50)} · p99 ${fmtMs(t.lagMs.p99)} · max ${fmtMs(t.lagMs.max)}`],
+  ];
+  const c = t.classification;
+  if (c) {
+    rows.push(['Accuracy', `${fmtFraction(c.accuracy)}, 95% CI ${fmtCi(c.accuracyCi)} (n = ${fmtInt(c.n)})`]);
+    rows.push(['Macro precision / recall / F1', `${fmtFraction(c.macro.precision)} / ${fmtFraction(c.macro.recall)} / ${fmtFraction(c.macro.f1)}`]);
+    if (c.positive) {
+      rows.push([
+        `Positive class (${md(c.positive.label, 60)}) precision / recall / F1`,
+        `${fmtFraction(c.positive.precision)} / ${fmtFraction(c.positive.recall)} / ${fmtFraction(c.positive.f1)}`,
+      ]);
+    }
+    if (c.logLoss != null || c.rocAuc != null) rows.push(['Log loss / ROC AUC', `${fmtFraction(c.logLoss)} / ${fmtFraction(c.rocAuc)}`]);
+  } else if (t.accuracy != null) {
+    rows.push(['Accuracy', fmtFraction(t.accuracy)]);
+  }
+  const g = t.regression;
+  if (g) rows.push(['MAE / RMSE / R²', `${fmtFraction(g.mae)} / ${fmtFraction(g.rmse)} / ${fmtFraction(g.r2)} (n = ${fmtInt(g.n)})`]);
+  const q = t.quality;
+  if (q) rows.push(['Scored rows', `${fmtInt(q.scored)} of ${fmtInt(q.rows)} (${fmtInt(q.unparsable)} unparsable, ${fmtInt(q.failed)} in failed requests)`]);
+  rows.push(['Drift', s.drift ? `${s.drift.detected ? '⚠️ ' : ''}${md(s.drift.sentence, 500)}` : 'not analysed']);
+  return table(['Metric', 'Value'], rows);
+}
+
+function classesTable(s: Summary): string | undefined {
+  const c = s.totals.classification;
+  if (!c || c.classes.length === 0 || c.classes.length > 20) return undefined;
+  return table(
+    ['Class', 'Precision', 'Recall', 'F1', 'Support'],
+    c.classes.map((k) => [md(k.label, 60), fmtFraction(k.precision), fmtFraction(k.recall), fmtFraction(k.f1), fmtInt(k.support)]),
+  );
+}
+
+function phasesTable(s: Summary): string {
+  return table(
+    ['#', 'Phase', 'Kind', 'Target', 'Achieved rps', 'Sent', 'OK', 'Failed', 'Dropped', 'p50 ms', 'p99 ms', 'max ms', 'Lag p99 ms', 'Accuracy'],
+    s.phases.map((p) => [
+      String(p.index),
+      md(p.name, 80) + (p.warmup ? ' (warm-up)' : ''),
+      p.kind,
+      fmtPhaseTarget(p),
+      fmtRps(p.rps),
+      fmtInt(p.requests.sent),
+      fmtInt(p.requests.ok),
+      fmtInt(failedOf(p.requests)),
+      fmtInt(p.requests.dropped),
+      fmtMs(p.latencyMs.p50),
+      fmtMs(p.latencyMs.p99),
+      fmtMs(p.latencyMs.max),
+      fmtMs(p.lagMs.p99),
+      fmtFraction(p.accuracy),
+    ]),
+  );
+}
+
+const WINDOW_HEADER = ['#', 'Time (s)', 'Sent', 'Failed', 'Dropped', 'rps', 'p50 ms', 'p99 ms', 'Accuracy', '95% CI', 'Drift'];
+
+function windowRow(w: WindowSummary): string[] {
+  const quality = w.accuracy != null ? fmtFraction(w.accuracy) : w.rmse != null ? `RMSE ${fmtFraction(w.rmse)}` : '—';
+  return [
+    String(w.index),
+    `${(w.startMs / 1000).toFixed(1)}–${(w.endMs / 1000).toFixed(1)}`,
+    fmtInt(w.requests.sent),
+    fmtInt(failedOf(w.requests)),
+    fmtInt(w.requests.dropped),
+    fmtRps(w.rps),
+    fmtMs(w.latencyMs.p50),
+    fmtMs(w.latencyMs.p99),
+    quality,
+    fmtCi(w.accuracyCi, 3),
+    w.drifted ? '⚠️ drifted' : '',
+  ];
+}
+
+/** Worst = lowest accuracy when windows are scored, else highest p99 latency. */
+function worstWindows(windows: WindowSummary[], n: number): WindowSummary[] {
+  const scored = windows.filter((w) => w.accuracy != null);
+  const ranked = scored.length
+    ? [...scored].sort((a, b) => a.accuracy! - b.accuracy! || a.index - b.index)
+    : [...windows].sort((a, b) => b.latencyMs.p99 - a.latencyMs.p99 || a.index - b.index);
+  return ranked.slice(0, n);
+}
+
+function windowsSection(s: Summary): string[] {
+  const ws = s.windows;
+  if (ws.length === 0) return ['No windows.'];
+  if (ws.length <= WINDOWS_INLINE_MAX) return [table(WINDOW_HEADER, ws.map(windowRow))];
+  const why = new Map<number, string[]>();
+  const tag = (w: WindowSummary, t: string) => why.set(w.index, [...(why.get(w.index) ?? []), t]);
+  ws.slice(0, CONDENSED_EACH).forEach((w) => tag(w, 'first'));
+  worstWindows(ws, CONDENSED_EACH).forEach((w) => tag(w, 'worst'));
+  ws.slice(-CONDENSED_EACH).forEach((w) => tag(w, 'last'));
+  const picked = ws.filter((w) => why.has(w.index));
+  const out = [
+    `${fmtInt(ws.length)} windows; the first, worst and last ${CONDENSED_EACH}:`,
+    '',
+    table(['Shown as', ...WINDOW_HEADER], picked.map((w) => [why.get(w.index)!.join(', '), ...windowRow(w)])),
+    '',
+    '<details>',
+    `<summary>All ${fmtInt(ws.length)} windows</summary>`,
+    '',
+  ];
+  const rows: string[] = [];
+  let chars = 0;
+  for (const w of ws) {
+    const row = `| ${windowRow(w).join(' | ')} |`;
+    if (chars + row.length > WINDOWS_DETAILS_MAX_CHARS) break;
+    rows.push(row);
+    chars += row.length + 1;
+  }
+  const head = table(WINDOW_HEADER, []);
+  out.push([head, ...rows].join('\n'));
+  if (rows.length < ws.length) {
+    out.push('', `${fmtInt(ws.length - rows.length)} more windows are in report.json and report.html.`);
+  }
+  out.push('', '</details>');
+  return out;
+}
+
+export function renderMarkdown(s: Summary): string {
+  const out: string[] = [`# modelwave · ${md(s.run.name, 120)}`, '', ...verdictSection(s), '', '## Summary', '', summaryTable(s)];
+  const classes = classesTable(s);
+  if (classes) out.push('', classes);
+  out.push('', '## Phases', '', phasesTable(s), '', '## Windows', '', ...windowsSection(s), '');
+  const store = fmtStore(s);
+  const feedback = fmtFeedback(s);
+  if (store) out.push(`**Store:** ${md(store, 500)}  `);
+  if (feedback) out.push(`**Feedback:** ${md(feedback, 500)}  `);
+  out.push(`**Environment:** ${md(fmtEnvironment(s), 500)}`, '');
+  return out.join('\n');
+}

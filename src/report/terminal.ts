@@ -1,0 +1,104 @@
+// The summary printed at the end of a run: a compact table, a pure function of the Summary. Colour is opt-in (the
+// caller knows whether stdout is a TTY and whether NO_COLOR is set). User strings pass through `terminalSafe`, so a
+// scenario name cannot move the cursor or change colours.
+import type { Summary } from '../summary/types.js';
+import { terminalSafe, truncate } from './escape.js';
+import {
+  fmtCi,
+  fmtFeedback,
+  fmtFraction,
+  fmtInt,
+  fmtMs,
+  fmtPercent,
+  fmtRateVsTarget,
+  fmtSeconds,
+  fmtStore,
+  fmtThresholdValue,
+  verdictOf,
+  FAILURE_KINDS,
+} from './format.js';
+
+export interface TerminalOptions {
+  /** ANSI colours (default false). */
+  color?: boolean;
+}
+
+type Paint = (s: string) => string;
+
+function painter(color: boolean) {
+  const sgr = (open: number, close: number): Paint => (color ? (s) => `\x1b[${open}m${s}\x1b[${close}m` : (s) => s);
+  return { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39) };
+}
+
+/** Plain user text on one line, cut to `max` characters. */
+const safe = (s: unknown, max = 100) => terminalSafe(truncate(String(s), max));
+
+const LABEL_WIDTH = 11;
+
+export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): string {
+  const c = painter(opts.color ?? false);
+  const label = (l: string) => c.dim(l.padEnd(LABEL_WIDTH));
+  const t = s.totals;
+  const r = s.run;
+  const v = verdictOf(s);
+  const paintVerdict = v.verdict === 'pass' ? c.green : v.verdict === 'fail' ? c.red : (x: string) => x;
+  const out: string[] = [];
+
+  out.push(`${c.bold(`modelwave · ${safe(r.name, 60)}`)} — ${c.bold(paintVerdict(v.headline))}`);
+  out.push(c.dim(`run ${safe(r.id, 60)} · ${safe(r.status)} · ${fmtSeconds(r.durationMs)} · ${safe(r.target, 80)} · ${safe(r.protocol, 30)}`));
+  if (r.error) out.push(c.red(`run error: ${safe(r.error, 200)}`));
+  if (r.generatorSaturated) {
+    out.push(c.yellow(`generator saturated: rates are not trustworthy${r.saturationReason ? ` (${safe(r.saturationReason, 160)})` : ''}`));
+  }
+  out.push('');
+
+  const q = t.requests;
+  out.push(`${label('requests')}${fmtInt(q.scheduled)} scheduled · ${fmtInt(q.sent)} sent · ${fmtInt(q.ok)} ok · error rate ${fmtPercent(t.errors.rate)}`);
+  const kinds = FAILURE_KINDS.map(([k, name]) => {
+    const text = `${fmtInt(q[k])} ${name}`;
+    return q[k] > 0 ? c.yellow(text) : text;
+  });
+  out.push(`${label('  by kind')}${kinds.join(' · ')}`);
+  out.push(`${label('rate')}${fmtRateVsTarget(t.rps, t.targetRps)}`);
+  out.push('');
+
+  const cols = ['p50', 'p90', 'p99', 'p99.9', 'max'];
+  const num = (x: string) => x.padStart(9);
+  out.push(c.dim(`${''.padEnd(LABEL_WIDTH + 3)}${cols.map(num).join('')}`));
+  for (const [name, l] of [['latency', t.latencyMs], ['service', t.serviceTimeMs]] as const) {
+    out.push(`${label(name)}${c.dim('ms ')}${[l.p50, l.p90, l.p99, l.p999, l.max].map((x) => num(fmtMs(x))).join('')}`);
+  }
+  out.push(`${label('lag')}${c.dim('ms ')}${[t.lagMs.p50, null, t.lagMs.p99, null, t.lagMs.max].map((x) => num(fmtMs(x))).join('')}`);
+  out.push('');
+
+  const cl = t.classification;
+  if (cl) out.push(`${label('accuracy')}${fmtFraction(cl.accuracy)}  95% CI ${fmtCi(cl.accuracyCi)}  n=${fmtInt(cl.n)}  macro F1 ${fmtFraction(cl.macro.f1)}`);
+  else if (t.accuracy != null) out.push(`${label('accuracy')}${fmtFraction(t.accuracy)}`);
+  if (t.regression) {
+    const g = t.regression;
+    out.push(`${label('regression')}MAE ${fmtFraction(g.mae)} · RMSE ${fmtFraction(g.rmse)} · R² ${fmtFraction(g.r2)}  n=${fmtInt(g.n)}`);
+  }
+  if (s.drift) out.push(`${label('drift')}${(s.drift.detected ? c.yellow : (x: string) => x)(safe(s.drift.sentence, 160))}`);
+  if (cl || t.accuracy != null || t.regression || s.drift) out.push('');
+
+  if (s.thresholds.length) {
+    out.push(label('thresholds').trimEnd());
+    const width = Math.min(48, Math.max(...s.thresholds.map((x) => safe(x.expr, 48).length)));
+    for (const th of s.thresholds) {
+      const badge = th.pass ? c.green('PASS') : c.red('FAIL');
+      const value = fmtThresholdValue(th, th.value);
+      out.push(`  ${badge}  ${safe(th.expr, 48).padEnd(width)}  ${value.padStart(12)}  ${c.dim(`limit ${th.op} ${fmtThresholdValue(th, th.limit)}`)}`);
+    }
+  } else {
+    out.push(`${label('thresholds')}none`);
+  }
+  const store = fmtStore(s);
+  const feedback = fmtFeedback(s);
+  if (store || feedback) out.push('');
+  if (store) {
+    const bad = s.store && (s.store.error || (s.store.kind !== 'none' && !s.store.complete));
+    out.push(`${label('store')}${(bad ? c.yellow : (x: string) => x)(safe(store, 200))}`);
+  }
+  if (feedback) out.push(`${label('feedback')}${safe(feedback, 200)}`);
+  return out.join('\n') + '\n';
+}

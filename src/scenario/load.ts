@@ -1,0 +1,172 @@
+// Scenario file → normalized Scenario. Reads YAML or JSON, checks the structure against schema.ts, applies the
+// cross-key rules and defaults (normalize.ts), then the command-line overrides, the load plan and drift progress.
+// Every problem is collected and thrown at once as MW_SCENARIO_INVALID, each with file:line:col.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { ModelwaveError, usageError } from '../errors.js';
+import { parseThresholdLine } from '../verdict/thresholds.js';
+import { Checker } from './check.js';
+import { formatLocated, issuesToProblems, Positions, type Located, type Problem } from './errors.js';
+import { normalize, thresholdFitsLabel, type NormalizedCore } from './normalize.js';
+import { asOneClosedPhase, planLoad } from './plan.js';
+import { redactScenario } from './redact.js';
+import { ScenarioFileSchema, type RawScenario } from './schema.js';
+import type { FieldSpec, Phase, Scenario } from './types.js';
+
+/** Command-line overrides for `run` (and `compare`). */
+export interface ScenarioOverrides {
+  /** Every phase lasts this long (closed phases too; `requests` caps are kept). */
+  durationMs?: number;
+  /** Every phase becomes open loop at this constant rate (ramps, steps and concurrency dropped). */
+  rate?: number;
+  /** The whole load becomes one closed-loop phase with this many in flight, as long as the scenario's phases. */
+  concurrency?: number;
+  workers?: number | 'auto';
+  /** Extra thresholds, e.g. "latency.p99 < 250ms", appended to the scenario's. */
+  thresholds?: string[];
+  /** Replaces target.url. */
+  target?: string;
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  overrides?: ScenarioOverrides;
+}
+
+/** Read and validate a scenario file. Throws MW_FILE (unreadable, bad YAML) or MW_SCENARIO_INVALID (every problem). */
+export function loadScenario(path: string, opts: LoadOptions = {}): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+    throw new ModelwaveError('MW_FILE', `cannot read scenario ${path}: ${why}`, [], { cause: err });
+  }
+  return parseScenarioText(text, path, opts);
+}
+
+/** Validate scenario text; `file` names it in messages and anchors relative paths (data.source). */
+export function parseScenarioText(text: string, file: string, opts: LoadOptions = {}): Scenario {
+  const { value, doc, lines } = parseText(text, file);
+  const positions = new Positions(doc, lines);
+  const raw = applyRawOverrides(value, opts.overrides);
+  const parsed = ScenarioFileSchema.safeParse(raw);
+  const structural = parsed.success ? [] : issuesToProblems(parsed.error.issues, raw, ScenarioFileSchema);
+  const chk = new Checker(structural);
+  const core = normalize(raw, resolve(file), chk, opts.env ?? process.env);
+  const scenario = core ? complete(core, raw as RawScenario, value, chk, opts.overrides) : undefined;
+  const problems = [...structural, ...chk.problems];
+  if (problems.length) throw invalid(file, problems, positions);
+  if (!scenario) throw new ModelwaveError('MW_INTERNAL', `scenario ${file} could not be normalized`);
+  return scenario;
+}
+
+function parseText(text: string, file: string): { value: unknown; doc?: Document; lines?: LineCounter } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    const details = doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      return `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]}`;
+    });
+    throw new ModelwaveError('MW_FILE', `scenario ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${details[0]}`, details);
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  if (value === null || value === undefined) {
+    throw new ModelwaveError('MW_FILE', `scenario ${file} is empty: expected a mapping with target, data and load`);
+  }
+  return { value, doc, lines };
+}
+
+/** Overrides that change the file's own keys are applied before validation, so their values are checked too. */
+function applyRawOverrides(value: unknown, o: ScenarioOverrides | undefined): unknown {
+  if (!o || !value || typeof value !== 'object' || Array.isArray(value)) return value;
+  for (const [flag, v] of [
+    ['--duration', o.durationMs],
+    ['--rate', o.rate],
+    ['--concurrency', o.concurrency],
+  ] as const) {
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw usageError(`${flag} must be positive (got ${v})`);
+  }
+  if (o.concurrency !== undefined && !Number.isInteger(o.concurrency)) throw usageError(`--concurrency must be an integer (got ${o.concurrency})`);
+  if (o.workers !== undefined && o.workers !== 'auto' && !(Number.isInteger(o.workers) && o.workers > 0)) {
+    throw usageError(`--workers must be "auto" or a positive integer (got ${o.workers})`);
+  }
+  if (o.rate !== undefined && o.concurrency !== undefined) throw usageError('--rate and --concurrency cannot be combined: pick open loop or closed loop');
+  const raw = structuredClone(value) as Record<string, unknown>;
+  const target = raw.target as Record<string, unknown> | undefined;
+  if (o.target !== undefined && target && typeof target === 'object') target.url = o.target;
+  const load = raw.load as Record<string, unknown> | undefined;
+  if (o.workers !== undefined && load && typeof load === 'object') load.workers = o.workers;
+  const phases = load?.phases;
+  if (Array.isArray(phases) && o.concurrency === undefined) {
+    load!.phases = phases.map((p: unknown) => {
+      if (!p || typeof p !== 'object') return p;
+      const phase = { ...(p as Record<string, unknown>) };
+      if (o.durationMs !== undefined) phase.duration = o.durationMs;
+      if (o.rate !== undefined) {
+        for (const k of ['rampTo', 'steps', 'concurrency', 'think']) delete phase[k];
+        phase.rate = o.rate;
+      }
+      return phase;
+    });
+  }
+  return raw;
+}
+
+/** Plan, drift progress, overrides on the normalized load, redaction. Adds problems to `chk`. */
+function complete(core: NormalizedCore, raw: RawScenario, asWritten: unknown, chk: Checker, o: ScenarioOverrides | undefined): Scenario {
+  let phases: Phase[] = core.load.phases;
+  if (o?.concurrency !== undefined) phases = [asOneClosedPhase(phases, o.concurrency, o.durationMs)];
+  const plan = planLoad(phases);
+  const thresholds = [...core.thresholds];
+  for (const expr of o?.thresholds ?? []) {
+    let spec;
+    try {
+      spec = parseThresholdLine(expr);
+    } catch (err) {
+      throw usageError(`--threshold ${JSON.stringify(expr)} ${(err as Error).message}`);
+    }
+    const misfit = thresholdFitsLabel(spec.metric, core.label);
+    if (misfit) throw usageError(`--threshold ${JSON.stringify(expr)} ${misfit}`);
+    thresholds.push(spec);
+  }
+  const drift = Boolean(core.label?.drift) || core.data.fields.some((f) => hasDrift(f.spec));
+  const progressOver = raw.data.progressOver;
+  const progressRequests = progressOver ?? plan.plannedRequests;
+  if (drift && progressRequests === undefined) {
+    chk.add(
+      ['data'],
+      'configures drift, but the run length in requests is unknown (a closed-loop phase has no `requests:`); add `data.progressOver: N` or `requests:` on the closed-loop phase',
+    );
+  }
+  return {
+    ...core,
+    load: { ...core.load, phases },
+    thresholds,
+    // Without drift, progress is never used; Infinity keeps it at 0 rather than inventing a run length.
+    progressRequests: progressRequests ?? Number.POSITIVE_INFINITY,
+    ...(plan.plannedRequests !== undefined && { plannedRequests: plan.plannedRequests }),
+    redacted: redactScenario(asWritten),
+  };
+}
+
+function hasDrift(spec: FieldSpec): boolean {
+  if ('drift' in spec && spec.drift) return true;
+  if (spec.kind !== 'plus' && spec.kind !== 'minus' && spec.kind !== 'times') return false;
+  return spec.args.some((a) => 'expr' in a && hasDrift(a.expr));
+}
+
+function invalid(file: string, problems: Problem[], positions: Positions): ModelwaveError {
+  const located: Located[] = problems.map((p) => ({ ...p, ...positions.locate(p.path, p.at) }));
+  const order = (p: Located) => (p.line ?? Infinity) * 1e6 + (p.col ?? 0);
+  located.sort((a, b) => order(a) - order(b));
+  const n = located.length;
+  return new ModelwaveError(
+    'MW_SCENARIO_INVALID',
+    `scenario ${file} is invalid (${n} problem${n === 1 ? '' : 's'})`,
+    located.map((p) => formatLocated(file, p)),
+  );
+}

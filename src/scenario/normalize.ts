@@ -1,0 +1,323 @@
+// From a structurally valid file (schema.ts) to the normalized Scenario: cross-key rules, defaults, units.
+// Every rule adds a problem and carries on, so one `validate` reports every mistake in the file.
+import { basename, dirname, extname } from 'node:path';
+import { parseCompareRule, parseCompareRuleLine, parseThreshold, parseThresholdLine, metricClass, metricTask } from '../verdict/thresholds.js';
+import { parseDurationMs } from '../util/duration.js';
+import type { Checker } from './check.js';
+import { describeValue, type Path } from './errors.js';
+import { normalizeData, normalizeLabel, type DataInfo } from './normalize-data.js';
+import { durationForRequestsMs } from './plan.js';
+import type { RawComparisons, RawPhase, RawScenario, RawTarget } from './schema.js';
+import type { CompareRuleSpec, CompareSpec, FeedbackSpec, LabelSpec, Phase, Scenario, TargetSpec, ThresholdSpec, WindowSpec } from './types.js';
+
+/** Everything in the Scenario except what load.ts adds (plan, progress, redacted copy). */
+export type NormalizedCore = Omit<Scenario, 'progressRequests' | 'plannedRequests' | 'redacted'>;
+
+export const DEFAULTS = {
+  seed: 1,
+  protocol: 'cloudera',
+  timeoutMs: 5000,
+  rowsPerRequest: 1,
+  maxInFlight: 10_000,
+  workers: 'auto',
+  arrivals: 'uniform',
+  windowsEvery: 1000,
+  feedback: { afterMs: 5000, batchSize: 100, maxRate: 50, retries: 3, key: 'uuid' },
+  compare: { alpha: 0.05, tolerance: { accuracy: 0.005, latencyRatio: 0.02, errorRate: 0.002 } },
+} as const;
+
+const BUILTIN = /^builtin:\s*(telco@v1|telco@v2|echo:(.+)|constant:(.+))$/;
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** Records store the phase index in a Uint8Array. */
+const MAX_PHASES = 255;
+
+/**
+ * Cross-key rules and defaults. `raw` passed the schema only where `chk` says so: every section is read only when
+ * it is intact, so a broken section is reported once (by the schema) and the others are still checked. The result
+ * is meaningful only when no problem was recorded.
+ */
+export function normalize(raw: unknown, file: string, chk: Checker, env: NodeJS.ProcessEnv): NormalizedCore | undefined {
+  if (!chk.readable([])) return undefined;
+  const r = raw as RawScenario;
+  const { data, info } = chk.readable(['data']) ? normalizeData(r.data, chk, dirname(file)) : { data: { fields: [] }, info: undefined };
+  const label = info && (r.data.source === undefined || chk.ok(['data', 'source'])) ? normalizeAnyLabel(r, chk, info) : undefined;
+  const target = chk.readable(['target']) ? normalizeTarget(r.target, chk, env, info) : undefined;
+  const arrivals = chk.ok(['load', 'arrivals']) ? (r.load.arrivals ?? DEFAULTS.arrivals) : DEFAULTS.arrivals;
+  const phases = chk.readable(['load', 'phases']) ? normalizePhases(r.load.phases, arrivals, chk) : [];
+  // Without a readable label section, label-dependent rules would only echo the label's own problems.
+  const labelKnown = label !== undefined || (info !== undefined && r.label === undefined && r.data.label === undefined);
+  const feedback = chk.ok(['feedback']) && r.feedback ? normalizeFeedback(r.feedback, chk, label, labelKnown) : undefined;
+  const windows = chk.ok(['windows']) ? normalizeWindows(r.windows, chk) : undefined;
+  const thresholds = chk.readable(['thresholds']) ? normalizeThresholds(r.thresholds, chk, label, labelKnown) : [];
+  const compare = chk.readable(['compare']) && r.compare ? normalizeCompare(r.compare, chk) : undefined;
+  if (!target || !windows || !chk.ok([])) return undefined;
+  return {
+    name: r.name ?? basename(file, extname(file)),
+    ...(r.description !== undefined && { description: r.description }),
+    seed: r.seed ?? DEFAULTS.seed,
+    file,
+    target,
+    data,
+    ...(label && { label }),
+    load: { phases, workers: r.load.workers ?? DEFAULTS.workers },
+    ...(feedback && { feedback }),
+    windows,
+    thresholds,
+    ...(compare && { compare }),
+  };
+}
+
+function normalizeAnyLabel(raw: RawScenario, chk: Checker, info: DataInfo): LabelSpec | undefined {
+  if (raw.label && raw.data.label) {
+    chk.add(['data', 'label'], 'duplicates the top-level label; keep one of them', 'key');
+    return undefined;
+  }
+  const base: Path = raw.label ? ['label'] : ['data', 'label'];
+  const rawLabel = raw.label ?? raw.data.label;
+  if (!rawLabel) {
+    if (info.sourceLabel !== undefined) {
+      chk.add(['data', 'source', 'label'], 'names the label column but there is no `label:` section; add `label: { classes: [0, 1] }` for a class label (omit classes for a numeric target)');
+    }
+    return undefined;
+  }
+  if (!chk.ok(base)) return undefined;
+  const label = normalizeLabel(rawLabel, base, chk, info);
+  if (label && info.sourceLabel !== undefined && label.model.kind !== 'column') {
+    chk.add(['data', 'source', 'label'], `names a label column, but the label is computed by a ${label.model.kind} model; remove one of them`);
+  }
+  return label;
+}
+
+function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, info: DataInfo | undefined): TargetSpec | undefined {
+  const ok = (k: keyof RawTarget) => chk.ok(['target', k]);
+  const url = ok('url') ? checkTargetUrl(raw.url, chk, info) : undefined;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(ok('headers') ? (raw.headers ?? {}) : {})) {
+    headers[name] = substituteEnv(String(value), ['target', 'headers', name], `header ${name}`, env, chk);
+  }
+  const accessKey = raw.accessKey !== undefined && ok('accessKey') ? substituteEnv(raw.accessKey, ['target', 'accessKey'], 'accessKey', env, chk) : undefined;
+  if (!ok('protocol')) return undefined;
+  const protocol = raw.protocol ?? DEFAULTS.protocol;
+  const rowsPerRequest = raw.rowsPerRequest ?? DEFAULTS.rowsPerRequest;
+  if (protocol === 'cloudera' && rowsPerRequest !== 1 && ok('rowsPerRequest')) {
+    chk.add(['target', 'rowsPerRequest'], `must be 1 with protocol cloudera, which sends one row per request (got ${rowsPerRequest})`);
+  }
+  if (raw.accessKey !== undefined && protocol !== 'cloudera') chk.add(['target', 'accessKey'], `is only used by the cloudera protocol (protocol is ${protocol})`, 'key');
+  if (protocol === 'template' && !raw.template) chk.add(['target'], 'needs `template: { body, responsePath }` with protocol template');
+  if (raw.template && protocol !== 'template') chk.add(['target', 'template'], `is only used by protocol template (protocol is ${protocol})`, 'key');
+  if (raw.template && raw.template.body === undefined && ok('template')) chk.add(['target', 'template', 'body'], 'is required');
+  if (!chk.ok(['target']) || url === undefined) return undefined;
+  return {
+    url,
+    protocol,
+    headers,
+    timeoutMs: parseDurationMs(raw.timeout ?? DEFAULTS.timeoutMs),
+    rowsPerRequest,
+    maxInFlight: raw.maxInFlight ?? DEFAULTS.maxInFlight,
+    ...(accessKey !== undefined && { accessKey }),
+    ...(raw.template && {
+      template: { body: raw.template.body, responsePath: raw.template.responsePath, ...(raw.template.uuidPath && { uuidPath: raw.template.uuidPath }) },
+    }),
+    ...(raw.predictionPath && { predictionPath: raw.predictionPath }),
+    ...(raw.probabilityPath && { probabilityPath: raw.probabilityPath }),
+  };
+}
+
+function checkTargetUrl(url: string, chk: Checker, info: DataInfo | undefined): string {
+  const path: Path = ['target', 'url'];
+  if (url.startsWith('builtin:')) {
+    const m = BUILTIN.exec(url.trim());
+    if (!m) {
+      chk.add(path, `must be builtin:telco@v1, builtin:telco@v2, builtin:echo:FIELD or builtin:constant:VALUE (got ${describeValue(url)})`);
+      return url;
+    }
+    const echo = m[2];
+    if (echo !== undefined && info?.names && !info.names.includes(echo)) {
+      chk.add(path, `echoes \`${echo}\`, which is not a data field or column (${info.names.join(', ')})`);
+    }
+    return `builtin:${m[1]}`;
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    chk.add(path, `must be an http(s) URL or builtin:telco@v1 (got ${describeValue(url)})`);
+  }
+  return url;
+}
+
+/** `${VAR}` from the environment; a variable that is not set is a problem naming where it was used. */
+function substituteEnv(value: string, path: Path, what: string, env: NodeJS.ProcessEnv, chk: Checker): string {
+  return value.replace(ENV_REF, (whole, name: string) => {
+    const v = env[name];
+    if (v === undefined) {
+      chk.add(path, `(${what}) uses \${${name}}, but the environment variable ${name} is not set`);
+      return whole;
+    }
+    return v;
+  });
+}
+
+function normalizePhases(raw: RawPhase[], arrivals: 'uniform' | 'poisson', chk: Checker): Phase[] {
+  if (raw.length > MAX_PHASES) chk.add(['load', 'phases'], `must have at most ${MAX_PHASES} phases (got ${raw.length})`);
+  const phases: Phase[] = [];
+  const names = new Set<string>();
+  raw.forEach((p, i) => {
+    const path: Path = ['load', 'phases', i];
+    if (!chk.ok(path)) return;
+    const name = p.name ?? `phase ${i + 1}`;
+    if (names.has(name)) chk.add([...path, 'name'], `must be unique (${describeValue(name)} is used twice)`);
+    names.add(name);
+    const phase = normalizePhase(p, name, path, arrivals, chk);
+    if (phase) phases.push(phase);
+  });
+  return phases;
+}
+
+function normalizePhase(p: RawPhase, name: string, path: Path, arrivals: 'uniform' | 'poisson', chk: Checker): Phase | undefined {
+  const at = (k: string): Path => [...path, k];
+  const durationMs = p.duration !== undefined ? parseDurationMs(p.duration) : undefined;
+  if (durationMs === 0) chk.add(at('duration'), 'must be longer than 0');
+  const warmup = p.warmup ?? false;
+  if (p.rate !== undefined && p.concurrency !== undefined) {
+    chk.add(path, 'sets both rate (open loop) and concurrency (closed loop); keep one');
+    return undefined;
+  }
+  if (p.rate === undefined && p.concurrency === undefined) {
+    chk.add(path, 'needs `rate` (open loop, requests per second) or `concurrency` (closed loop, requests in flight)');
+    return undefined;
+  }
+  if (durationMs === undefined && p.requests === undefined) {
+    chk.add(path, 'needs `duration` (e.g. 30s) or `requests` (a count) to know when it ends');
+    return undefined;
+  }
+  if (p.rate !== undefined) {
+    if (p.think !== undefined) chk.add(at('think'), 'applies to closed-loop phases (with concurrency) only', 'key');
+    if (p.steps !== undefined && p.rampTo === undefined) chk.add(at('steps'), 'needs `rampTo`: steps go from rate to rampTo', 'key');
+    const shape = { rate: p.rate, ...(p.rampTo !== undefined && { rampTo: p.rampTo }), ...(p.steps !== undefined && { steps: p.steps }) };
+    return {
+      kind: 'open',
+      name,
+      durationMs: durationMs ?? durationForRequestsMs(shape, p.requests!),
+      ...shape,
+      arrivals: p.arrivals ?? arrivals,
+      warmup,
+      ...(p.requests !== undefined && { requests: p.requests }),
+    };
+  }
+  for (const k of ['rampTo', 'steps', 'arrivals'] as const) {
+    if (p[k] !== undefined) chk.add(at(k), 'applies to open-loop phases (with rate) only', 'key');
+  }
+  return {
+    kind: 'closed',
+    name,
+    concurrency: p.concurrency!,
+    thinkMs: p.think !== undefined ? parseDurationMs(p.think) : 0,
+    warmup,
+    ...(durationMs !== undefined && { durationMs }),
+    ...(p.requests !== undefined && { requests: p.requests }),
+  };
+}
+
+function normalizeFeedback(raw: NonNullable<RawScenario['feedback']>, chk: Checker, label: LabelSpec | undefined, labelKnown: boolean): FeedbackSpec {
+  if (!label && labelKnown) chk.add(['feedback'], 'needs a label: the ground truth it posts comes from the `label:` section', 'key');
+  if (raw.url !== 'builtin') {
+    let ok = false;
+    try {
+      ok = /^https?:$/.test(new URL(raw.url).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) chk.add(['feedback', 'url'], `must be an http(s) URL or "builtin" (the target's /feedback) (got ${describeValue(raw.url)})`);
+  }
+  const d = DEFAULTS.feedback;
+  return {
+    url: raw.url,
+    afterMs: parseDurationMs(raw.after ?? d.afterMs),
+    batchSize: raw.batchSize ?? d.batchSize,
+    maxRate: raw.maxRate ?? d.maxRate,
+    retries: raw.retries ?? d.retries,
+    key: raw.key ?? d.key,
+  };
+}
+
+function normalizeWindows(raw: RawScenario['windows'], chk: Checker): WindowSpec {
+  if (!raw) return { kind: 'count', every: DEFAULTS.windowsEvery };
+  if (raw.every !== undefined && raw.span !== undefined) chk.add(['windows'], 'must set `every` (requests) or `span` (time), not both');
+  if (raw.span !== undefined) {
+    const spanMs = parseDurationMs(raw.span);
+    if (spanMs <= 0) chk.add(['windows', 'span'], 'must be longer than 0');
+    return { kind: 'span', spanMs };
+  }
+  if (raw.every === undefined) chk.add(['windows'], 'needs `every` (requests per window) or `span` (e.g. 10s)');
+  return { kind: 'count', every: raw.every ?? DEFAULTS.windowsEvery };
+}
+
+/** Both forms: `{ metric: "< v" | ["< v", ...] }` and `["metric < v", ...]`. */
+function eachComparison(raw: RawComparisons, base: Path, fn: (path: Path, metric: string | undefined, expr: string) => void): void {
+  if (Array.isArray(raw)) raw.forEach((line, i) => fn([...base, i], undefined, line));
+  else {
+    for (const [metric, v] of Object.entries(raw)) {
+      if (Array.isArray(v)) v.forEach((expr, i) => fn([...base, metric, i], metric, expr));
+      else fn([...base, metric], metric, v);
+    }
+  }
+}
+
+function normalizeThresholds(raw: RawComparisons | undefined, chk: Checker, label: LabelSpec | undefined, labelKnown: boolean): ThresholdSpec[] {
+  const out: ThresholdSpec[] = [];
+  if (!raw) return out;
+  eachComparison(raw, ['thresholds'], (path, metric, expr) => {
+    if (!chk.ok(path)) return;
+    try {
+      const spec = metric === undefined ? parseThresholdLine(expr) : parseThreshold(metric, expr);
+      const problem = labelKnown ? thresholdFitsLabel(spec.metric, label) : undefined;
+      if (problem) chk.add(path, problem);
+      out.push(spec);
+    } catch (err) {
+      chk.add(path, (err as Error).message);
+    }
+  });
+  return out;
+}
+
+/** A quality metric the label cannot produce is a mistake worth catching before the run. */
+export function thresholdFitsLabel(metric: string, label: LabelSpec | undefined): string | undefined {
+  const task = metricTask(metric);
+  if (!task) return undefined;
+  if (!label) return `uses \`${metric}\`, which needs a label (add a \`label:\` section)`;
+  if (task !== label.task) return `uses \`${metric}\`, a ${task} metric, but the label is a ${label.task} target`;
+  const cls = metricClass(metric);
+  if (cls !== undefined && !label.classes.some((c) => String(c) === cls)) {
+    return `names class \`${cls}\`, which is not one of the label classes (${label.classes.join(', ')})`;
+  }
+  return undefined;
+}
+
+function normalizeCompare(raw: NonNullable<RawScenario['compare']>, chk: Checker): CompareSpec {
+  const rules: CompareRuleSpec[] = [];
+  if (raw.rules && chk.readable(['compare', 'rules'])) {
+    eachComparison(raw.rules, ['compare', 'rules'], (path, metric, expr) => {
+      if (!chk.ok(path)) return;
+      try {
+        rules.push(metric === undefined ? parseCompareRuleLine(expr) : parseCompareRule(metric, expr));
+      } catch (err) {
+        chk.add(path, (err as Error).message);
+      }
+    });
+  }
+  const t = DEFAULTS.compare.tolerance;
+  if (!chk.ok(['compare', 'tolerance']) || !chk.ok(['compare', 'alpha'])) return { rules, tolerance: { ...t }, alpha: DEFAULTS.compare.alpha };
+  return {
+    rules,
+    tolerance: {
+      accuracy: raw.tolerance?.accuracy ?? t.accuracy,
+      latencyRatio: raw.tolerance?.latencyRatio ?? t.latencyRatio,
+      errorRate: raw.tolerance?.errorRate ?? t.errorRate,
+    },
+    alpha: raw.alpha ?? DEFAULTS.compare.alpha,
+  };
+}

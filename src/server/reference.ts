@@ -1,0 +1,289 @@
+// The built-in reference model server: every protocol on its documented path, fault injection, /stats, /feedback.
+// Built to not be the bottleneck of the tests that use it: no per-request clock reads unless latency or stalls
+// are on, uuids from a counter (verifiable later without storing them), one JSON.parse and one stringify per answer.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { ModelwaveError } from '../errors.js';
+import { parseModel } from './models.js';
+import { Fault, Injector, type InjectionOptions } from './inject.js';
+import { PATHS } from './paths.js';
+import * as proto from './protocols.js';
+import { FeedbackLog, type FeedbackStats } from './feedback.js';
+
+export interface ReferenceServerOptions extends InjectionOptions {
+  /** `telco@v1`, `telco@v2`, `echo:FIELD` or `constant:VALUE`. */
+  model: string;
+  /** 0 (default): any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+}
+
+export interface ServerStats {
+  model: string;
+  /** Epoch ms when the server started listening (stall periods count from here). */
+  startedAtMs: number;
+  uptimeMs: number;
+  /** Prediction requests, every protocol path (not /stats, /health or /feedback). */
+  requests: number;
+  /** Requests per path, prediction paths and /feedback. */
+  requestsByPath: Record<string, number>;
+  /** Rows answered with a prediction. */
+  predictions: number;
+  /** Answers to prediction requests by HTTP status ("200", "400", "500"); resets are not answers. */
+  responsesByStatus: Record<string, number>;
+  /** Prediction requests being handled now (body read, waiting on latency/stall) and the most at once. */
+  inFlight: number;
+  maxInFlight: number;
+  errorsInjected: { error: number; reset: number; garbage: number };
+  /** Answers delayed by --latency, and answers held back by a stall. */
+  delaysInjected: { latency: number; stall: number };
+  feedback: FeedbackStats;
+  /** Requests to unknown paths. */
+  notFound: number;
+}
+
+export interface RunningServer {
+  /** http://HOST:PORT, no trailing slash. */
+  url: string;
+  port: number;
+  model: string;
+  stats(): ServerStats;
+  resetStats(): void;
+  /** Stops listening and drops open connections (pending answers are abandoned). */
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const JSON_TYPE = 'application/json';
+const ERROR_BODY = JSON.stringify({ error: 'injected error' });
+// Looks like what a misconfigured proxy returns: labelled JSON, but not JSON.
+const GARBAGE_BODY = '<html><body><h1>502 Bad Gateway</h1>garbage injected by modelwave</body></html>';
+
+const STATIC_ROUTES: Record<string, proto.ProtocolHandler> = {
+  [PATHS.cloudera]: proto.cloudera,
+  [PATHS.mlflow]: proto.mlflow,
+  [PATHS.kserveV1]: proto.predictV1,
+  [PATHS.kserveV2]: proto.inferV2,
+  [PATHS.template]: proto.template,
+};
+
+interface Counters {
+  requests: number;
+  requestsByPath: Record<string, number>;
+  predictions: number;
+  responsesByStatus: Record<string, number>;
+  maxInFlight: number;
+  errorsInjected: { error: number; reset: number; garbage: number };
+  delaysInjected: { latency: number; stall: number };
+  notFound: number;
+}
+
+const freshCounters = (inFlight: number): Counters => ({
+  requests: 0,
+  requestsByPath: {},
+  predictions: 0,
+  responsesByStatus: {},
+  maxInFlight: inFlight,
+  errorsInjected: { error: 0, reset: 0, garbage: 0 },
+  delaysInjected: { latency: 0, stall: 0 },
+  notFound: 0,
+});
+
+function send(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body))]);
+  res.end(body);
+}
+
+/** Collect the body; `done(null)` if the client went away first or it is too large. */
+function readBody(req: IncomingMessage, done: (body: string | null) => void): void {
+  let first: Buffer | undefined;
+  let more: Buffer[] | undefined;
+  let size = 0;
+  let finished = false;
+  const finish = (body: string | null) => {
+    if (finished) return;
+    finished = true;
+    done(body);
+  };
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      req.socket.destroy();
+      finish(null);
+    } else if (first === undefined) first = chunk;
+    else (more ??= [first]).push(chunk);
+  });
+  req.on('end', () => finish(more ? Buffer.concat(more).toString() : first ? first.toString() : ''));
+  req.on('error', () => finish(null));
+}
+
+/** Run `fn` at `atMs` (performance.now clock), never earlier: timers may fire a little before their delay. */
+function at(atMs: number, fn: () => void): void {
+  const left = atMs - performance.now();
+  if (left <= 0) return fn();
+  setTimeout(at, Math.ceil(left), atMs, fn).unref();
+}
+
+export async function startReferenceServer(opts: ReferenceServerOptions): Promise<RunningServer> {
+  const model = parseModel(opts.model);
+  const host = opts.host ?? '127.0.0.1';
+  const startPerfMs = performance.now();
+  const injector = new Injector(opts, startPerfMs);
+  const startedAtMs = performance.timeOrigin + startPerfMs;
+
+  // Server uuids: a random per-server prefix + a hex counter, so "did we issue this uuid?" needs no memory.
+  const uuidPrefix = randomUUID().slice(0, 24);
+  let issued = 0;
+  const issue = (): string => uuidPrefix + (issued++).toString(16).padStart(12, '0');
+  const wasIssued = (uuid: string): boolean =>
+    uuid.length === 36 && uuid.startsWith(uuidPrefix) && parseInt(uuid.slice(24), 16) < issued;
+
+  const feedback = new FeedbackLog(wasIssued);
+  let inFlight = 0;
+  let c = freshCounters(0);
+
+  const countPath = (path: string) => {
+    c.requestsByPath[path] = (c.requestsByPath[path] ?? 0) + 1;
+  };
+
+  const predictRequest = (req: IncomingMessage, res: ServerResponse, path: string, handler: proto.ProtocolHandler) => {
+    c.requests++;
+    countPath(path);
+    if (++inFlight > c.maxInFlight) c.maxInFlight = inFlight;
+    const arrivalMs = injector.timed ? performance.now() : 0;
+    let open = true;
+    const finish = () => {
+      if (open) {
+        open = false;
+        inFlight--;
+      }
+    };
+    readBody(req, (text) => {
+      if (text === null) return finish();
+      const fault = injector.fault();
+      let answer: proto.Answer | undefined;
+      if (fault === Fault.none) {
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+          answer = handler(json, model, issue);
+        } catch {
+          answer = proto.badRequest('body is not JSON');
+        }
+      }
+      const respond = () => {
+        finish();
+        if (fault === Fault.reset) {
+          c.errorsInjected.reset++;
+          req.socket.destroy();
+          return;
+        }
+        let status = 200;
+        let body = GARBAGE_BODY;
+        if (fault === Fault.error) {
+          c.errorsInjected.error++;
+          status = 500;
+          body = ERROR_BODY;
+        } else if (fault === Fault.garbage) {
+          c.errorsInjected.garbage++;
+        } else if (answer) {
+          status = answer.status;
+          body = answer.body;
+          c.predictions += answer.predictions;
+        }
+        c.responsesByStatus[status] = (c.responsesByStatus[status] ?? 0) + 1;
+        send(res, status, body);
+      };
+      if (!injector.timed) return respond();
+      const answerAt = injector.answerAtMs(arrivalMs);
+      if (injector.lastStalled) c.delaysInjected.stall++;
+      else if (answerAt > arrivalMs) c.delaysInjected.latency++;
+      at(answerAt, respond);
+    });
+  };
+
+  const feedbackRequest = (req: IncomingMessage, res: ServerResponse) => {
+    countPath(PATHS.feedback);
+    readBody(req, (text) => {
+      if (text === null) return;
+      const result = feedback.add(text);
+      if (typeof result === 'string') send(res, 400, JSON.stringify({ error: result }));
+      else send(res, 200, JSON.stringify({ received: result }));
+    });
+  };
+
+  const stats = (): ServerStats => ({
+    model: model.spec,
+    startedAtMs,
+    uptimeMs: performance.now() - startPerfMs,
+    requests: c.requests,
+    requestsByPath: { ...c.requestsByPath },
+    predictions: c.predictions,
+    responsesByStatus: { ...c.responsesByStatus },
+    inFlight,
+    maxInFlight: c.maxInFlight,
+    errorsInjected: { ...c.errorsInjected },
+    delaysInjected: { ...c.delaysInjected },
+    feedback: feedback.stats(),
+    notFound: c.notFound,
+  });
+  const resetStats = () => {
+    c = freshCounters(inFlight);
+    feedback.reset();
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const handler = STATIC_ROUTES[path] ?? proto.protocolForPath(path);
+    const method = req.method;
+    if (handler !== undefined && method === 'POST') return predictRequest(req, res, path, handler);
+    if (method === 'GET' && path === PATHS.stats) return send(res, 200, JSON.stringify(stats()));
+    if (method === 'GET' && (path === PATHS.health || path === '/v2/health/ready' || path === '/v2/health/live')) {
+      return send(res, 200, JSON.stringify({ status: 'ok', model: model.spec }));
+    }
+    if (method === 'POST' && path === PATHS.feedback) return feedbackRequest(req, res);
+    if (method === 'POST' && path === PATHS.statsReset) {
+      resetStats();
+      return send(res, 200, '{"reset":true}');
+    }
+    req.resume();
+    if (handler !== undefined || path === PATHS.feedback || path === PATHS.stats || path === PATHS.statsReset) {
+      return send(res, 405, JSON.stringify({ error: `method ${method} not allowed on ${path}` }));
+    }
+    c.notFound++;
+    send(res, 404, JSON.stringify({ error: `no such path ${path}` }));
+  });
+  // Load generators hold connections open between bursts; never be the side that closes an idle one first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 120_000;
+  server.maxRequestsPerSocket = 0;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new ModelwaveError('MW_USAGE', `reference server cannot listen on ${host}:${opts.port ?? 0}: ${err.code ?? err.message}`, [], { cause: err })),
+    );
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    model: model.spec,
+    stats,
+    resetStats,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+  };
+}

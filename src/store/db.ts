@@ -1,0 +1,66 @@
+// One small interface over the two engines (node-postgres and PGlite) so every statement is written once, in one
+// dialect. Both engines return bigint columns as JS numbers, timestamptz as Date and jsonb parsed.
+
+export interface QueryResult<R> {
+  rows: R[];
+  /** Rows inserted/updated/deleted (0 for SELECT on some engines). */
+  rowCount: number;
+}
+
+export interface DbSession {
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** Several statements in one simple-protocol round trip (no parameters). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends DbSession {
+  readonly kind: 'embedded' | 'postgres';
+  /** URL without password, or the embedded directory. */
+  readonly location: string;
+  /** Run `fn` on one connection, alone: advisory locks and transactions need a single session. */
+  session<T>(fn: (s: DbSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Error as it crosses our boundary: SQLSTATE (or errno) code and message. */
+export interface DbErrorLike {
+  code?: string;
+  message: string;
+}
+
+/**
+ * Whether a failed statement may succeed later without anyone changing anything: lost or refused connections,
+ * server shutting down or starting, resource exhaustion. Anything else (a rejected row, a missing privilege) is not.
+ */
+export function isTransient(err: unknown): boolean {
+  const e = err as DbErrorLike | undefined;
+  const code = e?.code ?? '';
+  if (/^(08|57P|53)/.test(code)) return true; // connection exception, admin shutdown / cannot connect now, resources
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) {
+    return true;
+  }
+  const msg = e?.message ?? '';
+  return /Connection terminated|connection timeout|timeout exceeded|Client has encountered a connection error|not queryable|ECONNRESET|ECONNREFUSED/i.test(
+    msg,
+  );
+}
+
+export function errorMessage(err: unknown): string {
+  const e = err as DbErrorLike | undefined;
+  const msg = e?.message || String(err);
+  return e?.code && !msg.includes(e.code) ? `${msg} (${e.code})` : msg;
+}
+
+/** A postgres URL with the password (in the userinfo or a `password` parameter) removed. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '';
+    if (u.searchParams.has('password')) u.searchParams.delete('password');
+    return u.toString().replace(/^(\w+:\/\/[^:@/]+):@/, '$1@');
+  } catch {
+    return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1@');
+  }
+}
+
+export const isPostgresUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test(s);

@@ -1,0 +1,246 @@
+// openStore and the MetricsStore over either engine. Run-level saves retry briefly, then fall back to the run's
+// spool file, so a store that goes away at the end of a run loses nothing either.
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Writable } from 'node:stream';
+import type { Summary, WindowSummary } from '../summary/types.js';
+import { ModelwaveError } from '../errors.js';
+import { errorMessage, isPostgresUrl, isTransient, redactUrl, type Db } from './db.js';
+import { EmbeddedDb } from './embedded-db.js';
+import { PostgresDb } from './pg-db.js';
+import { migrate } from './migrations.js';
+import { Spool, SPOOL_VERSION, importSpoolFile, type SpoolLine } from './spool.js';
+import { finishRun, upsertFeedback, upsertRun, upsertWindows, windowFromRow, type WindowRow } from './sql.js';
+import { exportRequests } from './export.js';
+import { StoreWriter } from './writer.js';
+import type {
+  ExportFormat, FeedbackRow, ImportResult, MetricsStore, RequestWriter, RunListing, RunMeta, SaveResult, StoreInfo,
+  StoredRun, StoreOptions, WriterOptions,
+} from './types.js';
+
+export const DEFAULT_EMBEDDED_DIR = '.modelwave/store';
+export const DEFAULT_SPOOL_DIR = '.modelwave/spool';
+const SAVE_RETRY_MS = [250, 1_000];
+
+export async function openStore(opts: StoreOptions = {}): Promise<MetricsStore> {
+  const spoolDir = resolve(opts.spoolDir ?? DEFAULT_SPOOL_DIR);
+  if (opts.url !== undefined) {
+    if (!isPostgresUrl(opts.url)) {
+      throw new ModelwaveError('MW_USAGE', `store URL must start with postgres:// or postgresql:// (got ${redactUrl(opts.url)})`, [
+        'Pass --store postgres://user@host:5432/db, or a directory for an embedded store.',
+      ]);
+    }
+    const db = new PostgresDb(opts.url);
+    try {
+      await migrate(db);
+      return new Store(db, { kind: 'postgres', location: db.location, connected: true }, spoolDir);
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      const e = unreachable(db.location, err);
+      if (!opts.optional) throw e;
+      return new Store(null, { kind: 'postgres', location: db.location, connected: false }, spoolDir, e.message);
+    }
+  }
+  const dir = resolve(opts.embeddedDir ?? DEFAULT_EMBEDDED_DIR);
+  let db: EmbeddedDb | undefined;
+  try {
+    db = await EmbeddedDb.open(dir, { create: opts.create ?? true });
+    await migrate(db);
+    return new Store(db, { kind: 'embedded', location: dir, connected: true }, spoolDir);
+  } catch (err) {
+    await db?.close().catch(() => undefined);
+    const e = err instanceof ModelwaveError ? err : unreachable(dir, err);
+    if (!opts.optional || e.code === 'MW_USAGE') throw e;
+    return new Store(null, { kind: 'embedded', location: dir, connected: false }, spoolDir, e.message);
+  }
+}
+
+function unreachable(location: string, err: unknown): ModelwaveError {
+  return new ModelwaveError('MW_STORE_UNREACHABLE', `cannot reach the metrics store at ${location}: ${errorMessage(err)}`, [
+    'Check that the server is running and the URL (--store or MODELWAVE_STORE) is right, user and database included.',
+    'Or omit --store to use the embedded store, or pass --store-optional to run anyway: records are spooled and',
+    '`modelwave store import <spool>` loads them later.',
+  ], { cause: err });
+}
+
+/** Load a spool file (written by a run whose store was away) into `store`. */
+export const importSpool = (path: string, store: MetricsStore): Promise<ImportResult> => store.importSpool(path);
+
+const fileSafe = (id: string) => id.replace(/[^A-Za-z0-9._-]/g, '_');
+
+class Store implements MetricsStore {
+  private spools = new Map<string, Spool>();
+  private metas = new Map<string, RunMeta>();
+  private writers: StoreWriter[] = [];
+
+  constructor(
+    private db: Db | null,
+    private readonly where: StoreInfo,
+    private readonly spoolDir: string,
+    private readonly offlineReason?: string,
+  ) {}
+
+  info(): StoreInfo {
+    return { ...this.where };
+  }
+
+  private spoolFor(runId: string): Spool {
+    let s = this.spools.get(runId);
+    if (!s) {
+      const header = (): SpoolLine => ({ t: 'run', v: SPOOL_VERSION, runId, meta: this.metas.get(runId) ?? null });
+      s = new Spool(join(this.spoolDir, `${fileSafe(runId)}.spool`), header);
+      this.spools.set(runId, s);
+    }
+    return s;
+  }
+
+  /** Run `op`; retry transient failures briefly; failing that, keep `line` in the run's spool. */
+  private async save(runId: string, op: (db: Db) => Promise<void>, line: SpoolLine): Promise<SaveResult> {
+    let error = this.offlineReason ?? 'store not connected';
+    if (this.db) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await op(this.db);
+          return { stored: true };
+        } catch (err) {
+          error = errorMessage(err);
+          if (!isTransient(err) || attempt >= SAVE_RETRY_MS.length) break;
+          await sleep(SAVE_RETRY_MS[attempt]);
+        }
+      }
+    }
+    const spool = this.spoolFor(runId);
+    await spool.append([JSON.stringify(line)]);
+    return { stored: false, spoolPath: spool.path, error };
+  }
+
+  beginRun(meta: RunMeta): Promise<SaveResult> {
+    this.metas.set(meta.id, meta);
+    return this.save(meta.id, (db) => upsertRun(db, meta), { t: 'run', v: SPOOL_VERSION, runId: meta.id, meta });
+  }
+
+  requestWriter(runId: string, opts?: WriterOptions): RequestWriter {
+    const w = new StoreWriter(this.db, runId, this.spoolFor(runId), opts, this.offlineReason);
+    this.writers.push(w);
+    return w;
+  }
+
+  saveWindows(runId: string, windows: WindowSummary[]): Promise<SaveResult> {
+    return this.save(runId, (db) => upsertWindows(db, runId, windows), { t: 'windows', windows });
+  }
+
+  /** Stores the summary (status, end time) and its windows, so saveWindows is only needed for live windows. */
+  finishRun(summary: Summary): Promise<SaveResult> {
+    return this.save(summary.run.id, (db) => finishRun(db, summary), { t: 'finish', summary });
+  }
+
+  saveFeedback(runId: string, rows: FeedbackRow[]): Promise<SaveResult> {
+    return this.save(runId, (db) => upsertFeedback(db, runId, rows), { t: 'feedback', rows });
+  }
+
+  private need(): Db {
+    if (this.db) return this.db;
+    throw new ModelwaveError('MW_STORE_UNREACHABLE', `the metrics store at ${this.where.location} is not connected: ${this.offlineReason ?? ''}`);
+  }
+
+  async listRuns(limit: number): Promise<RunListing[]> {
+    type R = {
+      id: string; name: string; status: string; started_at: Date; ended_at: Date | null; target: string | null;
+      sent: number | null; ok: number | null; error_rate: number | null; rps: number | null; p99_ms: number | null;
+      accuracy: number | null; stored: number | null;
+    };
+    const { rows } = await this.need().query<R>(
+      `SELECT id, name, status, started_at, ended_at, summary->'run'->>'target' AS target,
+         (summary->'totals'->'requests'->>'sent')::float8 AS sent, (summary->'totals'->'requests'->>'ok')::float8 AS ok,
+         (summary->'totals'->'errors'->>'rate')::float8 AS error_rate, (summary->'totals'->>'rps')::float8 AS rps,
+         (summary->'totals'->'latencyMs'->>'p99')::float8 AS p99_ms, (summary->'totals'->>'accuracy')::float8 AS accuracy,
+         (summary->'store'->>'storedRequests')::float8 AS stored
+       FROM runs ORDER BY started_at DESC, id LIMIT $1`,
+      [Math.max(1, Math.floor(limit))],
+    );
+    return rows.map((r) => {
+      const out: RunListing = { id: r.id, name: r.name, status: r.status, startedAt: r.started_at.toISOString() };
+      if (r.ended_at) out.endedAt = r.ended_at.toISOString();
+      const opt: [keyof RunListing, unknown][] = [
+        ['target', r.target], ['sent', r.sent], ['ok', r.ok], ['errorRate', r.error_rate], ['rps', r.rps],
+        ['p99Ms', r.p99_ms], ['accuracy', r.accuracy], ['storedRequests', r.stored],
+      ];
+      for (const [k, v] of opt) if (v !== null && v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+      return out;
+    });
+  }
+
+  async resolveRunId(idOrPrefix: string): Promise<string> {
+    const { rows } = await this.need().query<{ id: string }>(
+      'SELECT id FROM runs WHERE id = $1 OR starts_with(id, $1) ORDER BY (id = $1) DESC, started_at DESC LIMIT 6',
+      [idOrPrefix],
+    );
+    if (rows.length && (rows[0].id === idOrPrefix || rows.length === 1)) return rows[0].id;
+    if (!rows.length) {
+      throw new ModelwaveError('MW_USAGE', `no run "${idOrPrefix}" in the store at ${this.where.location}`, [
+        'List the stored runs with `modelwave runs` (and check --store / MODELWAVE_STORE).',
+      ]);
+    }
+    throw new ModelwaveError('MW_USAGE', `run id prefix "${idOrPrefix}" is ambiguous`, [
+      `It matches ${rows.map((r) => r.id).join(', ')}${rows.length > 5 ? ', …' : ''}; give more characters.`,
+    ]);
+  }
+
+  async getRun(idOrPrefix: string): Promise<StoredRun> {
+    const db = this.need();
+    const id = await this.resolveRunId(idOrPrefix);
+    type R = { id: string; name: string; status: string; started_at: Date; ended_at: Date | null; scenario: unknown; environment: unknown; summary: Summary | null };
+    const { rows } = await db.query<R>('SELECT id, name, status, started_at, ended_at, scenario, environment, summary FROM runs WHERE id = $1', [id]);
+    const r = rows[0];
+    const windows = (await db.query<WindowRow>('SELECT * FROM windows WHERE run_id = $1 ORDER BY window_index', [id])).rows.map(windowFromRow);
+    const run: StoredRun = { id: r.id, name: r.name, status: r.status, startedAt: r.started_at.toISOString(), scenario: r.scenario, environment: r.environment, windows };
+    if (r.ended_at) run.endedAt = r.ended_at.toISOString();
+    if (r.summary) run.summary = r.summary;
+    return run;
+  }
+
+  async getSummary(idOrPrefix: string): Promise<Summary> {
+    const id = await this.resolveRunId(idOrPrefix);
+    const { rows } = await this.need().query<{ summary: Summary | null; status: string }>('SELECT summary, status FROM runs WHERE id = $1', [id]);
+    const s = rows[0]?.summary;
+    if (!s) {
+      throw new ModelwaveError('MW_USAGE', `run ${id} has no summary (status: ${rows[0]?.status}): it did not finish`, [
+        `\`modelwave show ${id}\` prints what was stored; \`modelwave export ${id}\` its requests.`,
+      ]);
+    }
+    return s;
+  }
+
+  async exportRequests(idOrPrefix: string, format: ExportFormat, out: Writable): Promise<number> {
+    const id = await this.resolveRunId(idOrPrefix);
+    return exportRequests(this.need(), id, format, out);
+  }
+
+  async importSpool(path: string): Promise<ImportResult> {
+    const db = this.need();
+    const result = await importSpoolFile(db, path);
+    await reconcileStoreFigures(db, result.runId);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.writers) if (!w.done) await w.finish(0);
+    for (const s of this.spools.values()) await s.close();
+    const db = this.db;
+    this.db = null;
+    await db?.close();
+  }
+}
+
+/** After an import the stored summary's store figures are stale: recount and say whether the run is complete now. */
+async function reconcileStoreFigures(db: Db, runId: string): Promise<void> {
+  const { rows } = await db.query<{ summary: Summary | null }>('SELECT summary FROM runs WHERE id = $1', [runId]);
+  const summary = rows[0]?.summary;
+  if (!summary?.store) return;
+  const n = (await db.query<{ n: number }>('SELECT count(*) AS n FROM requests WHERE run_id = $1', [runId])).rows[0].n;
+  const expected = summary.totals.requests.sent + summary.totals.requests.dropped;
+  const store = { ...summary.store, storedRequests: n, complete: n === expected };
+  delete store.spoolPath;
+  if (store.complete) delete store.error;
+  await db.query(`UPDATE runs SET summary = jsonb_set(summary, '{store}', $2::jsonb) WHERE id = $1`, [runId, JSON.stringify(store)]);
+}

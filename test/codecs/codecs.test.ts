@@ -1,0 +1,160 @@
+// Codec behaviour without a server: request shapes, response tolerance, error classification, construction errors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Protocol, TargetSpec } from '../../src/scenario/types.js';
+import type { Row } from '../../src/data/types.js';
+import { createCodec } from '../../src/codecs/index.js';
+import { ModelwaveError } from '../../src/errors.js';
+
+const target = (protocol: Protocol, extra: Partial<TargetSpec> = {}): TargetSpec => ({
+  url: 'http://127.0.0.1:1/x',
+  protocol,
+  headers: {},
+  timeoutMs: 1000,
+  rowsPerRequest: 1,
+  maxInFlight: 8,
+  ...extra,
+});
+const FIELDS = ['a', 'b', 'name', 'flag'];
+const rows: Row[] = [
+  { a: 1, b: 2.5, name: 'x "q"', flag: true },
+  { a: 3, b: 4, name: 'y', flag: false },
+];
+
+test('encode: each protocol builds its documented request body', () => {
+  const body = (p: Protocol, extra: Partial<TargetSpec> = {}, r = rows) =>
+    JSON.parse(createCodec(target(p, { rowsPerRequest: r.length, ...extra }), FIELDS).encode(r, 42));
+  assert.deepEqual(body('cloudera', {}, rows.slice(0, 1)), { request: rows[0] });
+  assert.deepEqual(body('cloudera', { accessKey: 'k"1' }, rows.slice(0, 1)), { accessKey: 'k"1', request: rows[0] });
+  assert.deepEqual(body('mlflow-split'), { dataframe_split: { columns: FIELDS, data: [[1, 2.5, 'x "q"', true], [3, 4, 'y', false]] } });
+  assert.deepEqual(body('mlflow-records'), { dataframe_records: rows });
+  assert.deepEqual(body('kserve-v1'), { instances: rows });
+  assert.deepEqual(body('tf-serving'), { signature_name: 'serving_default', instances: rows });
+  assert.deepEqual(body('kserve-v2'), {
+    id: '42',
+    inputs: [
+      { name: 'a', shape: [2], datatype: 'INT64', data: [1, 3] },
+      { name: 'b', shape: [2], datatype: 'FP64', data: [2.5, 4] },
+      { name: 'name', shape: [2], datatype: 'BYTES', data: ['x "q"', 'y'] },
+      { name: 'flag', shape: [2], datatype: 'BOOL', data: [true, false] },
+    ],
+  });
+});
+
+test('encode: only the scenario fields are sent, in field order; non-finite numbers become null', () => {
+  const codec = createCodec(target('kserve-v1'), ['b', 'a']);
+  assert.equal(codec.encode([{ a: 1, b: NaN, extra: 'no' }], 0), '{"instances":[{"b":null,"a":1}]}');
+});
+
+test('encode: kserve-v2 sends a column mixing numbers and strings as BYTES strings', () => {
+  const codec = createCodec(target('kserve-v2', { rowsPerRequest: 2 }), ['v']);
+  const json = JSON.parse(codec.encode([{ v: 1 }, { v: 'two' }], 0));
+  assert.deepEqual(json.inputs[0], { name: 'v', shape: [2], datatype: 'BYTES', data: ['1', 'two'] });
+});
+
+test('encode: template placeholders keep JSON types when whole, interpolate as text inside strings', () => {
+  const spec = (body: unknown, rowsPerRequest = 1) => target('template', { rowsPerRequest, template: { body, responsePath: 'out' } });
+  const one = createCodec(spec({ r: '{{row}}', s: '{{seq}}', f: '{{ field:a }}', n: '{{field:name}}', id: 'req-{{seq}}-{{field:a}}', k: [1, null, 'plain'] }), FIELDS);
+  assert.deepEqual(JSON.parse(one.encode([rows[0]], 7)), { r: rows[0], s: 7, f: 1, n: 'x "q"', id: 'req-7-1', k: [1, null, 'plain'] });
+  const many = createCodec(spec({ inputs: '{{rows}}', meta: { seq: '{{seq}}' } }, 2), FIELDS);
+  assert.deepEqual(JSON.parse(many.encode(rows, 3)), { inputs: rows, meta: { seq: 3 } });
+});
+
+// Each row: target settings that cannot work, and the path the message must name.
+const badTargets: [string, Partial<TargetSpec> & { protocol: Protocol }, RegExp][] = [
+  ['cloudera takes one row', { protocol: 'cloudera', rowsPerRequest: 5 }, /target\.rowsPerRequest must be 1 for protocol cloudera \(got 5\)/],
+  ['template without a template', { protocol: 'template' }, /target\.template is required/],
+  ['unknown placeholder', { protocol: 'template', template: { body: { x: ['{{rowz}}'] }, responsePath: 'a' } }, /target\.template\.body\.x\[0\] has an unknown placeholder \{\{rowz\}\}/],
+  ['unknown field', { protocol: 'template', template: { body: '{{field:nope}}', responsePath: 'a' } }, /no field nope/],
+  ['{{row}} with batches', { protocol: 'template', rowsPerRequest: 3, template: { body: { x: '{{row}}' }, responsePath: 'a' } }, /target\.template\.body\.x uses \{\{row\}\} but target\.rowsPerRequest is 3/],
+  ['bad response path', { protocol: 'template', template: { body: '{{row}}', responsePath: 'a..b' }, }, /target\.template\.responsePath is not a valid path/],
+  ['bad prediction path', { protocol: 'kserve-v1', predictionPath: 'predictions[x' }, /target\.predictionPath is not a valid path \(unclosed \[\)/],
+  ['unknown protocol', { protocol: 'soap' as Protocol }, /target\.protocol "soap" is not supported/],
+];
+for (const [name, extra, message] of badTargets) {
+  test(`createCodec refuses: ${name}`, () => {
+    assert.throws(
+      () => createCodec(target(extra.protocol, extra), FIELDS),
+      (err: unknown) => err instanceof ModelwaveError && err.exitCode === 2 && message.test(err.message),
+    );
+  });
+}
+
+// Each row: protocol, rows in the request, response body, expected result (predictions/probabilities/uuid or error code).
+const decodeCases: [string, Protocol, number, string, unknown][] = [
+  ['cloudera object', 'cloudera', 1, '{"success":true,"response":{"prediction":1,"probability":0.7,"uuid":"u-1"}}', { predictions: [1], probabilities: [0.7], uuid: 'u-1' }],
+  ['cloudera bare value', 'cloudera', 1, '{"success":true,"response":"yes"}', { predictions: ['yes'] }],
+  ['cloudera score vector → argmax class', 'cloudera', 1, '{"response":{"prediction":[0.3,0.7]}}', { predictions: [1], probabilities: [0.7] }],
+  ['cloudera success false', 'cloudera', 1, '{"success":false,"error":"model crashed"}', 'NO_PREDICTION'],
+  ['cloudera missing prediction', 'cloudera', 1, '{"success":true,"response":{"score":0.1}}', 'NO_PREDICTION'],
+  ['mlflow plain list', 'mlflow-split', 2, '{"predictions":[0,1]}', { predictions: [0, 1] }],
+  ['mlflow list of objects', 'mlflow-records', 2, '{"predictions":[{"prediction":0,"probability":0.1},{"prediction":1,"probability":0.9}]}', { predictions: [0, 1], probabilities: [0.1, 0.9] }],
+  ['mlflow bare list (old servers)', 'mlflow-split', 2, '["a","b"]', { predictions: ['a', 'b'] }],
+  ['kserve-v1 booleans keep their type', 'kserve-v1', 2, '{"predictions":[true,false]}', { predictions: [true, false] }],
+  ['tf-serving nested singletons (regression)', 'tf-serving', 2, '{"predictions":[[3.5],[1.25]]}', { predictions: [3.5, 1.25] }],
+  ['tf-serving class scores', 'tf-serving', 2, '{"predictions":[[0.9,0.1],[0.2,0.8]]}', { predictions: [0, 1], probabilities: [0.1, 0.8] }],
+  ['kserve-v2 named outputs', 'kserve-v2', 2, '{"outputs":[{"name":"probability","shape":[2],"datatype":"FP64","data":[0.2,0.6]},{"name":"prediction","shape":[2],"datatype":"INT64","data":[0,1]}]}', { predictions: [0, 1], probabilities: [0.2, 0.6] }],
+  ['kserve-v2 first output as [n,2] scores', 'kserve-v2', 2, '{"outputs":[{"name":"output_0","shape":[2,2],"datatype":"FP32","data":[0.9,0.1,0.3,0.7]}]}', { predictions: [0, 1], probabilities: [0.1, 0.7] }],
+  ['kserve-v2 no outputs', 'kserve-v2', 1, '{"model_name":"m","outputs":[]}', 'NO_PREDICTION'],
+  ['not JSON', 'kserve-v1', 1, '<html>502</html>', 'BAD_JSON'],
+  ['empty body', 'cloudera', 1, '', 'BAD_JSON'],
+  ['truncated JSON', 'mlflow-split', 1, '{"predictions":[1', 'BAD_JSON'],
+  ['no predictions key', 'kserve-v1', 1, '{"error":"boom"}', 'NO_PREDICTION'],
+  ['null prediction', 'kserve-v1', 2, '{"predictions":[1,null]}', 'NO_PREDICTION'],
+  ['too few predictions', 'mlflow-records', 3, '{"predictions":[1,0]}', 'PREDICTION_COUNT'],
+  ['too many predictions', 'tf-serving', 1, '{"predictions":[1,0]}', 'PREDICTION_COUNT'],
+  ['scalar for a batch', 'kserve-v1', 2, '{"predictions":1}', 'PREDICTION_COUNT'],
+  ['kserve-v2 wrong count', 'kserve-v2', 3, '{"outputs":[{"name":"prediction","shape":[2],"data":[0,1]}]}', 'PREDICTION_COUNT'],
+];
+for (const [name, protocol, n, body, want] of decodeCases) {
+  test(`decode ${protocol}: ${name}`, () => {
+    const codec = createCodec(target(protocol, { rowsPerRequest: protocol === 'cloudera' ? 1 : n }), FIELDS, [0, 1]);
+    const got = codec.decode(body, n);
+    if (typeof want === 'string') {
+      assert.equal(got.ok, false);
+      assert.equal(!got.ok && got.code, want);
+      assert.ok(!got.ok && got.message.length > 0);
+    } else {
+      assert.deepEqual(got, { ok: true, ...(want as object) });
+    }
+  });
+}
+
+test('decode: predictionPath / probabilityPath override the protocol default', () => {
+  const codec = createCodec(target('cloudera', { predictionPath: 'response.result.cls', probabilityPath: 'response.result["p.pos"]' }), FIELDS);
+  assert.deepEqual(codec.decode('{"response":{"result":{"cls":"churn","p.pos":0.4},"uuid":"abc"}}', 1), {
+    ok: true,
+    predictions: ['churn'],
+    probabilities: [0.4],
+    uuid: 'abc',
+  });
+  assert.equal((codec.decode('{"response":{"prediction":1}}', 1) as { code: string }).code, 'NO_PREDICTION');
+});
+
+test('decode: template response paths, negative indexes and uuidPath', () => {
+  const codec = createCodec(
+    target('template', { rowsPerRequest: 2, template: { body: '{{rows}}', responsePath: 'data.results[*].label', uuidPath: 'meta.requestId' } }),
+    FIELDS,
+  );
+  assert.deepEqual(codec.decode('{"data":{"results":[{"label":"a"},{"label":"b"}]},"meta":{"requestId":"r9"}}', 2), {
+    ok: true,
+    predictions: ['a', 'b'],
+    uuid: 'r9',
+  });
+  const last = createCodec(target('template', { template: { body: '{{row}}', responsePath: 'scores[-1]' } }), FIELDS);
+  assert.deepEqual(last.decode('{"scores":[5,6,7]}', 1), { ok: true, predictions: [7] });
+  assert.equal((last.decode('{"scores":[]}', 1) as { code: string }).code, 'NO_PREDICTION');
+});
+
+test('decode: a multi-class score vector resolves to the class value, with no binary probability', () => {
+  const codec = createCodec(target('kserve-v1'), FIELDS, ['cat', 'dog', 'eel']);
+  assert.deepEqual(codec.decode('{"predictions":[[0.1,0.2,0.7]]}', 1), { ok: true, predictions: ['eel'] });
+});
+
+test('decode never throws, whatever the body', () => {
+  const bodies = ['null', '0', '"x"', '[]', '[[]]', '{}', '{"predictions":{}}', '{"outputs":[null]}', '{"response":null}', '{"__proto__":{"prediction":1}}'];
+  for (const protocol of ['cloudera', 'mlflow-split', 'kserve-v1', 'kserve-v2', 'tf-serving'] as Protocol[]) {
+    const codec = createCodec(target(protocol), FIELDS);
+    for (const b of bodies) assert.doesNotThrow(() => codec.decode(b, 1), `${protocol} ${b}`);
+  }
+});
