@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import { action } from '../exit.js';
 import { usageError } from '../../errors.js';
-import { loadScenario } from '../../scenario/load.js';
 import { parseDurationMs } from '../../util/duration.js';
-import { runScenario } from '../../run.js';
-import { parseReportFormats } from '../../report/write.js';
 import { interruptSignal } from '../signals.js';
 
 interface RunFlags {
@@ -27,6 +24,14 @@ const positiveNumber = (flag: string, v: string | undefined): number | undefined
   return n;
 };
 
+const durationFlag = (v: string): number => {
+  try {
+    return parseDurationMs(v);
+  } catch {
+    throw usageError(`--duration must look like 500ms, 10s or 2m (got ${v})`);
+  }
+};
+
 export function register(program: Command): void {
   program
     .command('run')
@@ -44,7 +49,11 @@ export function register(program: Command): void {
     .option('--quiet', 'no live progress and no summary table')
     .action(
       action(async (file: string, f: RunFlags) => {
-        const durationMs = f.duration !== undefined ? parseDurationMs(f.duration) : undefined;
+        // Heavy modules (charts, stores, faker) load only when a command needs them: `serve` and `--help` stay fast.
+        const { loadScenario } = await import('../../scenario/load.js');
+        const { runScenario } = await import('../../run.js');
+        const { parseReportFormats } = await import('../../report/write.js');
+        const durationMs = f.duration !== undefined ? durationFlag(f.duration) : undefined;
         const scenario = loadScenario(file, {
           overrides: {
             ...(durationMs !== undefined ? { durationMs } : {}),

@@ -1,0 +1,58 @@
+// Test helpers: the reference server as a separate process (so it never shares the test's event loop), and
+// scenarios written inline.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseScenarioText } from '../../src/scenario/load.js';
+import type { Scenario } from '../../src/scenario/types.js';
+import type { ServerStats } from '../../src/server/reference.js';
+
+export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+export interface ServerProcess {
+  url: string;
+  stats(): Promise<ServerStats>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(args: string[] = []): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (c) => reject(new Error(`server exited ${c}`)));
+  });
+  child.stdout!.resume();
+  const url = (JSON.parse(line) as { listening: string }).listening;
+  return {
+    url,
+    stats: async () => (await (await fetch(`${url}/stats`)).json()) as ServerStats,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A telco scenario against `url` with the given load/target YAML fragments. */
+export function telcoScenario(url: string, load: string, opts: { timeout?: string; extra?: string } = {}): Scenario {
+  const text = `
+name: engine-test
+seed: 7
+target: { url: "${url}", protocol: cloudera, timeout: ${opts.timeout ?? '2s'} }
+data:
+  fields:
+    iot_signal_1: { int: [1, 10] }
+    iot_signal_2: { plus: [iot_signal_1, { int: [0, 2] }] }
+    iot_signal_3: { int: [50, 55] }
+    iot_signal_4: { int: [100, 107] }
+label:
+  name: cell_tower_failure
+  logistic: { bias: -37, weights: { iot_signal_1: 0.9, iot_signal_4: 0.3 } }
+load:
+${load}
+${opts.extra ?? ''}
+`;
+  return parseScenarioText(text, '/tmp/engine-test.yaml');
+}
