@@ -68,15 +68,22 @@ export function mcnemarExact(b: number, c: number): McNemarResult {
     if (!(Number.isInteger(v) && v >= 0)) throw new RangeError(`mcnemarExact: ${k} must be a non-negative integer (got ${v})`);
   }
   const n = b + c;
-  const m = Math.min(b, c);
-  const tail = n === 0 ? 1 : binomialCdf(m, n, 0.5);
-  const atM = n === 0 ? 1 : binomialPmf(m, n, 0.5);
+  // b = c (including no discordant pairs) is the centre of a symmetric distribution: both p-values are exactly 1,
+  // which summing would return as 1 − a few ulps.
+  let pValue = 1;
+  let midPValue = 1;
+  if (b !== c) {
+    const m = Math.min(b, c);
+    const tail = binomialCdf(m, n, 0.5);
+    pValue = Math.min(1, 2 * tail);
+    midPValue = Math.min(1, 2 * (tail - 0.5 * binomialPmf(m, n, 0.5)));
+  }
   return {
     b,
     c,
     discordant: n,
-    pValue: Math.min(1, 2 * tail),
-    midPValue: Math.min(1, 2 * (tail - 0.5 * atM)),
+    pValue,
+    midPValue,
     method: "McNemar's exact test: two-sided binomial test of b against Binomial(b + c, 0.5)",
   };
 }

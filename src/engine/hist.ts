@@ -85,3 +85,23 @@ export function statsOfEncoded(encoded: string): LatencyStats {
     h.destroy();
   }
 }
+
+/**
+ * The recorded values of an encoded histogram as (value in ms, count) pairs, ascending — for rank statistics on runs
+ * known only by their report.json. Values are bucket representatives (µs precision within 3 significant digits).
+ */
+export function bucketsOfEncoded(encoded: string): { valuesMs: number[]; counts: number[] } {
+  const h = hdr.decodeFromCompressedBase64(encoded, 64, false) as unknown as {
+    recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } };
+  };
+  const it = h.recordedValuesIterator;
+  it.reset();
+  const valuesMs: number[] = [];
+  const counts: number[] = [];
+  while (it.hasNext()) {
+    const v = it.next();
+    valuesMs.push(v.valueIteratedTo / 1000);
+    counts.push(v.countAtValueIteratedTo);
+  }
+  return { valuesMs, counts };
+}

@@ -1,4 +1,83 @@
 import type { Command } from 'commander';
+import { action } from '../exit.js';
+import { usageError } from '../../errors.js';
+import { interruptSignal } from '../signals.js';
 
-// Placeholder: the owner of this command replaces this file.
-export function register(_program: Command): void {}
+interface CompareFlags {
+  baseline?: string;
+  candidate?: string;
+  runs?: string[];
+  rule?: string[];
+  failOnInconclusive?: boolean;
+  out?: string;
+  workers?: string;
+  duration?: string;
+  rate?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('compare')
+    .description('compare two model versions on identical traffic (or two finished runs) → verdict, comparison.md, exit 0/1')
+    .argument('[scenario]', 'scenario file (for a live comparison)')
+    .option('--baseline <url>', 'baseline target (http://… or builtin:telco@v1)')
+    .option('--candidate <url>', 'candidate target (http://… or builtin:telco@v2)')
+    .option('--runs <runs...>', 'compare two finished runs instead: report folders (or report.json files)')
+    .option('--rule <expr...>', 'extra rule, e.g. "accuracy.delta >= -0.01" or "latency.p99.ratio <= 1.10" (repeatable)')
+    .option('--fail-on-inconclusive', 'exit 1 when a rule cannot be decided, not only when one fails')
+    .option('--duration <d>', 'replace every phase duration (e.g. 10s)')
+    .option('--rate <n>', 'replace every open-loop rate (req/s, applied to each version)')
+    .option('--workers <n>', 'worker threads')
+    .option('--out <dir>', 'output folder (default reports/<comparison-id>)')
+    .option('--json', 'print comparison.json to stdout')
+    .option('--quiet', 'no live progress')
+    .action(
+      action(async (file: string | undefined, f: CompareFlags) => {
+        const { compareReportFolders, runCompare } = await import('../../compare/run.js');
+        const { renderComparisonMarkdown } = await import('../../compare/render.js');
+        const { parseDurationMs } = await import('../../util/duration.js');
+        let res;
+        if (f.runs) {
+          if (f.runs.length !== 2) throw usageError(`--runs needs exactly two runs (got ${f.runs.length})`);
+          if (f.baseline || f.candidate) throw usageError('use either --runs A B or a scenario with --baseline and --candidate, not both');
+          const spec = file ? (await import('../../scenario/load.js')).loadScenario(file).compare : undefined;
+          res = await compareReportFolders(f.runs[0], f.runs[1], { ...(f.out ? { outDir: f.out } : {}), ...(f.rule ? { rules: f.rule } : {}), failOnInconclusive: Boolean(f.failOnInconclusive), ...(spec ? { spec } : {}) });
+        } else {
+          if (!file) throw usageError('give a scenario file with --baseline and --candidate, or --runs A B');
+          if (!f.baseline || !f.candidate) throw usageError('a live comparison needs both --baseline <url> and --candidate <url>');
+          const { loadScenario } = await import('../../scenario/load.js');
+          let durationMs: number | undefined;
+          if (f.duration !== undefined) {
+            try {
+              durationMs = parseDurationMs(f.duration);
+            } catch {
+              throw usageError(`--duration must look like 500ms, 10s or 2m (got ${f.duration})`);
+            }
+          }
+          const rate = f.rate !== undefined ? Number(f.rate) : undefined;
+          if (rate !== undefined && !(rate > 0)) throw usageError(`--rate must be a positive number (got ${f.rate})`);
+          const workers = f.workers !== undefined ? Number(f.workers) : undefined;
+          if (workers !== undefined && !(Number.isInteger(workers) && workers > 0)) throw usageError(`--workers must be a positive integer (got ${f.workers})`);
+          const scenario = loadScenario(file, { overrides: { ...(durationMs !== undefined ? { durationMs } : {}), ...(rate !== undefined ? { rate } : {}) } });
+          res = await runCompare(scenario, {
+            baseline: f.baseline,
+            candidate: f.candidate,
+            ...(f.out ? { outDir: f.out } : {}),
+            ...(f.rule ? { rules: f.rule } : {}),
+            ...(workers !== undefined ? { workers } : {}),
+            failOnInconclusive: Boolean(f.failOnInconclusive),
+            quiet: Boolean(f.quiet || f.json),
+            signal: interruptSignal(),
+          });
+        }
+        if (f.json) process.stdout.write(`${JSON.stringify(res.comparison, null, 2)}\n`);
+        else {
+          process.stdout.write(renderComparisonMarkdown(res.comparison));
+          process.stdout.write(`\ncomparison: ${res.dir}\n`);
+        }
+        return res.exitCode;
+      }),
+    );
+}

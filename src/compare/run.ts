@@ -1,0 +1,123 @@
+// `modelwave compare`: the same seeded rows to baseline and candidate, interleaved request by request, or two
+// stored runs / report folders; then analysis, files and an exit code.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { EXIT, ModelwaveError } from '../errors.js';
+import type { Scenario } from '../scenario/types.js';
+import type { Summary } from '../summary/types.js';
+import { executeRun, type RunSink } from '../engine/run.js';
+import { progressSink } from '../engine/progress.js';
+import { bucketsOfEncoded, initHistograms } from '../engine/hist.js';
+import { evaluateThresholds } from '../verdict/thresholds.js';
+import { writeReports } from '../report/write.js';
+import { sortedCountsFromBuckets } from './stats.js';
+import { analyze, type CompareSide } from './analyze.js';
+import type { Comparison } from './types.js';
+import { renderComparisonMarkdown, renderComparisonJunit } from './render.js';
+import { renderComparisonHtml } from './html.js';
+
+export interface CompareOptions {
+  baseline: string;
+  candidate: string;
+  outDir?: string;
+  rules?: string[];
+  failOnInconclusive?: boolean;
+  workers?: number;
+  signal?: AbortSignal;
+  quiet?: boolean;
+  sinks?: (ids: string[]) => RunSink[];
+  /** Called with both summaries before reports are written (e.g. to store them). */
+  onSummaries?: (summaries: Summary[]) => Promise<void>;
+}
+
+export interface CompareResult {
+  comparison: Comparison;
+  dir: string;
+  exitCode: number;
+}
+
+export function newComparisonId(name: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return `${stamp}-compare-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 30)}-${randomUUID().slice(0, 6)}`;
+}
+
+/** Live paired comparison on identical traffic. */
+export async function runCompare(s: Scenario, opts: CompareOptions): Promise<CompareResult> {
+  const id = newComparisonId(s.name);
+  const dir = opts.outDir ?? path.join('reports', id);
+  const progress = opts.quiet ? undefined : progressSink();
+  const result = await executeRun(s, {
+    targets: [opts.baseline, opts.candidate],
+    keepSamples: true,
+    comparisonId: id,
+    sinks: [...(progress ? [progress] : [])],
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  progress?.end();
+  const [bs, cs] = result.summaries;
+  for (const sum of result.summaries) sum.thresholds = evaluateThresholds(sum, s.thresholds);
+  await opts.onSummaries?.(result.summaries);
+  await writeReports(bs, path.join(dir, 'baseline'));
+  await writeReports(cs, path.join(dir, 'candidate'));
+  const side = (i: number, sub: string): CompareSide => {
+    const smp = result.accumulators[i].samples!;
+    return { summary: result.summaries[i], latency: smp.latencyMs, correct: smp.correct, reportDir: sub };
+  };
+  const comparison = analyze(side(0, 'baseline'), side(1, 'candidate'), { id, ...(s.compare ? { spec: s.compare } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: s.seed });
+  if (bs.run.status === 'interrupted') comparison.warnings.push('the run was interrupted: the comparison covers only what was measured');
+  await writeComparison(comparison, dir);
+  const exitCode = bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
+  return { comparison, dir, exitCode };
+}
+
+/** Compare two finished runs given as report folders (or report.json files). Unpaired: no per-row data. */
+export async function compareReportFolders(a: string, b: string, opts: Omit<CompareOptions, 'baseline' | 'candidate'> & { spec?: Scenario['compare'] }): Promise<CompareResult> {
+  await initHistograms();
+  const [bs, cs] = await Promise.all([readSummary(a), readSummary(b)]);
+  const id = newComparisonId(bs.run.name);
+  const dir = opts.outDir ?? path.join('reports', id);
+  const side = (s: Summary, where: string): CompareSide => {
+    const { valuesMs, counts } = bucketsOfEncoded(s.totals.latencyHistogram);
+    return { summary: s, latency: sortedCountsFromBuckets(valuesMs, counts), reportDir: where };
+  };
+  const comparison = analyze(side(bs, a), side(cs, b), { id, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: bs.run.seed });
+  await writeComparison(comparison, dir);
+  return { comparison, dir, exitCode: comparisonExitCode(comparison, opts.failOnInconclusive ?? false) };
+}
+
+export async function compareSummaries(sides: [CompareSide, CompareSide], opts: { outDir?: string; rules?: string[]; failOnInconclusive?: boolean; spec?: Scenario['compare'] }): Promise<CompareResult> {
+  const id = newComparisonId(sides[0].summary.run.name);
+  const dir = opts.outDir ?? path.join('reports', id);
+  const comparison = analyze(sides[0], sides[1], { id, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: sides[0].summary.run.seed });
+  await writeComparison(comparison, dir);
+  return { comparison, dir, exitCode: comparisonExitCode(comparison, opts.failOnInconclusive ?? false) };
+}
+
+export function comparisonExitCode(c: Comparison, failOnInconclusive: boolean): number {
+  if (c.verdict === 'fail') return EXIT.failed;
+  if (c.verdict === 'inconclusive' && failOnInconclusive) return EXIT.failed;
+  return EXIT.ok;
+}
+
+async function readSummary(where: string): Promise<Summary> {
+  const file = where.endsWith('.json') ? where : path.join(where, 'report.json');
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Summary;
+  } catch (err) {
+    throw new ModelwaveError('MW_USAGE', `cannot read a run from ${where}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `no ${file}` : (err as Error).message} (give a report folder, a report.json, or a stored run id)`);
+  }
+}
+
+export async function writeComparison(c: Comparison, dir: string): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const files: [string, string][] = [
+    ['comparison.json', `${JSON.stringify(c, null, 2)}\n`],
+    ['comparison.md', renderComparisonMarkdown(c)],
+    ['junit.xml', renderComparisonJunit(c)],
+    ['comparison.html', await renderComparisonHtml(c)],
+  ];
+  await Promise.all(files.map(([f, text]) => writeFile(path.join(dir, f), text)));
+  return files.map(([f]) => path.join(dir, f));
+}
