@@ -4,7 +4,13 @@
 // Determinism without faker.seed(): faker.seed() re-initialises a Mersenne Twister per call (~23k calls/s measured);
 // instead one Faker instance draws from a Randomizer backed by the counter PRNG, re-pointed at (seed, row, slot)
 // before each call (~460k calls/s). Each value is still a pure function of the row index.
-import { Faker, base, en, type Randomizer } from '@faker-js/faker';
+import { createRequire } from 'node:module';
+import type { Faker, Randomizer } from '@faker-js/faker';
+
+// faker costs ~0.5 s to load; only scenarios with faker fields pay it (every worker imports this module).
+type FakerModule = typeof import('@faker-js/faker');
+let fakerModule: FakerModule | undefined;
+const loadFaker = (): FakerModule => (fakerModule ??= createRequire(import.meta.url)('@faker-js/faker') as FakerModule);
 import { ModelwaveError } from '../errors.js';
 import type { Cell } from './types.js';
 import { FAKER_METHODS, type FakerMethod } from './faker-allowlist.js';
@@ -64,7 +70,8 @@ let shared: { faker: Faker; randomizer: CounterRandomizer } | undefined;
 function instance(): { faker: Faker; randomizer: CounterRandomizer } {
   if (!shared) {
     const randomizer = counterRandomizer();
-    const faker = new Faker({ locale: [en, base], randomizer });
+    const { Faker: FakerClass, en, base } = loadFaker();
+    const faker = new FakerClass({ locale: [en, base], randomizer });
     faker.setDefaultRefDate(FAKER_REF_DATE);
     shared = { faker, randomizer };
   }

@@ -62,7 +62,9 @@ export function createPrng(seed: number, stream: number): Prng {
   const s1 = fmix32(fmix32(lo ^ stream) ^ hi ^ neg);
   const s2 = fmix32(s1 ^ 0x6a09e667 ^ Math.imul(stream, 0x9e3779b1));
   const setRowKey = (out: RowKey, rowIndex: number): RowKey => {
-    const [rlo, rhi] = words(rowIndex);
+    // ToUint32 is the index modulo 2^32; the high word is only computed past it (no array on the hot path).
+    const rlo = rowIndex >>> 0;
+    const rhi = rowIndex >= TWO_POW_32 ? Math.floor(rowIndex / TWO_POW_32) >>> 0 : 0;
     out.a = fmix32((rlo + s1) | 0);
     out.b = fmix32((rhi + s2) ^ out.a);
     return out;

@@ -31,7 +31,7 @@ export interface RenderedChart extends ChartDef {
   warnings: string[];
 }
 
-const WIDTH = 680;
+const WIDTH = 860;
 const HEIGHT = 220;
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
 const BLUE = '#3b6fb6';
@@ -314,6 +314,16 @@ export async function renderSvg(spec: TopLevelSpec, warnings: string[] = []): Pr
   }
 }
 
+/**
+ * vega writes coordinates like 149.99999999999997; two decimals are sub-pixel and keep an hour-long run's page a
+ * few MB smaller. Only geometry attributes are touched, never text (a class label may be "3.14159").
+ */
+function trimCoordinates(svg: string): string {
+  return svg.replace(/\s(d|transform|x|y|x1|x2|y1|y2|width|height)="([^"]*)"/g, (_, name: string, value: string) =>
+    ` ${name}="${value.replace(/\d+\.\d{3,}/g, (n) => String(Number(Number(n).toFixed(2))))}"`,
+  );
+}
+
 export async function renderCharts(summary: Summary): Promise<RenderedChart[]> {
   const out: RenderedChart[] = [];
   for (const def of chartDefs(summary)) {
@@ -322,7 +332,7 @@ export async function renderCharts(summary: Summary): Promise<RenderedChart[]> {
       out.push({ ...def, warnings });
       continue;
     }
-    const svg = await renderSvg(def.spec, warnings);
+    const svg = trimCoordinates(await renderSvg(def.spec, warnings));
     out.push({ ...def, warnings, svg: svg.replace(/^<svg /, `<svg id="chart-${def.id}-svg" data-chart="${def.id}" role="img" aria-label="${def.title}" `) });
   }
   return out;

@@ -186,24 +186,27 @@ function chartFigure(c: RenderedChart): string {
 }
 
 function phasesSection(s: Summary): string {
-  const rows: Cell[][] = s.phases.map((p) => [
-    p.index,
-    p.name + (p.warmup ? ' (warm-up)' : ''),
-    p.kind,
-    fmtPhaseTarget(p),
-    fmtRps(p.rps),
-    fmtInt(p.requests.sent),
-    fmtInt(p.requests.ok),
-    fmtInt(failedOf(p.requests)),
-    fmtInt(p.requests.dropped),
-    fmtMs(p.latencyMs.p50),
-    fmtMs(p.latencyMs.p99),
-    fmtMs(p.latencyMs.max),
-    fmtMs(p.lagMs.p99),
-    fmtFraction(p.accuracy),
-  ]);
-  const head = ['#', 'phase', 'kind', 'target', 'rps', 'sent', 'ok', 'failed', 'dropped', 'p50 ms', 'p99 ms', 'max ms', 'lag p99 ms', 'accuracy'];
-  return `<div class="scroll">${table('phases-table', head, rows, 4)}</div>`;
+  const acc = s.phases.some((p) => p.accuracy != null);
+  const rows: Cell[][] = s.phases.map((p) => {
+    const row: Cell[] = [
+      p.index,
+      p.name + (p.warmup ? ' (warm-up)' : ''),
+      p.kind,
+      fmtPhaseTarget(p),
+      fmtRps(p.rps),
+      fmtInt(p.requests.sent),
+      fmtInt(p.requests.ok),
+      fmtInt(failedOf(p.requests)),
+      fmtInt(p.requests.dropped),
+      fmtMs(p.latencyMs.p50),
+      fmtMs(p.latencyMs.p99),
+      fmtMs(p.latencyMs.max),
+      fmtMs(p.lagMs.p99),
+    ];
+    return acc ? [...row, fmtFraction(p.accuracy)] : row;
+  });
+  const head = ['#', 'phase', 'kind', 'target', 'rps', 'sent', 'ok', 'failed', 'dropped', 'p50 ms', 'p99 ms', 'max ms', 'lag p99 ms'];
+  return `<div class="scroll">${table('phases-table', acc ? [...head, 'accuracy'] : head, rows, 4)}</div>`;
 }
 
 function windowRow(w: WindowSummary): Cell[] {
@@ -258,7 +261,6 @@ function scenarioSection(s: Summary): string {
 /** The whole report.html page. Pure function of the Summary (async only because vega renders asynchronously). */
 export async function renderHtml(s: Summary): Promise<string> {
   const charts = await renderCharts(s);
-  const drift = s.drift ? `<p id="drift-sentence">${escapeHtml(s.drift.sentence)}</p>` : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -278,7 +280,6 @@ ${cards(s)}
 <h2 id="h-thresholds">Thresholds</h2>
 ${thresholdsSection(s)}
 <h2 id="h-charts">Charts</h2>
-${drift}
 <section class="charts">
 ${charts.map(chartFigure).join('\n')}
 </section>

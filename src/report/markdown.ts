@@ -114,24 +114,29 @@ function classesTable(s: Summary): string | undefined {
 }
 
 function phasesTable(s: Summary): string {
+  // The accuracy column only when some phase has one (the engine may not compute it).
+  const acc = s.phases.some((p) => p.accuracy != null);
+  const head = ['#', 'Phase', 'Kind', 'Target', 'Achieved rps', 'Sent', 'OK', 'Failed', 'Dropped', 'p50 ms', 'p99 ms', 'max ms', 'Lag p99 ms'];
   return table(
-    ['#', 'Phase', 'Kind', 'Target', 'Achieved rps', 'Sent', 'OK', 'Failed', 'Dropped', 'p50 ms', 'p99 ms', 'max ms', 'Lag p99 ms', 'Accuracy'],
-    s.phases.map((p) => [
-      String(p.index),
-      md(p.name, 80) + (p.warmup ? ' (warm-up)' : ''),
-      p.kind,
-      fmtPhaseTarget(p),
-      fmtRps(p.rps),
-      fmtInt(p.requests.sent),
-      fmtInt(p.requests.ok),
-      fmtInt(failedOf(p.requests)),
-      fmtInt(p.requests.dropped),
-      fmtMs(p.latencyMs.p50),
-      fmtMs(p.latencyMs.p99),
-      fmtMs(p.latencyMs.max),
-      fmtMs(p.lagMs.p99),
-      fmtFraction(p.accuracy),
-    ]),
+    acc ? [...head, 'Accuracy'] : head,
+    s.phases.map((p) => {
+      const row = [
+        String(p.index),
+        md(p.name, 80) + (p.warmup ? ' (warm-up)' : ''),
+        p.kind,
+        fmtPhaseTarget(p),
+        fmtRps(p.rps),
+        fmtInt(p.requests.sent),
+        fmtInt(p.requests.ok),
+        fmtInt(failedOf(p.requests)),
+        fmtInt(p.requests.dropped),
+        fmtMs(p.latencyMs.p50),
+        fmtMs(p.latencyMs.p99),
+        fmtMs(p.latencyMs.max),
+        fmtMs(p.lagMs.p99),
+      ];
+      return acc ? [...row, fmtFraction(p.accuracy)] : row;
+    }),
   );
 }
 

@@ -88,7 +88,7 @@ test('softmax: each class rate within 3 SE of its mean softmax probability', () 
 test('linear regression: residual mean 0 and sd = noiseSd (3 SE)', () => {
   const label: LabelSpec = { name: 'y', task: 'regression', model: { kind: 'linear', bias: 3, weights: { x: 2, f: -1 }, noiseSd: 0.5 }, classes: [] };
   const { rows, labels } = run({ x: { kind: 'normal', mean: 0, sd: 1 }, f: { kind: 'bool', p: 0.5 } }, label);
-  const gen = createRowGenerator(scenario({ fields: { x: { kind: 'int', min: 0, max: 1 } }, label: { ...label, model: { ...label.model, weights: { x: 2 } } } }));
+  const gen = createRowGenerator(scenario({ fields: { x: { kind: 'int', min: 0, max: 1 }, f: { kind: 'bool', p: 0.5 } }, label }));
   assert.equal(gen.task, 'regression');
   assert.deepEqual(gen.classes, []);
   const resid = rows.map((r, i) => labels[i] - (3 + 2 * (r.x as number) - (r.f ? 1 : 0)));

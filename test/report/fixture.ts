@@ -14,6 +14,8 @@ import type {
 
 export const HOSTILE = `<script>alert(1)</script> "double" 'single' & amp; | pipe | \`tick\` *star* _under_ [link](http://x) </pre></details>`;
 export const LONG_NAME = 'L'.repeat(5000);
+/** Short hostile text: short strings take a different path than long ones in some renderers. */
+export const SHORT_HOSTILE = '<b>x</b>|`&"';
 
 /** Known latencies (µs): an exponential tail on a 2 ms floor, deterministic, n values. */
 export function knownLatenciesUs(n = 10_000): number[] {
@@ -79,7 +81,7 @@ export function makeSummary(opts: FixtureOptions = {}): Summary {
   const nSeconds = opts.seconds ?? 30;
   const hostile = opts.hostile ?? false;
   const h = (plain: string) => (hostile ? `${plain} ${HOSTILE}` : plain);
-  const labels = opts.labels ?? (hostile ? [HOSTILE, 'a|b`c'] : ['0', '1']);
+  const labels = opts.labels ?? (hostile ? [HOSTILE, SHORT_HOSTILE] : ['0', '1']);
   const latency = histOf(knownLatenciesUs());
   const service = histOf(knownLatenciesUs().map((v) => v * 0.8));
 
@@ -207,7 +209,7 @@ export function makeSummary(opts: FixtureOptions = {}): Summary {
       requests: total,
       errors: {
         byStatus: { '500': 40, '503': 8 },
-        byCode: { HTTP_STATUS: 48, TIMEOUT: 22, ECONNREFUSED: 3, BAD_JSON: 7, IN_FLIGHT_CAP: 25, ...(hostile ? { [HOSTILE]: 1 } : {}) },
+        byCode: { HTTP_STATUS: 48, TIMEOUT: 22, ECONNREFUSED: 3, BAD_JSON: 7, IN_FLIGHT_CAP: 25, ...(hostile ? { [HOSTILE]: 1, [SHORT_HOSTILE]: 2 } : {}) },
         rate: (total.sent - total.ok) / total.sent,
       },
       rps: 196.2,

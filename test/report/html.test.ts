@@ -1,27 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chartDefs, renderCharts } from '../../src/report/charts.js';
-import { renderHgrm, parsePercentileDistribution } from '../../src/report/hgrm.js';
 import { renderHtml } from '../../src/report/html.js';
-import { FAILURE_KINDS } from '../../src/report/format.js';
-import type { Summary } from '../../src/summary/types.js';
-import { HOSTILE, LONG_NAME, makeSummary } from './fixture.js';
-import { countMarks } from './parse.js';
-
-/** Data points each chart must draw, computed from the Summary independently of the chart code. */
-export function expectedMarks(s: Summary): Record<string, number> {
-  const c = s.totals.classification;
-  return {
-    rate_points: s.timeline.length,
-    latency_points: 2 * s.timeline.filter((p) => p.p99Ms > 0).length,
-    spectrum_points: parsePercentileDistribution(renderHgrm(s)).filter((r) => r.percentile < 1).length,
-    accuracy_bars: s.windows.filter((w) => w.accuracy != null).length,
-    accuracy_ci: s.windows.filter((w) => w.accuracyCi != null).length,
-    confusion_cells: c ? c.labels.length ** 2 : 0,
-    confusion_counts: c ? c.labels.length ** 2 : 0,
-    errors_bars: s.timeline.reduce((n, p) => n + FAILURE_KINDS.filter(([k]) => p[k] > 0).length, 0),
-  };
-}
+import { HOSTILE, LONG_NAME, SHORT_HOSTILE, makeSummary } from './fixture.js';
+import { countMarks, expectedMarks } from './parse.js';
 
 test('every chart renders with one mark per data point and no vega warnings', async () => {
   const s = makeSummary();
@@ -84,6 +66,7 @@ test('hostile strings are escaped everywhere in report.html', async () => {
   const html = await renderHtml(s);
   assert.ok(!/<script/i.test(html), 'no raw <script> from data');
   assert.ok(!html.includes(HOSTILE), 'the hostile string never appears verbatim');
+  assert.ok(!html.includes('<b>x</b>') && html.includes('&lt;b&gt;x&lt;/b&gt;|`&amp;&quot;'), 'short hostile strings too');
   assert.ok(!html.includes('</pre><script>'));
   const esc = '&lt;script&gt;alert(1)&lt;/script&gt; &quot;double&quot; &#39;single&#39; &amp; amp; | pipe | `tick` *star* _under_ [link](http://x) &lt;/pre&gt;&lt;/details&gt;';
   assert.ok(html.includes(esc), 'escaped in HTML text');

@@ -96,6 +96,7 @@ test('hostile strings render escaped: no raw HTML, no broken tables, long names 
   const md = renderMarkdown(s);
   assert.ok(!/<script/i.test(md), 'no raw <script>');
   assert.ok(!md.includes('</pre>') && !md.includes(HOSTILE), 'no hostile string verbatim');
+  assert.ok(!md.includes('<b>') && md.includes('&lt;b&gt;x&lt;/b&gt;\\|\\`&amp;"'), 'short hostile strings too');
   const escaped = '&lt;script&gt;alert(1)&lt;/script&gt; "double" \'single\' &amp; amp; \\| pipe \\| \\`tick\\` \\*star\\* \\_under\\_ \\[link\\](http://x) &lt;/pre&gt;&lt;/details&gt;';
   assert.ok(md.includes(escaped), 'hostile string escaped for Markdown');
   assert.equal((md.match(/<details>/g) ?? []).length, 1, 'only our own <details>');
@@ -105,4 +106,13 @@ test('hostile strings render escaped: no raw HTML, no broken tables, long names 
   assert.ok(title.length < 400, `title is cut (${title.length} chars)`);
   assert.ok(title.endsWith('…'));
   assert.ok(md.length < 40_000, `report.md is ${md.length} characters`);
+});
+
+test('the phase accuracy column appears only when some phase has an accuracy', () => {
+  const s = makeSummary({ windows: 5 });
+  const header = (md: string) => markdownTables(md).find((t) => t[0]![1] === 'Phase')![0]!;
+  assert.equal(header(renderMarkdown(s)).at(-1), 'Accuracy');
+  const without = { ...s, phases: s.phases.map(({ accuracy: _drop, ...p }) => p) };
+  assert.equal(header(renderMarkdown(without)).at(-1), 'Lag p99 ms');
+  assertWellFormed(renderMarkdown(without));
 });

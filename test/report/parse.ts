@@ -1,4 +1,7 @@
 // Tiny parsers for reading reports back in tests: an XML tree (enough for JUnit), Markdown tables, SVG mark counts.
+import { FAILURE_KINDS } from '../../src/report/format.js';
+import { parsePercentileDistribution, renderHgrm } from '../../src/report/hgrm.js';
+import type { Summary } from '../../src/summary/types.js';
 
 export interface XmlNode {
   name: string;
@@ -76,3 +79,19 @@ export function countMarks(svg: string, layer: string): number {
   if (!m) return -1;
   return (m[1]!.match(/<(path|rect|line|text|circle)\b/g) ?? []).length;
 }
+
+/** Data points each chart must draw, computed from the Summary independently of the chart code. */
+export function expectedMarks(s: Summary): Record<string, number> {
+  const c = s.totals.classification;
+  return {
+    rate_points: s.timeline.length,
+    latency_points: 2 * s.timeline.filter((p) => p.p99Ms > 0).length,
+    spectrum_points: parsePercentileDistribution(renderHgrm(s)).filter((r) => r.percentile < 1).length,
+    accuracy_bars: s.windows.filter((w) => w.accuracy != null).length,
+    accuracy_ci: s.windows.filter((w) => w.accuracyCi != null).length,
+    confusion_cells: c ? c.labels.length ** 2 : 0,
+    confusion_counts: c ? c.labels.length ** 2 : 0,
+    errors_bars: s.timeline.reduce((n, p) => n + FAILURE_KINDS.filter(([k]) => p[k] > 0).length, 0),
+  };
+}
+
