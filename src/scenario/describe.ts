@@ -1,6 +1,7 @@
 // A short plain-text summary of a normalized scenario (what `modelwave validate` prints).
 import { formatDurationMs } from '../util/duration.js';
 import { planLoad } from './plan.js';
+import { fieldHasDrift } from './normalize-data.js';
 import type { FieldArg, FieldSpec, LabelSpec, Phase, Scenario } from './types.js';
 
 export function describeScenario(s: Scenario, file: string = s.file): string {
@@ -19,7 +20,7 @@ export function describeScenario(s: Scenario, file: string = s.file): string {
     const n = plan.phases[i]!.plannedRequests;
     const approx = p.kind === 'open' ? (p.arrivals === 'poisson' ? '~' : '') : p.durationMs !== undefined ? '≤ ' : '';
     const count = n === undefined ? 'until the duration ends' : `${approx}${n} requests`;
-    lines.push(`  ${i + 1}. ${p.name.padEnd(12)} ${describePhase(p).padEnd(44)} ${count}`);
+    lines.push(`  ${i + 1}. ${p.name.padEnd(12)} ${describePhase(p).padEnd(50)} ${count}`);
   });
   const total = plan.plannedRequests !== undefined ? `${plan.plannedRequests} requests` : 'request count unknown (closed loop by duration)';
   const dur = plan.expectedDurationMs !== undefined ? `~${formatDurationMs(plan.expectedDurationMs)}` : 'duration unknown (closed loop by requests)';
@@ -32,7 +33,7 @@ export function describeScenario(s: Scenario, file: string = s.file): string {
     for (const f of s.data.fields) lines.push(`  ${f.name.padEnd(16)} ${describeField(f.spec)}`);
   }
   row('label', s.label ? describeLabel(s.label) : 'none (latency and errors only)');
-  if (s.label?.drift || Number.isFinite(s.progressRequests)) row('progress', `drift progress 0 → 1 over ${Number.isFinite(s.progressRequests) ? s.progressRequests : '?'} requests`);
+  if (s.label?.drift || s.data.fields.some((f) => fieldHasDrift(f.spec))) row('drift', `progress 0 → 1 over ${s.progressRequests} requests`);
   row('windows', s.windows.kind === 'count' ? `every ${s.windows.every} requests` : `every ${formatDurationMs(s.windows.spanMs)}`);
   if (s.feedback) {
     const f = s.feedback;

@@ -49,7 +49,7 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) {
-    const s = JSON.stringify(v);
+    const s = `[${v.map((x) => (x !== null && typeof x === 'object' ? JSON.stringify(x) : describeValue(x))).join(', ')}]`;
     return s.length <= 60 ? s : `a list of ${v.length}`;
   }
   if (typeof v === 'object') {
@@ -59,29 +59,30 @@ export function describeValue(v: unknown): string {
   return String(v);
 }
 
-export function levenshtein(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+/** Edit distance where swapping two adjacent letters counts as one edit (optimal string alignment). */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
-/** The closest candidate, if it is close enough to be the likely intent (case differences count as close). */
+/** The closest candidate when it is close enough to be the likely intent (a case difference counts as close). */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDist = Infinity;
   for (const c of candidates) {
-    const d = c.toLowerCase() === word.toLowerCase() ? 0.5 : levenshtein(word.toLowerCase(), c.toLowerCase());
+    const d = c.toLowerCase() === word.toLowerCase() ? 0.5 : editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDist) [best, bestDist] = [c, d];
   }
-  return best !== undefined && bestDist <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  const limit = Math.max(1, Math.floor(word.length / 3));
+  return best !== undefined && bestDist <= limit && bestDist < word.length ? best : undefined;
 }
 
 export function valueAt(root: unknown, path: Path): unknown {
@@ -127,7 +128,9 @@ export class Positions {
     }
     const valueNode = node as Node | undefined;
     const emptyValue = !valueNode?.range || (isScalar(valueNode) && valueNode.value === null);
-    const target = (at === 'key' || !found || emptyValue) && keyNode ? keyNode : valueNode;
+    // A block mapping or list starts on the line after its key; the key is where the reader looks.
+    const collection = isMap(valueNode) || isSeq(valueNode);
+    const target = (at === 'key' || !found || emptyValue || collection) && keyNode ? keyNode : valueNode;
     const offset = target?.range?.[0];
     if (offset === undefined) return undefined;
     return this.lines.linePos(offset);
@@ -261,8 +264,10 @@ export function unknownKey(path: Path, key: string, allowed: readonly string[]):
 
 /** A branch is plausible when its type matches the value and the keys it requires are present. */
 function pickBranch(branches: readonly (readonly ZodIssue[])[], value: unknown): readonly ZodIssue[] | undefined {
+  // A mismatch of the value itself (wrong type, not the literal) or a missing required key rules a branch out;
+  // a nested union is resolved in turn.
   const implausible = (i: ZodIssue) =>
-    (i.code === 'invalid_type' && i.path.length === 0) ||
+    (i.code !== 'unrecognized_keys' && i.code !== 'invalid_union' && i.path.length === 0) ||
     (i.code !== 'unrecognized_keys' && i.path.length > 0 && valueAt(value, [i.path[0] as PathSegment]) === undefined);
   const plausible = branches.filter((issues) => !issues.some(implausible));
   return plausible.length === 1 ? plausible[0] : undefined;

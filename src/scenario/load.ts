@@ -9,10 +9,11 @@ import { parseThresholdLine } from '../verdict/thresholds.js';
 import { Checker } from './check.js';
 import { formatLocated, issuesToProblems, Positions, type Located, type Problem } from './errors.js';
 import { normalize, thresholdFitsLabel, type NormalizedCore } from './normalize.js';
+import { fieldHasDrift } from './normalize-data.js';
 import { asOneClosedPhase, planLoad } from './plan.js';
 import { redactScenario } from './redact.js';
 import { ScenarioFileSchema, type RawScenario } from './schema.js';
-import type { FieldSpec, Phase, Scenario } from './types.js';
+import type { Phase, Scenario } from './types.js';
 
 /** Command-line overrides for `run` (and `compare`). */
 export interface ScenarioOverrides {
@@ -65,13 +66,14 @@ export function parseScenarioText(text: string, file: string, opts: LoadOptions 
 
 function parseText(text: string, file: string): { value: unknown; doc?: Document; lines?: LineCounter } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length) {
     const details = doc.errors.map((e) => {
       const pos = e.linePos?.[0];
-      return `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]}`;
+      const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      return `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${message}`;
     });
-    throw new ModelwaveError('MW_FILE', `scenario ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${details[0]}`, details);
+    throw new ModelwaveError('MW_FILE', `scenario ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${details[0]}`, details.slice(1));
   }
   const value: unknown = doc.toJS({ maxAliasCount: 1000 });
   if (value === null || value === undefined) {
@@ -133,13 +135,15 @@ function complete(core: NormalizedCore, raw: RawScenario, asWritten: unknown, ch
     if (misfit) throw usageError(`--threshold ${JSON.stringify(expr)} ${misfit}`);
     thresholds.push(spec);
   }
-  const drift = Boolean(core.label?.drift) || core.data.fields.some((f) => hasDrift(f.spec));
+  const drift = Boolean(core.label?.drift) || core.data.fields.some((f) => fieldHasDrift(f.spec));
   const progressOver = raw.data.progressOver;
-  const progressRequests = progressOver ?? plan.plannedRequests;
+  // --concurrency replaces a plan of known length by one of unknown length: drift keeps the scenario's own pace.
+  const progressRequests = progressOver ?? plan.plannedRequests ?? planLoad(core.load.phases).plannedRequests;
   if (drift && progressRequests === undefined) {
+    const open = phases.find((p) => p.kind === 'closed' && p.requests === undefined);
     chk.add(
       ['data'],
-      'configures drift, but the run length in requests is unknown (a closed-loop phase has no `requests:`); add `data.progressOver: N` or `requests:` on the closed-loop phase',
+      `needs \`progressOver: N\` (requests): drift is configured, but the run length in requests is unknown because closed-loop phase "${open?.name}" ends by duration only (or give that phase \`requests:\`)`,
     );
   }
   return {
@@ -151,12 +155,6 @@ function complete(core: NormalizedCore, raw: RawScenario, asWritten: unknown, ch
     ...(plan.plannedRequests !== undefined && { plannedRequests: plan.plannedRequests }),
     redacted: redactScenario(asWritten),
   };
-}
-
-function hasDrift(spec: FieldSpec): boolean {
-  if ('drift' in spec && spec.drift) return true;
-  if (spec.kind !== 'plus' && spec.kind !== 'minus' && spec.kind !== 'times') return false;
-  return spec.args.some((a) => 'expr' in a && hasDrift(a.expr));
 }
 
 function invalid(file: string, problems: Problem[], positions: Positions): ModelwaveError {

@@ -25,7 +25,8 @@ export function normalizeData(raw: RawData, chk: Checker, dir: string): { data: 
   const base: Path = ['data'];
   const info: DataInfo = { numeric: new Set(), synthetic: true, hasFieldDrift: false };
   const fields: DataSpec['fields'] = [];
-  if (raw.fields !== undefined && raw.source !== undefined) {
+  const both = raw.fields !== undefined && raw.source !== undefined;
+  if (both) {
     chk.add(['data', 'source'], 'cannot be combined with data.fields: replay a file or generate rows, not both');
   } else if (raw.fields === undefined && raw.source === undefined) {
     chk.add(base, 'needs `fields` (synthetic rows) or `source` (a CSV/JSONL file to replay)');
@@ -33,6 +34,7 @@ export function normalizeData(raw: RawData, chk: Checker, dir: string): { data: 
   if (raw.fields && chk.readable(['data', 'fields'])) {
     const defined: string[] = [];
     const all = Object.keys(raw.fields);
+    if (all.length === 0) chk.add(['data', 'fields'], 'must define at least one field, e.g. { x: { int: [1, 10] } }');
     for (const name of all) {
       const path: Path = ['data', 'fields', name];
       if (!chk.ok(path)) {
@@ -52,11 +54,11 @@ export function normalizeData(raw: RawData, chk: Checker, dir: string): { data: 
     info.names = all;
   }
   let source: CsvSource | undefined;
-  if (raw.source !== undefined && chk.ok(['data', 'source'])) {
+  if (raw.source !== undefined && !both && chk.ok(['data', 'source'])) {
     info.synthetic = false;
     source = normalizeSource(raw.source, chk, dir, info);
   }
-  return { data: { fields, source }, info };
+  return { data: { fields, ...(source && { source }) }, info };
 }
 
 interface FieldCtx {
@@ -130,6 +132,13 @@ function normalizeOperand(op: RawOperand, path: Path, ctx: FieldCtx): FieldArg |
   const expr = normalizeField(op, path, ctx);
   if (expr && !isNumeric(expr)) ctx.chk.add(path, 'must be a numeric field spec (int, float, normal, bool, seq, const number, or arithmetic)');
   return expr ? { expr } : undefined;
+}
+
+/** Covariate drift anywhere in a field, nested arithmetic included. */
+export function fieldHasDrift(spec: FieldSpec): boolean {
+  if ('drift' in spec && spec.drift) return true;
+  if (spec.kind !== 'plus' && spec.kind !== 'minus' && spec.kind !== 'times') return false;
+  return spec.args.some((a) => 'expr' in a && fieldHasDrift(a.expr));
 }
 
 function isNumeric(spec: FieldSpec): boolean {
@@ -303,7 +312,7 @@ export function normalizeLabel(raw: RawLabel, base: Path, chk: Checker, info: Da
   let positive: LabelValue | undefined;
   if (raw.positive !== undefined && task === 'classification') {
     positive = classes.find((c) => same(c, raw.positive!));
-    if (positive === undefined) chk.add(p('positive'), `must be one of the classes ${describeValue(classes)} (got ${describeValue(raw.positive)})`);
+    if (positive === undefined) chk.add(p('positive'), `must be one of the classes ${classes.join(', ')} (got ${describeValue(raw.positive)})`);
   } else if (task === 'classification' && classes.length === 2) positive = classes[1];
   if (task === 'regression' && raw.positive !== undefined && m.kind !== 'linear') chk.add(p('positive'), 'does not apply to a regression label; remove it', 'key');
   const drift = normalizeLabelDrift(raw, p, chk, info, m, task);

@@ -93,9 +93,9 @@ function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, i
   const url = ok('url') ? checkTargetUrl(raw.url, chk, info) : undefined;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(ok('headers') ? (raw.headers ?? {}) : {})) {
-    headers[name] = substituteEnv(String(value), ['target', 'headers', name], `header ${name}`, env, chk);
+    headers[name] = substituteEnv(String(value), ['target', 'headers', name], env, chk);
   }
-  const accessKey = raw.accessKey !== undefined && ok('accessKey') ? substituteEnv(raw.accessKey, ['target', 'accessKey'], 'accessKey', env, chk) : undefined;
+  const accessKey = raw.accessKey !== undefined && ok('accessKey') ? substituteEnv(raw.accessKey, ['target', 'accessKey'], env, chk) : undefined;
   if (!ok('protocol')) return undefined;
   const protocol = raw.protocol ?? DEFAULTS.protocol;
   const rowsPerRequest = raw.rowsPerRequest ?? DEFAULTS.rowsPerRequest;
@@ -150,11 +150,11 @@ function checkTargetUrl(url: string, chk: Checker, info: DataInfo | undefined): 
 }
 
 /** `${VAR}` from the environment; a variable that is not set is a problem naming where it was used. */
-function substituteEnv(value: string, path: Path, what: string, env: NodeJS.ProcessEnv, chk: Checker): string {
+function substituteEnv(value: string, path: Path, env: NodeJS.ProcessEnv, chk: Checker): string {
   return value.replace(ENV_REF, (whole, name: string) => {
     const v = env[name];
     if (v === undefined) {
-      chk.add(path, `(${what}) uses \${${name}}, but the environment variable ${name} is not set`);
+      chk.add(path, `uses \${${name}}, but the environment variable ${name} is not set`);
       return whole;
     }
     return v;

@@ -109,7 +109,6 @@ export function asOneClosedPhase(phases: readonly Phase[], concurrency: number, 
     concurrency,
     thinkMs: 0,
     warmup: false,
-    durationMs: ms,
-    requests: ms === undefined ? plan.plannedRequests : undefined,
+    ...(ms !== undefined ? { durationMs: ms } : plan.plannedRequests !== undefined && { requests: plan.plannedRequests }),
   };
 }

@@ -51,5 +51,6 @@ export function redactUrl(s: string): string {
       changed = true;
     }
   }
-  return changed ? url.toString() : s;
+  // URLSearchParams percent-encodes the brackets; keep the marker readable.
+  return changed ? url.toString().replaceAll(encodeURIComponent(REDACTED), REDACTED) : s;
 }

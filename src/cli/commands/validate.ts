@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { action } from '../exit.js';
+import { EXIT } from '../../errors.js';
+import { action, reportError } from '../exit.js';
 import { loadScenario } from '../../scenario/load.js';
 import { describeScenario } from '../../scenario/describe.js';
 import { scenarioJsonSchema } from '../../scenario/schema.js';
@@ -7,12 +8,19 @@ import { scenarioJsonSchema } from '../../scenario/schema.js';
 export function register(program: Command): void {
   program
     .command('validate')
-    .description('check a scenario file: print a summary and exit 0, or every problem (file:line:col) and exit 2')
+    .description('check scenario files: print a summary and exit 0, or every problem (file:line:col) and exit 2')
     .argument('<files...>', 'scenario file(s), YAML or JSON')
     .action(
       action(async (files: string[]) => {
-        const summaries = files.map((f) => `${describeScenario(loadScenario(f), f)}\nvalid.`);
-        process.stdout.write(`${summaries.join('\n\n')}\n`);
+        let code: number = EXIT.ok;
+        files.forEach((file, i) => {
+          try {
+            process.stdout.write(`${i ? '\n' : ''}${describeScenario(loadScenario(file), file)}\nvalid.\n`);
+          } catch (err) {
+            code = Math.max(code, reportError(err));
+          }
+        });
+        return code;
       }),
     );
   program
