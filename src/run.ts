@@ -9,6 +9,9 @@ import { progressSink } from './engine/progress.js';
 import { evaluateThresholds } from './verdict/thresholds.js';
 import { writeReports, type ReportFormat } from './report/write.js';
 import { renderTerminalSummary } from './report/terminal.js';
+import { environment } from './engine/summarize.js';
+import { workerCount } from './engine/run.js';
+import type { MetricsStore, StoreOptions } from './store/index.js';
 
 export interface RunScenarioOptions {
   /** Report folder; default reports/<run-id> under the current directory. */
@@ -23,6 +26,8 @@ export interface RunScenarioOptions {
   progressOut?: NodeJS.WriteStream;
   sinks?: RunSink[];
   maxLagP99Ms?: number;
+  /** Metrics store (null: none). Opened before the wave: unreachable → exit 3 unless `optional`. */
+  store?: StoreOptions | null;
 }
 
 export interface RunScenarioResult {
@@ -35,6 +40,9 @@ export interface RunScenarioResult {
 export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): Promise<RunScenarioResult> {
   const runId = newRunId(s.name);
   const sinks: RunSink[] = [...(opts.sinks ?? [])];
+  const store = opts.store ? await openMetricsStore(opts.store) : undefined;
+  const writer = store ? await beginStoredRun(store, s, runId, opts.workers) : undefined;
+  if (writer) sinks.push({ onBatch: (t, b, w) => t === 0 && writer.write(b, w) });
   const progress = opts.quiet ? undefined : progressSink(opts.progressOut ?? process.stderr);
   if (progress) sinks.push(progress);
   const result = await executeRun(s, {
@@ -47,6 +55,10 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   progress?.end();
   const summary = result.summaries[0];
   summary.thresholds = evaluateThresholds(summary, s.thresholds);
+  if (store && writer) {
+    await finishStoredRun(store, writer, summary, result.feedbackRecords);
+    await store.close().catch(() => {});
+  }
   const reportDir = opts.outDir ?? path.join('reports', runId);
   const files = await writeReports(summary, reportDir, opts.formats);
   if (!opts.quiet) {
@@ -61,4 +73,59 @@ export function exitCodeOf(summary: Summary): number {
   if (summary.run.status === 'interrupted') return EXIT.interrupted;
   if (summary.run.status === 'failed') return EXIT.failed;
   return summary.thresholds.every((t) => t.pass) ? EXIT.ok : EXIT.failed;
+}
+
+export async function openMetricsStore(o: StoreOptions): Promise<MetricsStore> {
+  const { openStore } = await import('./store/index.js');
+  return openStore(o);
+}
+
+export async function beginStoredRun(store: MetricsStore, s: Scenario, runId: string, workers?: number) {
+  await store.beginRun({ id: runId, name: s.name, scenario: s.redacted, environment: environment(workerCount(s, workers)), startedAt: new Date().toISOString() });
+  return store.requestWriter(runId);
+}
+
+/**
+ * Drain the writer, check stored = scheduled, and record the summary. A store that went away leaves a spool file
+ * (named in the report) instead of losing rows; the run's own outcome is unaffected.
+ */
+export async function finishStoredRun(
+  store: MetricsStore,
+  writer: ReturnType<MetricsStore['requestWriter']>,
+  summary: Summary,
+  feedback: { uuid: string; seq: number; label: string; postedAtMs: number; outcome: string }[],
+): Promise<void> {
+  try {
+    await saveStoredRun(store, writer, summary, feedback);
+  } catch (err) {
+    // Nothing measured is lost to a failing store: the report is still written, and says what happened.
+    const info = store.info();
+    summary.store = { ...(summary.store ?? { kind: info.kind, location: info.location, storedRequests: 0 }), complete: false, error: (err as Error).message };
+  }
+}
+
+async function saveStoredRun(
+  store: MetricsStore,
+  writer: ReturnType<MetricsStore['requestWriter']>,
+  summary: Summary,
+  feedback: { uuid: string; seq: number; label: string; postedAtMs: number; outcome: string }[],
+): Promise<void> {
+  const w = await writer.finish(60_000);
+  const info = store.info();
+  const expected = summary.totals.requests.scheduled + warmupRequests(summary);
+  summary.store = {
+    kind: info.kind,
+    location: info.location,
+    storedRequests: w.stored,
+    complete: w.stored === expected && !w.spoolPath,
+    ...(w.spoolPath ? { spoolPath: w.spoolPath } : {}),
+    ...(w.error ? { error: w.error } : {}),
+  };
+  if (feedback.length) await store.saveFeedback(summary.run.id, feedback.map((f) => ({ uuid: f.uuid, seq: f.seq, label: f.label, postedAt: f.postedAtMs, outcome: f.outcome })));
+  await store.finishRun(summary);
+}
+
+/** Warm-up requests are stored too but not counted in totals. */
+function warmupRequests(summary: Summary): number {
+  return summary.phases.filter((p) => p.warmup).reduce((n, p) => n + p.requests.scheduled, 0);
 }

@@ -16,6 +16,9 @@ import { analyze, type CompareSide } from './analyze.js';
 import type { Comparison } from './types.js';
 import { renderComparisonMarkdown, renderComparisonJunit } from './render.js';
 import { renderComparisonHtml } from './html.js';
+import { newRunId } from '../engine/run.js';
+import { beginStoredRun, finishStoredRun, openMetricsStore } from '../run.js';
+import type { StoreOptions } from '../store/index.js';
 
 export interface CompareOptions {
   baseline: string;
@@ -27,8 +30,8 @@ export interface CompareOptions {
   signal?: AbortSignal;
   quiet?: boolean;
   sinks?: (ids: string[]) => RunSink[];
-  /** Called with both summaries before reports are written (e.g. to store them). */
-  onSummaries?: (summaries: Summary[]) => Promise<void>;
+  /** Metrics store for both runs (linked by the comparison id); null: none. */
+  store?: StoreOptions | null;
 }
 
 export interface CompareResult {
@@ -47,18 +50,27 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   const id = newComparisonId(s.name);
   const dir = opts.outDir ?? path.join('reports', id);
   const progress = opts.quiet ? undefined : progressSink();
+  const runIds = [newRunId(`${s.name}-baseline`), newRunId(`${s.name}-candidate`)];
+  const store = opts.store ? await openMetricsStore(opts.store) : undefined;
+  const writers = store ? await Promise.all(runIds.map((rid) => beginStoredRun(store, s, rid, opts.workers))) : undefined;
+  const storeSink: RunSink | undefined = writers && { onBatch: (t, b, w) => writers[t].write(b, w) };
   const result = await executeRun(s, {
     targets: [opts.baseline, opts.candidate],
     keepSamples: true,
     comparisonId: id,
-    sinks: [...(progress ? [progress] : [])],
+    runIds,
+    sinks: [...(progress ? [progress] : []), ...(storeSink ? [storeSink] : [])],
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   progress?.end();
   const [bs, cs] = result.summaries;
   for (const sum of result.summaries) sum.thresholds = evaluateThresholds(sum, s.thresholds);
-  await opts.onSummaries?.(result.summaries);
+  if (store && writers) {
+    await finishStoredRun(store, writers[0], bs, result.feedbackRecords);
+    await finishStoredRun(store, writers[1], cs, []);
+    await store.close().catch(() => {});
+  }
   await writeReports(bs, path.join(dir, 'baseline'));
   await writeReports(cs, path.join(dir, 'candidate'));
   const side = (i: number, sub: string): CompareSide => {

@@ -53,6 +53,8 @@ export interface RunOptions {
   /** Lag p99 above this marks the run "generator saturated". */
   maxLagP99Ms?: number;
   runId?: string;
+  /** Run ids per target (compare); defaults to fresh ids. */
+  runIds?: string[];
   comparisonId?: string;
 }
 
@@ -100,7 +102,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   const accs = targets.map(
     () => new TargetAccumulator(phases.map((p) => p.warmup), windowOf, labels, opts.keepSamples ?? false),
   );
-  const runIds = targets.map((_, i) => (i === 0 && opts.runId ? opts.runId : newRunId(s.name)));
+  const runIds = targets.map((_, i) => opts.runIds?.[i] ?? (i === 0 && opts.runId ? opts.runId : newRunId(s.name)));
   const sinks = [...(opts.sinks ?? [])];
   let epochMs = Infinity;
   const feedback = s.feedback

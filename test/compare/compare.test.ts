@@ -15,7 +15,7 @@ const tmp = () => mkdtempSync(path.join(tmpdir(), 'mw-cmp-'));
 test('builtin telco@v1 vs telco@v2 on the default scenario: v2 (the better model) wins, and swapped it is a regression', () => {
   const out = tmp();
   const run = (a: string, b: string, dir: string) =>
-    spawnSync(process.execPath, [CLI, 'compare', 'scenarios/telco.yaml', '--baseline', a, '--candidate', b, '--duration', '4s', '--rate', '400', '--rule', 'accuracy.delta >= 0', '--out', dir, '--quiet'], { encoding: 'utf8', timeout: 120_000 });
+    spawnSync(process.execPath, [CLI, 'compare', 'scenarios/telco.yaml', '--baseline', a, '--candidate', b, '--duration', '4s', '--rate', '400', '--rule', 'accuracy.delta >= 0', '--out', dir, '--quiet', '--no-store'], { encoding: 'utf8', timeout: 120_000 });
   const better = run('builtin:telco@v1', 'builtin:telco@v2', path.join(out, 'up'));
   const c1 = JSON.parse(readFileSync(path.join(out, 'up', 'comparison.json'), 'utf8')) as Comparison;
   assert.ok(c1.paired);

@@ -29,7 +29,7 @@ load:
 `,
   );
   const out = path.join(dir, 'report');
-  const child = spawn(process.execPath, [CLI, 'run', file, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'run', file, '--out', out, '--store', path.join(dir, 'store')], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<number | null>((r) => child.once('exit', r));
   let stderr = '';
   // Interrupt once the wave is running (the first progress line), not at a fixed time after spawn.
@@ -50,4 +50,7 @@ load:
   assert.ok(req.sent > 100 && req.scheduled < 6000, JSON.stringify(req));
   assert.equal(req.ok + req.timeouts + req.httpErrors + req.connectionErrors + req.badResponses, req.sent);
   assert.doesNotMatch(stderr, /at .*\.js:\d+/); // no stack trace
+  // The store holds every request that was scheduled, interrupted or not.
+  assert.equal(sum.store?.storedRequests, req.scheduled);
+  assert.equal(sum.store?.complete, true);
 });

@@ -15,6 +15,8 @@ interface CompareFlags {
   rate?: string;
   quiet?: boolean;
   json?: boolean;
+  store?: string | boolean;
+  storeOptional?: boolean;
 }
 
 export function register(program: Command): void {
@@ -31,6 +33,9 @@ export function register(program: Command): void {
     .option('--rate <n>', 'replace every open-loop rate (req/s, applied to each version)')
     .option('--workers <n>', 'worker threads')
     .option('--out <dir>', 'output folder (default reports/<comparison-id>)')
+    .option('--store <url>', 'metrics store for both runs: postgres://… or a directory (default: embedded .modelwave/store)')
+    .option('--no-store', 'do not store per-request metrics')
+    .option('--store-optional', 'if the store cannot be reached, compare anyway and spool records')
     .option('--json', 'print comparison.json to stdout')
     .option('--quiet', 'no live progress')
     .action(
@@ -61,7 +66,9 @@ export function register(program: Command): void {
           const workers = f.workers !== undefined ? Number(f.workers) : undefined;
           if (workers !== undefined && !(Number.isInteger(workers) && workers > 0)) throw usageError(`--workers must be a positive integer (got ${f.workers})`);
           const scenario = loadScenario(file, { overrides: { ...(durationMs !== undefined ? { durationMs } : {}), ...(rate !== undefined ? { rate } : {}) } });
+          const { resolveStoreOptions } = await import('../../store/index.js');
           res = await runCompare(scenario, {
+            store: resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) }),
             baseline: f.baseline,
             candidate: f.candidate,
             ...(f.out ? { outDir: f.out } : {}),

@@ -15,6 +15,8 @@ interface RunFlags {
   threshold?: string[];
   target?: string;
   report?: string;
+  store?: string | boolean;
+  storeOptional?: boolean;
 }
 
 const positiveNumber = (flag: string, v: string | undefined): number | undefined => {
@@ -45,6 +47,9 @@ export function register(program: Command): void {
     .option('--threshold <expr...>', 'extra threshold, e.g. "latency.p99 < 250ms" (repeatable)')
     .option('--out <dir>', 'report folder (default reports/<run-id>)')
     .option('--report <formats>', 'report files to write: json,md,html,junit,hgrm (default all)')
+    .option('--store <url>', 'metrics store: postgres://… or a directory (default: embedded store in .modelwave/store, or $MODELWAVE_STORE)')
+    .option('--no-store', 'do not store per-request metrics')
+    .option('--store-optional', 'if the store cannot be reached, run anyway and spool records to .modelwave/spool')
     .option('--json', 'print report.json to stdout instead of the summary table')
     .option('--quiet', 'no live progress and no summary table')
     .action(
@@ -64,12 +69,15 @@ export function register(program: Command): void {
             ...(f.target ? { target: f.target } : {}),
           },
         });
+        const { resolveStoreOptions } = await import('../../store/index.js');
+        const store = resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) });
         const signal = interruptSignal();
         const res = await runScenario(scenario, {
           ...(f.out ? { outDir: f.out } : {}),
           ...(f.report ? { formats: parseReportFormats(f.report) } : {}),
           quiet: Boolean(f.quiet || f.json),
           signal,
+          store,
         });
         if (f.json) process.stdout.write(`${JSON.stringify(res.summary, null, 2)}\n`);
         return res.exitCode;
