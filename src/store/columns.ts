@@ -173,3 +173,52 @@ export function decodeSpoolRequests(obj: Record<string, unknown>): RequestColumn
     uuid: uuid as string[],
   };
 }
+
+/**
+ * Parts (same rowsPerRequest) copied into one compact set of typed arrays: what crosses to the store thread, with
+ * its buffers transferred. A copy of typed arrays costs far less than formatting their numbers as text here.
+ */
+export function concatParts(parts: Part[]): { cols: RequestColumns; transfer: ArrayBuffer[] } {
+  const k = parts[0].cols.rowsPerRequest;
+  const n = parts.reduce((s, p) => s + partSize(p), 0);
+  const make = <T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(
+    Ctor: { new (len: number): T },
+    key: keyof RequestColumns,
+    per = 1,
+  ): T => {
+    const out = new Ctor(n * per);
+    let at = 0;
+    for (const { cols, from, to } of parts) {
+      const src = cols[key] as ArrayLike<number>;
+      const len = (to - from) * per;
+      if (ArrayBuffer.isView(src)) out.set((src as unknown as T).subarray(from * per, to * per), at);
+      else for (let i = 0; i < len; i++) out[at + i] = src[from * per + i];
+      at += len;
+    }
+    return out;
+  };
+  const uuid: string[] = [];
+  for (const { cols, from, to } of parts) for (let i = from; i < to; i++) uuid.push(cols.uuid[i] ?? '');
+  const cols = {
+    count: n,
+    rowsPerRequest: k,
+    seq: make(Float64Array, 'seq'),
+    target: make(Uint8Array, 'target'),
+    phase: make(Uint8Array, 'phase'),
+    worker: make(Uint8Array, 'worker'),
+    window: make(Int32Array, 'window'),
+    intendedUs: make(Float64Array, 'intendedUs'),
+    sentUs: make(Float64Array, 'sentUs'),
+    receivedUs: make(Float64Array, 'receivedUs'),
+    outcome: make(Uint8Array, 'outcome'),
+    status: make(Uint16Array, 'status'),
+    errorCode: make(Uint8Array, 'errorCode'),
+    prediction: make(Float64Array, 'prediction', k),
+    probability: make(Float64Array, 'probability', k),
+    label: make(Float64Array, 'label', k),
+    uuid,
+  };
+  const transfer: ArrayBuffer[] = [];
+  for (const v of Object.values(cols)) if (ArrayBuffer.isView(v)) transfer.push(v.buffer as ArrayBuffer);
+  return { cols, transfer };
+}

@@ -1,5 +1,11 @@
-// One small interface over the two engines (node-postgres and PGlite) so every statement is written once, in one
+// Two small interfaces over the two engines (node-postgres and PGlite) so every statement is written once, in one
 // dialect. Both engines return bigint columns as JS numbers, timestamptz as Date and jsonb parsed.
+//
+// The engines run on a store thread (./store-thread.ts): turning request columns into SQL text, PGlite's WebAssembly
+// execution and node-postgres' protocol work all cost CPU per row, and none of it may stall the main thread.
+// `LocalDb` is an engine inside that thread; `Db` is what the main thread holds: the same queries, proxied, plus
+// `insertRequests`, which ships columns (not SQL) across.
+import type { Part } from './columns.js';
 
 export interface QueryResult<R> {
   rows: R[];
@@ -7,18 +13,29 @@ export interface QueryResult<R> {
   rowCount: number;
 }
 
-export interface DbSession {
+export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+}
+
+export interface DbSession extends Queryable {
   /** Several statements in one simple-protocol round trip (no parameters). */
   exec(sql: string): Promise<void>;
 }
 
+/** An engine, on the store thread. */
+export interface LocalDb extends DbSession {
+  /** Run `fn` on one connection, alone: advisory locks and transactions need a single session. */
+  session<T>(fn: (s: DbSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The store as the main thread sees it. */
 export interface Db extends DbSession {
   readonly kind: 'embedded' | 'postgres';
   /** URL without password, or the embedded directory. */
   readonly location: string;
-  /** Run `fn` on one connection, alone: advisory locks and transactions need a single session. */
-  session<T>(fn: (s: DbSession) => Promise<T>): Promise<T>;
+  /** One multi-row insert per rowsPerRequest group; idempotent per (run, seq). Resolves with requests inserted. */
+  insertRequests(runId: string, parts: Part[]): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -12,7 +12,7 @@
 // - No foreign keys from requests to runs: rows may arrive (from a spool) before their run, and bulk ingest stays
 //   cheap. Deleting a run means deleting from every table by run_id.
 import { ERROR_CODES, OUTCOME_NAMES } from '../engine/types.js';
-import type { Db, DbSession } from './db.js';
+import type { DbSession, LocalDb } from './db.js';
 
 export interface Migration {
   version: number;
@@ -120,7 +120,7 @@ const MIGRATION_LOCK_KEY = 7_306_233_901;
  * Apply pending migrations under a session-level advisory lock, so several processes opening the same database at
  * once apply each migration exactly once (the others wait, then find nothing to do). Returns versions applied.
  */
-export async function migrate(db: Db): Promise<number[]> {
+export async function migrate(db: LocalDb): Promise<number[]> {
   return db.session(async (s) => {
     await s.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {

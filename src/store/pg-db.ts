@@ -1,7 +1,7 @@
 // A real Postgres server through node-postgres: a small pool, bigint parsed to numbers (every bigint we store — seq,
 // counts — is far below 2^53), idle-connection errors swallowed so a server restart cannot crash the run.
 import pg from 'pg';
-import type { Db, DbSession, QueryResult } from './db.js';
+import type { DbSession, LocalDb, QueryResult } from './db.js';
 import { redactUrl } from './db.js';
 
 const INT8_OID = 20;
@@ -14,8 +14,7 @@ const types = {
   },
 };
 
-export class PostgresDb implements Db {
-  readonly kind = 'postgres' as const;
+export class PostgresDb implements LocalDb {
   readonly location: string;
   private pool: pg.Pool;
   /** Last error from an idle client; kept only for diagnostics. */

@@ -11,7 +11,7 @@ import type { Summary, WindowSummary } from '../summary/types.js';
 import { ModelwaveError } from '../errors.js';
 import type { Db } from './db.js';
 import { decodeSpoolRequests, type Part } from './columns.js';
-import { finishRun, insertRequests, upsertFeedback, upsertRun, upsertWindows } from './sql.js';
+import { finishRun, upsertFeedback, upsertRun, upsertWindows } from './sql.js';
 import type { FeedbackRow, ImportResult, RunMeta } from './types.js';
 
 export const SPOOL_VERSION = 1;
@@ -157,7 +157,7 @@ export class SpoolApplier {
 
   async flush(): Promise<void> {
     if (!this.parts.length || !this.runId) return;
-    this.requests += await insertRequests(this.db, this.runId, this.parts);
+    this.requests += await this.db.insertRequests(this.runId, this.parts);
     this.parts = [];
     this.buffered = 0;
   }

@@ -1,11 +1,11 @@
 // Every statement the store runs, written once for both engines.
 import type { Summary, WindowSummary } from '../summary/types.js';
-import type { Db } from './db.js';
+import type { Queryable } from './db.js';
 import { buildInsert, type Part } from './columns.js';
 import type { FeedbackRow, RunMeta } from './types.js';
 
 /** Insert request parts (split by rowsPerRequest, which never varies within a run in practice). Returns requests. */
-export async function insertRequests(db: Db, runId: string, parts: Part[]): Promise<number> {
+export async function insertRequests(db: Queryable, runId: string, parts: Part[]): Promise<number> {
   let n = 0;
   for (let i = 0; i < parts.length; ) {
     const k = parts[i].cols.rowsPerRequest;
@@ -38,7 +38,7 @@ export function stripSecrets(value: unknown): unknown {
 
 const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 
-export async function upsertRun(db: Db, meta: RunMeta): Promise<void> {
+export async function upsertRun(db: Queryable, meta: RunMeta): Promise<void> {
   // A replayed header must not reset a finished run's status.
   await db.query(
     `INSERT INTO runs (id, name, scenario, environment, started_at, status)
@@ -49,7 +49,7 @@ export async function upsertRun(db: Db, meta: RunMeta): Promise<void> {
   );
 }
 
-export async function finishRun(db: Db, summary: Summary): Promise<void> {
+export async function finishRun(db: Queryable, summary: Summary): Promise<void> {
   const s = stripSecrets(summary) as Summary;
   await db.query(
     `INSERT INTO runs (id, name, scenario, environment, started_at, ended_at, status, summary)
@@ -83,7 +83,7 @@ function windowRow(w: WindowSummary): Record<string, unknown> {
   };
 }
 
-export async function upsertWindows(db: Db, runId: string, windows: WindowSummary[]): Promise<void> {
+export async function upsertWindows(db: Queryable, runId: string, windows: WindowSummary[]): Promise<void> {
   if (!windows.length) return;
   const byIndex = new Map(windows.map((w) => [w.index, windowRow(w)])); // one row per index, or ON CONFLICT fails
   const cols = WINDOW_COLUMNS.map(([c]) => c);
@@ -125,7 +125,7 @@ export function windowFromRow(r: WindowRow): WindowSummary {
   return w;
 }
 
-export async function upsertFeedback(db: Db, runId: string, rows: FeedbackRow[]): Promise<void> {
+export async function upsertFeedback(db: Queryable, runId: string, rows: FeedbackRow[]): Promise<void> {
   if (!rows.length) return;
   const byKey = new Map(rows.map((r) => [`${r.uuid}\u0000${r.seq}`, r])); // the last attempt for a label wins
   const recs = [...byKey.values()].map((r) => ({ uuid: r.uuid, seq: r.seq, label: r.label, posted_ms: r.postedAt, outcome: r.outcome }));

@@ -6,11 +6,9 @@ import type { Writable } from 'node:stream';
 import type { Summary, WindowSummary } from '../summary/types.js';
 import { ModelwaveError } from '../errors.js';
 import { errorMessage, isPostgresUrl, isTransient, redactUrl, type Db } from './db.js';
-import { EmbeddedDb } from './embedded-db.js';
-import { PostgresDb } from './pg-db.js';
-import { migrate } from './migrations.js';
+import { ThreadDb } from './thread-db.js';
 import { Spool, SPOOL_VERSION, importSpoolFile, type SpoolLine } from './spool.js';
-import { finishRun, upsertFeedback, upsertRun, upsertWindows, windowFromRow, type WindowRow } from './sql.js';
+import { finishRun, stripSecrets, upsertFeedback, upsertRun, upsertWindows, windowFromRow, type WindowRow } from './sql.js';
 import { exportRequests } from './export.js';
 import { StoreWriter } from './writer.js';
 import type {
@@ -30,25 +28,19 @@ export async function openStore(opts: StoreOptions = {}): Promise<MetricsStore> 
         'Pass --store postgres://user@host:5432/db, or a directory for an embedded store.',
       ]);
     }
-    const db = new PostgresDb(opts.url);
+    const location = redactUrl(opts.url);
     try {
-      await migrate(db);
-      return new Store(db, { kind: 'postgres', location: db.location, connected: true }, spoolDir);
+      return new Store(await ThreadDb.openPostgres(opts.url), { kind: 'postgres', location, connected: true }, spoolDir);
     } catch (err) {
-      await db.close().catch(() => undefined);
-      const e = unreachable(db.location, err);
+      const e = unreachable(location, err);
       if (!opts.optional) throw e;
-      return new Store(null, { kind: 'postgres', location: db.location, connected: false }, spoolDir, e.message);
+      return new Store(null, { kind: 'postgres', location, connected: false }, spoolDir, e.message);
     }
   }
   const dir = resolve(opts.embeddedDir ?? DEFAULT_EMBEDDED_DIR);
-  let db: EmbeddedDb | undefined;
   try {
-    db = await EmbeddedDb.open(dir, { create: opts.create ?? true });
-    await migrate(db);
-    return new Store(db, { kind: 'embedded', location: dir, connected: true }, spoolDir);
+    return new Store(await ThreadDb.openEmbedded(dir, opts.create ?? true), { kind: 'embedded', location: dir, connected: true }, spoolDir);
   } catch (err) {
-    await db?.close().catch(() => undefined);
     const e = err instanceof ModelwaveError ? err : unreachable(dir, err);
     if (!opts.optional || e.code === 'MW_USAGE') throw e;
     return new Store(null, { kind: 'embedded', location: dir, connected: false }, spoolDir, e.message);
@@ -115,8 +107,9 @@ class Store implements MetricsStore {
   }
 
   beginRun(meta: RunMeta): Promise<SaveResult> {
-    this.metas.set(meta.id, meta);
-    return this.save(meta.id, (db) => upsertRun(db, meta), { t: 'run', v: SPOOL_VERSION, runId: meta.id, meta });
+    const safe: RunMeta = { ...meta, scenario: stripSecrets(meta.scenario) }; // the spool must not hold secrets either
+    this.metas.set(meta.id, safe);
+    return this.save(meta.id, (db) => upsertRun(db, safe), { t: 'run', v: SPOOL_VERSION, runId: meta.id, meta: safe });
   }
 
   requestWriter(runId: string, opts?: WriterOptions): RequestWriter {
@@ -131,7 +124,8 @@ class Store implements MetricsStore {
 
   /** Stores the summary (status, end time) and its windows, so saveWindows is only needed for live windows. */
   finishRun(summary: Summary): Promise<SaveResult> {
-    return this.save(summary.run.id, (db) => finishRun(db, summary), { t: 'finish', summary });
+    const safe = stripSecrets(summary) as Summary;
+    return this.save(summary.run.id, (db) => finishRun(db, safe), { t: 'finish', summary: safe });
   }
 
   saveFeedback(runId: string, rows: FeedbackRow[]): Promise<SaveResult> {
@@ -177,6 +171,9 @@ class Store implements MetricsStore {
     );
     if (rows.length && (rows[0].id === idOrPrefix || rows.length === 1)) return rows[0].id;
     if (!rows.length) {
+      // Requests can exist without their run row (a run whose beginRun never reached the store): exact ids only.
+      const orphan = await this.need().query('SELECT 1 FROM requests WHERE run_id = $1 LIMIT 1', [idOrPrefix]);
+      if (orphan.rows.length) return idOrPrefix;
       throw new ModelwaveError('MW_USAGE', `no run "${idOrPrefix}" in the store at ${this.where.location}`, [
         'List the stored runs with `modelwave runs` (and check --store / MODELWAVE_STORE).',
       ]);
@@ -221,6 +218,10 @@ class Store implements MetricsStore {
     const result = await importSpoolFile(db, path);
     await reconcileStoreFigures(db, result.runId);
     return result;
+  }
+
+  async sql<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> {
+    return (await this.need().query<R>(text, params)).rows;
   }
 
   async close(): Promise<void> {

@@ -143,6 +143,8 @@ export interface MetricsStore {
   /** One line per request, ordered by seq, paged (never the whole run in memory). Returns lines written. */
   exportRequests(idOrPrefix: string, format: ExportFormat, out: Writable): Promise<number>;
   importSpool(path: string): Promise<ImportResult>;
+  /** Ad-hoc SQL against the store (dashboards, tests, the lab's `read_metrics`); same dialect on both engines. */
+  sql<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
   /** Spools what unfinished writers still hold, then disconnects (and releases the embedded lock). */
   close(): Promise<void>;
 }

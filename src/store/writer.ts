@@ -1,5 +1,5 @@
 // The request writer: the engine's hot path only pushes a reference onto an in-memory queue. A background pump
-// sends batched multi-row INSERTs, one at a time. When the queue passes its bound (store slower than the wave) or
+// ships up to `batchRequests` requests at a time to the store thread, which runs them as one multi-row INSERT. When the queue passes its bound (store slower than the wave) or
 // the store fails (connection lost, statement rejected), queued requests spill to the run's spool file, and the
 // pump retries with exponential backoff; once the queue is empty it drains the spool. Nothing is dropped: a request
 // is either confirmed stored or in the spool, and finish() says which.
@@ -7,7 +7,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordBatch } from '../engine/types.js';
 import { errorMessage, isTransient, type Db } from './db.js';
 import { encodeSpoolRequests, fromBatch, partSize, partsOf, type Part } from './columns.js';
-import { insertRequests } from './sql.js';
 import { SpoolApplier, type Spool } from './spool.js';
 import type { RequestWriter, WriterOptions, WriterResult, WriterStats } from './types.js';
 
@@ -91,6 +90,8 @@ export class StoreWriter implements RequestWriter {
     await this.spool.settle();
     if (this.idle() && !this.spool.pending) {
       await this.spool.remove();
+      // PGlite runs no autovacuum: without statistics the planner sorts whole runs for paged reads (export).
+      if (this.db?.kind === 'embedded') await this.db.query('ANALYZE requests').catch(() => undefined);
       // Every accepted request is now either inserted or confirmed present (ON CONFLICT): exactly `accepted`, even
       // when an ambiguous failure made a replay count some twice.
       this.stored = this.accepted;
@@ -108,21 +109,24 @@ export class StoreWriter implements RequestWriter {
     return this.gaveUp !== undefined || this.backoffMs > 0 || this.queued > this.maxQueued;
   }
 
-  /** Move the whole queue to the spool (the pump keeps whatever it already took). */
+  /**
+   * Move the queue to the spool, one statement-sized line at a time, yielding between lines: encoding costs about a
+   * microsecond per request, and a large queue must not stall the caller's event loop in one piece.
+   */
   private spill(): void {
     if (this.spilling) return;
     this.spilling = (async () => {
+      await new Promise<void>((r) => setImmediate(r));
       while (this.queue.length && (this.stopped || this.shouldSpill())) {
-        const parts = this.queue.splice(0);
-        this.queued -= parts.reduce((n, p) => n + partSize(p), 0);
-        await this.toSpool(parts);
+        if (!(await this.toSpool(this.takeHead()))) break; // spool unwritable: keep the rest in memory
       }
     })().finally(() => {
       this.spilling = null;
     });
   }
 
-  private async toSpool(parts: Part[]): Promise<void> {
+  /** False when the spool cannot be written (the parts are back at the head of the queue). */
+  private async toSpool(parts: Part[]): Promise<boolean> {
     const lines: string[] = [];
     let group: Part[] = [];
     let n = 0;
@@ -138,22 +142,28 @@ export class StoreWriter implements RequestWriter {
     }
     flush();
     const count = parts.reduce((s, p) => s + partSize(p), 0);
+    this.spooled += count; // counted before the write lands, so stats() never shows records in neither place
     try {
       await this.spool.append(lines);
-      this.spooled += count;
+      return true;
     } catch (err) {
+      this.spooled -= count;
       // Disk full or unwritable: keep the records in memory rather than lose them; the pump may still store them.
       this.lastError = `cannot write the spool ${this.spool.path}: ${errorMessage(err)}`;
       this.queue.unshift(...parts);
       this.queued += count;
+      return false;
     }
   }
 
   private pump(): void {
     if (this.pumping || !this.db || this.gaveUp) return;
     this.pumping = true;
-    void this.run(this.db).finally(() => {
-      this.pumping = false;
+    const db = this.db;
+    setImmediate(() => {
+      void this.run(db).finally(() => {
+        this.pumping = false;
+      });
     });
   }
 
@@ -168,7 +178,7 @@ export class StoreWriter implements RequestWriter {
         const parts = this.takeHead();
         this.inflight = parts;
         try {
-          await insertRequests(db, this.runId, parts);
+          await db.insertRequests(this.runId, parts);
           this.stored += parts.reduce((n, p) => n + partSize(p), 0);
           this.succeeded();
         } catch (err) {

@@ -1,4 +1,117 @@
-import type { Command } from 'commander';
+// Read-back commands over the metrics store (`runs`, `show`, `export`, `report`) and `store import`.
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { action } from '../exit.js';
+import { usageError } from '../../errors.js';
+import {
+  DEFAULT_EMBEDDED_DIR, embeddedStoreExists, openStore, resolveStoreOptions, type ExportFormat, type MetricsStore,
+} from '../../store/index.js';
+import { formatRun, formatRunList } from '../../store/format.js';
+import { writeReports } from '../../report/write.js';
+import { renderTerminalSummary } from '../../report/terminal.js';
 
-// Placeholder: the owner of this command replaces this file.
-export function register(_program: Command): void {}
+const STORE_HELP = 'postgres://… URL or embedded store directory (env MODELWAVE_STORE; default .modelwave/store)';
+
+async function withStore<T>(flag: string | undefined, create: boolean, fn: (s: MetricsStore) => Promise<T>): Promise<T> {
+  const opts = resolveStoreOptions(flag) ?? {};
+  const store = await openStore({ ...opts, optional: false, create });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw usageError(`--limit must be a positive integer (got ${v})`);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('runs')
+    .description('list recent runs in the metrics store with their key figures')
+    .option('--store <url>', STORE_HELP)
+    .option('--limit <n>', 'how many runs, most recent first', positiveInt, 20)
+    .option('--json', 'print JSON instead of a table')
+    .action(
+      action(async (o: { store?: string; limit: number; json?: boolean }) => {
+        const spec = resolveStoreOptions(o.store) ?? {};
+        if (!spec.url && !embeddedStoreExists(spec.embeddedDir ?? DEFAULT_EMBEDDED_DIR)) {
+          process.stdout.write(o.json ? '[]\n' : `No runs stored yet (no store at ${spec.embeddedDir ?? DEFAULT_EMBEDDED_DIR}).\n`);
+          return;
+        }
+        const runs = await withStore(o.store, false, (s) => s.listRuns(o.limit));
+        process.stdout.write(o.json ? `${JSON.stringify(runs, null, 2)}\n` : `${formatRunList(runs)}\n`);
+      }),
+    );
+
+  program
+    .command('show')
+    .description('print a stored run: its summary and its windows')
+    .argument('<run-id>', 'run id or a unique prefix of one')
+    .option('--store <url>', STORE_HELP)
+    .option('--json', 'print the stored run as JSON')
+    .action(
+      action(async (id: string, o: { store?: string; json?: boolean }) => {
+        const run = await withStore(o.store, false, (s) => s.getRun(id));
+        if (o.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+        else process.stdout.write(formatRun(run, run.summary ? renderTerminalSummary(run.summary) : undefined));
+      }),
+    );
+
+  program
+    .command('export')
+    .description('write one line per request of a stored run, as CSV or JSON Lines')
+    .argument('<run-id>', 'run id or a unique prefix of one')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'jsonl']).default('csv'))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--store <url>', STORE_HELP)
+    .action(
+      action(async (id: string, o: { format: ExportFormat; out?: string; store?: string }) => {
+        await withStore(o.store, false, async (s) => {
+          const runId = await s.resolveRunId(id); // fail before creating the output file
+          const out = o.out ? createWriteStream(o.out) : process.stdout;
+          const n = await s.exportRequests(runId, o.format, out);
+          if (o.out) {
+            out.end();
+            await finished(out);
+            process.stderr.write(`wrote ${n} requests of run ${runId} to ${o.out}\n`);
+          }
+        });
+      }),
+    );
+
+  program
+    .command('report')
+    .description('regenerate the report files of a stored run')
+    .argument('<run-id>', 'run id or a unique prefix of one')
+    .option('--out <dir>', 'output directory (default reports/<run-id>)')
+    .option('--store <url>', STORE_HELP)
+    .action(
+      action(async (id: string, o: { out?: string; store?: string }) => {
+        const summary = await withStore(o.store, false, (s) => s.getSummary(id));
+        const paths = await writeReports(summary, o.out ?? join('reports', summary.run.id));
+        process.stdout.write(`${paths.join('\n')}\n`);
+      }),
+    );
+
+  const store = program.command('store').description('manage the metrics store');
+  store
+    .command('import')
+    .description('load a spool file (left by a run whose store was unreachable) into the store')
+    .argument('<spool>', 'path of the .spool file printed at the end of the run')
+    .option('--store <url>', STORE_HELP)
+    .action(
+      action(async (path: string, o: { store?: string }) => {
+        const r = await withStore(o.store, true, (s) => s.importSpool(path));
+        process.stdout.write(
+          `imported run ${r.runId}: ${r.requests} requests from ${r.lines} lines of ${path}\n` +
+            'Importing again is harmless; the file can be deleted.\n',
+        );
+      }),
+    );
+}

@@ -1,0 +1,56 @@
+// Plain-text read-back of the store: `modelwave runs` (one line per run) and `modelwave show` (the run, then its
+// windows — the lab's per-window accuracy and processing time, from the windows table).
+import type { WindowSummary } from '../summary/types.js';
+import type { RunListing, StoredRun } from './types.js';
+
+const dash = '—';
+const fixed = (v: number | undefined, digits: number) => (v === undefined || !Number.isFinite(v) ? dash : v.toFixed(digits));
+const int = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? dash : String(Math.round(v)));
+const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? dash : `${(v * 100).toFixed(2)}%`);
+/** Keep user-supplied text on one line and free of terminal escapes. */
+const clean = (s: string, max = 40) => {
+  const one = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+};
+
+function table(header: string[], rows: string[][], rightAligned: Set<number>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) =>
+    r.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [fmt(header), ...rows.map(fmt)].join('\n');
+}
+
+const when = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+
+export function formatRunList(runs: RunListing[]): string {
+  if (!runs.length) return 'No runs stored yet.';
+  const header = ['ID', 'NAME', 'STATUS', 'STARTED', 'SENT', 'ERRORS', 'P99 MS', 'RPS', 'ACCURACY'];
+  const rows = runs.map((r) => [
+    clean(r.id, 48), clean(r.name, 30), r.status, when(r.startedAt), int(r.sent), pct(r.errorRate), fixed(r.p99Ms, 1),
+    fixed(r.rps, 1), fixed(r.accuracy, 4),
+  ]);
+  return table(header, rows, new Set([4, 5, 6, 7, 8]));
+}
+
+export function formatWindows(windows: WindowSummary[]): string {
+  if (!windows.length) return 'No windows stored.';
+  const header = ['WINDOW', 'START S', 'END S', 'SENT', 'OK', 'FAILED', 'DROPPED', 'P50 MS', 'P99 MS', 'ACCURACY', ''];
+  const rows = windows.map((w) => [
+    String(w.index), fixed(w.startMs / 1000, 1), fixed(w.endMs / 1000, 1), int(w.requests.sent), int(w.requests.ok),
+    int(w.requests.sent - w.requests.ok), int(w.requests.dropped), fixed(w.latencyMs.p50, 2), fixed(w.latencyMs.p99, 2),
+    fixed(w.accuracy, 4), w.drifted ? 'drift' : '',
+  ]);
+  return table(header, rows, new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+}
+
+/** The run's stored facts; `summaryText` is the rendered Summary when the run finished. */
+export function formatRun(run: StoredRun, summaryText?: string): string {
+  const out = [
+    `run ${clean(run.id, 80)} · ${clean(run.name, 60)} · ${run.status}`,
+    `started ${when(run.startedAt)}${run.endedAt ? ` · ended ${when(run.endedAt)}` : ''}`,
+  ];
+  if (summaryText) out.push('', summaryText.trimEnd());
+  else out.push('', 'No summary stored: the run did not finish. Its requests can still be exported.');
+  out.push('', `windows (${run.windows.length})`, formatWindows(run.windows));
+  return `${out.join('\n')}\n`;
+}
