@@ -41,7 +41,9 @@ export function parsePath(path: string, where: string): PathSegment[] {
       if (!expectKey) fail(`expected . or [ before ${JSON.stringify(path.slice(i))}`);
       let end = i;
       while (end < path.length && path[end] !== '.' && path[end] !== '[') end++;
-      segs.push(path.slice(i, end));
+      const key = path.slice(i, end);
+      if (key.includes(']')) fail('stray ]');
+      segs.push(key);
       i = end;
       expectKey = false;
     }

@@ -1,6 +1,8 @@
 // `modelwave compare`: the same seeded rows to baseline and candidate, interleaved request by request, or two
 // stored runs / report folders; then analysis, files and an exit code.
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { EXIT, ModelwaveError } from '../errors.js';
@@ -18,7 +20,7 @@ import { renderComparisonMarkdown, renderComparisonJunit } from './render.js';
 import { renderComparisonHtml } from './html.js';
 import { newRunId } from '../engine/run.js';
 import { beginStoredRun, finishStoredRun, openMetricsStore } from '../run.js';
-import type { StoreOptions } from '../store/index.js';
+import type { ExportRecord, MetricsStore, StoreOptions } from '../store/index.js';
 
 export interface CompareOptions {
   baseline: string;
@@ -84,19 +86,70 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   return { comparison, dir, exitCode };
 }
 
-/** Compare two finished runs given as report folders (or report.json files). Unpaired: no per-row data. */
-export async function compareReportFolders(a: string, b: string, opts: Omit<CompareOptions, 'baseline' | 'candidate'> & { spec?: Scenario['compare'] }): Promise<CompareResult> {
+/**
+ * Compare two finished runs, each a report folder (or report.json) or a run id in the metrics store. Stored runs
+ * carry every request, so two stored runs of the same scenario and seed are compared paired, row by row; report
+ * folders only carry histograms, so any comparison involving one is unpaired (and says so).
+ */
+export async function compareRuns(a: string, b: string, opts: Omit<CompareOptions, 'baseline' | 'candidate'> & { spec?: Scenario['compare'] }): Promise<CompareResult> {
   await initHistograms();
-  const [bs, cs] = await Promise.all([readSummary(a), readSummary(b)]);
-  const id = newComparisonId(bs.run.name);
-  const dir = opts.outDir ?? path.join('reports', id);
-  const side = (s: Summary, where: string): CompareSide => {
-    const { valuesMs, counts } = bucketsOfEncoded(s.totals.latencyHistogram);
-    return { summary: s, latency: sortedCountsFromBuckets(valuesMs, counts), reportDir: where };
+  let store: MetricsStore | undefined;
+  const load = async (where: string): Promise<CompareSide> => {
+    if (existsSync(where)) return fromSummary(await readSummary(where), where);
+    if (opts.store === null) throw new ModelwaveError('MW_USAGE', `${where} is not a report folder, and there is no store to look it up in (drop --no-store)`);
+    store ??= await openMetricsStore({ ...(opts.store ?? {}), create: false });
+    return storedSide(store, where);
   };
-  const comparison = analyze(side(bs, a), side(cs, b), { id, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: bs.run.seed });
-  await writeComparison(comparison, dir);
-  return { comparison, dir, exitCode: comparisonExitCode(comparison, opts.failOnInconclusive ?? false) };
+  try {
+    const [base, cand] = [await load(a), await load(b)];
+    const id = newComparisonId(base.summary.run.name);
+    const dir = opts.outDir ?? path.join('reports', id);
+    const comparison = analyze(base, cand, { id, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: base.summary.run.seed });
+    await writeComparison(comparison, dir);
+    return { comparison, dir, exitCode: comparisonExitCode(comparison, opts.failOnInconclusive ?? false) };
+  } finally {
+    await (store as MetricsStore | undefined)?.close();
+  }
+}
+
+function fromSummary(s: Summary, where: string): CompareSide {
+  const { valuesMs, counts } = bucketsOfEncoded(s.totals.latencyHistogram);
+  return { summary: s, latency: sortedCountsFromBuckets(valuesMs, counts), reportDir: where };
+}
+
+/** A stored run with its per-request rows: latencies from the intended send time and per-row correctness. */
+async function storedSide(store: MetricsStore, id: string): Promise<CompareSide> {
+  const summary = await store.getSummary(id);
+  const latency: number[] = [];
+  const correct = new Map<number, number>();
+  const lines: string[] = [];
+  let rest = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      const parts = (rest + chunk.toString('utf8')).split('\n');
+      rest = parts.pop() ?? '';
+      for (const l of parts) if (l) lines.push(l);
+      done();
+    },
+  });
+  await store.exportRequests(summary.run.id, 'jsonl', sink);
+  if (rest) lines.push(rest);
+  for (const line of lines) {
+    const r = JSON.parse(line) as ExportRecord;
+    if (r.outcome === 'dropped') continue;
+    const preds = Array.isArray(r.prediction) ? r.prediction : [r.prediction];
+    const labels = Array.isArray(r.label) ? r.label : [r.label];
+    const k = labels.length;
+    const ok = r.outcome === 'ok';
+    if (ok) latency.push(Number(r.latency_us) / 1000);
+    for (let j = 0; j < k; j++) {
+      const p = preds[j];
+      const y = labels[j];
+      const scored = ok && typeof p === 'number' && typeof y === 'number';
+      correct.set(Number(r.seq) * k + j, scored ? (p === y ? 1 : 0) : 255);
+    }
+  }
+  return { summary, latency, correct, reportDir: `store:${summary.run.id}` };
 }
 
 export async function compareSummaries(sides: [CompareSide, CompareSide], opts: { outDir?: string; rules?: string[]; failOnInconclusive?: boolean; spec?: Scenario['compare'] }): Promise<CompareResult> {

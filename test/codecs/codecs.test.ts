@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Protocol, TargetSpec } from '../../src/scenario/types.js';
 import type { Row } from '../../src/data/types.js';
-import { createCodec } from '../../src/codecs/index.js';
+import { createCodec, getPath, parsePath } from '../../src/codecs/index.js';
 import { ModelwaveError } from '../../src/errors.js';
 
 const target = (protocol: Protocol, extra: Partial<TargetSpec> = {}): TargetSpec => ({
@@ -156,5 +156,28 @@ test('decode never throws, whatever the body', () => {
   for (const protocol of ['cloudera', 'mlflow-split', 'kserve-v1', 'kserve-v2', 'tf-serving'] as Protocol[]) {
     const codec = createCodec(target(protocol), FIELDS);
     for (const b of bodies) assert.doesNotThrow(() => codec.decode(b, 1), `${protocol} ${b}`);
+  }
+});
+
+// Each row: a path and the value it reads from DOC (undefined: nothing there).
+const DOC = { a: { b: [10, 20, 30] }, list: [{ x: 1 }, { x: 2 }], 'dot.key': 5, outputs: [{ name: 'p', data: [1, 0] }] };
+const pathCases: [string, unknown][] = [
+  ['a.b[1]', 20],
+  ['a.b[-1]', 30], // from the end
+  ['list.x', [1, 2]], // a key on a list maps over it
+  ['list[*].x', [1, 2]],
+  ['["dot.key"]', 5],
+  ['$.outputs[0].data', [1, 0]],
+  ['', DOC], // the root
+  ['a.missing.deeper', undefined],
+  ['a.b.c', [undefined, undefined, undefined]],
+  ['constructor', undefined], // own properties only
+];
+for (const [path, want] of pathCases) {
+  test(`getPath ${JSON.stringify(path)}`, () => assert.deepEqual(getPath(DOC, parsePath(path, 'p')), want));
+}
+test('parsePath refuses malformed paths, naming the setting', () => {
+  for (const bad of ['a.', '.a', 'a[1', 'a[x]', 'a]b', 'a[0]b']) {
+    assert.throws(() => parsePath(bad, 'target.predictionPath'), /target\.predictionPath is not a valid path/, bad);
   }
 });

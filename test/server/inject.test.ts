@@ -64,15 +64,15 @@ test('--latency 40ms: every answer takes at least 40 ms', async () => {
   });
 });
 
-test('--latency 20ms..80ms: answers spread over the range', async () => {
-  await withServer({ latencyMs: { min: 20, max: 80 } }, async (url) => {
+test('--latency 20ms..200ms: answers spread over the range', async () => {
+  await withServer({ latencyMs: { min: 20, max: 200 } }, async (url) => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
     const ms = (await pool(40, 10, () => post(url, BODY, agent))).map((r) => r.ms);
     agent.destroy();
     assert.ok(Math.min(...ms) >= 20, `min ${Math.min(...ms)}`);
     // Upper bound with room for a loaded machine; the spread shows the draw is per request.
-    assert.ok(Math.max(...ms) < 80 + 500, `max ${Math.max(...ms)}`);
-    assert.ok(ms.some((m) => m < 45) && ms.some((m) => m > 55), `spread ${ms.map(Math.round).join(',')}`);
+    assert.ok(Math.max(...ms) < 200 + 500, `max ${Math.max(...ms)}`);
+    assert.ok(ms.some((m) => m < 80) && ms.some((m) => m > 140), `spread ${ms.map(Math.round).join(',')}`);
   });
 });
 
@@ -171,22 +171,23 @@ test('--stall 250ms/700ms: answers due inside a stall wait for its end, the othe
       if (k >= 1 && phase < D - 30) {
         held++;
         assert.ok(doneAt >= k * P + D, `sent at ${sentAt.toFixed(1)} answered at ${doneAt.toFixed(1)}, before the stall ended at ${k * P + D}`);
-      } else if (phase > D + 5 && phase < P - 60) {
+      } else if (phase > D + 5 && phase < P - 150) {
         free++;
         assert.ok(doneAt < (k + 1) * P, `sent at ${sentAt.toFixed(1)} outside a stall but held until ${doneAt.toFixed(1)}`);
       }
     }
-    assert.ok(held >= 10 && free >= 20, `held ${held}, free ${free}`);
+    assert.ok(held >= 10 && free >= 15, `held ${held}, free ${free}`);
     assert.ok(stats().delaysInjected.stall >= held);
   });
 });
 
 test('in-flight: N concurrent requests are counted, and drain back to 0', async () => {
-  await withServer({ latencyMs: { min: 150, max: 150 } }, async (url, stats) => {
+  await withServer({ latencyMs: { min: 600, max: 600 } }, async (url, stats) => {
     const N = 16;
     const agent = new http.Agent({ keepAlive: true, maxSockets: N });
     const all = Promise.all(Array.from({ length: N }, () => post(url, BODY, agent)));
-    await new Promise((r) => setTimeout(r, 80));
+    // All N are held by the latency together once they have arrived.
+    for (let i = 0; i < 50 && stats().inFlight < N; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(stats().inFlight, N);
     await all;
     agent.destroy();

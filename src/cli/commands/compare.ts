@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .argument('[scenario]', 'scenario file (for a live comparison)')
     .option('--baseline <url>', 'baseline target (http://… or builtin:telco@v1)')
     .option('--candidate <url>', 'candidate target (http://… or builtin:telco@v2)')
-    .option('--runs <runs...>', 'compare two finished runs instead: report folders (or report.json files)')
+    .option('--runs <runs...>', 'compare two finished runs instead: report folders, report.json files or stored run ids (stored runs of the same scenario and seed are paired)')
     .option('--rule <expr...>', 'extra rule, e.g. "accuracy.delta >= -0.01" or "latency.p99.ratio <= 1.10" (repeatable)')
     .option('--fail-on-inconclusive', 'exit 1 when a rule cannot be decided, not only when one fails')
     .option('--duration <d>', 'replace every phase duration (e.g. 10s)')
@@ -40,7 +40,8 @@ export function register(program: Command): void {
     .option('--quiet', 'no live progress')
     .action(
       action(async (file: string | undefined, f: CompareFlags) => {
-        const { compareReportFolders, runCompare } = await import('../../compare/run.js');
+        const { compareRuns, runCompare } = await import('../../compare/run.js');
+        const { resolveStoreOptions } = await import('../../store/index.js');
         const { renderComparisonMarkdown } = await import('../../compare/render.js');
         const { parseDurationMs } = await import('../../util/duration.js');
         let res;
@@ -48,7 +49,13 @@ export function register(program: Command): void {
           if (f.runs.length !== 2) throw usageError(`--runs needs exactly two runs (got ${f.runs.length})`);
           if (f.baseline || f.candidate) throw usageError('use either --runs A B or a scenario with --baseline and --candidate, not both');
           const spec = file ? (await import('../../scenario/load.js')).loadScenario(file).compare : undefined;
-          res = await compareReportFolders(f.runs[0], f.runs[1], { ...(f.out ? { outDir: f.out } : {}), ...(f.rule ? { rules: f.rule } : {}), failOnInconclusive: Boolean(f.failOnInconclusive), ...(spec ? { spec } : {}) });
+          res = await compareRuns(f.runs[0], f.runs[1], {
+            ...(f.out ? { outDir: f.out } : {}),
+            ...(f.rule ? { rules: f.rule } : {}),
+            failOnInconclusive: Boolean(f.failOnInconclusive),
+            ...(spec ? { spec } : {}),
+            store: resolveStoreOptions(f.store),
+          });
         } else {
           if (!file) throw usageError('give a scenario file with --baseline and --candidate, or --runs A B');
           if (!f.baseline || !f.candidate) throw usageError('a live comparison needs both --baseline <url> and --candidate <url>');
@@ -66,7 +73,6 @@ export function register(program: Command): void {
           const workers = f.workers !== undefined ? Number(f.workers) : undefined;
           if (workers !== undefined && !(Number.isInteger(workers) && workers > 0)) throw usageError(`--workers must be a positive integer (got ${f.workers})`);
           const scenario = loadScenario(file, { overrides: { ...(durationMs !== undefined ? { durationMs } : {}), ...(rate !== undefined ? { rate } : {}) } });
-          const { resolveStoreOptions } = await import('../../store/index.js');
           res = await runCompare(scenario, {
             store: resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) }),
             baseline: f.baseline,
