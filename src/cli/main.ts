@@ -9,6 +9,12 @@ import { register as registerRun } from './commands/run.js';
 import { register as registerStore } from './commands/store.js';
 import { register as registerCompare } from './commands/compare.js';
 
+// `modelwave runs | head`: a closed pipe is the reader's choice, not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 const program = new Command();
 program
   .name('modelwave')

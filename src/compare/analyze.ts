@@ -24,7 +24,10 @@ const DEFAULT_TOLERANCE: CompareSpec['tolerance'] = { accuracy: 0.005, latencyRa
 export interface AnalyzeOptions {
   id: string;
   spec?: CompareSpec;
-  /** Extra rules from the command line (added to the scenario's, or to the defaults when it has none). */
+  /**
+   * Extra rules from the command line, added to the scenario's. They replace DEFAULT_RULES when the scenario has no
+   * rules of its own: a user who names a rule should be able to loosen a default, not only add a stricter one.
+   */
   rules?: string[];
   seed?: number;
 }

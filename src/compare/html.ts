@@ -6,6 +6,18 @@ import type { Comparison, RunBrief } from './types.js';
 
 const num = (x: number | undefined | null, d: number) => (x === undefined || x === null || !Number.isFinite(x) ? '—' : x.toFixed(d));
 
+/**
+ * The run's report.html as a URL: each path segment percent-encoded (a folder name with `#`, `?` or a space would
+ * otherwise cut the URL) and relative paths led by `./`, so a first segment like `javascript:x` is never a scheme.
+ * A report.json path (accepted by `compare --runs`) points at the report.html beside it.
+ */
+function reportHref(dir: string): string {
+  const segments = dir.split(/[\\/]/).filter((x) => x !== '' && x !== '.');
+  if (/\.json$/i.test(segments.at(-1) ?? '')) segments.pop();
+  const prefix = dir.startsWith('/') ? '/' : './';
+  return `${prefix}${segments.map((x) => `${encodeURIComponent(x)}/`).join('')}report.html`;
+}
+
 function side(title: string, r: RunBrief): string {
   const rows: [string, string][] = [
     ['Target', r.target],
@@ -18,7 +30,12 @@ function side(title: string, r: RunBrief): string {
     ['Accuracy', r.accuracy === undefined ? '—' : `${num(r.accuracy, 4)} [${num(r.accuracyCi?.[0], 4)}, ${num(r.accuracyCi?.[1], 4)}]`],
     ['Macro F1', num(r.macroF1, 4)],
   ];
-  const link = r.reportDir ? `<p><a href="${h(r.reportDir.replace(/\/?$/, '/'))}report.html">full report</a></p>` : '';
+  const stored = r.reportDir?.startsWith('store:') ? r.reportDir.slice('store:'.length) : undefined;
+  const link = stored
+    ? `<p>Stored run: <code>modelwave report ${h(stored)}</code> writes its full report.</p>`
+    : r.reportDir
+      ? `<p><a href="${h(reportHref(r.reportDir))}">full report</a></p>`
+      : '';
   return `<section class="side"><h2>${h(title)}</h2><table>${rows.map(([k, v]) => `<tr><th>${h(k)}</th><td>${h(v)}</td></tr>`).join('')}</table>${link}</section>`;
 }
 

@@ -1,5 +1,5 @@
 // comparison.md (a pull-request-ready verdict and tables) and junit.xml (one test case per rule).
-import { escapeMarkdown as md } from '../report/escape.js';
+import { escapeMarkdown as md, terminalSafe } from '../report/escape.js';
 import { junitXml, type JunitCase } from '../report/junit.js';
 import type { Comparison } from './types.js';
 
@@ -8,13 +8,16 @@ const f4 = (x: number | undefined | null) => (x === undefined || x === null || !
 const f2 = (x: number | undefined | null) => (x === undefined || x === null || !Number.isFinite(x) ? '—' : x.toFixed(2));
 const signed = (x: number, d = 4) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(d)}` : '—');
 const ci = (c: [number, number] | undefined, d = 4) => (c ? `[${c[0].toFixed(d)}, ${c[1].toFixed(d)}]` : '—');
-const pval = (p: number | undefined) => (p === undefined || !Number.isFinite(p) ? '—' : p < 1e-4 ? p.toExponential(1) : p.toPrecision(2));
+const pval = (p: number | undefined) =>
+  p === undefined || !Number.isFinite(p) ? '—' : p < 1e-16 ? '< 1e-16' : p < 1e-4 ? p.toExponential(1) : p.toPrecision(2);
 
 export function renderComparisonMarkdown(c: Comparison): string {
   const out: string[] = [];
   out.push(`# modelwave compare · ${md(c.scenario)}`, '');
   out.push(`**${ICON[c.verdict]}** — ${md(c.headline)}`, '');
-  out.push(`Baseline \`${md(c.baseline.target)}\` vs candidate \`${md(c.candidate.target)}\` · seed ${c.seed} · ${c.paired ? 'paired on identical rows' : 'unpaired'}`, '');
+  // Targets as plain escaped text, not code spans: inside a code span Markdown shows escapes literally (`&amp;`, `\_`)
+  // and an escaped backtick would still close the span.
+  out.push(`Baseline ${md(c.baseline.target)} vs candidate ${md(c.candidate.target)} · seed ${c.seed} · ${c.paired ? 'paired on identical rows' : 'unpaired'}`, '');
   for (const w of c.warnings) out.push(`> ⚠️ ${md(w)}`, '');
 
   out.push('| Rule | Result | Measured | 95% CI | p | Why |', '| --- | --- | --- | --- | --- | --- |');
@@ -66,4 +69,14 @@ export function renderComparisonJunit(c: Comparison): string {
       : { systemOut: `${r.status}: ${r.reason}` }),
   }));
   return junitXml([{ name: `compare ${c.scenario}`, timestamp: c.createdAt, properties: { verdict: c.verdict, paired: String(c.paired) }, cases }]);
+}
+
+/** Plain text for the terminal (comparison.md is for pull requests; entities and pipes would be noise here). */
+export function renderComparisonText(c: Comparison): string {
+  const t = terminalSafe;
+  const out = [`modelwave compare · ${t(c.scenario)} — ${c.verdict.toUpperCase()}`, t(c.headline), `baseline  ${t(c.baseline.target)}`, `candidate ${t(c.candidate.target)}`, `${c.paired ? 'paired on identical rows' : 'unpaired'} · seed ${c.seed}`];
+  for (const w of c.warnings) out.push(`warning: ${t(w)}`);
+  out.push('', 'rules');
+  for (const r of c.rules) out.push(`  ${r.status.toUpperCase().padEnd(12)} ${t(r.expr).padEnd(30)} ${t(r.reason)}`);
+  return `${out.join('\n')}\n`;
 }

@@ -27,7 +27,7 @@ export interface ClassificationOptions {
   scores?: ScoreSet;
 }
 
-/** Probabilities are clipped to [ε, 1 − ε] before the log, so one confident mistake costs −ln ε ≈ 34.5, not ∞. */
+/** The probability given to the true class is clipped to at least ε before the log, so one confident mistake costs −ln ε ≈ 34.5, not ∞. */
 export const LOG_LOSS_EPS = 1e-15;
 
 export function classificationStats(
@@ -115,12 +115,12 @@ export function scoreStats(scores: ScoreSet): { logLoss: number; rocAuc?: number
   for (let i = 0; i < prob.length; i++) {
     const p = prob[i];
     if (!(p >= 0 && p <= 1)) throw new RangeError(`scores.prob[${i}] must be a probability in [0, 1] (got ${p})`);
-    const clipped = Math.min(Math.max(p, LOG_LOSS_EPS), 1 - LOG_LOSS_EPS);
+    // Clip the probability given to the true class; 1 − p is exact for p ≥ ½, unlike 1 − (1 − ε) in floating point.
     if (isPositive[i]) {
-      loss -= Math.log(clipped);
+      loss -= Math.log(Math.max(p, LOG_LOSS_EPS));
       pos.push(p);
     } else {
-      loss -= Math.log1p(-clipped);
+      loss -= Math.log(Math.max(1 - p, LOG_LOSS_EPS));
       neg.push(p);
     }
   }

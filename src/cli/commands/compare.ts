@@ -42,7 +42,7 @@ export function register(program: Command): void {
       action(async (file: string | undefined, f: CompareFlags) => {
         const { compareRuns, runCompare } = await import('../../compare/run.js');
         const { resolveStoreOptions } = await import('../../store/index.js');
-        const { renderComparisonMarkdown } = await import('../../compare/render.js');
+        const { renderComparisonText } = await import('../../compare/render.js');
         const { parseDurationMs } = await import('../../util/duration.js');
         let res;
         if (f.runs) {
@@ -87,7 +87,7 @@ export function register(program: Command): void {
         }
         if (f.json) process.stdout.write(`${JSON.stringify(res.comparison, null, 2)}\n`);
         else {
-          process.stdout.write(renderComparisonMarkdown(res.comparison));
+          process.stdout.write(renderComparisonText(res.comparison));
           process.stdout.write(`\ncomparison: ${res.dir}\n`);
         }
         return res.exitCode;
