@@ -1,7 +1,21 @@
-// Library entry point: everything the CLI does is importable from here.
+// Library entry point: everything the CLI does is importable from here (the CLI in src/cli is only wiring).
 export * from './errors.js';
 export type * from './scenario/types.js';
 export type * from './summary/types.js';
 export type * from './data/types.js';
 export type * from './codecs/types.js';
 export * from './engine/types.js';
+export { loadScenario, parseScenarioText, type LoadOptions, type ScenarioOverrides } from './scenario/load.js';
+export { scenarioJsonSchema } from './scenario/schema.js';
+export { createRowGenerator } from './data/rows.js';
+export { createCodec } from './codecs/index.js';
+export { startReferenceServer, type ReferenceServerOptions, type RunningServer, type ServerStats } from './server/reference.js';
+export { executeRun, type RunOptions, type RunResult, type RunSink, type LiveFigures } from './engine/run.js';
+export { runScenario, exitCodeOf, type RunScenarioOptions, type RunScenarioResult } from './run.js';
+export { evaluateThresholds, measureMetric } from './verdict/thresholds.js';
+export { writeReports, type ReportFormat } from './report/write.js';
+export { renderTerminalSummary } from './report/terminal.js';
+export { runCompare, compareRuns, type CompareOptions, type CompareResult } from './compare/run.js';
+export { analyze } from './compare/analyze.js';
+export type { Comparison } from './compare/types.js';
+export { openStore, importSpool, resolveStoreOptions, type MetricsStore, type StoreOptions } from './store/index.js';

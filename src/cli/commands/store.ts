@@ -5,16 +5,20 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { action } from '../exit.js';
 import { usageError } from '../../errors.js';
-import {
-  DEFAULT_EMBEDDED_DIR, embeddedStoreExists, openStore, resolveStoreOptions, type ExportFormat, type MetricsStore,
-} from '../../store/index.js';
-import { formatRun, formatRunList } from '../../store/format.js';
-import { writeReports } from '../../report/write.js';
-import { renderTerminalSummary } from '../../report/terminal.js';
+import type { ExportFormat, MetricsStore } from '../../store/index.js';
+
+// The store engines and report renderers load only when one of these commands runs (keeps `--help` fast).
+const lib = async () => ({
+  ...(await import('../../store/index.js')),
+  ...(await import('../../store/format.js')),
+  ...(await import('../../report/write.js')),
+  ...(await import('../../report/terminal.js')),
+});
 
 const STORE_HELP = 'postgres://… URL or embedded store directory (env MODELWAVE_STORE; default .modelwave/store)';
 
 async function withStore<T>(flag: string | undefined, create: boolean, fn: (s: MetricsStore) => Promise<T>): Promise<T> {
+  const { openStore, resolveStoreOptions } = await lib();
   const opts = resolveStoreOptions(flag) ?? {};
   const store = await openStore({ ...opts, optional: false, create });
   try {
@@ -39,6 +43,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON instead of a table')
     .action(
       action(async (o: { store?: string; limit: number; json?: boolean }) => {
+        const { resolveStoreOptions, embeddedStoreExists, DEFAULT_EMBEDDED_DIR, formatRunList } = await lib();
         const spec = resolveStoreOptions(o.store) ?? {};
         if (!spec.url && !embeddedStoreExists(spec.embeddedDir ?? DEFAULT_EMBEDDED_DIR)) {
           process.stdout.write(o.json ? '[]\n' : `No runs stored yet (no store at ${spec.embeddedDir ?? DEFAULT_EMBEDDED_DIR}).\n`);
@@ -57,6 +62,7 @@ export function register(program: Command): void {
     .option('--json', 'print the stored run as JSON')
     .action(
       action(async (id: string, o: { store?: string; json?: boolean }) => {
+        const { formatRun, renderTerminalSummary } = await lib();
         const run = await withStore(o.store, false, (s) => s.getRun(id));
         if (o.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
         else process.stdout.write(formatRun(run, run.summary ? renderTerminalSummary(run.summary) : undefined));
@@ -93,6 +99,7 @@ export function register(program: Command): void {
     .option('--store <url>', STORE_HELP)
     .action(
       action(async (id: string, o: { out?: string; store?: string }) => {
+        const { writeReports } = await lib();
         const summary = await withStore(o.store, false, (s) => s.getSummary(id));
         const paths = await writeReports(summary, o.out ?? join('reports', summary.run.id));
         process.stdout.write(`${paths.join('\n')}\n`);

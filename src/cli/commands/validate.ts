@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { EXIT } from '../../errors.js';
 import { action, reportError } from '../exit.js';
-import { loadScenario } from '../../scenario/load.js';
-import { describeScenario } from '../../scenario/describe.js';
-import { scenarioJsonSchema } from '../../scenario/schema.js';
 
 export function register(program: Command): void {
   program
@@ -12,6 +9,9 @@ export function register(program: Command): void {
     .argument('<files...>', 'scenario file(s), YAML or JSON')
     .action(
       action(async (files: string[]) => {
+        // Loaded on use: zod and yaml would otherwise slow every command's start.
+        const { loadScenario } = await import('../../scenario/load.js');
+        const { describeScenario } = await import('../../scenario/describe.js');
         let code: number = EXIT.ok;
         files.forEach((file, i) => {
           try {
@@ -28,6 +28,7 @@ export function register(program: Command): void {
     .description('print the JSON Schema of scenario files (for editor completion)')
     .action(
       action(async () => {
+        const { scenarioJsonSchema } = await import('../../scenario/schema.js');
         process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
       }),
     );
