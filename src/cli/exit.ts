@@ -2,6 +2,8 @@ import { ModelwaveError, EXIT } from '../errors.js';
 
 /** Print a user-facing error (no stack for ModelwaveError) and return the exit code it maps to. */
 export function reportError(err: unknown): number {
+  // A reader that closed the pipe (`modelwave export … | head`) is not an error.
+  if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   if (err instanceof ModelwaveError) {
     process.stderr.write(`modelwave: ${err.message}\n`);
     for (const d of err.details) process.stderr.write(`  - ${d}\n`);

@@ -60,12 +60,12 @@ export function renderComparisonMarkdown(c: Comparison): string {
   return out.join('\n');
 }
 
-export function renderComparisonJunit(c: Comparison): string {
+export function renderComparisonJunit(c: Comparison, failOnInconclusive = false): string {
   const cases: JunitCase[] = c.rules.map((r) => ({
     name: r.expr,
     classname: 'modelwave.compare',
-    ...(r.status === 'fail'
-      ? { failure: { message: r.reason, type: 'regression' } }
+    ...(r.status === 'fail' || (failOnInconclusive && r.status === 'inconclusive')
+      ? { failure: { message: r.reason, type: r.status === 'fail' ? 'regression' : 'inconclusive' } }
       : { systemOut: `${r.status}: ${r.reason}` }),
   }));
   return junitXml([{ name: `compare ${c.scenario}`, timestamp: c.createdAt, properties: { verdict: c.verdict, paired: String(c.paired) }, cases }]);

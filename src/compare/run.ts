@@ -81,7 +81,7 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   };
   const comparison = analyze(side(0, 'baseline'), side(1, 'candidate'), { id, ...(s.compare ? { spec: s.compare } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: s.seed });
   if (bs.run.status === 'interrupted') comparison.warnings.push('the run was interrupted: the comparison covers only what was measured');
-  await writeComparison(comparison, dir);
+  await writeComparison(comparison, dir, opts.failOnInconclusive);
   const exitCode = bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
   return { comparison, dir, exitCode };
 }
@@ -94,6 +94,8 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
 export async function compareRuns(a: string, b: string, opts: Omit<CompareOptions, 'baseline' | 'candidate'> & { spec?: Scenario['compare'] }): Promise<CompareResult> {
   await initHistograms();
   let store: MetricsStore | undefined;
+  const outDir = (name: string) => opts.outDir ?? path.join('reports', newComparisonId(name));
+  let dir = '';
   const load = async (where: string): Promise<CompareSide> => {
     if (existsSync(where)) return fromSummary(await readSummary(where), where);
     if (opts.store === null) throw new ModelwaveError('MW_USAGE', `${where} is not a report folder, and there is no store to look it up in (drop --no-store)`);
@@ -102,10 +104,12 @@ export async function compareRuns(a: string, b: string, opts: Omit<CompareOption
   };
   try {
     const [base, cand] = [await load(a), await load(b)];
-    const id = newComparisonId(base.summary.run.name);
-    const dir = opts.outDir ?? path.join('reports', id);
+    dir = outDir(base.summary.run.name);
+    const id = path.basename(dir);
+    // Links in comparison.html are relative to the comparison folder, not to where the command ran.
+    for (const side of [base, cand]) if (side.reportDir && !side.reportDir.startsWith('store:')) side.reportDir = path.relative(dir, side.reportDir) || '.';
     const comparison = analyze(base, cand, { id, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: base.summary.run.seed });
-    await writeComparison(comparison, dir);
+    await writeComparison(comparison, dir, opts.failOnInconclusive);
     return { comparison, dir, exitCode: comparisonExitCode(comparison, opts.failOnInconclusive ?? false) };
   } finally {
     await (store as MetricsStore | undefined)?.close();
@@ -134,9 +138,11 @@ async function storedSide(store: MetricsStore, id: string): Promise<CompareSide>
   });
   await store.exportRequests(summary.run.id, 'jsonl', sink);
   if (rest) lines.push(rest);
+  // Warm-up requests are stored but, as in a live comparison, not compared.
+  const warmup = new Set(summary.phases.filter((p) => p.warmup).map((p) => p.index));
   for (const line of lines) {
     const r = JSON.parse(line) as ExportRecord;
-    if (r.outcome === 'dropped') continue;
+    if (r.outcome === 'dropped' || warmup.has(Number(r.phase))) continue;
     const preds = Array.isArray(r.prediction) ? r.prediction : [r.prediction];
     const labels = Array.isArray(r.label) ? r.label : [r.label];
     const k = labels.length;
@@ -150,14 +156,6 @@ async function storedSide(store: MetricsStore, id: string): Promise<CompareSide>
     }
   }
   return { summary, latency, correct, reportDir: `store:${summary.run.id}` };
-}
-
-export async function compareSummaries(sides: [CompareSide, CompareSide], opts: { outDir?: string; rules?: string[]; failOnInconclusive?: boolean; spec?: Scenario['compare'] }): Promise<CompareResult> {
-  const id = newComparisonId(sides[0].summary.run.name);
-  const dir = opts.outDir ?? path.join('reports', id);
-  const comparison = analyze(sides[0], sides[1], { id, ...(opts.spec ? { spec: opts.spec } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: sides[0].summary.run.seed });
-  await writeComparison(comparison, dir);
-  return { comparison, dir, exitCode: comparisonExitCode(comparison, opts.failOnInconclusive ?? false) };
 }
 
 export function comparisonExitCode(c: Comparison, failOnInconclusive: boolean): number {
@@ -175,12 +173,13 @@ async function readSummary(where: string): Promise<Summary> {
   }
 }
 
-export async function writeComparison(c: Comparison, dir: string): Promise<string[]> {
+/** With `failOnInconclusive`, junit.xml marks inconclusive rules as failures too, matching the exit code. */
+export async function writeComparison(c: Comparison, dir: string, failOnInconclusive = false): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const files: [string, string][] = [
     ['comparison.json', `${JSON.stringify(c, null, 2)}\n`],
     ['comparison.md', renderComparisonMarkdown(c)],
-    ['junit.xml', renderComparisonJunit(c)],
+    ['junit.xml', renderComparisonJunit(c, failOnInconclusive)],
     ['comparison.html', await renderComparisonHtml(c)],
   ];
   await Promise.all(files.map(([f, text]) => writeFile(path.join(dir, f), text)));

@@ -48,6 +48,8 @@ export class TargetAccumulator {
   readonly byCode = new Map<string, number>();
   readonly hists = new Map<string, Histogram>();
   readonly confusion?: Confusion;
+  /** Per phase (warm-up phases included, so their accuracy is visible even though totals exclude them). */
+  readonly phaseConfusion: (Confusion | undefined)[];
   readonly regression?: RegressionAccumulator;
   readonly probs: number[] = [];
   readonly probPositive: number[] = [];
@@ -66,6 +68,7 @@ export class TargetAccumulator {
     keepSamples: boolean,
   ) {
     this.phases = phaseWarmup.map(() => emptyCounts());
+    this.phaseConfusion = phaseWarmup.map(() => (quality.task === 'classification' ? new Confusion(quality.classes) : undefined));
     if (quality.task === 'classification') this.confusion = new Confusion(quality.classes);
     if (quality.task === 'regression') this.regression = new RegressionAccumulator();
     if (keepSamples) this.samples = { correct: new Map(), latencyMs: [], errors: 0, sent: 0 };
@@ -91,7 +94,10 @@ export class TargetAccumulator {
     let s = this.seconds.get(sec);
     if (!s) this.seconds.set(sec, (s = { counts: emptyCounts() }));
     countOutcome(s.counts, outcome);
-    if (this.phaseWarmup[p]) return;
+    if (this.phaseWarmup[p]) {
+      this.reconcilePhaseOnly(b, i, outcome, p);
+      return;
+    }
 
     countOutcome(this.total, outcome);
     if (outcome !== Outcome.ok) {
@@ -124,11 +130,22 @@ export class TargetAccumulator {
       if (outcome !== Outcome.ok) smp.errors++;
       else smp.latencyMs.push((b.receivedUs[i] - intendedUs) / 1000);
     }
-    this.reconcile(b, i, outcome, w);
+    this.reconcile(b, i, outcome, w, p);
+  }
+
+  private reconcilePhaseOnly(b: RecordBatch, i: number, outcome: number, p: number): void {
+    const pc = this.phaseConfusion[p];
+    if (!pc || outcome !== Outcome.ok) return;
+    const k = b.rowsPerRequest;
+    for (let j = 0; j < k; j++) {
+      const pred = b.prediction[i * k + j];
+      const label = b.label[i * k + j];
+      if (!Number.isNaN(pred) && !Number.isNaN(label)) pc.add(label, pred);
+    }
   }
 
   /** Score every row of an ok response against its label; failed and unparsable rows are counted, never scored. */
-  private reconcile(b: RecordBatch, i: number, outcome: number, w: WindowAcc): void {
+  private reconcile(b: RecordBatch, i: number, outcome: number, w: WindowAcc, p: number): void {
     const k = b.rowsPerRequest;
     if (this.quality.task === 'none') return;
     for (let j = 0; j < k; j++) {
@@ -152,6 +169,7 @@ export class TargetAccumulator {
       if (this.confusion && w.confusion) {
         this.confusion.add(label, pred);
         w.confusion.add(label, pred);
+        this.phaseConfusion[p]?.add(label, pred);
         this.samples?.correct.set(rowKey, label === pred ? 1 : 0);
         const prob = b.probability[r];
         if (!Number.isNaN(prob)) {

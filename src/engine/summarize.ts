@@ -77,6 +77,7 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
     const ls = (k: string) => latencyStats(h(k) ?? emptyHist());
     const durS = Math.max(1e-9, (t.endUs - t.startUs) / 1e6);
     const lg = ls(histKey.lag(i));
+    const pc = acc.phaseConfusion[i];
     return {
       index: i,
       name: p.name,
@@ -90,6 +91,7 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
       latencyMs: ls(histKey.latency(i)),
       serviceTimeMs: ls(histKey.service(i)),
       lagMs: { p50: lg.p50, p99: lg.p99, max: lg.max },
+      ...(pc && pc.total() > 0 ? { accuracy: round(pc.correct() / pc.total(), 6) } : {}),
     };
   });
 
