@@ -6,6 +6,7 @@ import type { Summary } from '../summary/types.js';
 import { parseCompareRuleLine } from '../verdict/thresholds.js';
 import { bootstrapQuantiles, mannWhitneyU, mcnemarExact, pairedAccuracyDifference, twoProportionTest, type SampleInput } from './stats.js';
 import { evaluateRule, type MeasuredDifference, type RuleStatus } from './verdict.js';
+import type { Correctness } from '../engine/scores.js';
 import { COMPARISON_SCHEMA_VERSION, type Comparison, type RunBrief, type RuleResult } from './types.js';
 
 export interface CompareSide {
@@ -13,7 +14,7 @@ export interface CompareSide {
   /** Latencies (ms) of answered requests: raw samples, or sorted buckets from a histogram. */
   latency: SampleInput;
   /** Row key (seq × rowsPerRequest + j) → 1 right, 0 wrong, 255 not scored. Present only for paired data. */
-  correct?: Map<number, number>;
+  correct?: Correctness;
   reportDir?: string;
 }
 
@@ -83,11 +84,12 @@ export function analyze(base: CompareSide, cand: CompareSide, opts: AnalyzeOptio
   return comparison;
 }
 
-function pairedAccuracy(bc: Map<number, number>, cc: Map<number, number>): Comparison['accuracy'] {
+function pairedAccuracy(bc: Correctness, cc: Correctness): Comparison['accuracy'] {
   const t = { a: 0, b: 0, c: 0, d: 0 };
-  for (const [key, x] of bc) {
+  for (let key = 0; key < bc.size; key++) {
+    const x = bc.get(key);
     const y = cc.get(key);
-    if (x === 255 || y === undefined || y === 255) continue;
+    if (x > 1 || y > 1) continue; // not scored by one of them, or not seen
     if (x && y) t.a++;
     else if (x) t.b++;
     else if (y) t.c++;

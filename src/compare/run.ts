@@ -21,6 +21,7 @@ import { renderComparisonHtml } from './html.js';
 import { newRunId } from '../engine/run.js';
 import { beginStoredRun, finishStoredRun, openMetricsStore } from '../run.js';
 import type { ExportRecord, MetricsStore, StoreOptions } from '../store/index.js';
+import { Correctness } from '../engine/scores.js';
 
 export interface CompareOptions {
   baseline: string;
@@ -125,7 +126,7 @@ function fromSummary(s: Summary, where: string): CompareSide {
 async function storedSide(store: MetricsStore, id: string): Promise<CompareSide> {
   const summary = await store.getSummary(id);
   const latency: number[] = [];
-  const correct = new Map<number, number>();
+  const correct = new Correctness();
   const lines: string[] = [];
   let rest = '';
   const sink = new Writable({

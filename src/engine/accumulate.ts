@@ -6,6 +6,7 @@ import { RegressionAccumulator } from '../quality/regression.js';
 import { countOutcome, emptyCounts } from './counts.js';
 import { createHistogram, mergeEncoded, type Histogram } from './hist.js';
 import { ERROR_CODES, Outcome, type RecordBatch } from './types.js';
+import { Correctness, ScoreBins } from './scores.js';
 
 export interface WindowAcc {
   index: number;
@@ -32,8 +33,8 @@ export interface QualityConfig {
 
 /** Per-row correctness and latency samples, kept only when a comparison needs them. */
 export interface Samples {
-  /** seq → 1 correct, 0 wrong, 255 not scored (per row: index seq*k+j). */
-  correct: Map<number, number>;
+  /** Row key seq·k + j → 1 correct, 0 wrong, 255 not scored. */
+  correct: Correctness;
   latencyMs: number[];
   errors: number;
   sent: number;
@@ -51,8 +52,7 @@ export class TargetAccumulator {
   /** Per phase (warm-up phases included, so their accuracy is visible even though totals exclude them). */
   readonly phaseConfusion: (Confusion | undefined)[];
   readonly regression?: RegressionAccumulator;
-  readonly probs: number[] = [];
-  readonly probPositive: number[] = [];
+  readonly scores = new ScoreBins();
   rows = 0;
   scored = 0;
   unparsable = 0;
@@ -71,7 +71,7 @@ export class TargetAccumulator {
     this.phaseConfusion = phaseWarmup.map(() => (quality.task === 'classification' ? new Confusion(quality.classes) : undefined));
     if (quality.task === 'classification') this.confusion = new Confusion(quality.classes);
     if (quality.task === 'regression') this.regression = new RegressionAccumulator();
-    if (keepSamples) this.samples = { correct: new Map(), latencyMs: [], errors: 0, sent: 0 };
+    if (keepSamples) this.samples = { correct: new Correctness(), latencyMs: [], errors: 0, sent: 0 };
   }
 
   mergeHist(key: string, encoded: string): void {
@@ -172,10 +172,7 @@ export class TargetAccumulator {
         this.phaseConfusion[p]?.add(label, pred);
         this.samples?.correct.set(rowKey, label === pred ? 1 : 0);
         const prob = b.probability[r];
-        if (!Number.isNaN(prob)) {
-          this.probs.push(prob);
-          this.probPositive.push(label === this.quality.positive ? 1 : 0);
-        }
+        if (!Number.isNaN(prob)) this.scores.add(prob, label === this.quality.positive);
       } else if (this.regression && w.regression) {
         this.regression.add(label, pred);
         w.regression.add(label, pred);

@@ -165,8 +165,12 @@ function qualityTotals(acc: TargetAccumulator): Partial<Summary['totals']> {
     const labels = acc.quality.labels;
     const cls = classificationStats(acc.confusion.toMatrix(), labels, {
       positive: labels.length === 2 ? acc.quality.positive : undefined,
-      ...(acc.probs.length > 0 ? { scores: { prob: acc.probs, isPositive: acc.probPositive.map((x) => x === 1) } } : {}),
     });
+    // Scores were kept as counts per value (bounded memory); log loss and AUC come from there.
+    const logLoss = acc.scores.logLoss();
+    const rocAuc = acc.scores.rocAuc();
+    if (logLoss !== undefined) cls.logLoss = logLoss;
+    if (rocAuc !== undefined) cls.rocAuc = rocAuc;
     out.classification = cls;
     out.accuracy = cls.accuracy;
   }

@@ -1,5 +1,6 @@
 // analyze(): two sides (Summary + latency samples + per-row correctness) → a Comparison. Pins the pairing rules, the
 // choice of rules (defaults, scenario, command line), tolerance, and the verdict's precedence fail > inconclusive > pass.
+import { Correctness } from '../../src/engine/scores.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, DEFAULT_RULES, verdictOf, type CompareSide } from '../../src/compare/analyze.js';
@@ -29,7 +30,7 @@ function pairedMaps(t: { a: number; b: number; c: number; d: number }): [Map<num
 }
 
 function side(summary: Summary, latencyMs: number[], correct?: Map<number, number>): CompareSide {
-  return { summary, latency: latencyMs, ...(correct ? { correct } : {}) };
+  return { summary, latency: latencyMs, ...(correct ? { correct: Correctness.from(correct) } : {}) };
 }
 
 /** Exact two-sided McNemar p with BigInt binomial coefficients: min(1, 2·Σ_{k ≤ min(b,c)} C(b+c, k) / 2^(b+c)). */

@@ -1,5 +1,6 @@
 // comparison.md, comparison.html and junit.xml from Comparisons built by analyze(): structure, paired/unpaired
 // wording, and hostile strings (from scenario names, targets, class labels) that must stay data in every format.
+import { Correctness } from '../../src/engine/scores.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, type CompareSide } from '../../src/compare/analyze.js';
@@ -30,7 +31,7 @@ function build(opts: { paired?: boolean; hostile?: boolean; windows?: number; ru
     summary: s,
     latency: latency(shift),
     reportDir: dir,
-    ...(opts.paired === false ? {} : { correct }),
+    ...(opts.paired === false ? {} : { correct: Correctness.from(correct) }),
   });
   return analyze(side(opts.base ?? mk(), 0, bc, 'baseline'), side(opts.cand ?? mk(), 4, cc, 'candidate'), {
     id: 'cmp-test',
