@@ -12,6 +12,7 @@ import { renderTerminalSummary } from './report/terminal.js';
 import { environment } from './engine/summarize.js';
 import { workerCount } from './engine/run.js';
 import type { MetricsStore, StoreOptions } from './store/index.js';
+import type { FeedbackRecord } from './engine/feedback.js';
 
 export interface RunScenarioOptions {
   /** Report folder; default reports/<run-id> under the current directory. */
@@ -43,6 +44,10 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   const store = opts.store ? await openMetricsStore(opts.store) : undefined;
   const writer = store ? await beginStoredRun(store, s, runId, opts.workers) : undefined;
   if (writer) sinks.push({ onBatch: (t, b, w) => t === 0 && writer.write(b, w) });
+  const feedbackSaves: Promise<unknown>[] = [];
+  const onFeedback = store
+    ? (rows: FeedbackRecord[]) => feedbackSaves.push(store.saveFeedback(runId, rows.map(toFeedbackRow)).catch(() => undefined))
+    : undefined;
   const progress = opts.quiet ? undefined : progressSink(opts.progressOut ?? process.stderr);
   if (progress) sinks.push(progress);
   const result = await executeRun(s, {
@@ -51,7 +56,9 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.maxLagP99Ms !== undefined ? { maxLagP99Ms: opts.maxLagP99Ms } : {}),
+    ...(onFeedback ? { onFeedback } : {}),
   });
+  await Promise.all(feedbackSaves);
   progress?.end();
   const summary = result.summaries[0];
   summary.thresholds = evaluateThresholds(summary, s.thresholds);
@@ -93,7 +100,7 @@ export async function finishStoredRun(
   store: MetricsStore,
   writer: ReturnType<MetricsStore['requestWriter']>,
   summary: Summary,
-  feedback: { uuid: string; seq: number; label: string; postedAtMs: number; outcome: string }[],
+  feedback: FeedbackRecord[],
 ): Promise<void> {
   try {
     await saveStoredRun(store, writer, summary, feedback);
@@ -108,7 +115,7 @@ async function saveStoredRun(
   store: MetricsStore,
   writer: ReturnType<MetricsStore['requestWriter']>,
   summary: Summary,
-  feedback: { uuid: string; seq: number; label: string; postedAtMs: number; outcome: string }[],
+  feedback: FeedbackRecord[],
 ): Promise<void> {
   const w = await writer.finish(60_000);
   const info = store.info();
@@ -121,9 +128,11 @@ async function saveStoredRun(
     ...(w.spoolPath ? { spoolPath: w.spoolPath } : {}),
     ...(w.error ? { error: w.error } : {}),
   };
-  if (feedback.length) await store.saveFeedback(summary.run.id, feedback.map((f) => ({ uuid: f.uuid, seq: f.seq, label: f.label, postedAt: f.postedAtMs, outcome: f.outcome })));
+  if (feedback.length) await store.saveFeedback(summary.run.id, feedback.map(toFeedbackRow));
   await store.finishRun(summary);
 }
+
+const toFeedbackRow = (f: FeedbackRecord) => ({ uuid: f.uuid, seq: f.seq, label: f.label, postedAt: f.postedAtMs, outcome: f.outcome });
 
 /** Warm-up requests are stored too but not counted in totals. */
 function warmupRequests(summary: Summary): number {

@@ -28,7 +28,9 @@ export class FeedbackPoster implements RunSink {
   private busy = false;
   private readonly stats = { posted: 0, failed: 0, retried: 0, labelsPosted: 0, labelsFailed: 0 };
   private nextPostMs = 0;
+  /** Posted labels, kept only when nobody takes them as they go (`onPosted`), so long runs stay bounded in memory. */
   readonly records: FeedbackRecord[] = [];
+  onPosted?: (rows: FeedbackRecord[]) => void;
 
   constructor(
     private readonly spec: FeedbackSpec,
@@ -114,7 +116,9 @@ export class FeedbackPoster implements RunSink {
           this.stats.failed++;
           this.stats.labelsFailed += batch.length;
         }
-        for (const p of batch) this.records.push({ uuid: p.key, seq: p.seq, label: JSON.stringify(p.label), postedAtMs, outcome: ok ? 'posted' : 'failed' });
+        const rows: FeedbackRecord[] = batch.map((p) => ({ uuid: p.key, seq: p.seq, label: JSON.stringify(p.label), postedAtMs, outcome: ok ? 'posted' : 'failed' }));
+        if (this.onPosted) this.onPosted(rows);
+        else this.records.push(...rows);
         return;
       }
       this.stats.retried++;

@@ -56,6 +56,8 @@ export interface RunOptions {
   /** Run ids per target (compare); defaults to fresh ids. */
   runIds?: string[];
   comparisonId?: string;
+  /** Receives posted feedback labels as they go (e.g. into the store) instead of keeping them in memory. */
+  onFeedback?: (rows: FeedbackRecord[]) => void;
 }
 
 export interface RunResult {
@@ -113,7 +115,10 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
         () => performance.timeOrigin + performance.now() - epochMs,
       )
     : undefined;
-  if (feedback) sinks.push(feedback);
+  if (feedback) {
+    if (opts.onFeedback) feedback.onPosted = opts.onFeedback;
+    sinks.push(feedback);
+  }
 
   const pool = new Piscina({
     filename: new URL('./worker.js', import.meta.url).href,
