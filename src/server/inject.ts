@@ -2,6 +2,7 @@
 // and per-request faults (500 error, connection reset, garbage body) drawn from a seeded PRNG so a run with
 // the same seed and the same request count injects the same number of each fault.
 import { usageError } from '../errors.js';
+import { tryParseDurationMs } from '../util/duration.js';
 
 export interface InjectionOptions {
   /** Delay added before answering, uniform in [min, max] ms (min === max: fixed). */
@@ -32,15 +33,6 @@ export interface InjectionFlags {
 export const Fault = { none: 0, error: 1, reset: 2, garbage: 3 } as const;
 export type FaultCode = (typeof Fault)[keyof typeof Fault];
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
-
-/** `250ms`, `2s`, `1.5s`, `1m`; a plain number is ms. Undefined when it does not parse. */
-export function parseDurationMs(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(text);
-  if (!m) return undefined;
-  return Number(m[1]) * UNIT_MS[m[2] ?? 'ms'];
-}
-
 function parseRate(text: string, flag: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
   const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
@@ -53,8 +45,8 @@ export function parseInjectionFlags(flags: InjectionFlags): InjectionOptions {
   const opts: InjectionOptions = {};
   if (flags.latency !== undefined) {
     const [a, b, extra] = flags.latency.split('..');
-    const min = parseDurationMs(a);
-    const max = b === undefined ? min : parseDurationMs(b);
+    const min = tryParseDurationMs(a);
+    const max = b === undefined ? min : tryParseDurationMs(b);
     if (min === undefined || max === undefined || extra !== undefined || min > max) {
       throw usageError(`--latency must look like 10ms or 5ms..20ms with min <= max (got ${flags.latency})`);
     }
@@ -65,8 +57,8 @@ export function parseInjectionFlags(flags: InjectionFlags): InjectionOptions {
   if (flags.garbageRate !== undefined) opts.garbageRate = parseRate(flags.garbageRate, '--garbage-rate');
   if (flags.stall !== undefined) {
     const [d, p, extra] = flags.stall.split('/');
-    const durationMs = parseDurationMs(d);
-    const everyMs = p === undefined ? undefined : parseDurationMs(p);
+    const durationMs = tryParseDurationMs(d);
+    const everyMs = p === undefined ? undefined : tryParseDurationMs(p);
     if (durationMs === undefined || everyMs === undefined || extra !== undefined) {
       throw usageError(`--stall must look like 500ms/2s (got ${flags.stall})`);
     }

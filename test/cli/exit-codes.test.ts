@@ -3,35 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Summary } from '../../src/summary/types.js';
-import { CLI } from '../engine/helpers.js';
+import { CLI, writeTelcoFile } from '../engine/helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mw-exit-'));
-const scenario = (target: string, thresholds: string) => {
-  const file = path.join(dir, `s-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(
-    file,
-    `name: exit-codes
-target: { url: "${target}", protocol: cloudera, timeout: 1s }
-data:
-  fields:
-    iot_signal_1: { int: [1, 10] }
-    iot_signal_4: { int: [100, 107] }
-label:
-  name: y
-  logistic: { bias: -37, weights: { iot_signal_1: 0.9, iot_signal_4: 0.3 } }
-load:
-  phases: [{ duration: 1s, rate: 100 }]
-thresholds:
-${thresholds}
-`,
-  );
-  return file;
-};
+const scenario = (target: string, thresholds: string) =>
+  writeTelcoFile(dir, { name: 'exit-codes', target, timeout: '1s', phases: '[{ duration: 1s, rate: 100 }]', extra: `thresholds:\n${thresholds}` });
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
 
 /** A port nothing listens on. */

@@ -3,6 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import type { ServerStats } from '../../src/server/reference.js';
@@ -33,6 +35,28 @@ export async function startServer(args: string[] = []): Promise<ServerProcess> {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Write a small telco scenario file (two signals, the telco label model) into `dir` and return its path. */
+export function writeTelcoFile(dir: string, o: { name: string; target: string; timeout?: string; phases: string; extra?: string }): string {
+  const file = path.join(dir, `${o.name}-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(
+    file,
+    `name: ${o.name}
+target: { url: "${o.target}", protocol: cloudera, timeout: ${o.timeout ?? '2s'} }
+data:
+  fields:
+    iot_signal_1: { int: [1, 10] }
+    iot_signal_4: { int: [100, 107] }
+label:
+  name: y
+  logistic: { bias: -37, weights: { iot_signal_1: 0.9, iot_signal_4: 0.3 } }
+load:
+  phases: ${o.phases}
+${o.extra ?? ''}
+`,
+  );
+  return file;
 }
 
 /** A telco scenario against `url` with the given load/target YAML fragments. */

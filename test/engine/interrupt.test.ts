@@ -3,31 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { accountingErrors } from '../../src/engine/counts.js';
 import type { Summary } from '../../src/summary/types.js';
-import { CLI } from './helpers.js';
+import { CLI, writeTelcoFile } from './helpers.js';
 
 test('SIGINT mid-run writes an interrupted report with consistent counts and exits 130', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'mw-int-'));
-  const file = path.join(dir, 's.yaml');
-  writeFileSync(
-    file,
-    `name: interrupt-me
-target: { url: "builtin:telco@v1", protocol: cloudera, timeout: 2s }
-data:
-  fields:
-    iot_signal_1: { int: [1, 10] }
-    iot_signal_4: { int: [100, 107] }
-label:
-  name: y
-  logistic: { bias: -37, weights: { iot_signal_1: 0.9, iot_signal_4: 0.3 } }
-load:
-  phases: [{ duration: 30s, rate: 200 }]
-`,
-  );
+  const file = writeTelcoFile(dir, { name: 'interrupt-me', target: 'builtin:telco@v1', phases: '[{ duration: 30s, rate: 200 }]' });
   const out = path.join(dir, 'report');
   const child = spawn(process.execPath, [CLI, 'run', file, '--out', out, '--store', path.join(dir, 'store')], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<number | null>((r) => child.once('exit', r));
