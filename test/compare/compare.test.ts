@@ -40,7 +40,8 @@ test('+20 ms on the candidate is a latency regression; +0 ms is not', async () =
   const slow = await startServer(['--model', 'telco@v1', '--latency', '20ms']);
   try {
     const s = telcoScenario(`${fast.url}/model`, '  phases: [{ duration: 3s, rate: 300 }]');
-    const rules = ['latency.p50.ratio <= 1.10', 'latency.p99.delta <= 10ms'];
+    // Median and p90 shifts: a loopback p99 on a shared 2-core machine moves by ~10 ms between identical servers.
+    const rules = ['latency.p50.delta <= 10ms', 'latency.p90.delta <= 10ms'];
     const reg = await runCompare(s, { baseline: `${fast.url}/model`, candidate: `${slow.url}/model`, rules, quiet: true, outDir: tmp() });
     assert.equal(reg.comparison.verdict, 'fail', reg.comparison.headline);
     assert.equal(reg.exitCode, 1);
