@@ -4,7 +4,7 @@ import type { RequestCounts } from '../summary/types.js';
 import { Confusion } from '../quality/confusion.js';
 import { RegressionAccumulator } from '../quality/regression.js';
 import { countOutcome, emptyCounts } from './counts.js';
-import { createHistogram, mergeEncoded, type Histogram } from './hist.js';
+import { HistogramStore } from './histstore.js';
 import { ERROR_CODES, Outcome, type RecordBatch } from './types.js';
 import { Correctness, ScoreBins } from './scores.js';
 
@@ -47,7 +47,8 @@ export class TargetAccumulator {
   readonly seconds = new Map<number, SecondAcc>();
   readonly byStatus = new Map<number, number>();
   readonly byCode = new Map<string, number>();
-  readonly hists = new Map<string, Histogram>();
+  /** Merged latency histograms by key (memory bounded: per-window/per-second series stay compressed). */
+  readonly hists = new HistogramStore();
   readonly confusion?: Confusion;
   /** Per phase (warm-up phases included, so their accuracy is visible even though totals exclude them). */
   readonly phaseConfusion: (Confusion | undefined)[];
@@ -75,12 +76,7 @@ export class TargetAccumulator {
   }
 
   mergeHist(key: string, encoded: string): void {
-    let h = this.hists.get(key);
-    if (!h) {
-      h = createHistogram();
-      this.hists.set(key, h);
-    }
-    mergeEncoded(h, encoded);
+    this.hists.merge(key, encoded);
   }
 
   /** Account for request i of a batch (already demuxed to this target). */
@@ -181,7 +177,6 @@ export class TargetAccumulator {
   }
 
   destroy(): void {
-    for (const h of this.hists.values()) h.destroy();
-    this.hists.clear();
+    this.hists.destroy();
   }
 }

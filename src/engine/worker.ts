@@ -1,6 +1,9 @@
 // A Piscina worker: runs every phase of the run for its share of the schedule and streams records back in batches.
 // Open loop: requests k ≡ workerIndex (mod workerCount) of each phase's arrival stream, latency measured from the
 // intended send time. Closed loop: its share of the concurrency, sequence numbers from a shared atomic counter.
+// Hot path (bench/RESULTS.md has the numbers): no promise and no closure per request — the state of a request in
+// flight lives in an `InFlight` object owned by its connection and reused; a closed-loop slot sends its next
+// request straight from the response callback; open-loop sends are pumped by a `Waker` and after every response.
 import { performance } from 'node:perf_hooks';
 import { createRowGenerator } from '../data/rows.js';
 import { createCodec } from '../codecs/index.js';
@@ -8,66 +11,175 @@ import type { Codec } from '../codecs/types.js';
 import type { Row, RowGenerator } from '../data/types.js';
 import type { ClosedPhase, OpenPhase, Phase, Scenario } from '../scenario/types.js';
 import { arrivalOffsetsUs } from '../schedule/pacer.js';
-import { createHistogram, encodeHistogram, initHistograms, recordUs, type Histogram } from './hist.js';
-import { ConnectionPool } from './http.js';
+import { initHistograms } from './hist.js';
+import { HistogramDeltas } from './deltas.js';
+import { ConnectionPool, type Connection, type Done } from './http.js';
 import { RecordBuffer, transferList } from './records.js';
-import { CLOSED_BIT, histKey, stopIndex, type GoMessage, type WorkerMessage, type WorkerTask } from './task.js';
+import { CLOSED_BIT, stopIndex, type GoMessage, type WorkerMessage, type WorkerTask } from './task.js';
 import { Outcome, errorCodeIndex } from './types.js';
+import { Waker } from './wake.js';
 
 const E_HTTP = errorCodeIndex('HTTP_STATUS');
 const E_TIMEOUT = errorCodeIndex('TIMEOUT');
 const E_CAP = errorCodeIndex('IN_FLIGHT_CAP');
 const E_LATE = errorCodeIndex('LATE');
 const DECODE_CODES = { BAD_JSON: errorCodeIndex('BAD_JSON'), NO_PREDICTION: errorCodeIndex('NO_PREDICTION'), PREDICTION_COUNT: errorCodeIndex('PREDICTION_COUNT') };
+/** A closed-loop slot whose requests keep completing synchronously (all dropped) yields to the event loop this often. */
+const SYNC_YIELD_EVERY = 64;
+/** Open loop: at most this many sends per pump before yielding, so responses keep being read during a catch-up. */
+const MAX_SENDS_PER_PUMP = 32;
+/** Pre-opened connections: ~5 ms of arrivals in open loop, never more than this many. */
+const PREWARM_SECONDS = 0.005;
+const PREWARM_MAX = 256;
+/** Dry runs of the per-request code before t = 0 (enough for V8's optimizing compiler to kick in). */
+const JIT_WARMUP_ITERATIONS = 3000;
 
-class WorkerRun {
+/** The request in flight on one connection (one per connection, reused for every request it carries). */
+class InFlight {
+  seq = 0;
+  phase = 0;
+  intendedUs = 0;
+  sentUs = 0;
+  /** The closed-loop slot waiting for this request, if any. */
+  slot: ClosedSlot | null = null;
+  readonly labels: Float64Array;
+  /** Prebound once: the connection calls it when the response (or error) arrives. */
+  done!: Done;
+
+  constructor(
+    readonly target: number,
+    readonly conn: Connection,
+    k: number,
+  ) {
+    this.labels = new Float64Array(k);
+  }
+}
+
+/** The open-loop phase being pumped. */
+interface OpenState {
+  it: Iterator<number>;
+  next: IteratorResult<number>;
+  k: number;
+  p: number;
+  base: number;
+  startUs: number;
+  endUs: number;
+  resolve: () => void;
+}
+
+/** One unit of closed-loop concurrency: sends a request, waits for it (on every target), sends the next. */
+class ClosedSlot {
+  /** Responses still awaited for the current request (one per target). */
+  pending = 0;
+  private dispatching = false;
+  constructor(
+    private readonly run: WorkerRun,
+    private readonly phase: ClosedPhaseState,
+  ) {}
+
+  /** Send requests until one is in flight (or the phase is over). */
+  next = (): void => {
+    const ph = this.phase;
+    for (let sync = 1; ; sync++) {
+      const now = this.run.nowUs();
+      const idx = this.run.allocate(ph, now);
+      if (idx < 0) return ph.slotDone();
+      this.pending = this.run.targetCount;
+      this.dispatching = true;
+      this.run.dispatch(ph.base + idx, ph.p, now, now, this);
+      this.dispatching = false;
+      if (this.pending > 0) return; // the last response calls settle()
+      if (ph.thinkMs > 0) return void setTimeout(this.next, ph.thinkMs);
+      if (sync % SYNC_YIELD_EVERY === 0) return void setImmediate(this.next);
+    }
+  };
+
+  /** One target's response (or drop) for the current request. */
+  settle(): void {
+    if (--this.pending > 0 || this.dispatching) return;
+    if (this.phase.thinkMs > 0) setTimeout(this.next, this.phase.thinkMs);
+    else this.next();
+  }
+}
+
+interface ClosedPhaseState {
+  p: number;
+  base: number;
+  max: number;
+  deadlineUs: number;
+  thinkMs: number;
+  slotDone: () => void;
+}
+
+export class WorkerRun {
   private readonly s: Scenario;
   private readonly gen: RowGenerator;
   private readonly codec: Codec;
   private readonly pools: ConnectionPool[];
   private readonly inFlight: number[];
+  private readonly slots: InFlight[][];
   private readonly capPerTarget: number;
   private readonly timeoutUs: number;
+  private readonly timeoutMs: number;
   private readonly k: number;
+  private readonly rows: Row[];
+  private readonly labels: Float64Array;
   private readonly classIndex = new Map<string, number>();
   private readonly regression: boolean;
   private readonly buf: RecordBuffer;
-  private readonly hists = new Map<string, Histogram>();
+  private readonly deltas: HistogramDeltas[];
   private readonly counters: Int32Array;
   private readonly endUs: BigInt64Array;
   private readonly ready: Int32Array;
   private readonly stopAt: number;
+  private readonly phaseWarmup: boolean[];
+  private readonly windowEvery: number;
+  private readonly windowSpanUs: number;
   private lastFlushMs = 0;
-  private sweepTimer?: NodeJS.Timeout;
-  private phaseWarmup: boolean[] = [];
-
-  private epochMs = 0;
+  private flushTimer?: NodeJS.Timeout;
+  private deadlineTimer?: NodeJS.Timeout;
+  private deadlineArmedMs = Infinity;
+  private open: OpenState | null = null;
+  private openDueUs = Infinity;
+  private readonly waker = new Waker(() => this.pumpOpen());
+  readonly targetCount: number;
+  /** performance.now() value (ms) of the run's t = 0 in this thread. */
+  private originMs = 0;
 
   constructor(private readonly t: WorkerTask) {
     this.s = t.scenario;
     this.gen = createRowGenerator(this.s);
     this.codec = createCodec(this.s.target, this.gen.fieldNames, this.gen.classes);
     this.pools = t.targets.map((target) => new ConnectionPool(target));
+    this.targetCount = this.pools.length;
     this.inFlight = t.targets.map(() => 0);
+    this.slots = t.targets.map(() => []);
     this.capPerTarget = Math.max(1, Math.ceil(this.s.target.maxInFlight / t.workerCount));
-    this.timeoutUs = this.s.target.timeoutMs * 1000;
+    this.timeoutMs = this.s.target.timeoutMs;
+    this.timeoutUs = this.timeoutMs * 1000;
     this.k = this.s.target.rowsPerRequest;
+    this.rows = new Array<Row>(this.k);
+    this.labels = new Float64Array(this.k);
     this.gen.classes.forEach((c, i) => this.classIndex.set(String(c), i));
     this.regression = this.gen.task === 'regression';
     this.buf = new RecordBuffer(4096, this.k);
+    this.deltas = t.targets.map((_, ti) => new HistogramDeltas(ti === 0 ? '' : `t${ti}|`));
     this.counters = new Int32Array(t.counters);
     this.endUs = new BigInt64Array(t.endUs);
     this.ready = new Int32Array(t.ready);
     this.stopAt = stopIndex(this.s.load.phases.length);
     this.phaseWarmup = this.s.load.phases.map((p) => p.warmup);
+    const w = this.s.windows;
+    this.windowEvery = w.kind === 'count' ? w.every : 0;
+    this.windowSpanUs = w.kind === 'count' ? 0 : w.spanMs * 1000;
   }
 
-  /** ms since the run epoch (fractional). */
-  private nowMs(): number {
-    return performance.timeOrigin + performance.now() - this.epochMs;
+  /** µs since the run epoch (fractional). The epoch is shared by all threads as an absolute time in ms. */
+  nowUs(): number {
+    return (performance.now() - this.originMs) * 1000;
   }
-  private nowUs(): number {
-    return this.nowMs() * 1000;
+  private nowMs(): number {
+    return performance.now() - this.originMs;
   }
   private stopped(): boolean {
     return Atomics.load(this.counters, this.stopAt) !== 0;
@@ -76,16 +188,79 @@ class WorkerRun {
   /** Report ready (generator and codec built) and wait for the common t = 0. */
   async start(): Promise<void> {
     const go = new Promise<GoMessage>((resolve) => this.t.port.once('message', (m: GoMessage) => resolve(m)));
+    const warm = this.prewarmCount();
+    await Promise.all(this.pools.map((p) => p.prewarm(warm, Math.min(2000, this.timeoutMs))));
+    this.warmUpJit();
     this.post({ type: 'ready', workerIndex: this.t.workerIndex });
-    this.epochMs = (await go).epochMs;
+    this.originMs = (await go).epochMs - performance.timeOrigin;
     this.lastFlushMs = 0;
-    // Timeouts are swept every few ms rather than armed per request: cheaper, and precise enough for timeouts in ms.
-    this.sweepTimer = setInterval(() => {
-      const now = this.nowMs();
-      for (const p of this.pools) p.sweep(now);
-      if (now - this.lastFlushMs >= this.t.flushMs) this.flush();
-    }, 5);
+    this.flushTimer = setInterval(() => {
+      if (this.nowMs() - this.lastFlushMs >= this.t.flushMs * 0.9) this.flush();
+    }, this.t.flushMs);
   }
+
+  /**
+   * Run the per-request JavaScript (rows, labels, encoding, decoding, records, histograms) a few thousand times before
+   * t = 0, with throwaway outputs: cold code sends ~10× slower, and an open loop that starts cold at a high rate falls
+   * behind, opens a connection per late request and takes seconds to recover (bench/RESULTS.md). Rows and labels are
+   * pure functions of their index, so nothing the run sends changes.
+   */
+  private warmUpJit(): void {
+    const buf = new RecordBuffer(64, this.k);
+    const deltas = new HistogramDeltas('');
+    const k = this.k;
+    for (let n = 0; n < JIT_WARMUP_ITERATIONS; n++) {
+      const seq = 1_000_000_000 + n;
+      for (let j = 0; j < k; j++) {
+        const row = this.gen.row(seq * k + j);
+        this.rows[j] = row;
+        this.labels[j] = this.gen.label(seq * k + j, row);
+      }
+      const body = this.codec.encode(this.rows, seq);
+      const d = this.codec.decode(body, k);
+      const i = buf.push(seq, 0, 0, 0, n, n + 1, n + 2 + (d.ok ? 0 : 1), 0, 200, 0, '');
+      for (let j = 0; j < k; j++) buf.setRow(i, j, NaN, NaN, this.labels[j]);
+      if (buf.full) buf.take();
+      deltas.record(0, false, n >> 10, n >> 12, 100 + (n & 1023), 50 + (n & 511), n & 7);
+    }
+    deltas.drainInto({});
+  }
+
+  /** Connections to open per target before t = 0: this worker's share of the largest concurrency, or ~5 ms of arrivals. */
+  private prewarmCount(): number {
+    const W = this.t.workerCount;
+    let n = 0;
+    for (const ph of this.s.load.phases) {
+      if (ph.kind === 'closed') n = Math.max(n, Math.ceil(ph.concurrency / W));
+      else n = Math.max(n, Math.ceil((Math.max(ph.rate, ph.rampTo ?? 0) / W) * PREWARM_SECONDS));
+    }
+    return Math.min(n, this.capPerTarget, PREWARM_MAX);
+  }
+
+  /**
+   * Timeouts: one timer for the earliest deadline in flight, not one per request and not a fixed-rate sweep (every
+   * wake-up costs 30–80 µs of CPU on a VM; see bench/RESULTS.md). Deadlines only grow with send time, so a timer
+   * already armed for an earlier one covers a new request; when it fires, every expired request fails and the timer
+   * moves to the next deadline. A timeout is recorded ~1 ms after its deadline at most.
+   */
+  private armDeadline(deadlineMs: number): void {
+    if (deadlineMs >= this.deadlineArmedMs) return;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineArmedMs = deadlineMs;
+    this.deadlineTimer = setTimeout(this.onDeadline, Math.max(1, Math.ceil(deadlineMs - this.nowMs())));
+  }
+
+  private readonly onDeadline = (): void => {
+    this.deadlineTimer = undefined;
+    this.deadlineArmedMs = Infinity;
+    const now = this.nowMs();
+    let next = Infinity;
+    for (const p of this.pools) {
+      p.sweep(now);
+      next = Math.min(next, p.earliestDeadlineMs());
+    }
+    if (next < Infinity) this.armDeadline(next);
+  };
 
   async run(): Promise<void> {
     let base = 0;
@@ -104,79 +279,118 @@ class WorkerRun {
       }
     }
     await this.drain();
-    clearInterval(this.sweepTimer);
+    clearInterval(this.flushTimer);
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     this.flush();
     for (const p of this.pools) p.close();
     this.post({ type: 'done', workerIndex: this.t.workerIndex });
   }
 
-  private async runOpen(ph: OpenPhase, p: number, base: number, startUs: number): Promise<void> {
-    const it = arrivalOffsetsUs(ph, this.s.seed, p);
-    const w = this.t.workerIndex;
-    const W = this.t.workerCount;
-    let k = 0;
-    let next = it.next();
-    // Advance to this worker's first arrival.
-    while (!next.done && k % W !== w) {
-      next = it.next();
-      k++;
-    }
-    const endUs = startUs + ph.durationMs * 1000;
-    while (!next.done) {
-      if (this.stopped()) return;
-      const intendedUs = startUs + next.value;
-      let now = this.nowUs();
-      if (intendedUs > now) {
-        await sleepUntil(intendedUs, () => this.nowUs());
-        now = this.nowUs();
-      }
-      this.dispatch(base + k, p, intendedUs, now);
-      for (let i = 0; i < W && !next.done; i++) {
+  private runOpen(ph: OpenPhase, p: number, base: number, startUs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const it = arrivalOffsetsUs(ph, this.s.seed, p);
+      const w = this.t.workerIndex;
+      let k = 0;
+      let next = it.next();
+      // Advance to this worker's first arrival.
+      while (!next.done && k % this.t.workerCount !== w) {
         next = it.next();
         k++;
       }
-    }
-    const now = this.nowUs();
-    if (now < endUs) await sleepUntil(endUs, () => this.nowUs());
+      this.open = { it, next, k, p, base, startUs, endUs: startUs + ph.durationMs * 1000, resolve };
+      this.pumpOpen();
+    });
   }
 
-  private async runClosed(ph: ClosedPhase, p: number, base: number, startUs: number): Promise<{ count: number; endUs: number }> {
+  /**
+   * Send the open-loop requests that are due (at most `maxSends`, then yield so responses keep being read), then
+   * arrange to be woken for the next one.
+   */
+  private pumpOpen(maxSends = MAX_SENDS_PER_PUMP): void {
+    const o = this.open;
+    if (!o) return;
+    const W = this.t.workerCount;
+    let now = this.nowUs();
+    let sends = 0;
+    while (!o.next.done) {
+      if (this.stopped()) return this.endOpen(o);
+      const intendedUs = o.startUs + o.next.value;
+      if (intendedUs > now || sends++ === maxSends) {
+        this.openDueUs = intendedUs;
+        this.waker.at(intendedUs, now);
+        return;
+      }
+      this.dispatch(o.base + o.k, o.p, intendedUs, now, null);
+      for (let i = 0; i < W && !o.next.done; i++) {
+        o.next = o.it.next();
+        o.k++;
+      }
+      now = this.nowUs();
+    }
+    // Every arrival sent: the phase still lasts until its planned end (the next phase starts on time from there).
+    if (now < o.endUs && !this.stopped()) {
+      this.openDueUs = o.endUs;
+      this.waker.at(o.endUs, now);
+      return;
+    }
+    this.endOpen(o);
+  }
+
+  private endOpen(o: OpenState): void {
+    if (this.open === o) this.open = null;
+    this.openDueUs = Infinity;
+    this.waker.cancel();
+    o.resolve();
+  }
+
+  private runClosed(ph: ClosedPhase, p: number, base: number, startUs: number): Promise<{ count: number; endUs: number }> {
     const W = this.t.workerCount;
     const w = this.t.workerIndex;
-    const slots = Math.floor(ph.concurrency / W) + (w < ph.concurrency % W ? 1 : 0);
-    const deadlineUs = ph.durationMs !== undefined ? startUs + ph.durationMs * 1000 : Infinity;
-    const max = ph.requests ?? Infinity;
-    let now = this.nowUs();
-    if (now < startUs) await sleepUntil(startUs, () => this.nowUs());
-    const counter = this.counters;
-    const allocate = (): number => {
-      for (;;) {
-        const v = Atomics.load(counter, p);
-        if (v & CLOSED_BIT) return -1;
-        if (v >= max || this.nowUs() >= deadlineUs || this.stopped()) {
-          this.closePhase(p, deadlineUs);
-          return -1;
+    const n = Math.floor(ph.concurrency / W) + (w < ph.concurrency % W ? 1 : 0);
+    return new Promise((resolve) => {
+      let running = n;
+      const finished = async () => {
+        // A slot stops only once the phase is closed (by whichever worker hit the deadline or the count first), so
+        // after this every worker reads the same final count and end time.
+        while (Atomics.load(this.ready, p) === 0) {
+          if (this.nowUs() >= state.deadlineUs || this.stopped()) this.closePhase(p, state.deadlineUs);
+          else await new Promise((r) => setTimeout(r, 1));
         }
-        if (Atomics.compareExchange(counter, p, v, v + 1) === v) return v;
+        resolve({ count: Atomics.load(this.counters, p) & ~CLOSED_BIT, endUs: Number(Atomics.load(this.endUs, p)) });
+      };
+      const state: ClosedPhaseState = {
+        p,
+        base,
+        max: ph.requests ?? Infinity,
+        deadlineUs: ph.durationMs !== undefined ? startUs + ph.durationMs * 1000 : Infinity,
+        thinkMs: ph.thinkMs,
+        slotDone: () => {
+          if (--running === 0) void finished();
+        },
+      };
+      const begin = () => {
+        if (n === 0) return void finished();
+        for (let i = 0; i < n; i++) new ClosedSlot(this, state).next();
+      };
+      const now = this.nowUs();
+      if (now < startUs) setTimeout(begin, Math.max(1, Math.ceil((startUs - now) / 1000)));
+      else begin();
+    });
+  }
+
+  /** The next sequence number (within the phase) of a closed-loop phase, or -1 once it is over. */
+  allocate(ph: ClosedPhaseState, nowUs: number): number {
+    const counter = this.counters;
+    const p = ph.p;
+    for (;;) {
+      const v = Atomics.load(counter, p);
+      if (v & CLOSED_BIT) return -1;
+      if (v >= ph.max || nowUs >= ph.deadlineUs || this.stopped()) {
+        this.closePhase(p, ph.deadlineUs);
+        return -1;
       }
-    };
-    const slot = async (): Promise<void> => {
-      for (;;) {
-        const idx = allocate();
-        if (idx < 0) return;
-        const sentAt = this.nowUs();
-        await new Promise<void>((resolve) => this.dispatch(base + idx, p, sentAt, sentAt, resolve));
-        if (ph.thinkMs > 0) await new Promise((r) => setTimeout(r, ph.thinkMs));
-      }
-    };
-    // A slot stops only once the phase is closed (by whichever worker hit the deadline or the count first), so
-    // after this every worker reads the same final count and end time.
-    await Promise.all(Array.from({ length: slots }, slot));
-    while (Atomics.load(this.ready, p) === 0) {
-      if (this.nowUs() >= deadlineUs || this.stopped()) this.closePhase(p, deadlineUs);
-      else await new Promise((r) => setTimeout(r, 1));
+      if (Atomics.compareExchange(counter, p, v, v + 1) === v) return v;
     }
-    return { count: Atomics.load(counter, p) & ~CLOSED_BIT, endUs: Number(Atomics.load(this.endUs, p)) };
   }
 
   /** Close a closed-loop phase (idempotent across workers): the CAS winner fixes its end time. */
@@ -193,10 +407,10 @@ class WorkerRun {
   }
 
   /** Send request `seq` to every target (interleaved order in compare mode), or count it dropped. */
-  private dispatch(seq: number, p: number, intendedUs: number, nowUs: number, onDone?: () => void): void {
+  dispatch(seq: number, p: number, intendedUs: number, nowUs: number, slot: ClosedSlot | null): void {
     const k = this.k;
-    const rows: Row[] = new Array(k);
-    const labels = new Array<number>(k);
+    const rows = this.rows;
+    const labels = this.labels;
     for (let j = 0; j < k; j++) {
       const ri = seq * k + j;
       const row = this.gen.row(ri);
@@ -204,46 +418,53 @@ class WorkerRun {
       labels[j] = this.gen.label(ri, row);
     }
     const body = this.codec.encode(rows, seq);
-    const nT = this.pools.length;
-    let pending = nT;
-    const finish = onDone ? () => --pending === 0 && onDone() : undefined;
+    const nT = this.targetCount;
     for (let n = 0; n < nT; n++) {
       const ti = nT === 2 && seq % 2 === 1 ? 1 - n : n; // alternate who goes first, so neither is favoured
-      this.sendOne(ti, seq, p, intendedUs, nowUs, body, labels, finish);
+      this.sendOne(ti, seq, p, intendedUs, nowUs, body, slot);
     }
   }
 
-  private sendOne(ti: number, seq: number, p: number, intendedUs: number, nowUs: number, body: string, labels: number[], finish?: () => void): void {
+  private sendOne(ti: number, seq: number, p: number, intendedUs: number, nowUs: number, body: string, slot: ClosedSlot | null): void {
     const late = nowUs - intendedUs > this.timeoutUs;
     if (late || this.inFlight[ti] >= this.capPerTarget) {
-      this.drop(ti, seq, p, intendedUs, late ? E_LATE : E_CAP, labels);
-      finish?.();
+      this.drop(ti, seq, p, intendedUs, late ? E_LATE : E_CAP);
+      slot?.settle();
       return;
     }
     this.inFlight[ti]++;
-    const pool = this.pools[ti];
-    const conn = pool.acquire();
+    const conn = this.pools[ti].acquire();
+    const f = this.slots[ti][conn.id] ?? this.newInFlight(ti, conn);
+    f.seq = seq;
+    f.phase = p;
+    f.intendedUs = intendedUs;
+    f.slot = slot;
+    f.labels.set(this.labels);
     const sentUs = this.nowUs();
-    conn.send(
-      body,
-      (status, resBody, err) => {
-        const receivedUs = this.nowUs();
-        this.inFlight[ti]--;
-        pool.release(conn);
-        this.complete(ti, seq, p, intendedUs, sentUs, receivedUs, status, resBody, err, labels);
-        finish?.();
-      },
-      sentUs / 1000 + this.s.target.timeoutMs,
-    );
+    f.sentUs = sentUs;
+    const deadlineMs = sentUs / 1000 + this.timeoutMs;
+    conn.send(body, f.done, deadlineMs);
+    if (deadlineMs < this.deadlineArmedMs) this.armDeadline(deadlineMs);
   }
 
-  private drop(ti: number, seq: number, p: number, intendedUs: number, code: number, labels: number[]): void {
+  private newInFlight(ti: number, conn: Connection): InFlight {
+    const f = new InFlight(ti, conn, this.k);
+    f.done = (status, body, err) => this.complete(f, status, body, err);
+    this.slots[ti][conn.id] = f;
+    return f;
+  }
+
+  private drop(ti: number, seq: number, p: number, intendedUs: number, code: number): void {
     const i = this.buf.push(seq, ti, p, this.t.workerIndex, intendedUs, NaN, NaN, Outcome.dropped, 0, code, '');
-    for (let j = 0; j < this.k; j++) this.buf.setLabel(i, j, labels[j]);
+    for (let j = 0; j < this.k; j++) this.buf.setLabel(i, j, this.labels[j]);
     if (this.buf.full) this.flush();
   }
 
-  private complete(ti: number, seq: number, p: number, intendedUs: number, sentUs: number, receivedUs: number, status: number, body: string | null, err: number, labels: number[]): void {
+  private complete(f: InFlight, status: number, body: string | null, err: number): void {
+    const receivedUs = this.nowUs();
+    const ti = f.target;
+    this.inFlight[ti]--;
+    this.pools[ti].release(f.conn);
     let outcome: number = Outcome.ok;
     let code = 0;
     let uuid = '';
@@ -266,6 +487,10 @@ class WorkerRun {
         code = DECODE_CODES[d.code];
       }
     }
+    const seq = f.seq;
+    const p = f.phase;
+    const intendedUs = f.intendedUs;
+    const sentUs = f.sentUs;
     const i = this.buf.push(seq, ti, p, this.t.workerIndex, intendedUs, sentUs, receivedUs, outcome, status, code, uuid);
     for (let j = 0; j < this.k; j++) {
       let pred = NaN;
@@ -274,46 +499,28 @@ class WorkerRun {
         pred = this.regression ? (typeof v === 'number' ? v : Number(v)) : (this.classIndex.get(String(v)) ?? NaN);
       }
       const pr = probs?.[j];
-      this.buf.setRow(i, j, pred, typeof pr === 'number' ? pr : NaN, labels[j]);
+      this.buf.setRow(i, j, pred, typeof pr === 'number' ? pr : NaN, f.labels[j]);
     }
-    // In compare mode the second target's histograms travel under a `t1|` prefix.
-    const pre = ti === 0 ? '' : `t${ti}|`;
+    const window = this.windowEvery > 0 ? Math.floor(seq / this.windowEvery) : Math.floor(intendedUs / this.windowSpanUs);
     const lat = receivedUs - intendedUs;
-    if (!this.phaseWarmup[p]) {
-      this.hist(pre + histKey.latency(p), lat);
-      this.hist(pre + histKey.service(p), receivedUs - sentUs);
-      this.hist(pre + histKey.lag(p), sentUs - intendedUs);
-      this.hist(pre + histKey.window(this.windowOf(seq, intendedUs)), lat);
-    }
-    this.hist(pre + histKey.second(Math.floor(intendedUs / 1e6)), lat);
+    this.deltas[ti].record(p, this.phaseWarmup[p], window, Math.floor(intendedUs / 1e6), lat, receivedUs - sentUs, sentUs - intendedUs);
     if (this.buf.full) this.flush();
-  }
-
-  private windowOf(seq: number, intendedUs: number): number {
-    const w = this.s.windows;
-    return w.kind === 'count' ? Math.floor(seq / w.every) : Math.floor(intendedUs / (w.spanMs * 1000));
-  }
-
-  private hist(key: string, us: number): void {
-    let h = this.hists.get(key);
-    if (!h) {
-      h = createHistogram();
-      this.hists.set(key, h);
-    }
-    recordUs(h, us);
+    const slot = f.slot;
+    f.slot = null;
+    if (slot) slot.settle();
+    // The thread is awake anyway: send whatever open-loop request has become due meanwhile.
+    // Only one: a response callback that sends a burst would delay reading the other responses (the connection it
+    // just freed is the one reused); the rest of a backlog goes out from the waker's pump, between rounds of reads.
+    else if (receivedUs >= this.openDueUs) this.pumpOpen(1);
   }
 
   /** Ship records and histogram deltas; histograms restart empty so each message carries only new values. */
   private flush(): void {
     this.lastFlushMs = this.nowMs();
     const records = this.buf.take();
-    if (!records && this.hists.size === 0) return;
+    if (!records && this.deltas.every((d) => d.isEmpty)) return;
     const hists: Record<string, string> = {};
-    for (const [key, h] of this.hists) {
-      hists[key] = encodeHistogram(h);
-      h.destroy();
-    }
-    this.hists.clear();
+    for (const d of this.deltas) d.drainInto(hists);
     const inFlight = this.inFlight.reduce((a, b) => a + b, 0);
     const rec = records ?? RecordBuffer.allocate(0, this.k);
     this.post({ type: 'batch', records: rec, hists, inFlight }, transferList(rec));
@@ -325,19 +532,6 @@ class WorkerRun {
 
   private post(m: WorkerMessage, transfer: ArrayBuffer[] = []): void {
     this.t.port.postMessage(m, transfer);
-  }
-}
-
-/**
- * Wait until `targetUs` without blocking the event loop: a timer for the bulk of the wait, then yielding with
- * setImmediate for the last stretch (timers fire ~1 ms late; responses keep being read meanwhile).
- */
-async function sleepUntil(targetUs: number, now: () => number): Promise<void> {
-  for (;;) {
-    const remainingMs = (targetUs - now()) / 1000;
-    if (remainingMs <= 0) return;
-    if (remainingMs > 2) await new Promise((r) => setTimeout(r, remainingMs - 1.5));
-    else await new Promise((r) => setImmediate(r));
   }
 }
 

@@ -1,0 +1,170 @@
+// The three generators, each run as its own process under GNU time and reduced to one `GenResult`:
+// modelwave (the CLI, as a user runs it), autocannon (npm) and wrk (Debian). Peers get the same request body shape.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Summary } from '../../src/summary/types.js';
+import { measure, type Measured } from './proc.js';
+import { CLI } from './targets.js';
+
+export type Tool = 'modelwave' | 'autocannon' | 'wrk';
+
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface GenResult {
+  tool: Tool;
+  /** Requests completed (sent and answered or failed), as the tool counts them. */
+  requests: number;
+  errors: number;
+  /** Achieved requests per second over the load period. */
+  rps: number;
+  cpuMs: number;
+  /** Generator CPU (user + system, all threads, start-up included) per request. */
+  cpuUsPerReq: number;
+  maxRssMb: number;
+  latencyMs: Percentiles;
+  /** modelwave only (open loop): actual − intended send time. */
+  lagMs?: { p50: number; p99: number; max: number };
+  dropped?: number;
+  /** modelwave only: the run's verdict on its own generator. */
+  saturated?: boolean;
+}
+
+/** A representative body of the shape modelwave sends for the telco scenario (peers send it every time). */
+export const PEER_BODY = '{"request":{"iot_signal_1":5,"iot_signal_2":6,"iot_signal_3":52,"iot_signal_4":103,"manufacturer":"AI Inc.","device_id":"a3f09c1e77b2d"}}';
+
+export const SCENARIOS = fileURLToPath(new URL('../../../bench/scenarios/', import.meta.url));
+const AUTOCANNON = fileURLToPath(new URL('../../../node_modules/autocannon/autocannon.js', import.meta.url));
+export const WRK = '/usr/bin/wrk';
+
+const slack = (seconds: number) => (seconds + 60) * 1000;
+const mb = (kb: number) => Math.round(kb / 102.4) / 10;
+
+export interface ModelwaveRun {
+  scenario: string;
+  url: string;
+  workers?: number;
+  /** Overrides of the scenario (CLI flags). */
+  duration?: string;
+  rate?: number;
+  /** Upper bound on the run's length, for the kill timer. */
+  seconds: number;
+}
+
+export async function runModelwave(o: ModelwaveRun): Promise<GenResult & { summary: Summary }> {
+  const out = mkdtempSync(path.join(tmpdir(), 'mw-bench-run-'));
+  const args = [CLI, 'run', path.join(SCENARIOS, o.scenario), '--target', o.url, '--out', out, '--quiet', '--no-store', '--report', 'json'];
+  if (o.workers !== undefined) args.push('--workers', String(o.workers));
+  if (o.duration !== undefined) args.push('--duration', o.duration);
+  if (o.rate !== undefined) args.push('--rate', String(o.rate));
+  const m = await measure(process.execPath, args, slack(o.seconds));
+  try {
+    // Exit 1 = a threshold failed (bench scenarios have none); anything else is a broken run.
+    if (m.exitCode !== 0 && m.exitCode !== 1) throw new Error(`modelwave exited ${m.exitCode}\n${m.stderr.slice(-2000)}`);
+    const s = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as Summary;
+    const t = s.totals;
+    const req = t.requests;
+    return {
+      ...base('modelwave', m, req.sent, req.sent - req.ok, t.rps),
+      latencyMs: pick(t.latencyMs),
+      lagMs: { p50: t.lagMs.p50, p99: t.lagMs.p99, max: t.lagMs.max },
+      dropped: req.dropped,
+      saturated: s.run.generatorSaturated === true,
+      summary: s,
+    };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+export interface PeerRun {
+  url: string;
+  connections: number;
+  seconds: number;
+  /** autocannon only: a fixed overall rate (`-R`). */
+  rate?: number;
+  /** autocannon only: stop after this many requests (`-a`) instead of after `seconds`. */
+  amount?: number;
+}
+
+interface AutocannonJson {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  requests: { total: number };
+  latency: { p50: number; p90: number; p99: number; p99_9: number; max: number };
+}
+
+export async function runAutocannon(o: PeerRun): Promise<GenResult> {
+  const args = [AUTOCANNON, '-c', String(o.connections), '-m', 'POST', '-H', 'content-type=application/json', '-b', PEER_BODY, '--json'];
+  args.push(...(o.amount !== undefined ? ['-a', String(o.amount)] : ['-d', String(o.seconds)]));
+  if (o.rate !== undefined) args.push('-R', String(o.rate));
+  const m = await measure(process.execPath, [...args, o.url], slack(o.seconds));
+  if (m.exitCode !== 0) throw new Error(`autocannon exited ${m.exitCode}\n${m.stderr.slice(-2000)}`);
+  const j = JSON.parse(m.stdout) as AutocannonJson;
+  const n = j.requests.total;
+  const l = j.latency;
+  return {
+    ...base('autocannon', m, n, j.errors + j.timeouts + j.non2xx, n / j.duration),
+    latencyMs: { p50: l.p50, p90: l.p90, p99: l.p99, p999: l.p99_9, max: l.max },
+  };
+}
+
+/** wrk reports through a Lua `done()` hook: one JSON line with its counts and latency percentiles (µs). */
+const WRK_LUA = (body: string) => `wrk.method = "POST"
+wrk.body = '${body}'
+wrk.headers["Content-Type"] = "application/json"
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests":%d,"durationUs":%d,"errors":%d,"p50":%d,"p90":%d,"p99":%d,"p999":%d,"max":%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max))
+end
+`;
+
+interface WrkJson {
+  requests: number;
+  durationUs: number;
+  errors: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export async function runWrk(o: PeerRun & { threads: number }): Promise<GenResult> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mw-bench-wrk-'));
+  const lua = path.join(dir, 'post.lua');
+  writeFileSync(lua, WRK_LUA(PEER_BODY));
+  try {
+    const args = ['-t', String(o.threads), '-c', String(o.connections), '-d', `${o.seconds}s`, '--timeout', '10s', '-s', lua, o.url];
+    const m = await measure(WRK, args, slack(o.seconds));
+    const line = m.stdout.split('\n').find((l) => l.startsWith('WRKJSON '));
+    if (m.exitCode !== 0 || !line) throw new Error(`wrk exited ${m.exitCode}\n${m.stdout.slice(-1000)}${m.stderr.slice(-1000)}`);
+    const j = JSON.parse(line.slice(8)) as WrkJson;
+    const ms = (us: number) => us / 1000;
+    return {
+      ...base('wrk', m, j.requests, j.errors, j.requests / (j.durationUs / 1e6)),
+      latencyMs: { p50: ms(j.p50), p90: ms(j.p90), p99: ms(j.p99), p999: ms(j.p999), max: ms(j.max) },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function base(tool: Tool, m: Measured, requests: number, errors: number, rps: number): Omit<GenResult, 'latencyMs'> {
+  return { tool, requests, errors, rps, cpuMs: m.cpuMs, cpuUsPerReq: requests > 0 ? (m.cpuMs * 1000) / requests : NaN, maxRssMb: mb(m.maxRssKb) };
+}
+
+function pick(l: Percentiles): Percentiles {
+  return { p50: l.p50, p90: l.p90, p99: l.p99, p999: l.p999, max: l.max };
+}

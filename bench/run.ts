@@ -1,0 +1,182 @@
+// `npm run bench` — issue #8's performance suite: modelwave against autocannon and wrk on loopback targets (nginx and
+// the reference model server), interleaved rounds, medians and ranges, ratios measured in the same run, generator CPU
+// and peak RSS from the OS. Bounded in time; every process it starts is stopped by its process-group id.
+//   npm run build && npm run bench                       # full suite (~6 min)
+//   npm run bench -- --quick                             # smoke version (~1.5 min)
+//   npm run bench -- --only closed-nginx,open-5k --rounds 5
+//   npm run bench -- --update-results                    # also rewrite the generated part of bench/RESULTS.md
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as cases from './lib/cases.js';
+import { GNU_TIME, loadAverage, stopAll } from './lib/proc.js';
+import { spread, table, verdict } from './lib/stats.js';
+import { NGINX } from './lib/targets.js';
+import { WRK } from './lib/tools.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ALL = ['closed-nginx', 'open-5k', 'max-rate', 'stall', 'ten-ms', 'rss', 'workers'] as const;
+type CaseId = (typeof ALL)[number];
+
+interface Args {
+  quick: boolean;
+  only: CaseId[];
+  rounds: number;
+  seconds: number;
+  workers?: number;
+  wrkThreads: number;
+  updateResults: boolean;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const val = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const num = (name: string, dflt: number): number => {
+    const v = val(name);
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!(n > 0)) throw new Error(`--${name} must be a positive number (got ${v})`);
+    return n;
+  };
+  const quick = argv.includes('--quick');
+  const only = (val('only')?.split(',') ?? ALL.filter((c) => !(quick && c === 'workers'))) as CaseId[];
+  for (const c of only) if (!ALL.includes(c)) throw new Error(`--only: unknown case ${c} (cases: ${ALL.join(', ')})`);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return {
+    quick,
+    only,
+    rounds: num('rounds', quick ? 1 : 3),
+    seconds: num('seconds', quick ? 2 : 5),
+    workers: val('workers') !== undefined ? num('workers', 1) : undefined,
+    wrkThreads: num('wrk-threads', 1),
+    updateResults: argv.includes('--update-results'),
+    out: val('out') ?? path.join(ROOT, 'reports', 'bench', stamp),
+  };
+}
+
+function versionOf(cmd: string, args: string[]): string {
+  // nginx -v and wrk -v print to stderr (and wrk exits 1): take the first line of whichever has text.
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n')[0] || 'unknown';
+}
+
+function environment(a: Args): string {
+  const cpus = os.cpus();
+  const pkg = (p: string) => (JSON.parse(readFileSync(path.join(ROOT, p), 'utf8')) as { version: string }).version;
+  const nginx = versionOf(NGINX, ['-v']).replace(/^nginx version: /, '');
+  const wrk = versionOf(WRK, ['-v']).split(' ').slice(0, 2).join(' ');
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout
+  }
+  return [
+    `- Date: ${new Date().toISOString()}; modelwave ${pkg('package.json')} (commit ${commit}, plus uncommitted changes if any)`,
+    `- Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; Node ${process.version}`,
+    `- Peers: autocannon ${pkg('node_modules/autocannon/package.json')} (npm), ${wrk} (Debian), target nginx ${nginx} (Debian)`,
+    `- Settings: ${a.rounds} round(s), ${a.seconds} s runs, modelwave workers ${a.workers ?? 'auto (= cores)'}, wrk -t${a.wrkThreads}${a.quick ? ', --quick' : ''}`,
+    `- Command: \`npm run bench --${a.quick ? ' --quick' : ''}${a.only.length < ALL.length ? ` --only ${a.only.join(',')}` : ''}\``,
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  const a = parseArgs(process.argv.slice(2));
+  for (const [bin, pkg] of [[NGINX, 'nginx-light'], [WRK, 'wrk'], [GNU_TIME, 'time']]) {
+    if (!existsSync(bin)) throw new Error(`${bin} not found: install it with \`apt-get install -y ${pkg}\``);
+  }
+  const budgetMs = (a.quick ? 6 : 25) * 60_000;
+  const watchdog = setTimeout(() => {
+    console.error(`bench: over its ${budgetMs / 60_000} min budget; stopping everything it started`);
+    stopAll();
+    process.exit(3);
+  }, budgetMs);
+  watchdog.unref();
+
+  const env = environment(a);
+  console.log(`modelwave bench\n${env}\n`);
+  const load0 = loadAverage();
+  if (load0 > 1.5) console.log(`note: load average ${load0} > 1.5 — the machine is busy; absolute figures will be noisy (ratios less so)\n`);
+  const o: cases.BenchOptions = { quick: a.quick, rounds: a.rounds, seconds: a.seconds, workers: a.workers, wrkThreads: a.wrkThreads, log: (l) => console.log(l) };
+  const results: cases.CaseResult[] = [];
+  let autocannonMax = NaN;
+  for (const id of a.only) {
+    console.log(`== ${id}`);
+    let r: cases.CaseResult;
+    switch (id) {
+      case 'closed-nginx':
+        r = await cases.closedNginx(o);
+        autocannonMax = medianRps(r, 'autocannon');
+        break;
+      case 'open-5k':
+        r = await cases.open5k(o);
+        break;
+      case 'max-rate':
+        if (!Number.isFinite(autocannonMax)) autocannonMax = medianRps(await cases.closedNginx({ ...o, rounds: 1 }), 'autocannon');
+        r = await cases.maxRate(o, autocannonMax);
+        break;
+      case 'stall':
+        r = await cases.stall(o);
+        break;
+      case 'ten-ms':
+        r = await cases.tenMs(o);
+        break;
+      case 'rss':
+        r = await cases.rss(o);
+        break;
+      case 'workers':
+        r = await cases.workers(o);
+        break;
+    }
+    results.push(r);
+    console.log(`\n${r.markdown}\n`);
+  }
+
+  const checks = results.flatMap((r) => r.checks);
+  const summary = table(['target (issue #8)', 'measured', 'verdict'], checks.map((c) => [c.target, c.value, verdict(c.pass)]));
+  const md = [`## Results`, '', env, '', summary, '', ...results.map((r) => r.markdown + '\n')].join('\n');
+  console.log(`${summary}\n`);
+  mkdirSync(a.out, { recursive: true });
+  writeFileSync(path.join(a.out, 'results.md'), md);
+  writeFileSync(path.join(a.out, 'results.json'), JSON.stringify({ env, args: a, results }, null, 2));
+  console.log(`written: ${path.join(a.out, 'results.md')} and results.json`);
+  if (a.updateResults) {
+    const file = path.join(ROOT, 'bench', 'RESULTS.md');
+    const begin = '<!-- bench:begin (generated by npm run bench -- --update-results) -->';
+    const end = '<!-- bench:end -->';
+    const old = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmark results\n\n${begin}\n${end}\n`;
+    const i = old.indexOf(begin);
+    const j = old.indexOf(end);
+    const next = i >= 0 && j > i ? old.slice(0, i + begin.length) + '\n' + md + '\n' + old.slice(j) : `${old}\n${begin}\n${md}\n${end}\n`;
+    writeFileSync(file, next);
+    console.log(`updated: ${file}`);
+  }
+  return 0;
+}
+
+function medianRps(r: cases.CaseResult, tool: 'autocannon'): number {
+  const d = r.data as { res?: Record<string, { rps: number }[]> };
+  return spread((d.res?.[tool] ?? []).map((x) => x.rps)).median;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    stopAll();
+    process.exit(130);
+  });
+}
+process.on('exit', stopAll);
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    stopAll();
+    console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
