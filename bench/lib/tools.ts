@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as hdr from 'hdr-histogram-js';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { Summary } from '../../src/summary/types.js';
 import { measure, type Measured } from './proc.js';
 import { CLI } from './targets.js';
@@ -35,6 +37,8 @@ export interface GenResult {
   dropped?: number;
   /** modelwave only: the run's verdict on its own generator. */
   saturated?: boolean;
+  /** modelwave only: p99.9 of the windows starting after the first second (start-up excluded). */
+  steadyP999Ms?: number;
 }
 
 /** A representative body of the shape modelwave sends for the telco scenario (peers send it every time). */
@@ -54,16 +58,36 @@ export interface ModelwaveRun {
   /** Overrides of the scenario (CLI flags). */
   duration?: string;
   rate?: number;
+  /** Put a warm-up phase of this many seconds first (open loop: ramping from a tenth of the rate), excluded from the statistics. */
+  warmupSeconds?: number;
   /** Upper bound on the run's length, for the kill timer. */
   seconds: number;
 }
 
+/**
+ * A copy of a bench scenario with a warm-up phase first (the same load; open loop ramps up to the rate), written to
+ * `dir`. Rate and duration overrides are applied here rather than by CLI flags, which would also hit the warm-up.
+ */
+function withWarmup(file: string, dir: string, o: ModelwaveRun): string {
+  const doc = parseYaml(readFileSync(path.join(SCENARIOS, file), 'utf8')) as { load: { phases: Record<string, unknown>[] } };
+  const phases = doc.load.phases.map((p) => ({ ...p, ...(o.duration ? { duration: o.duration } : {}), ...(o.rate && p.rate !== undefined ? { rate: o.rate } : {}) }));
+  const first = phases[0];
+  const warm: Record<string, unknown> = { ...first, name: 'warm-up', warmup: true, duration: `${o.warmupSeconds}s` };
+  delete warm.requests;
+  if (typeof first.rate === 'number') Object.assign(warm, { rate: Math.max(1, Math.round(first.rate / 10)), rampTo: first.rate });
+  doc.load.phases = [warm, ...phases];
+  const out = path.join(dir, file);
+  writeFileSync(out, stringifyYaml(doc));
+  return out;
+}
+
 export async function runModelwave(o: ModelwaveRun): Promise<GenResult & { summary: Summary }> {
   const out = mkdtempSync(path.join(tmpdir(), 'mw-bench-run-'));
-  const args = [CLI, 'run', path.join(SCENARIOS, o.scenario), '--target', o.url, '--out', out, '--quiet', '--no-store', '--report', 'json'];
+  const file = o.warmupSeconds ? withWarmup(o.scenario, out, o) : path.join(SCENARIOS, o.scenario);
+  const args = [CLI, 'run', file, '--target', o.url, '--out', out, '--quiet', '--no-store', '--report', 'json'];
   if (o.workers !== undefined) args.push('--workers', String(o.workers));
-  if (o.duration !== undefined) args.push('--duration', o.duration);
-  if (o.rate !== undefined) args.push('--rate', String(o.rate));
+  if (o.duration !== undefined && !o.warmupSeconds) args.push('--duration', o.duration);
+  if (o.rate !== undefined && !o.warmupSeconds) args.push('--rate', String(o.rate));
   const m = await measure(process.execPath, args, slack(o.seconds));
   try {
     // Exit 1 = a threshold failed (bench scenarios have none); anything else is a broken run.
@@ -71,9 +95,13 @@ export async function runModelwave(o: ModelwaveRun): Promise<GenResult & { summa
     const s = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as Summary;
     const t = s.totals;
     const req = t.requests;
+    // CPU is per request actually sent, warm-up included (it cost CPU too); rates and latencies are the measured phases'.
+    const allSent = s.phases.reduce((a, p) => a + p.requests.sent, 0);
     return {
       ...base('modelwave', m, req.sent, req.sent - req.ok, t.rps),
+      cpuUsPerReq: allSent > 0 ? (m.cpuMs * 1000) / allSent : NaN,
       latencyMs: pick(t.latencyMs),
+      steadyP999Ms: steadyP999(s),
       lagMs: { p50: t.lagMs.p50, p99: t.lagMs.p99, max: t.lagMs.max },
       dropped: req.dropped,
       saturated: s.run.generatorSaturated === true,
@@ -163,6 +191,18 @@ export async function runWrk(o: PeerRun & { threads: number }): Promise<GenResul
 
 function base(tool: Tool, m: Measured, requests: number, errors: number, rps: number): Omit<GenResult, 'latencyMs'> {
   return { tool, requests, errors, rps, cpuMs: m.cpuMs, cpuUsPerReq: requests > 0 ? (m.cpuMs * 1000) / requests : NaN, maxRssMb: mb(m.maxRssKb) };
+}
+
+/** p99.9 of the windows that start after the first second of the run (start-up excluded), from their histograms. */
+function steadyP999(s: Summary): number {
+  let h: hdr.Histogram | undefined;
+  for (const w of s.windows) {
+    if (w.startMs < 1000 || !w.latencyHistogram) continue;
+    const x = hdr.decodeFromCompressedBase64(w.latencyHistogram, 64, false);
+    if (h) h.add(x);
+    else h = x;
+  }
+  return h && h.totalCount > 0 ? h.getValueAtPercentile(99.9) / 1000 : NaN;
 }
 
 function pick(l: Percentiles): Percentiles {

@@ -40,6 +40,11 @@ class InFlight {
   phase = 0;
   intendedUs = 0;
   sentUs = 0;
+  // The answer, held from its arrival until it is processed (later in the same turn of the event loop).
+  receivedUs = 0;
+  status = 0;
+  body: string | null = null;
+  err = 0;
   /** The closed-loop slot waiting for this request, if any. */
   slot: ClosedSlot | null = null;
   readonly labels: Float64Array;
@@ -142,6 +147,9 @@ export class WorkerRun {
   private open: OpenState | null = null;
   private openDueUs = Infinity;
   private readonly waker = new Waker(() => this.pumpOpen());
+  /** Answers read in this turn of the event loop, processed together after the reads (see arrive()). */
+  private readonly arrived: InFlight[] = [];
+  private arrivedScheduled = false;
   readonly targetCount: number;
   /** performance.now() value (ms) of the run's t = 0 in this thread. */
   private originMs = 0;
@@ -449,7 +457,7 @@ export class WorkerRun {
 
   private newInFlight(ti: number, conn: Connection): InFlight {
     const f = new InFlight(ti, conn, this.k);
-    f.done = (status, body, err) => this.complete(f, status, body, err);
+    f.done = (status, body, err) => this.arrive(f, status, body, err);
     this.slots[ti][conn.id] = f;
     return f;
   }
@@ -460,8 +468,35 @@ export class WorkerRun {
     if (this.buf.full) this.flush();
   }
 
-  private complete(f: InFlight, status: number, body: string | null, err: number): void {
-    const receivedUs = this.nowUs();
+  /**
+   * An answer (or error) arrived: stamp it and queue it; the queue is processed once the loop has read every socket
+   * that was ready. In a burst (a stall ending, 50 answers at once) the last answer is then stamped a few µs after
+   * the first, not after all the decoding and recording of the ones before it.
+   */
+  private arrive(f: InFlight, status: number, body: string | null, err: number): void {
+    f.receivedUs = this.nowUs();
+    f.status = status;
+    f.body = body;
+    f.err = err;
+    this.arrived.push(f);
+    if (!this.arrivedScheduled) {
+      this.arrivedScheduled = true;
+      setImmediate(this.processArrived);
+    }
+  }
+
+  private readonly processArrived = (): void => {
+    const list = this.arrived;
+    for (let i = 0; i < list.length; i++) this.complete(list[i]);
+    list.length = 0;
+    this.arrivedScheduled = false;
+    // The thread is awake anyway: send whatever open-loop request has become due meanwhile.
+    if (this.open && this.nowUs() >= this.openDueUs) this.pumpOpen();
+  };
+
+  private complete(f: InFlight): void {
+    const { receivedUs, status, body, err } = f;
+    f.body = null;
     const ti = f.target;
     this.inFlight[ti]--;
     this.pools[ti].release(f.conn);
@@ -508,10 +543,6 @@ export class WorkerRun {
     const slot = f.slot;
     f.slot = null;
     if (slot) slot.settle();
-    // The thread is awake anyway: send whatever open-loop request has become due meanwhile.
-    // Only one: a response callback that sends a burst would delay reading the other responses (the connection it
-    // just freed is the one reused); the rest of a backlog goes out from the waker's pump, between rounds of reads.
-    else if (receivedUs >= this.openDueUs) this.pumpOpen(1);
   }
 
   /** Ship records and histogram deltas; histograms restart empty so each message carries only new values. */
