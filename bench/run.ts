@@ -81,8 +81,16 @@ function environment(a: Args): string {
     `- Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; Node ${process.version}`,
     `- Peers: autocannon ${pkg('node_modules/autocannon/package.json')} (npm), ${wrk} (Debian), target nginx ${nginx} (Debian)`,
     `- Settings: ${a.rounds} round(s), ${a.seconds} s runs, modelwave workers ${a.workers ?? 'auto (= cores)'}, wrk -t${a.wrkThreads}${a.quick ? ', --quick' : ''}`,
-    `- Command: \`npm run bench --${a.quick ? ' --quick' : ''}${a.only.length < ALL.length ? ` --only ${a.only.join(',')}` : ''}\``,
+    `- Command: \`npm run bench${commandFlags(a)}\``,
   ].join('\n');
+}
+
+function commandFlags(a: Args): string {
+  const f: string[] = [];
+  if (a.quick) f.push('--quick');
+  if (a.only.length < ALL.length - (a.quick ? 1 : 0)) f.push(`--only ${a.only.join(',')}`);
+  if (a.workers !== undefined) f.push(`--workers ${a.workers}`);
+  return f.length ? ` -- ${f.join(' ')}` : '';
 }
 
 async function main(): Promise<number> {

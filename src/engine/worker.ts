@@ -2,8 +2,9 @@
 // Open loop: requests k ≡ workerIndex (mod workerCount) of each phase's arrival stream, latency measured from the
 // intended send time. Closed loop: its share of the concurrency, sequence numbers from a shared atomic counter.
 // Hot path (bench/RESULTS.md has the numbers): no promise and no closure per request — the state of a request in
-// flight lives in an `InFlight` object owned by its connection and reused; a closed-loop slot sends its next
-// request straight from the response callback; open-loop sends are pumped by a `Waker` and after every response.
+// flight lives in an `InFlight` object owned by its connection and reused (slots.ts); answers are stamped as they
+// are read and processed after the loop's reads; a closed-loop slot then sends its next request at once; open-loop
+// sends are pumped by a `Waker` (wake.ts) and after every round of answers.
 import { performance } from 'node:perf_hooks';
 import { createRowGenerator } from '../data/rows.js';
 import { createCodec } from '../codecs/index.js';
@@ -13,52 +14,22 @@ import type { ClosedPhase, OpenPhase, Phase, Scenario } from '../scenario/types.
 import { arrivalOffsetsUs } from '../schedule/pacer.js';
 import { initHistograms } from './hist.js';
 import { HistogramDeltas } from './deltas.js';
-import { ConnectionPool, type Connection, type Done } from './http.js';
+import { ConnectionPool, type Connection } from './http.js';
 import { RecordBuffer, transferList } from './records.js';
 import { CLOSED_BIT, stopIndex, type GoMessage, type WorkerMessage, type WorkerTask } from './task.js';
 import { Outcome, errorCodeIndex } from './types.js';
 import { Waker } from './wake.js';
+import { Deadlines } from './deadlines.js';
+import { ClosedSlot, InFlight, type ClosedPhaseState, type SlotHost } from './slots.js';
+import { prewarmCount, warmUpJit } from './warmup.js';
 
 const E_HTTP = errorCodeIndex('HTTP_STATUS');
 const E_TIMEOUT = errorCodeIndex('TIMEOUT');
 const E_CAP = errorCodeIndex('IN_FLIGHT_CAP');
 const E_LATE = errorCodeIndex('LATE');
 const DECODE_CODES = { BAD_JSON: errorCodeIndex('BAD_JSON'), NO_PREDICTION: errorCodeIndex('NO_PREDICTION'), PREDICTION_COUNT: errorCodeIndex('PREDICTION_COUNT') };
-/** A closed-loop slot whose requests keep completing synchronously (all dropped) yields to the event loop this often. */
-const SYNC_YIELD_EVERY = 64;
 /** Open loop: at most this many sends per pump before yielding, so responses keep being read during a catch-up. */
 const MAX_SENDS_PER_PUMP = 32;
-/** Pre-opened connections: ~5 ms of arrivals in open loop, never more than this many. */
-const PREWARM_SECONDS = 0.005;
-const PREWARM_MAX = 256;
-/** Dry runs of the per-request code before t = 0 (enough for V8's optimizing compiler to kick in). */
-const JIT_WARMUP_ITERATIONS = 3000;
-
-/** The request in flight on one connection (one per connection, reused for every request it carries). */
-class InFlight {
-  seq = 0;
-  phase = 0;
-  intendedUs = 0;
-  sentUs = 0;
-  // The answer, held from its arrival until it is processed (later in the same turn of the event loop).
-  receivedUs = 0;
-  status = 0;
-  body: string | null = null;
-  err = 0;
-  /** The closed-loop slot waiting for this request, if any. */
-  slot: ClosedSlot | null = null;
-  readonly labels: Float64Array;
-  /** Prebound once: the connection calls it when the response (or error) arrives. */
-  done!: Done;
-
-  constructor(
-    readonly target: number,
-    readonly conn: Connection,
-    k: number,
-  ) {
-    this.labels = new Float64Array(k);
-  }
-}
 
 /** The open-loop phase being pumped. */
 interface OpenState {
@@ -72,51 +43,7 @@ interface OpenState {
   resolve: () => void;
 }
 
-/** One unit of closed-loop concurrency: sends a request, waits for it (on every target), sends the next. */
-class ClosedSlot {
-  /** Responses still awaited for the current request (one per target). */
-  pending = 0;
-  private dispatching = false;
-  constructor(
-    private readonly run: WorkerRun,
-    private readonly phase: ClosedPhaseState,
-  ) {}
-
-  /** Send requests until one is in flight (or the phase is over). */
-  next = (): void => {
-    const ph = this.phase;
-    for (let sync = 1; ; sync++) {
-      const now = this.run.nowUs();
-      const idx = this.run.allocate(ph, now);
-      if (idx < 0) return ph.slotDone();
-      this.pending = this.run.targetCount;
-      this.dispatching = true;
-      this.run.dispatch(ph.base + idx, ph.p, now, now, this);
-      this.dispatching = false;
-      if (this.pending > 0) return; // the last response calls settle()
-      if (ph.thinkMs > 0) return void setTimeout(this.next, ph.thinkMs);
-      if (sync % SYNC_YIELD_EVERY === 0) return void setImmediate(this.next);
-    }
-  };
-
-  /** One target's response (or drop) for the current request. */
-  settle(): void {
-    if (--this.pending > 0 || this.dispatching) return;
-    if (this.phase.thinkMs > 0) setTimeout(this.next, this.phase.thinkMs);
-    else this.next();
-  }
-}
-
-interface ClosedPhaseState {
-  p: number;
-  base: number;
-  max: number;
-  deadlineUs: number;
-  thinkMs: number;
-  slotDone: () => void;
-}
-
-export class WorkerRun {
+export class WorkerRun implements SlotHost {
   private readonly s: Scenario;
   private readonly gen: RowGenerator;
   private readonly codec: Codec;
@@ -142,8 +69,7 @@ export class WorkerRun {
   private readonly windowSpanUs: number;
   private lastFlushMs = 0;
   private flushTimer?: NodeJS.Timeout;
-  private deadlineTimer?: NodeJS.Timeout;
-  private deadlineArmedMs = Infinity;
+  private readonly deadlines: Deadlines;
   private open: OpenState | null = null;
   private openDueUs = Infinity;
   private readonly waker = new Waker(() => this.pumpOpen());
@@ -159,6 +85,7 @@ export class WorkerRun {
     this.gen = createRowGenerator(this.s);
     this.codec = createCodec(this.s.target, this.gen.fieldNames, this.gen.classes);
     this.pools = t.targets.map((target) => new ConnectionPool(target));
+    this.deadlines = new Deadlines(this.pools, () => this.nowMs());
     this.targetCount = this.pools.length;
     this.inFlight = t.targets.map(() => 0);
     this.slots = t.targets.map(() => []);
@@ -196,9 +123,9 @@ export class WorkerRun {
   /** Report ready (generator and codec built) and wait for the common t = 0. */
   async start(): Promise<void> {
     const go = new Promise<GoMessage>((resolve) => this.t.port.once('message', (m: GoMessage) => resolve(m)));
-    const warm = this.prewarmCount();
+    const warm = prewarmCount(this.s, this.t.workerCount, this.capPerTarget);
     await Promise.all(this.pools.map((p) => p.prewarm(warm, Math.min(2000, this.timeoutMs))));
-    this.warmUpJit();
+    warmUpJit(this.gen, this.codec, this.k);
     this.post({ type: 'ready', workerIndex: this.t.workerIndex });
     this.originMs = (await go).epochMs - performance.timeOrigin;
     this.lastFlushMs = 0;
@@ -206,69 +133,6 @@ export class WorkerRun {
       if (this.nowMs() - this.lastFlushMs >= this.t.flushMs * 0.9) this.flush();
     }, this.t.flushMs);
   }
-
-  /**
-   * Run the per-request JavaScript (rows, labels, encoding, decoding, records, histograms) a few thousand times before
-   * t = 0, with throwaway outputs: cold code sends ~10× slower, and an open loop that starts cold at a high rate falls
-   * behind, opens a connection per late request and takes seconds to recover (bench/RESULTS.md). Rows and labels are
-   * pure functions of their index, so nothing the run sends changes.
-   */
-  private warmUpJit(): void {
-    const buf = new RecordBuffer(64, this.k);
-    const deltas = new HistogramDeltas('');
-    const k = this.k;
-    for (let n = 0; n < JIT_WARMUP_ITERATIONS; n++) {
-      const seq = 1_000_000_000 + n;
-      for (let j = 0; j < k; j++) {
-        const row = this.gen.row(seq * k + j);
-        this.rows[j] = row;
-        this.labels[j] = this.gen.label(seq * k + j, row);
-      }
-      const body = this.codec.encode(this.rows, seq);
-      const d = this.codec.decode(body, k);
-      const i = buf.push(seq, 0, 0, 0, n, n + 1, n + 2 + (d.ok ? 0 : 1), 0, 200, 0, '');
-      for (let j = 0; j < k; j++) buf.setRow(i, j, NaN, NaN, this.labels[j]);
-      if (buf.full) buf.take();
-      deltas.record(0, false, n >> 10, n >> 12, 100 + (n & 1023), 50 + (n & 511), n & 7);
-    }
-    deltas.drainInto({});
-  }
-
-  /** Connections to open per target before t = 0: this worker's share of the largest concurrency, or ~5 ms of arrivals. */
-  private prewarmCount(): number {
-    const W = this.t.workerCount;
-    let n = 0;
-    for (const ph of this.s.load.phases) {
-      if (ph.kind === 'closed') n = Math.max(n, Math.ceil(ph.concurrency / W));
-      else n = Math.max(n, Math.ceil((Math.max(ph.rate, ph.rampTo ?? 0) / W) * PREWARM_SECONDS));
-    }
-    return Math.min(n, this.capPerTarget, PREWARM_MAX);
-  }
-
-  /**
-   * Timeouts: one timer for the earliest deadline in flight, not one per request and not a fixed-rate sweep (every
-   * wake-up costs 30–80 µs of CPU on a VM; see bench/RESULTS.md). Deadlines only grow with send time, so a timer
-   * already armed for an earlier one covers a new request; when it fires, every expired request fails and the timer
-   * moves to the next deadline. A timeout is recorded ~1 ms after its deadline at most.
-   */
-  private armDeadline(deadlineMs: number): void {
-    if (deadlineMs >= this.deadlineArmedMs) return;
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineArmedMs = deadlineMs;
-    this.deadlineTimer = setTimeout(this.onDeadline, Math.max(1, Math.ceil(deadlineMs - this.nowMs())));
-  }
-
-  private readonly onDeadline = (): void => {
-    this.deadlineTimer = undefined;
-    this.deadlineArmedMs = Infinity;
-    const now = this.nowMs();
-    let next = Infinity;
-    for (const p of this.pools) {
-      p.sweep(now);
-      next = Math.min(next, p.earliestDeadlineMs());
-    }
-    if (next < Infinity) this.armDeadline(next);
-  };
 
   async run(): Promise<void> {
     let base = 0;
@@ -288,7 +152,7 @@ export class WorkerRun {
     }
     await this.drain();
     clearInterval(this.flushTimer);
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlines.stop();
     this.flush();
     for (const p of this.pools) p.close();
     this.post({ type: 'done', workerIndex: this.t.workerIndex });
@@ -452,7 +316,7 @@ export class WorkerRun {
     f.sentUs = sentUs;
     const deadlineMs = sentUs / 1000 + this.timeoutMs;
     conn.send(body, f.done, deadlineMs);
-    if (deadlineMs < this.deadlineArmedMs) this.armDeadline(deadlineMs);
+    this.deadlines.arm(deadlineMs);
   }
 
   private newInFlight(ti: number, conn: Connection): InFlight {
