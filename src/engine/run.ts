@@ -8,7 +8,7 @@ import { Piscina } from 'piscina';
 import { ModelwaveError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Summary } from '../summary/types.js';
-import { countArrivals } from '../schedule/pacer.js';
+import { countArrivals, rateAt } from '../schedule/pacer.js';
 import { TargetAccumulator } from './accumulate.js';
 import { initHistograms } from './hist.js';
 import { sliceBatch } from './records.js';
@@ -203,7 +203,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   const plannedMs = plannedDurationMs(s);
   const ticker = setInterval(() => {
     const elapsedMs = performance.timeOrigin + performance.now() - epochMs;
-    const fig = live.figures(elapsedMs, plannedMs, inFlight.reduce((a, b) => a + b, 0), accs[0], s, openCounts);
+    const fig = live.figures(elapsedMs, plannedMs, inFlight.reduce((a, b) => a + b, 0), accs[0], s);
     for (const sink of sinks) sink.onTick?.(fig);
   }, 1000);
 
@@ -294,7 +294,7 @@ class LiveWindow {
     }
   }
 
-  figures(elapsedMs: number, plannedMs: number | undefined, inFlight: number, acc: TargetAccumulator, s: Scenario, openCounts: (number | null)[]): LiveFigures {
+  figures(elapsedMs: number, plannedMs: number | undefined, inFlight: number, acc: TargetAccumulator, s: Scenario): LiveFigures {
     const dt = Math.max(0.001, (elapsedMs - this.lastTickMs) / 1000);
     this.lastTickMs = elapsedMs;
     const lat = this.recentLat.sort((a, b) => a - b);
@@ -302,7 +302,7 @@ class LiveWindow {
     const fig: LiveFigures = {
       elapsedMs,
       plannedMs,
-      targetRps: currentTargetRps(s, elapsedMs, openCounts),
+      targetRps: currentTargetRps(s, elapsedMs),
       achievedRps: this.recentSent / dt,
       inFlight,
       sent: acc.total.sent,
@@ -318,15 +318,12 @@ class LiveWindow {
   }
 }
 
-function currentTargetRps(s: Scenario, elapsedMs: number, _openCounts: (number | null)[]): number {
+/** The planned rate now, from the pacer's own rate curve (so steps show as steps). */
+function currentTargetRps(s: Scenario, elapsedMs: number): number {
   let start = 0;
   for (const p of s.load.phases) {
     const d = p.durationMs ?? Infinity;
-    if (elapsedMs < start + d) {
-      if (p.kind !== 'open') return 0;
-      const f = (elapsedMs - start) / d;
-      return p.rate + ((p.rampTo ?? p.rate) - p.rate) * f;
-    }
+    if (elapsedMs < start + d) return p.kind === 'open' ? rateAt(p, (elapsedMs - start) / 1000) : 0;
     start += d;
   }
   return 0;
