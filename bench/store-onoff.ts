@@ -1,14 +1,12 @@
 // Issue #5's figure: open-loop throughput and send lag at a fixed rate with the metrics store off, embedded (PGlite)
 // and on a real Postgres — interleaved rounds against the reference server, printed as ratios to "off".
-// Run: npm run build && node dist/bench/store-onoff.js [--rate 5000] [--seconds 8] [--rounds 2] [--pg postgres://…]
-import { spawn } from 'node:child_process';
+// Run: npm run build && node dist/bench/store-onoff.js [--rate 5000] [--seconds 8] [--rounds 5] [--pg postgres://…]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseScenarioText } from '../src/scenario/load.js';
 import { runScenario } from '../src/run.js';
+import { spawnReferenceServer } from '../src/server/spawn.js';
 import type { StoreOptions } from '../src/store/index.js';
 
 const arg = (name: string, dflt: string) => {
@@ -17,17 +15,8 @@ const arg = (name: string, dflt: string) => {
 };
 const rate = Number(arg('rate', '5000'));
 const seconds = Number(arg('seconds', '8'));
-const rounds = Number(arg('rounds', '2'));
+const rounds = Number(arg('rounds', '5'));
 const pg = arg('pg', process.env.MODELWAVE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test');
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-
-async function startServer(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--model', 'telco@v1', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((r) => createInterface({ input: child.stdout! }).once('line', r));
-  child.stdout!.resume();
-  return { url: (JSON.parse(line) as { listening: string }).listening, stop: () => child.kill('SIGTERM') };
-}
-
 const scenario = (url: string) =>
   parseScenarioText(
     `name: store-bench
@@ -49,39 +38,59 @@ windows: { every: 1000 }
     '/tmp/store-bench.yaml',
   );
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]) => {
+  const s = sorted(xs);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const range = (xs: number[], digits: number) => `${median(xs).toFixed(digits)} [${sorted(xs)[0].toFixed(digits)}–${sorted(xs).at(-1)!.toFixed(digits)}]`;
 
-const srv = await startServer();
+const srv = await spawnReferenceServer(['--model', 'telco@v1'], { stderr: 'inherit' });
 const dir = mkdtempSync(path.join(tmpdir(), 'mw-store-bench-'));
 const modes: [string, StoreOptions | null][] = [
   ['off', null],
   ['embedded', { embeddedDir: path.join(dir, 'store'), spoolDir: path.join(dir, 'spool') }],
   ['postgres', { url: pg, spoolDir: path.join(dir, 'spool') }],
 ];
-const results = new Map<string, { rps: number[]; lagP99: number[]; stored: number[]; sent: number[] }>();
+type Figures = { rps: number[]; lagP50: number[]; lagP99: number[]; stored: number[]; sent: number[]; rpsRatio: number[]; lagRatio: number[] };
+const results = new Map<string, Figures>(modes.map(([m]) => [m, { rps: [], lagP50: [], lagP99: [], stored: [], sent: [], rpsRatio: [], lagRatio: [] }]));
+const runOnce = (store: StoreOptions | null, out: string) =>
+  runScenario(scenario(srv.origin), { quiet: true, store, outDir: path.join(dir, out), formats: ['json'] });
 try {
+  // The first run of a process pays for JIT warm-up and thread start-up (its lag p99 is often 3–5× the rest): discarded.
+  await runOnce(null, 'warmup');
   for (let r = 0; r < rounds; r++) {
-    for (const [name, store] of modes) {
-      const res = await runScenario(scenario(srv.url), { quiet: true, store, outDir: path.join(dir, `${name}-${r}`), formats: ['json'] });
+    // Rotate the order each round so no mode always runs first (or right after the store's own clean-up).
+    const order = modes.map((_, i) => modes[(i + r) % modes.length]);
+    const round = new Map<string, { rps: number; lagP99: number }>();
+    for (const [name, store] of order) {
+      const res = await runOnce(store, `${name}-${r}`);
       const t = res.summary.totals;
-      const e = results.get(name) ?? { rps: [], lagP99: [], stored: [], sent: [] };
+      const e = results.get(name)!;
       e.rps.push(t.rps);
+      e.lagP50.push(t.lagMs.p50);
       e.lagP99.push(t.lagMs.p99);
       e.stored.push(res.summary.store?.storedRequests ?? 0);
       e.sent.push(t.requests.scheduled);
-      results.set(name, e);
-      process.stderr.write(`round ${r + 1} ${name}: ${t.rps} req/s, lag p99 ${t.lagMs.p99} ms, stored ${res.summary.store?.storedRequests ?? '-'}\n`);
+      round.set(name, { rps: t.rps, lagP99: t.lagMs.p99 });
+      process.stderr.write(`round ${r + 1} ${name}: ${t.rps} req/s, lag p50 ${t.lagMs.p50} ms, p99 ${t.lagMs.p99} ms, stored ${res.summary.store?.storedRequests ?? '-'}\n`);
+    }
+    const off = round.get('off')!;
+    for (const [name] of modes) {
+      const e = results.get(name)!;
+      e.rpsRatio.push(round.get(name)!.rps / off.rps);
+      e.lagRatio.push(round.get(name)!.lagP99 / off.lagP99);
     }
   }
 } finally {
-  srv.stop();
+  await srv.stop();
   rmSync(dir, { recursive: true, force: true });
 }
-const off = results.get('off')!;
-console.log(`\nopen loop ${rate} req/s for ${seconds} s, ${rounds} interleaved rounds (medians)`);
-console.log('store      req/s   ratio   lag p99 ms   stored/scheduled');
+console.log(`\nopen loop ${rate} req/s for ${seconds} s, ${rounds} rounds (order rotating; one warm-up run discarded); median [min–max]`);
+console.log('| store | req/s | ÷ off (same round) | lag p50 ms | lag p99 ms | lag p99 ÷ off (same round) | stored / scheduled |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const [name] of modes) {
   const e = results.get(name)!;
-  const rps = median(e.rps);
-  console.log(`${name.padEnd(9)} ${rps.toFixed(0).padStart(6)}   ${(rps / median(off.rps)).toFixed(3)}   ${median(e.lagP99).toFixed(3).padStart(10)}   ${name === 'off' ? '-' : `${median(e.stored)}/${median(e.sent)}`}`);
+  const stored = name === 'off' ? '–' : `${median(e.stored)} / ${median(e.sent)}${e.stored.every((n, i) => n === e.sent[i]) ? ' (every run)' : ' (NOT every run)'}`;
+  console.log(`| ${name} | ${range(e.rps, 0)} | ${range(e.rpsRatio, 3)} | ${range(e.lagP50, 3)} | ${range(e.lagP99, 3)} | ${range(e.lagRatio, 2)} | ${stored} |`);
 }

@@ -10,11 +10,11 @@ import type { Scenario } from '../scenario/types.js';
 import type { Summary } from '../summary/types.js';
 import { countArrivals, rateAt } from '../schedule/pacer.js';
 import { TargetAccumulator } from './accumulate.js';
-import { initHistograms } from './hist.js';
+import { createHistogram, initHistograms, recordUs } from './hist.js';
 import { sliceBatch } from './records.js';
 import { summarize, type PhaseTiming } from './summarize.js';
 import { stopIndex, type WorkerMessage, type WorkerTask } from './task.js';
-import type { RecordBatch } from './types.js';
+import { Outcome, type RecordBatch } from './types.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
 import { FeedbackPoster, type FeedbackRecord } from './feedback.js';
@@ -75,8 +75,16 @@ export function newRunId(name: string): string {
   return `${stamp}-${slug}-${randomUUID().slice(0, 6)}`;
 }
 
+/**
+ * `workers: auto` leaves one core to the rest of the run: the main thread (records, reconciliation, histograms), V8's
+ * GC and compiler threads, the store thread, and often the target itself. Measured on 2 cores (bench/RESULTS.md),
+ * one worker beat two on CPU per request (−15% closed, −24% open), lag and memory; two won only raw closed-loop
+ * throughput, by ~10%.
+ */
+export const autoWorkers = (cores = os.availableParallelism()): number => Math.max(1, cores - 1);
+
 export function workerCount(s: Scenario, override?: number): number {
-  const w = override ?? (s.load.workers === 'auto' ? os.availableParallelism() : s.load.workers);
+  const w = override ?? (s.load.workers === 'auto' ? autoWorkers() : s.load.workers);
   return Math.max(1, Math.min(64, Math.floor(w)));
 }
 
@@ -218,6 +226,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     if (err instanceof ModelwaveError) {
       clearInterval(ticker);
       await pool.destroy();
+      live.destroy();
       throw err;
     }
   } finally {
@@ -227,6 +236,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   const deadline = Date.now() + 5000;
   while (doneWorkers.size < W && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   for (const ch of channels) ch.port1.close();
+  live.destroy();
   await pool.destroy();
   const feedbackSummary = await feedback?.finish();
   const endedAtMs = Date.now();
@@ -281,24 +291,27 @@ function plannedDurationMs(s: Scenario): number | undefined {
 }
 
 /** Last-second figures for live progress. */
+/** The last second's figures for live progress: a histogram reset each tick (no per-request array to sort). */
 class LiveWindow {
-  private recentLat: number[] = [];
+  private recent = createHistogram();
   private recentSent = 0;
   private lastTickMs = 0;
+  private destroyed = false;
 
   add(b: RecordBatch): void {
+    if (this.destroyed) return;
     for (let i = 0; i < b.count; i++) {
-      if (b.outcome[i] === 5) continue;
+      if (b.outcome[i] === Outcome.dropped) continue;
       this.recentSent++;
-      if (b.outcome[i] === 0) this.recentLat.push((b.receivedUs[i] - b.intendedUs[i]) / 1000);
+      if (b.outcome[i] === Outcome.ok) recordUs(this.recent, b.receivedUs[i] - b.intendedUs[i]);
     }
   }
 
   figures(elapsedMs: number, plannedMs: number | undefined, inFlight: number, acc: TargetAccumulator, s: Scenario): LiveFigures {
     const dt = Math.max(0.001, (elapsedMs - this.lastTickMs) / 1000);
     this.lastTickMs = elapsedMs;
-    const lat = this.recentLat.sort((a, b) => a - b);
-    const pct = (q: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] : 0);
+    const h = this.recent;
+    const pct = (q: number) => (!this.destroyed && h.totalCount > 0 ? h.getValueAtPercentile(q) / 1000 : 0);
     const fig: LiveFigures = {
       elapsedMs,
       plannedMs,
@@ -308,13 +321,19 @@ class LiveWindow {
       sent: acc.total.sent,
       errors: acc.total.sent - acc.total.ok,
       dropped: acc.total.dropped,
-      p50Ms: pct(0.5),
-      p99Ms: pct(0.99),
+      p50Ms: pct(50),
+      p99Ms: pct(99),
       ...(acc.confusion && acc.scored > 0 ? { accuracy: acc.confusion.correct() / acc.confusion.total() } : {}),
     };
-    this.recentLat = [];
+    if (!this.destroyed) h.reset();
     this.recentSent = 0;
     return fig;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.recent.destroy();
   }
 }
 

@@ -1,12 +1,10 @@
 // Resolve target URLs: `builtin:MODEL` starts the reference model server as a child process and waits until it
 // answers; an http:// URL is probed once so an unreachable target fails fast with exit code 3.
 import net from 'node:net';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { ModelwaveError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
 import { defaultPath } from '../server/paths.js';
+import { spawnReferenceServer, type SpawnedServer } from '../server/spawn.js';
 import { parseTargetUrl, type HttpTarget } from './http.js';
 
 export interface ResolvedTarget {
@@ -19,8 +17,6 @@ export interface ResolvedTarget {
   origin: string;
   stop(): Promise<void>;
 }
-
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 export async function resolveTargets(s: Scenario, urls: string[]): Promise<ResolvedTarget[]> {
   const out: ResolvedTarget[] = [];
@@ -37,7 +33,7 @@ async function resolveTarget(s: Scenario, url: string): Promise<ResolvedTarget> 
   const contentType = 'application/json';
   if (url.startsWith('builtin:')) {
     const model = url.slice('builtin:'.length);
-    const { origin, child } = await startBuiltin(model);
+    const { origin, stop } = await startBuiltin(model);
     const full = origin + defaultPath(s.target.protocol);
     const parsed = parseTargetUrl(full);
     return {
@@ -45,7 +41,7 @@ async function resolveTarget(s: Scenario, url: string): Promise<ResolvedTarget> 
       display: `${url} (${full})`,
       origin,
       http: { ...parsed, headers: s.target.headers, contentType },
-      stop: () => stopChild(child),
+      stop: () => stop(),
     };
   }
   let parsed: ReturnType<typeof parseTargetUrl>;
@@ -92,43 +88,10 @@ function probe(host: string, port: number, url: string): Promise<void> {
   });
 }
 
-async function startBuiltin(model: string): Promise<{ origin: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--model', model, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const lines = createInterface({ input: child.stdout! });
+async function startBuiltin(model: string): Promise<SpawnedServer> {
   try {
-    const origin = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('did not start within 10s')), 10_000);
-      lines.once('line', (line) => {
-        clearTimeout(timer);
-        try {
-          resolve((JSON.parse(line) as { listening: string }).listening);
-        } catch {
-          reject(new Error(`unexpected first line: ${line}`));
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`exited with code ${code}${stderr ? `: ${stderr.trim()}` : ''}`));
-      });
-    });
-    child.stdout!.resume();
-    return { origin, child };
+    return await spawnReferenceServer(['--model', model]);
   } catch (err) {
-    child.kill('SIGKILL');
     throw new ModelwaveError('MW_TARGET_UNREACHABLE', `builtin:${model}: the reference model server ${(err as Error).message}`);
   }
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

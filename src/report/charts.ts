@@ -2,8 +2,10 @@
 // in the page). Every user string (class labels) travels only as a data VALUE, never as a field name or inside an
 // expression; vega escapes values when it writes SVG. Each chart names the layer that draws one mark per data point
 // (`pointsLayer`): vega puts those marks in `<g class="… ${pointsLayer}_marks">`, so a test can count them.
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+// vega and vega-lite are loaded on first render (renderSvg): a run that writes no HTML never pays their ~34 MB and
+// ~0.3 s of start-up.
+import type * as Vega from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import type { Summary } from '../summary/types.js';
 import { parsePercentileDistribution, percentileDistribution, type PercentilePoint } from './hgrm.js';
 import { FAILURE_KINDS } from './format.js';
@@ -290,10 +292,10 @@ export function chartDefs(summary: Summary): ChartDef[] {
 }
 
 /** A vega logger that keeps warnings instead of printing them: a report must not write to the console. */
-function collectingLogger(into: string[]): vega.LoggerInterface {
+function collectingLogger(vega: typeof Vega, into: string[]): Vega.LoggerInterface {
   let level = vega.Warn;
   const push = (kind: string) => (...args: unknown[]) => (into.push(`${kind}: ${args.map(String).join(' ')}`), logger);
-  const logger: vega.LoggerInterface = {
+  const logger: Vega.LoggerInterface = {
     level: (l?: number) => (l === undefined ? level : ((level = l), logger)),
     error: push('error'),
     warn: push('warn'),
@@ -304,8 +306,11 @@ function collectingLogger(into: string[]): vega.LoggerInterface {
 }
 
 /** Render one vega-lite spec to an SVG string, headless; vega(-lite) warnings are appended to `warnings`. */
+let libs: Promise<[typeof Vega, typeof import('vega-lite')]> | undefined;
+
 export async function renderSvg(spec: TopLevelSpec, warnings: string[] = []): Promise<string> {
-  const logger = collectingLogger(warnings);
+  const [vega, { compile }] = await (libs ??= Promise.all([import('vega'), import('vega-lite')]));
+  const logger = collectingLogger(vega, warnings);
   const view = new vega.View(vega.parse(compile(spec, { logger }).spec), { renderer: 'none', logger });
   try {
     return await view.toSVG();

@@ -118,6 +118,46 @@ export function buildInsert(runId: string, parts: Part[]): Insert {
   return { sql: insertSql(k), params, requests: parts.reduce((n, p) => n + partSize(p), 0) };
 }
 
+const csvNum = (v: number): string => (Number.isFinite(v) ? String(v) : '');
+/** CSV: unquoted empty is NULL; a quoted field may hold anything, quotes doubled. */
+const csvText = (s: string): string => (s ? `"${s.replace(/"/g, '""')}"` : '');
+
+/**
+ * The same requests as buildInsert, as CSV for `COPY requests … FROM '/dev/blob'` (PGlite's way to COPY a blob):
+ * about a third less CPU per row than the unnest INSERT in PGlite's WebAssembly Postgres (measured 23 vs 35 µs).
+ * COPY has no ON CONFLICT: the caller falls back to buildInsert when a row is already there (a replay).
+ */
+export function buildCopyCsv(runId: string, parts: Part[]): { sql: string; csv: string; requests: number } {
+  const k = parts[0].cols.rowsPerRequest;
+  const run = csvText(runId);
+  const lines: string[] = [];
+  for (const { cols: c, from, to } of parts) {
+    for (let i = from; i < to; i++) {
+      let perRowVals: string;
+      if (k === 1) perRowVals = `${csvNum(c.prediction[i])},${csvNum(c.probability[i])},${csvNum(c.label[i])}`;
+      else {
+        const arr = (col: ArrayLike<number>) => {
+          const vals: string[] = [];
+          for (let j = 0; j < k; j++) vals.push(num(col[i * k + j]));
+          return `"{${vals.join(',')}}"`;
+        };
+        perRowVals = `${arr(c.prediction)},${arr(c.probability)},${arr(c.label)}`;
+      }
+      lines.push(
+        `${run},${c.seq[i]},${c.target[i]},${c.phase[i]},${c.worker[i]},${c.window[i]},${csvNum(c.intendedUs[i])},` +
+          `${csvNum(c.sentUs[i])},${csvNum(c.receivedUs[i])},${c.outcome[i]},${c.status[i] > 0 ? c.status[i] : ''},` +
+          `${c.errorCode[i]},${csvText(c.uuid[i])},${perRowVals}`,
+      );
+    }
+  }
+  const perRowCols = k === 1 ? 'prediction, probability, label' : 'predictions, probabilities, labels';
+  return {
+    sql: `COPY requests (${COLUMNS}, ${perRowCols}) FROM '/dev/blob' WITH (FORMAT csv)`,
+    csv: lines.join('\n') + '\n',
+    requests: lines.length,
+  };
+}
+
 /** A spool line (without the newline) holding the parts' requests. NaN becomes null in JSON; decode restores it. */
 export function encodeSpoolRequests(parts: Part[]): string {
   const k = parts[0].cols.rowsPerRequest;

@@ -14,6 +14,10 @@ export class PgliteDb implements LocalDb {
     return { rows: r.rows, rowCount: r.affectedRows ?? 0 };
   }
 
+  async copyCsv(sql: string, csv: string): Promise<void> {
+    await this.pg.query(sql, [], { blob: new Blob([csv]) });
+  }
+
   async exec(sql: string): Promise<void> {
     await this.pg.exec(sql);
   }

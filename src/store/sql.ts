@@ -1,22 +1,38 @@
 // Every statement the store runs, written once for both engines.
 import type { Summary, WindowSummary } from '../summary/types.js';
-import type { Queryable } from './db.js';
-import { buildInsert, type Part } from './columns.js';
+import type { LocalDb, Queryable } from './db.js';
+import { buildCopyCsv, buildInsert, type Part } from './columns.js';
 import type { FeedbackRow, RunMeta } from './types.js';
 
 /** Insert request parts (split by rowsPerRequest, which never varies within a run in practice). Returns requests. */
-export async function insertRequests(db: Queryable, runId: string, parts: Part[]): Promise<number> {
+export async function insertRequests(db: Queryable & Pick<LocalDb, 'copyCsv'>, runId: string, parts: Part[]): Promise<number> {
   let n = 0;
   for (let i = 0; i < parts.length; ) {
     const k = parts[i].cols.rowsPerRequest;
     let j = i;
     while (j < parts.length && parts[j].cols.rowsPerRequest === k) j++;
-    const ins = buildInsert(runId, parts.slice(i, j));
-    await db.query(ins.sql, ins.params);
-    n += ins.requests;
+    n += await insertGroup(db, runId, parts.slice(i, j));
     i = j;
   }
   return n;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+async function insertGroup(db: Queryable & Pick<LocalDb, 'copyCsv'>, runId: string, parts: Part[]): Promise<number> {
+  if (db.copyCsv) {
+    const copy = buildCopyCsv(runId, parts);
+    try {
+      await db.copyCsv(copy.sql, copy.csv);
+      return copy.requests;
+    } catch (err) {
+      // A COPY is all or nothing; some of these rows are already stored (a replay): the INSERT skips them.
+      if ((err as { code?: unknown }).code !== UNIQUE_VIOLATION) throw err;
+    }
+  }
+  const ins = buildInsert(runId, parts);
+  await db.query(ins.sql, ins.params);
+  return ins.requests;
 }
 
 /** Header values are secrets even when the caller forgot to redact them: keep the names, drop the values. */

@@ -1,5 +1,7 @@
 // The store thread: owns the engine (PGlite or a node-postgres pool), applies migrations, turns request columns into
 // multi-row INSERTs. Messages are served concurrently; PGlite queues its own statements, the pool has connections.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { LocalDb } from './db.js';
 import type { RequestColumns } from './columns.js';
@@ -60,6 +62,23 @@ function need(): LocalDb {
   if (!db) throw Object.assign(new Error('the store is not open'), { code: 'MW_CLOSED' });
   return db;
 }
+
+/**
+ * The store must never slow the wave: this thread runs at the lowest CPU priority (nice 19), so the load workers
+ * and the target preempt it whenever they are runnable, and it works in the gaps — or, when there are none, the
+ * writer's queue grows and spills to the spool, which drains after the run. Linux keeps nice per thread; a thread's
+ * id comes from /proc/thread-self. Elsewhere (or if refused) the thread keeps the process's priority.
+ */
+export const STORE_THREAD_NICE = 19;
+function lowerOwnPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, STORE_THREAD_NICE);
+  } catch {
+    // not Linux, or not permitted: nothing to do
+  }
+}
+lowerOwnPriority();
 
 parentPort!.on('message', (msg: ThreadRequest) => {
   void handle(msg).then((reply) => parentPort!.postMessage(reply));

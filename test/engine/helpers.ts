@@ -1,13 +1,12 @@
 // Test helpers: the reference server as a separate process (so it never shares the test's event loop), and
 // scenarios written inline.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import type { ServerStats } from '../../src/server/reference.js';
+import { spawnReferenceServer } from '../../src/server/spawn.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -18,22 +17,11 @@ export interface ServerProcess {
 }
 
 export async function startServer(args: string[] = []): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
-  child.stdout!.resume();
-  const url = (JSON.parse(line) as { listening: string }).listening;
+  const { origin: url, stop } = await spawnReferenceServer(args, { stderr: 'inherit' });
   return {
     url,
     stats: async () => (await (await fetch(`${url}/stats`)).json()) as ServerStats,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stop(),
   };
 }
 

@@ -79,6 +79,20 @@ test('exports round-trip: CSV and JSONL parse back to exactly the records writte
   }
 });
 
+test('a replayed batch (rows already stored) falls back from COPY to the idempotent INSERT: each request once', async () => {
+  const id = 'emb-replay';
+  const first = store.requestWriter(id);
+  feed(first, 1_000, { batch: 250 });
+  assert.equal((await first.finish(30_000)).stored, 1_000);
+  // The same 1,000 again plus 500 new ones, in batches that straddle the boundary (one COPY per batch fails).
+  const again = store.requestWriter(id);
+  feed(again, 1_500, { batch: 300 });
+  assert.equal((await again.finish(30_000)).stored, 1_500);
+  const out = new Collect();
+  assert.equal(await store.exportRequests(id, 'jsonl', out), 1_500);
+  assertMatchesSynthetic(parseJsonl(out.text), 1_500); // quotes, commas and backslashes in uuids survive the CSV
+});
+
 test('several rows per request are stored as arrays and export as arrays', async () => {
   const id = 'emb-rows3';
   const w = store.requestWriter(id);
