@@ -80,7 +80,7 @@ function environment(a: Args): string {
     `- Date: ${new Date().toISOString()}; modelwave ${pkg('package.json')} (commit ${commit}, plus uncommitted changes if any)`,
     `- Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; Node ${process.version}`,
     `- Peers: autocannon ${pkg('node_modules/autocannon/package.json')} (npm), ${wrk} (Debian), target nginx ${nginx} (Debian)`,
-    `- Settings: ${a.rounds} round(s), ${a.seconds} s runs, modelwave workers ${a.workers ?? 'auto (= cores)'}, wrk -t${a.wrkThreads}${a.quick ? ', --quick' : ''}`,
+    `- Settings: ${a.rounds} round(s), ${a.seconds} s runs, modelwave workers ${a.workers ?? 'auto (= cores − 1)'}, wrk -t${a.wrkThreads}${a.quick ? ', --quick' : ''}`,
     `- Command: \`npm run bench${commandFlags(a)}\``,
   ].join('\n');
 }

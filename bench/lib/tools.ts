@@ -84,7 +84,8 @@ function withWarmup(file: string, dir: string, o: ModelwaveRun): string {
 export async function runModelwave(o: ModelwaveRun): Promise<GenResult & { summary: Summary }> {
   const out = mkdtempSync(path.join(tmpdir(), 'mw-bench-run-'));
   const file = o.warmupSeconds ? withWarmup(o.scenario, out, o) : path.join(SCENARIOS, o.scenario);
-  const args = [CLI, 'run', file, '--target', o.url, '--out', out, '--quiet', '--no-store', '--report', 'json'];
+  // The node flag the `modelwave` bin's shebang and `npm start` pass (see src/cli/main.ts).
+  const args = ['--max-semi-space-size=2', CLI, 'run', file, '--target', o.url, '--out', out, '--quiet', '--no-store', '--report', 'json'];
   if (o.workers !== undefined) args.push('--workers', String(o.workers));
   if (o.duration !== undefined && !o.warmupSeconds) args.push('--duration', o.duration);
   if (o.rate !== undefined && !o.warmupSeconds) args.push('--rate', String(o.rate));
