@@ -47,15 +47,18 @@ const range = (xs: number[], digits: number) => `${median(xs).toFixed(digits)} [
 
 const srv = await spawnReferenceServer(['--model', 'telco@v1'], { stderr: 'inherit' });
 const dir = mkdtempSync(path.join(tmpdir(), 'mw-store-bench-'));
+// "off (A/A)" is a second store-off run in every round: how much lag p99 moves between two identical runs here is
+// the yardstick for the store's effect.
 const modes: [string, StoreOptions | null][] = [
   ['off', null],
+  ['off (A/A)', null],
   ['embedded', { embeddedDir: path.join(dir, 'store'), spoolDir: path.join(dir, 'spool') }],
   ['postgres', { url: pg, spoolDir: path.join(dir, 'spool') }],
 ];
 type Figures = { rps: number[]; lagP50: number[]; lagP99: number[]; stored: number[]; sent: number[]; rpsRatio: number[]; lagRatio: number[] };
 const results = new Map<string, Figures>(modes.map(([m]) => [m, { rps: [], lagP50: [], lagP99: [], stored: [], sent: [], rpsRatio: [], lagRatio: [] }]));
 const runOnce = (store: StoreOptions | null, out: string) =>
-  runScenario(scenario(srv.origin), { quiet: true, store, outDir: path.join(dir, out), formats: ['json'] });
+  runScenario(scenario(srv.origin), { quiet: true, store, outDir: path.join(dir, out.replace(/[^a-z0-9-]+/gi, "_")), formats: ['json'] });
 try {
   // The first run of a process pays for JIT warm-up and thread start-up (its lag p99 is often 3–5× the rest): discarded.
   await runOnce(null, 'warmup');
@@ -91,6 +94,6 @@ console.log('| store | req/s | ÷ off (same round) | lag p50 ms | lag p99 ms | l
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const [name] of modes) {
   const e = results.get(name)!;
-  const stored = name === 'off' ? '–' : `${median(e.stored)} / ${median(e.sent)}${e.stored.every((n, i) => n === e.sent[i]) ? ' (every run)' : ' (NOT every run)'}`;
+  const stored = name.startsWith('off') ? '–' : `${median(e.stored)} / ${median(e.sent)}${e.stored.every((n, i) => n === e.sent[i]) ? ' (every run)' : ' (NOT every run)'}`;
   console.log(`| ${name} | ${range(e.rps, 0)} | ${range(e.rpsRatio, 3)} | ${range(e.lagP50, 3)} | ${range(e.lagP99, 3)} | ${range(e.lagRatio, 2)} | ${stored} |`);
 }

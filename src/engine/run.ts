@@ -77,7 +77,7 @@ export function newRunId(name: string): string {
 
 /**
  * `workers: auto` leaves one core to the rest of the run: the main thread (records, reconciliation, histograms), V8's
- * GC and compiler threads, the store thread, and often the target itself. Measured on 2 cores (bench/RESULTS.md),
+ * GC and compiler threads, the store process, and often the target itself. Measured on 2 cores (bench/RESULTS.md),
  * one worker beat two on CPU per request (−15% closed, −24% open), lag and memory; two won only raw closed-loop
  * throughput, by ~10%.
  */

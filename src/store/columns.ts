@@ -215,10 +215,10 @@ export function decodeSpoolRequests(obj: Record<string, unknown>): RequestColumn
 }
 
 /**
- * Parts (same rowsPerRequest) copied into one compact set of typed arrays: what crosses to the store thread, with
- * its buffers transferred. A copy of typed arrays costs far less than formatting their numbers as text here.
+ * Parts (same rowsPerRequest) copied into one compact set of typed arrays: what crosses to the store process (as
+ * typed arrays, in one structured-clone message). Formatting the numbers as text happens over there, not here.
  */
-export function concatParts(parts: Part[]): { cols: RequestColumns; transfer: ArrayBuffer[] } {
+export function concatParts(parts: Part[]): RequestColumns {
   const k = parts[0].cols.rowsPerRequest;
   const n = parts.reduce((s, p) => s + partSize(p), 0);
   const make = <T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(
@@ -239,7 +239,7 @@ export function concatParts(parts: Part[]): { cols: RequestColumns; transfer: Ar
   };
   const uuid: string[] = [];
   for (const { cols, from, to } of parts) for (let i = from; i < to; i++) uuid.push(cols.uuid[i] ?? '');
-  const cols = {
+  return {
     count: n,
     rowsPerRequest: k,
     seq: make(Float64Array, 'seq'),
@@ -258,7 +258,4 @@ export function concatParts(parts: Part[]): { cols: RequestColumns; transfer: Ar
     label: make(Float64Array, 'label', k),
     uuid,
   };
-  const transfer: ArrayBuffer[] = [];
-  for (const v of Object.values(cols)) if (ArrayBuffer.isView(v)) transfer.push(v.buffer as ArrayBuffer);
-  return { cols, transfer };
 }

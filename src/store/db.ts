@@ -1,9 +1,9 @@
 // Two small interfaces over the two engines (node-postgres and PGlite) so every statement is written once, in one
 // dialect. Both engines return bigint columns as JS numbers, timestamptz as Date and jsonb parsed.
 //
-// The engines run on a store thread (./store-thread.ts): turning request columns into SQL text, PGlite's WebAssembly
-// execution and node-postgres' protocol work all cost CPU per row, and none of it may stall the main thread.
-// `LocalDb` is an engine inside that thread; `Db` is what the main thread holds: the same queries, proxied, plus
+// The engines run in a store process (./store-process.ts): turning request columns into SQL text, PGlite's
+// WebAssembly execution and node-postgres' protocol work all cost CPU per row, and none of it may stall the run.
+// `LocalDb` is an engine inside that process; `Db` is what the run holds: the same queries, proxied, plus
 // `insertRequests`, which ships columns (not SQL) across.
 import type { Part } from './columns.js';
 
@@ -22,7 +22,7 @@ export interface DbSession extends Queryable {
   exec(sql: string): Promise<void>;
 }
 
-/** An engine, on the store thread. */
+/** An engine, in the store process. */
 export interface LocalDb extends DbSession {
   /** COPY from CSV text, where the engine has a cheaper path than INSERT (PGlite's /dev/blob); absent otherwise. */
   copyCsv?(sql: string, csv: string): Promise<void>;

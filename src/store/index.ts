@@ -1,6 +1,6 @@
 // The metrics store: every run, request, window and feedback label in Postgres — a real server by URL (`pg`), or
 // by default an embedded one on disk (PGlite: Postgres in WebAssembly), one SQL dialect. Either engine runs on a
-// store thread of its own, so ingestion costs the main thread little more than a copy of each batch.
+// store process of its own, so ingestion costs the main thread little more than a copy of each batch.
 //
 // How the engine uses it:
 //   const store = await openStore({ url, embeddedDir, optional, spoolDir });  // connects, applies migrations;
@@ -22,6 +22,6 @@ export type {
 } from './types.js';
 export { openStore, importSpool, DEFAULT_EMBEDDED_DIR, DEFAULT_SPOOL_DIR } from './store.js';
 export { resolveStoreOptions } from './spec.js';
-export { embeddedStoreExists } from './thread-db.js';
+export { embeddedStoreExists } from './process-db.js';
 export { redactUrl } from './db.js';
 export { EXPORT_COLUMNS, type ExportRecord } from './export.js';

@@ -1,4 +1,4 @@
-// PGlite (Postgres compiled to WebAssembly) on a data directory, as a LocalDb on the store thread.
+// PGlite (Postgres compiled to WebAssembly) on a data directory, as a LocalDb in the store process.
 import { PGlite } from '@electric-sql/pglite';
 import type { DbSession, LocalDb, QueryResult } from './db.js';
 
@@ -22,7 +22,7 @@ export class PgliteDb implements LocalDb {
     await this.pg.exec(sql);
   }
 
-  /** A PGlite instance is a single session already; the store thread migrates before serving anything else. */
+  /** A PGlite instance is a single session already; the store process migrates before serving anything else. */
   session<T>(fn: (s: DbSession) => Promise<T>): Promise<T> {
     return fn(this);
   }

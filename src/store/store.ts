@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import type { Summary, WindowSummary } from '../summary/types.js';
 import { ModelwaveError } from '../errors.js';
 import { errorMessage, isPostgresUrl, isTransient, redactUrl, type Db } from './db.js';
-import { ThreadDb } from './thread-db.js';
+import { ProcessDb } from './process-db.js';
 import { Spool, SPOOL_VERSION, importSpoolFile, type SpoolLine } from './spool.js';
 import { finishRun, stripSecrets, upsertFeedback, upsertRun, upsertWindows, windowFromRow, type WindowRow } from './sql.js';
 import { exportRequests } from './export.js';
@@ -30,7 +30,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<MetricsStore> 
     }
     const location = redactUrl(opts.url);
     try {
-      return new Store(await ThreadDb.openPostgres(opts.url), { kind: 'postgres', location, connected: true }, spoolDir);
+      return new Store(await ProcessDb.openPostgres(opts.url), { kind: 'postgres', location, connected: true }, spoolDir);
     } catch (err) {
       const e = unreachable(location, err);
       if (!opts.optional) throw e;
@@ -39,7 +39,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<MetricsStore> 
   }
   const dir = resolve(opts.embeddedDir ?? DEFAULT_EMBEDDED_DIR);
   try {
-    return new Store(await ThreadDb.openEmbedded(dir, opts.create ?? true), { kind: 'embedded', location: dir, connected: true }, spoolDir);
+    return new Store(await ProcessDb.openEmbedded(dir, opts.create ?? true), { kind: 'embedded', location: dir, connected: true }, spoolDir);
   } catch (err) {
     const e = err instanceof ModelwaveError ? err : unreachable(dir, err);
     if (!opts.optional || e.code === 'MW_USAGE') throw e;

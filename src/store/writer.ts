@@ -1,5 +1,5 @@
 // The request writer: the engine's hot path only pushes a reference onto an in-memory queue. A background pump
-// ships up to `batchRequests` requests at a time to the store thread, which runs them as one multi-row INSERT. When the queue passes its bound (store slower than the wave) or
+// ships up to `batchRequests` requests at a time to the store process, which runs them as one COPY or multi-row INSERT. When the queue passes its bound (store slower than the wave) or
 // the store fails (connection lost, statement rejected), queued requests spill to the run's spool file, and the
 // pump retries with exponential backoff; once the queue is empty it drains the spool. Nothing is dropped: a request
 // is either confirmed stored or in the spool, and finish() says which.

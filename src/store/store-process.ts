@@ -1,14 +1,14 @@
-// The store thread: owns the engine (PGlite or a node-postgres pool), applies migrations, turns request columns into
-// multi-row INSERTs. Messages are served concurrently; PGlite queues its own statements, the pool has connections.
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
-import { parentPort } from 'node:worker_threads';
+// The store process: owns the engine (PGlite or a node-postgres pool), applies migrations, turns request columns into
+// COPY or multi-row INSERTs. Messages are served concurrently; PGlite queues its own statements, the pool has
+// connections. A child process rather than a thread of the run: its CPU priority can be lowered portably (the parent
+// sets nice 19 on it), and its memory (PGlite's WebAssembly heap, ~150 MB) and its memory-map changes stay out of
+// the process whose threads keep the schedule.
 import type { LocalDb } from './db.js';
 import type { RequestColumns } from './columns.js';
 import { migrate } from './migrations.js';
 import { insertRequests } from './sql.js';
 
-export type ThreadRequest =
+export type StoreRequest =
   | { id: number; op: 'open'; engine: 'embedded'; dataDir: string }
   | { id: number; op: 'open'; engine: 'postgres'; url: string }
   | { id: number; op: 'query'; sql: string; params: readonly unknown[] }
@@ -16,15 +16,15 @@ export type ThreadRequest =
   | { id: number; op: 'insert'; runId: string; cols: RequestColumns }
   | { id: number; op: 'close' };
 
-export type ThreadReply =
+export type StoreReply =
   | { id: number; ok: true; rows: Record<string, unknown>[]; rowCount: number }
   | { id: number; ok: false; error: { message: string; code?: string } };
 
 let db: LocalDb | undefined;
 
-const done = (id: number, rows: Record<string, unknown>[] = [], rowCount = 0): ThreadReply => ({ id, ok: true, rows, rowCount });
+const done = (id: number, rows: Record<string, unknown>[] = [], rowCount = 0): StoreReply => ({ id, ok: true, rows, rowCount });
 
-async function handle(msg: ThreadRequest): Promise<ThreadReply> {
+async function handle(msg: StoreRequest): Promise<StoreReply> {
   try {
     switch (msg.op) {
       case 'open': {
@@ -63,23 +63,14 @@ function need(): LocalDb {
   return db;
 }
 
-/**
- * The store must never slow the wave: this thread runs at the lowest CPU priority (nice 19), so the load workers
- * and the target preempt it whenever they are runnable, and it works in the gaps — or, when there are none, the
- * writer's queue grows and spills to the spool, which drains after the run. Linux keeps nice per thread; a thread's
- * id comes from /proc/thread-self. Elsewhere (or if refused) the thread keeps the process's priority.
- */
-export const STORE_THREAD_NICE = 19;
-function lowerOwnPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, STORE_THREAD_NICE);
-  } catch {
-    // not Linux, or not permitted: nothing to do
-  }
-}
-lowerOwnPriority();
+// The run decides when the store stops: Ctrl-C reaches the whole process group, and this process must still be
+// here to drain the last records. It ends when the parent closes the channel (or dies).
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);
+process.on('disconnect', () => process.exit(0));
 
-parentPort!.on('message', (msg: ThreadRequest) => {
-  void handle(msg).then((reply) => parentPort!.postMessage(reply));
+process.on('message', (msg: StoreRequest) => {
+  void handle(msg).then((reply) => {
+    if (process.connected) process.send!(reply);
+  });
 });
