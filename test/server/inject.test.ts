@@ -119,6 +119,29 @@ test('--seed: the same seed injects the same faults in the same order', async ()
   assert.match(a, /G/);
 });
 
+test('self warm-up: its requests bypass injection, leave the counters at zero and the fault sequence unchanged', async () => {
+  const faults = async (warmupRequests: number) =>
+    withServer({ errorRate: 0.5, latencyMs: { min: 5, max: 5 }, seed: 7, warmupRequests }, async (url, stats) => {
+      const before = stats();
+      assert.equal(before.requests, 0);
+      assert.deepEqual(before.errorsInjected, { error: 0, reset: 0, garbage: 0 });
+      assert.deepEqual(before.delaysInjected, { latency: 0, stall: 0 });
+      assert.deepEqual(before.responsesByStatus, {});
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      let out = '';
+      for (let i = 0; i < 40; i++) {
+        const r = await post(url, BODY, agent);
+        out += 'status' in r && r.status === 500 ? 'E' : '.';
+      }
+      agent.destroy();
+      assert.equal(stats().requests, 40);
+      return out;
+    });
+  const warmed = await faults(400);
+  assert.equal(warmed, await faults(0)); // same seed, same faults: the warm-up drew no random numbers
+  assert.match(warmed, /E/);
+});
+
 test('--reset-rate 0.3: reset requests get no answer and their connection is closed', async () => {
   await withServer({ resetRate: 0.3, seed: 5 }, async (url, stats) => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 5 });

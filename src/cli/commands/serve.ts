@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { action } from '../exit.js';
 import { usageError } from '../../errors.js';
-import { startReferenceServer } from '../../server/reference.js';
+import { SELF_WARMUP_REQUESTS, startReferenceServer } from '../../server/reference.js';
 import { parseInjectionFlags } from '../../server/inject.js';
 
 interface ServeFlags {
@@ -14,6 +14,7 @@ interface ServeFlags {
   resetRate?: string;
   garbageRate?: string;
   seed?: string;
+  warmup: boolean;
 }
 
 export function register(program: Command): void {
@@ -29,13 +30,20 @@ export function register(program: Command): void {
     .option('--reset-rate <fraction>', 'fraction of requests whose connection is reset without an answer')
     .option('--garbage-rate <fraction>', 'fraction of requests answered 200 with a non-JSON body')
     .option('--seed <n>', 'seed of the fault-injection random numbers', '1')
+    .option('--no-warmup', `do not send itself ${SELF_WARMUP_REQUESTS.toLocaleString('en-US')} requests before reporting ready (its first second is then the JIT's)`)
     .addHelpText('after', '\nPrints {"listening":"http://HOST:PORT","model":"..."} as its first stdout line. Paths: /model, /invocations,\n/v1/models/telco:predict, /v2/models/telco/infer, /template, /feedback, /stats, /health.')
     .action(
       action(async (flags: ServeFlags) => {
         const port = Number(flags.port);
         if (!/^\d+$/.test(flags.port) || port > 65535) throw usageError(`--port must be an integer from 0 to 65535 (got ${flags.port})`);
         const inject = parseInjectionFlags(flags);
-        const server = await startReferenceServer({ ...inject, model: flags.model, port, host: flags.host });
+        const server = await startReferenceServer({
+          ...inject,
+          model: flags.model,
+          port,
+          host: flags.host,
+          warmupRequests: flags.warmup ? SELF_WARMUP_REQUESTS : 0,
+        });
         process.stdout.write(JSON.stringify({ listening: server.url, model: server.model }) + '\n');
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
