@@ -98,6 +98,13 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
   if (store) {
     const bad = s.store && (s.store.error || (s.store.kind !== 'none' && !s.store.complete));
     out.push(`${label('store')}${(bad ? c.yellow : (x: string) => x)(safe(store, 200))}`);
+    // The store line may be cut; the spool path never is: it is what the user needs to load the records later.
+    const spool = s.store?.spoolPath;
+    if (spool) {
+      // The embedded store's directory is safe to print; a server URL is shown redacted, so the user adds their own.
+      const where = s.store?.kind === 'embedded' ? ` --store ${s.store.location}` : s.store?.kind === 'postgres' ? ' --store <the same URL>' : '';
+      out.push(`${label('')}${c.yellow(`load the rest later: modelwave store import ${terminalSafe(spool)}${terminalSafe(where)}`)}`);
+    }
   }
   if (feedback) out.push(`${label('feedback')}${safe(feedback, 200)}`);
   return out.join('\n') + '\n';

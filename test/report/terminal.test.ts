@@ -45,3 +45,14 @@ test('colour is opt-in, and scenario strings cannot inject escape sequences', ()
   assert.ok(!/\u001b(?!\[\d+m)/.test(coloured));
   assert.ok(renderTerminalSummary(makeSummary(), { color: true }).includes(`${ESC}[31mFAIL${ESC}[39m`));
 });
+
+test('an incomplete store: the spool path is printed whole, with the import command, however long the error', () => {
+  const s = makeSummary();
+  const spoolPath = `/var/tmp/${'deep/'.repeat(40)}run-42.spool`;
+  s.store = { kind: 'embedded', location: '/srv/mw/store', storedRequests: 4_165, complete: false, error: 'the store rejected the records: '.repeat(8), spoolPath };
+  const lines = renderTerminalSummary(s).split('\n');
+  assert.ok(lines.some((l) => l.startsWith('store      embedded /srv/mw/store: 4,165 requests stored (error: ')));
+  assert.ok(lines.includes(`           load the rest later: modelwave store import ${spoolPath} --store /srv/mw/store`));
+  s.store = { kind: 'postgres', location: 'postgres://mw@db:5432/metrics', storedRequests: 0, complete: false, spoolPath };
+  assert.ok(renderTerminalSummary(s).includes(`modelwave store import ${spoolPath} --store <the same URL>`));
+});
