@@ -61,14 +61,17 @@ function literal(parts: Part[], each: (c: RequestColumns, i: number) => string):
   return `{${out.join(',')}}`;
 }
 
+/** Request i's k values of a per-row column as a quoted float8[] literal, `"{0.5,NULL}"` (INSERT array element and CSV field alike). */
+function rowsLiteral(col: ArrayLike<number>, i: number, k: number): string {
+  const vals: string[] = [];
+  for (let j = 0; j < k; j++) vals.push(num(col[i * k + j]));
+  return `"{${vals.join(',')}}"`;
+}
+
 function perRow(parts: Part[], k: number, key: (typeof PER_ROW)[number]): string {
   if (k === 1) return literal(parts, (c, i) => num(c[key][i]));
   // One text element per request holding a float8[] literal; the statement casts it back to an array.
-  return literal(parts, (c, i) => {
-    const vals: string[] = [];
-    for (let j = 0; j < k; j++) vals.push(num(c[key][i * k + j]));
-    return `"{${vals.join(',')}}"`;
-  });
+  return literal(parts, (c, i) => rowsLiteral(c[key], i, k));
 }
 
 const COLUMNS = 'run_id, seq, target, phase, worker, window_index, intended_us, sent_us, received_us, outcome, status_code, error_code, uuid';
@@ -133,16 +136,10 @@ export function buildCopyCsv(runId: string, parts: Part[]): { sql: string; csv: 
   const lines: string[] = [];
   for (const { cols: c, from, to } of parts) {
     for (let i = from; i < to; i++) {
-      let perRowVals: string;
-      if (k === 1) perRowVals = `${csvNum(c.prediction[i])},${csvNum(c.probability[i])},${csvNum(c.label[i])}`;
-      else {
-        const arr = (col: ArrayLike<number>) => {
-          const vals: string[] = [];
-          for (let j = 0; j < k; j++) vals.push(num(col[i * k + j]));
-          return `"{${vals.join(',')}}"`;
-        };
-        perRowVals = `${arr(c.prediction)},${arr(c.probability)},${arr(c.label)}`;
-      }
+      const perRowVals =
+        k === 1
+          ? `${csvNum(c.prediction[i])},${csvNum(c.probability[i])},${csvNum(c.label[i])}`
+          : `${rowsLiteral(c.prediction, i, k)},${rowsLiteral(c.probability, i, k)},${rowsLiteral(c.label, i, k)}`;
       lines.push(
         `${run},${c.seq[i]},${c.target[i]},${c.phase[i]},${c.worker[i]},${c.window[i]},${csvNum(c.intendedUs[i])},` +
           `${csvNum(c.sentUs[i])},${csvNum(c.receivedUs[i])},${c.outcome[i]},${c.status[i] > 0 ? c.status[i] : ''},` +
