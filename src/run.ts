@@ -1,7 +1,7 @@
 // One run from a loaded scenario to written reports: engine → sinks (progress, store) → Summary → verdict →
 // reporters. The CLI (src/cli/commands/run.ts) only parses flags and maps the outcome to an exit code.
 import path from 'node:path';
-import { EXIT } from './errors.js';
+import { EXIT, type ModelwaveError } from './errors.js';
 import type { Scenario } from './scenario/types.js';
 import type { Summary } from './summary/types.js';
 import { executeRun, newRunId, type RunSink } from './engine/run.js';
@@ -36,6 +36,8 @@ export interface RunScenarioResult {
   reportDir: string;
   files: string[];
   exitCode: number;
+  /** A worker failed mid-wave: the report holds what was measured; the exit code is this error's (print it). */
+  failure?: ModelwaveError;
 }
 
 export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): Promise<RunScenarioResult> {
@@ -73,7 +75,8 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
     out.write(renderTerminalSummary(summary, { color: Boolean((out as NodeJS.WriteStream).isTTY) }));
     out.write(`\nreports: ${reportDir}\n`);
   }
-  return { summary, reportDir, files, exitCode: exitCodeOf(summary) };
+  const failure = result.failure;
+  return { summary, reportDir, files, exitCode: failure ? failure.exitCode : exitCodeOf(summary), ...(failure ? { failure } : {}) };
 }
 
 export function exitCodeOf(summary: Summary): number {

@@ -5,15 +5,16 @@ import { MessageChannel } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { Piscina } from 'piscina';
-import { ModelwaveError } from '../errors.js';
+import { ModelwaveError, reviveError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Summary } from '../summary/types.js';
-import { countArrivals, rateAt } from '../schedule/pacer.js';
+import { rateAt } from '../schedule/pacer.js';
 import { TargetAccumulator } from './accumulate.js';
 import { createHistogram, initHistograms, recordUs } from './hist.js';
 import { sliceBatch } from './records.js';
 import { summarize, type PhaseTiming } from './summarize.js';
-import { stopIndex, type WorkerMessage, type WorkerTask } from './task.js';
+import { dataEndIndex, sharedSlots, stopIndex, type WorkerMessage, type WorkerOutcome, type WorkerTask } from './task.js';
+import { aborted, firstFailure, STOP_GRACE_MS, within } from './lifecycle.js';
 import { Outcome, type RecordBatch } from './types.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
@@ -67,6 +68,11 @@ export interface RunResult {
   runIds: string[];
   /** Every label posted to the feedback endpoint (for the store). */
   feedbackRecords: FeedbackRecord[];
+  /**
+   * Set when a worker failed mid-wave: the summaries (status `failed`) hold what was measured up to then; the caller
+   * writes them and then exits with this error's code. A failure before the wave is thrown instead.
+   */
+  failure?: ModelwaveError;
 }
 
 export function newRunId(name: string): string {
@@ -101,9 +107,8 @@ export async function executeRun(s: Scenario, opts: RunOptions = {}): Promise<Ru
 async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunOptions): Promise<RunResult> {
   const phases = s.load.phases;
   const W = workerCount(s, opts.workers);
-  const openCounts = phases.map((p, i) => (p.kind === 'open' ? countArrivals(p, s.seed, i) : null));
-  const counters = new SharedArrayBuffer(4 * (phases.length + 1));
-  const endUs = new SharedArrayBuffer(8 * phases.length);
+  const counters = new SharedArrayBuffer(4 * sharedSlots(phases.length));
+  const endUs = new SharedArrayBuffer(8 * sharedSlots(phases.length));
   const ready = new SharedArrayBuffer(4 * phases.length);
   const counterView = new Int32Array(counters);
   const labels = labelsOf(s);
@@ -174,74 +179,107 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
 
   channels.forEach((ch, w) => ch.port1.on('message', onMessage(w)));
 
-  const tasks = channels.map((ch, w) => {
+  const tasks = channels.map((ch, w): Promise<WorkerOutcome> => {
     const task: WorkerTask = {
       workerIndex: w,
       workerCount: W,
       scenario: s,
       targets: targets.map((t) => t.http),
-      openCounts,
       counters,
       endUs,
       ready,
       port: ch.port2,
       flushMs: 100,
     };
-    return pool.run(task, { transferList: [ch.port2] });
+    return pool.run(task, { transferList: [ch.port2] }) as Promise<WorkerOutcome>;
   });
-  // A worker that throws (bad data file, etc.) must not leave the others waiting for `go`.
-  const failed = Promise.race(tasks.map((t) => t.then(() => new Promise<never>(() => {}))));
-  await Promise.race([allReady, failed]);
-
-  epochMs = performance.timeOrigin + performance.now() + 20;
-  const startedAtMs = Date.now() + 20;
-  for (const ch of channels) ch.port1.postMessage({ type: 'go', epochMs });
+  const failure = firstFailure(tasks);
+  const stopRequested = aborted(opts.signal);
 
   let status: Summary['run']['status'] = 'completed';
   let stopAtUs = Infinity;
   const stop = () => {
     if (Atomics.load(counterView, stopIndex(phases.length)) !== 0) return;
     status = 'interrupted';
-    stopAtUs = (performance.timeOrigin + performance.now() - epochMs) * 1000;
+    // Before t = 0 (stopped while the workers were starting) the run stops at its very start.
+    stopAtUs = Number.isFinite(epochMs) ? Math.max(0, (performance.timeOrigin + performance.now() - epochMs) * 1000) : 0;
     Atomics.store(counterView, stopIndex(phases.length), 1);
   };
-  opts.signal?.addEventListener('abort', stop, { once: true });
-  if (opts.signal?.aborted) stop();
-
-  const plannedMs = plannedDurationMs(s);
-  const ticker = setInterval(() => {
-    const elapsedMs = performance.timeOrigin + performance.now() - epochMs;
-    const fig = live.figures(elapsedMs, plannedMs, inFlight.reduce((a, b) => a + b, 0), accs[0], s);
-    for (const sink of sinks) sink.onTick?.(fig);
-  }, 1000);
+  let ticker: NodeJS.Timeout | undefined;
+  let destroyed = false;
+  const shutDown = async () => {
+    clearInterval(ticker);
+    if (destroyed) return;
+    destroyed = true;
+    for (const ch of channels) ch.port1.close();
+    live.destroy();
+    // Terminates any worker still running (one stuck past its deadline included): nothing can keep the run alive.
+    await pool.destroy().catch(() => {});
+  };
 
   let error: string | undefined;
+  let failed: ModelwaveError | undefined;
+  let startedAtMs = Date.now();
   try {
-    await Promise.all(tasks);
-  } catch (err) {
-    stop();
-    status = 'failed';
-    error = (err as Error).message;
-    await Promise.allSettled(tasks);
-    if (err instanceof ModelwaveError) {
-      clearInterval(ticker);
-      await pool.destroy();
-      live.destroy();
-      throw err;
+    // Start-up: every worker ready, or the first failure (nothing measured yet: it is the run's outcome), or a stop.
+    const started = await Promise.race([allReady.then(() => 'ready' as const), failure, stopRequested.then(() => 'stop' as const)]);
+    if (started instanceof ModelwaveError) {
+      stop();
+      throw started;
     }
-  } finally {
+    // A worker still warming up finds `go` waiting and the stop flag set; it ends without sending.
+    if (started === 'stop') stop();
+    epochMs = performance.timeOrigin + performance.now() + 20;
+    startedAtMs = Date.now() + 20;
+    for (const ch of channels) ch.port1.postMessage({ type: 'go', epochMs });
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    if (opts.signal?.aborted) stop();
+
+    const plannedMs = plannedDurationMs(s);
+    ticker = setInterval(() => {
+      const elapsedMs = performance.timeOrigin + performance.now() - epochMs;
+      const fig = live.figures(elapsedMs, plannedMs, inFlight.reduce((a, b) => a + b, 0), accs[0], s);
+      for (const sink of sinks) sink.onTick?.(fig);
+    }, 1000);
+
+    // After a stop, in-flight requests get their timeout and the workers a grace period to report; then they are
+    // terminated. A failure stops the others the same way.
+    const stopBoundMs = s.target.timeoutMs + STOP_GRACE_MS;
+    // Every task's outcome, in worker order: a failure among them is seen here even if it came last.
+    const allDone = Promise.allSettled(tasks).then((rs) => {
+      for (const r of rs) {
+        if (r.status === 'rejected') return reviveError(r.reason, 'a load worker');
+        if (!r.value.ok) return reviveError(r.value.error);
+      }
+      return 'done' as const;
+    });
+    const stoppedTooLong = stopRequested.then(() => within(allDone, stopBoundMs)).then((r) => r ?? ('overdue' as const));
+    const outcome = await Promise.race([allDone, failure, stoppedTooLong]);
+    if (outcome instanceof ModelwaveError) {
+      stop();
+      status = 'failed';
+      failed = outcome;
+      error = outcome.message;
+      await within(Promise.allSettled(tasks), stopBoundMs);
+    } else if (outcome === 'overdue') {
+      error = `workers did not stop within ${Math.round(stopBoundMs / 1000)}s of the stop request; their last records are missing`;
+    }
     clearInterval(ticker);
+    // Let the last port messages (sent before each task resolved) arrive: each worker ends with an explicit `done`.
+    const deadline = Date.now() + (failed || outcome === 'overdue' ? 1000 : 5000);
+    while (doneWorkers.size < W && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  } finally {
+    await shutDown();
   }
-  // Let the last port messages (sent before each task resolved) arrive: each worker ends with an explicit `done`.
-  const deadline = Date.now() + 5000;
-  while (doneWorkers.size < W && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-  for (const ch of channels) ch.port1.close();
-  live.destroy();
-  await pool.destroy();
   const feedbackSummary = await feedback?.finish();
   const endedAtMs = Date.now();
 
-  const timings = phaseTimings(s, new BigInt64Array(endUs), new Int32Array(ready), stopAtUs);
+  // A replayed source with `atEnd: stop` ran out: the run ended there (as planned, not interrupted).
+  const endUsView = new BigInt64Array(endUs);
+  if (Atomics.load(counterView, dataEndIndex(phases.length)) !== 0) {
+    stopAtUs = Math.min(stopAtUs, Number(endUsView[dataEndIndex(phases.length)]));
+  }
+  const timings = phaseTimings(s, endUsView, new Int32Array(ready), stopAtUs);
   const summaries = accs.map((acc, t) =>
     summarize(s, acc, {
       id: runIds[t],
@@ -257,7 +295,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     }),
   );
   if (feedbackSummary) summaries[0].feedback = feedbackSummary;
-  return { summaries, accumulators: accs, targets, runIds, feedbackRecords: feedback?.records ?? [] };
+  return { summaries, accumulators: accs, targets, runIds, feedbackRecords: feedback?.records ?? [], ...(failed ? { failure: failed } : {}) };
 }
 
 function routeHist(accs: TargetAccumulator[], key: string, enc: string): void {

@@ -1,5 +1,7 @@
 // The one message the main thread sends each worker, and the messages workers stream back.
 import type { MessagePort } from 'node:worker_threads';
+import type { SerializedError } from '../errors.js';
+import { LIMITS } from '../scenario/limits.js';
 import type { Scenario } from '../scenario/types.js';
 import type { RecordBatch } from './types.js';
 import type { HttpTarget } from './http.js';
@@ -9,11 +11,11 @@ export interface WorkerTask {
   workerCount: number;
   scenario: Scenario;
   targets: HttpTarget[];
-  /** Open-loop phases: exact arrival count (seq ranges follow from it); closed-loop phases: null. */
-  openCounts: (number | null)[];
   /**
    * Shared state for closed-loop phases, per phase p: counters[p] = requests issued (bit 30 = phase closed);
-   * endUs[p] = when the phase ended (µs since epoch), valid once ready[p] = 1. counters[last] = stop flag.
+   * endUs[p] = when the phase ended (µs since epoch), valid once ready[p] = 1. After the phases: counters[stop] =
+   * stop flag, counters[dataEnd] = 1 once a replayed source with `atEnd: stop` ran out, endUs[dataEnd] = when.
+   * (Open-loop phase lengths need no sharing: every worker walks the whole arrival stream and counts it.)
    */
   counters: SharedArrayBuffer;
   endUs: SharedArrayBuffer;
@@ -35,9 +37,18 @@ export type WorkerMessage =
   | { type: 'phase'; phase: number; startUs: number; endUs: number; count: number }
   | { type: 'done'; workerIndex: number };
 
+/** What a worker's task resolves to. Errors travel as data: a thrown error would reach the main thread codeless. */
+export type WorkerOutcome = { ok: true; workerIndex: number } | { ok: false; workerIndex: number; error: SerializedError };
+
 /** Index of the shared stop flag in `counters` (after the per-phase counters). */
 export const stopIndex = (phases: number) => phases;
+/** Index of the data-end flag in `counters` and of its time in `endUs`. */
+export const dataEndIndex = (phases: number) => phases + 1;
+/** Int32 slots of `counters` and BigInt64 slots of `endUs` for a run of `phases` phases. */
+export const sharedSlots = (phases: number) => phases + 2;
 export const CLOSED_BIT = 1 << 30;
+/** A closed-loop phase closes at this many requests (a run's limit; below 2^30, so never sets CLOSED_BIT). */
+export const MAX_CLOSED_COUNT = Math.min(LIMITS.requests, CLOSED_BIT - 1);
 
 /** Histogram keys: latency / service time / lag per phase, latency per window and per second of the run. */
 export const histKey = {

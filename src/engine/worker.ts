@@ -6,6 +6,7 @@
 // are read and processed after the loop's reads; a closed-loop slot then sends its next request at once; open-loop
 // sends are pumped by a `Waker` (wake.ts) and after every round of answers.
 import { performance } from 'node:perf_hooks';
+import { serializeError } from '../errors.js';
 import { createRowGenerator } from '../data/rows.js';
 import { createCodec } from '../codecs/index.js';
 import type { Codec } from '../codecs/types.js';
@@ -16,7 +17,7 @@ import { initHistograms } from './hist.js';
 import { HistogramDeltas } from './deltas.js';
 import { ConnectionPool, type Connection } from './http.js';
 import { RecordBuffer, transferList } from './records.js';
-import { CLOSED_BIT, stopIndex, type GoMessage, type WorkerMessage, type WorkerTask } from './task.js';
+import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, stopIndex, type GoMessage, type WorkerMessage, type WorkerOutcome, type WorkerTask } from './task.js';
 import { Outcome, errorCodeIndex } from './types.js';
 import { Waker } from './wake.js';
 import { Deadlines } from './deadlines.js';
@@ -30,6 +31,8 @@ const E_LATE = errorCodeIndex('LATE');
 const DECODE_CODES = { BAD_JSON: errorCodeIndex('BAD_JSON'), NO_PREDICTION: errorCodeIndex('NO_PREDICTION'), PREDICTION_COUNT: errorCodeIndex('PREDICTION_COUNT') };
 /** Open loop: at most this many sends per pump before yielding, so responses keep being read during a catch-up. */
 const MAX_SENDS_PER_PUMP = 32;
+/** Rows a record buffer holds before it is shipped (4,096 requests of one row; fewer requests when each has many). */
+const BUFFER_ROWS = 65_536;
 
 /** The open-loop phase being pumped. */
 interface OpenState {
@@ -40,7 +43,8 @@ interface OpenState {
   base: number;
   startUs: number;
   endUs: number;
-  resolve: () => void;
+  /** Called with the phase's arrival count (every arrival walked) or the count so far (stopped early). */
+  resolve: (count: number) => void;
 }
 
 export class WorkerRun implements SlotHost {
@@ -64,6 +68,14 @@ export class WorkerRun implements SlotHost {
   private readonly endUs: BigInt64Array;
   private readonly ready: Int32Array;
   private readonly stopAt: number;
+  private readonly dataEndAt: number;
+  /** Requests the data can fill: a replayed source with `atEnd: stop` runs out after this many; else Infinity. */
+  private readonly dataLimit: number;
+  /** Set on failure: nothing more is sent from this worker. */
+  private halted = false;
+  private rejectRun: (err: unknown) => void = () => {};
+  /** Rejects with the first error thrown in this worker's callbacks (timers, socket reads), ending run(). */
+  private readonly failed = new Promise<never>((_, reject) => (this.rejectRun = reject));
   private readonly phaseWarmup: boolean[];
   private readonly windowEvery: number;
   private readonly windowSpanUs: number;
@@ -97,12 +109,15 @@ export class WorkerRun implements SlotHost {
     this.labels = new Float64Array(this.k);
     this.gen.classes.forEach((c, i) => this.classIndex.set(String(c), i));
     this.regression = this.gen.task === 'regression';
-    this.buf = new RecordBuffer(4096, this.k);
+    this.buf = new RecordBuffer(Math.max(1, Math.min(4096, Math.floor(BUFFER_ROWS / this.k))), this.k);
     this.deltas = t.targets.map((_, ti) => new HistogramDeltas(ti === 0 ? '' : `t${ti}|`));
     this.counters = new Int32Array(t.counters);
     this.endUs = new BigInt64Array(t.endUs);
     this.ready = new Int32Array(t.ready);
     this.stopAt = stopIndex(this.s.load.phases.length);
+    this.dataEndAt = dataEndIndex(this.s.load.phases.length);
+    this.dataLimit = Number.isFinite(this.gen.size) ? Math.floor(this.gen.size / this.k) : Infinity;
+    this.failed.catch(() => {}); // observed by run(); never an unhandled rejection
     this.phaseWarmup = this.s.load.phases.map((p) => p.warmup);
     const w = this.s.windows;
     this.windowEvery = w.kind === 'count' ? w.every : 0;
@@ -117,7 +132,28 @@ export class WorkerRun implements SlotHost {
     return performance.now() - this.originMs;
   }
   private stopped(): boolean {
-    return Atomics.load(this.counters, this.stopAt) !== 0;
+    return this.halted || Atomics.load(this.counters, this.stopAt) !== 0;
+  }
+  private dataEnded(): boolean {
+    return Atomics.load(this.counters, this.dataEndAt) !== 0;
+  }
+
+  /** The data ran out (`atEnd: stop`): the first worker to see it records when; every worker then ends its phases. */
+  private markDataEnd(): void {
+    if (Atomics.compareExchange(this.counters, this.dataEndAt, 0, 1) === 0) {
+      Atomics.store(this.endUs, this.dataEndAt, BigInt(Math.round(Math.max(0, this.nowUs()))));
+    }
+  }
+
+  /**
+   * An error in a callback of this worker (row generation, encoding, a timer): stop sending and end run() with it.
+   * Without this it would be an uncaught exception in the thread, and the main thread would wait for a worker that
+   * never reports.
+   */
+  private fail(err: unknown): void {
+    if (this.halted) return;
+    this.halted = true;
+    this.rejectRun(err);
   }
 
   /** Report ready (generator and codec built) and wait for the common t = 0. */
@@ -125,7 +161,8 @@ export class WorkerRun implements SlotHost {
     const go = new Promise<GoMessage>((resolve) => this.t.port.once('message', (m: GoMessage) => resolve(m)));
     const warm = prewarmCount(this.s, this.t.workerCount, this.capPerTarget);
     await Promise.all(this.pools.map((p) => p.prewarm(warm, Math.min(2000, this.timeoutMs))));
-    warmUpJit(this.gen, this.codec, this.k);
+    // Stopped while connecting (Ctrl-C during start-up): skip the dry runs, the wave will not send anything.
+    if (!this.stopped()) warmUpJit(this.gen, this.codec, this.k);
     this.post({ type: 'ready', workerIndex: this.t.workerIndex });
     this.originMs = (await go).epochMs - performance.timeOrigin;
     this.lastFlushMs = 0;
@@ -134,15 +171,31 @@ export class WorkerRun implements SlotHost {
     }, this.t.flushMs);
   }
 
+  /** Every phase, then the in-flight drain; rejects with the first error of this worker (see fail()). */
   async run(): Promise<void> {
+    try {
+      await Promise.race([this.runPhases(), this.failed]);
+    } finally {
+      // On failure too: what was measured so far is shipped, so the main thread can still account for it.
+      clearInterval(this.flushTimer);
+      this.waker.cancel();
+      this.deadlines.stop();
+      this.flush();
+      for (const p of this.pools) p.close();
+      this.post({ type: 'done', workerIndex: this.t.workerIndex });
+    }
+  }
+
+  private async runPhases(): Promise<void> {
     let base = 0;
     let startUs = 0;
     const phases = this.s.load.phases;
-    for (let p = 0; p < phases.length && !this.stopped(); p++) {
+    for (let p = 0; p < phases.length && !this.stopped() && !this.dataEnded(); p++) {
       const ph: Phase = phases[p];
       if (ph.kind === 'open') {
-        await this.runOpen(ph, p, base, startUs);
-        base += this.t.openCounts[p] ?? 0;
+        // Every worker walks the whole arrival stream, so each knows the phase's count without any sharing (and
+        // nothing has to count a long Poisson schedule up front).
+        base += await this.runOpen(ph, p, base, startUs);
         startUs += ph.durationMs * 1000;
       } else {
         const r = await this.runClosed(ph, p, base, startUs);
@@ -151,15 +204,10 @@ export class WorkerRun implements SlotHost {
       }
     }
     await this.drain();
-    clearInterval(this.flushTimer);
-    this.deadlines.stop();
-    this.flush();
-    for (const p of this.pools) p.close();
-    this.post({ type: 'done', workerIndex: this.t.workerIndex });
   }
 
-  private runOpen(ph: OpenPhase, p: number, base: number, startUs: number): Promise<void> {
-    return new Promise<void>((resolve) => {
+  private runOpen(ph: OpenPhase, p: number, base: number, startUs: number): Promise<number> {
+    return new Promise<number>((resolve) => {
       const it = arrivalOffsetsUs(ph, this.s.seed, p);
       const w = this.t.workerIndex;
       let k = 0;
@@ -179,6 +227,14 @@ export class WorkerRun implements SlotHost {
    * arrange to be woken for the next one.
    */
   private pumpOpen(maxSends = MAX_SENDS_PER_PUMP): void {
+    try {
+      this.pumpOpenUnguarded(maxSends);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private pumpOpenUnguarded(maxSends: number): void {
     const o = this.open;
     if (!o) return;
     const W = this.t.workerCount;
@@ -192,6 +248,10 @@ export class WorkerRun implements SlotHost {
         this.waker.at(intendedUs, now);
         return;
       }
+      if (o.base + o.k >= this.dataLimit) {
+        this.markDataEnd();
+        return this.endOpen(o);
+      }
       this.dispatch(o.base + o.k, o.p, intendedUs, now, null);
       for (let i = 0; i < W && !o.next.done; i++) {
         o.next = o.it.next();
@@ -200,7 +260,7 @@ export class WorkerRun implements SlotHost {
       now = this.nowUs();
     }
     // Every arrival sent: the phase still lasts until its planned end (the next phase starts on time from there).
-    if (now < o.endUs && !this.stopped()) {
+    if (now < o.endUs && !this.stopped() && !this.dataEnded()) {
       this.openDueUs = o.endUs;
       this.waker.at(o.endUs, now);
       return;
@@ -212,7 +272,7 @@ export class WorkerRun implements SlotHost {
     if (this.open === o) this.open = null;
     this.openDueUs = Infinity;
     this.waker.cancel();
-    o.resolve();
+    o.resolve(o.k);
   }
 
   private runClosed(ph: ClosedPhase, p: number, base: number, startUs: number): Promise<{ count: number; endUs: number }> {
@@ -233,7 +293,7 @@ export class WorkerRun implements SlotHost {
       const state: ClosedPhaseState = {
         p,
         base,
-        max: ph.requests ?? Infinity,
+        max: Math.min(ph.requests ?? Infinity, MAX_CLOSED_COUNT),
         deadlineUs: ph.durationMs !== undefined ? startUs + ph.durationMs * 1000 : Infinity,
         thinkMs: ph.thinkMs,
         slotDone: () => {
@@ -257,7 +317,8 @@ export class WorkerRun implements SlotHost {
     for (;;) {
       const v = Atomics.load(counter, p);
       if (v & CLOSED_BIT) return -1;
-      if (v >= ph.max || nowUs >= ph.deadlineUs || this.stopped()) {
+      if (v >= ph.max || nowUs >= ph.deadlineUs || this.stopped() || ph.base + v >= this.dataLimit) {
+        if (ph.base + v >= this.dataLimit) this.markDataEnd();
         this.closePhase(p, ph.deadlineUs);
         return -1;
       }
@@ -283,13 +344,20 @@ export class WorkerRun implements SlotHost {
     const k = this.k;
     const rows = this.rows;
     const labels = this.labels;
-    for (let j = 0; j < k; j++) {
-      const ri = seq * k + j;
-      const row = this.gen.row(ri);
-      rows[j] = row;
-      labels[j] = this.gen.label(ri, row);
+    let body: string;
+    try {
+      for (let j = 0; j < k; j++) {
+        const ri = seq * k + j;
+        const row = this.gen.row(ri);
+        rows[j] = row;
+        labels[j] = this.gen.label(ri, row);
+      }
+      body = this.codec.encode(rows, seq);
+    } catch (err) {
+      // Nothing is sent or recorded for this request; the run ends with the error (its code intact).
+      this.fail(err);
+      return;
     }
-    const body = this.codec.encode(rows, seq);
     const nT = this.targetCount;
     for (let n = 0; n < nT; n++) {
       const ti = nT === 2 && seq % 2 === 1 ? 1 - n : n; // alternate who goes first, so neither is favoured
@@ -351,7 +419,11 @@ export class WorkerRun implements SlotHost {
 
   private readonly processArrived = (): void => {
     const list = this.arrived;
-    for (let i = 0; i < list.length; i++) this.complete(list[i]);
+    try {
+      for (let i = 0; i < list.length; i++) this.complete(list[i]);
+    } catch (err) {
+      this.fail(err);
+    }
     list.length = 0;
     this.arrivedScheduled = false;
     // The thread is awake anyway: send whatever open-loop request has become due meanwhile.
@@ -430,10 +502,18 @@ export class WorkerRun implements SlotHost {
   }
 }
 
-export default async function runWorker(task: WorkerTask): Promise<number> {
-  await initHistograms();
-  const w = new WorkerRun(task);
-  await w.start();
-  await w.run();
-  return task.workerIndex;
+/**
+ * The Piscina task. Never throws: an error (a bad data row, faker arguments, a bug) comes back as data with its
+ * code, because an Error crossing Piscina arrives as a plain Error with its code and details lost.
+ */
+export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome> {
+  try {
+    await initHistograms();
+    const w = new WorkerRun(task);
+    await w.start();
+    await w.run();
+    return { ok: true, workerIndex: task.workerIndex };
+  } catch (err) {
+    return { ok: false, workerIndex: task.workerIndex, error: serializeError(err) };
+  }
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { action } from '../exit.js';
+import { action, reportError } from '../exit.js';
 import { usageError } from '../../errors.js';
 import { parseDurationMs } from '../../util/duration.js';
 import { interruptSignal } from '../signals.js';
@@ -80,6 +80,7 @@ export function register(program: Command): void {
           store,
         });
         if (f.json) process.stdout.write(`${JSON.stringify(res.summary, null, 2)}\n`);
+        if (res.failure) reportError(res.failure);
         return res.exitCode;
       }),
     );
