@@ -23,6 +23,16 @@ export class Checker {
   add(path: Path, message: string, at?: 'key' | 'value'): void {
     this.problems.push({ path, message, at });
   }
+
+  /**
+   * A value no later rule may read (e.g. a number past its limit): reported like `add`, and its subtree is then
+   * skipped by `ok`/`readable` like a schema failure, so nothing downstream computes with it (a plan over
+   * `rate: 1e308` would never finish).
+   */
+  reject(path: Path, message: string): void {
+    this.problems.push({ path, message });
+    this.broken.push(path);
+  }
 }
 
 function isPrefix(a: Path, b: Path): boolean {

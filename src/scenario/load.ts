@@ -11,6 +11,7 @@ import { formatLocated, issuesToProblems, Positions, type Located, type Problem 
 import { normalize, thresholdFitsLabel, type NormalizedCore } from './normalize.js';
 import { fieldHasDrift } from './normalize-data.js';
 import { asOneClosedPhase, planLoad } from './plan.js';
+import { checkOverrideLimits, checkPlanLimits, checkRawLimits } from './limits.js';
 import { redactScenario } from './redact.js';
 import { ScenarioFileSchema, type RawScenario } from './schema.js';
 import type { Phase, Scenario } from './types.js';
@@ -56,6 +57,7 @@ export function parseScenarioText(text: string, file: string, opts: LoadOptions 
   const parsed = ScenarioFileSchema.safeParse(raw);
   const structural = parsed.success ? [] : issuesToProblems(parsed.error.issues, raw, ScenarioFileSchema);
   const chk = new Checker(structural);
+  checkRawLimits(raw, chk);
   const core = normalize(raw, resolve(file), chk, opts.env ?? process.env);
   const scenario = core ? complete(core, raw as RawScenario, value, chk, opts.overrides) : undefined;
   const problems = [...structural, ...chk.problems];
@@ -97,6 +99,7 @@ function applyRawOverrides(value: unknown, o: ScenarioOverrides | undefined): un
     throw usageError(`--workers must be "auto" or a positive integer (got ${o.workers})`);
   }
   if (o.rate !== undefined && o.concurrency !== undefined) throw usageError('--rate and --concurrency cannot be combined: pick open loop or closed loop');
+  checkOverrideLimits(o);
   const raw = structuredClone(value) as Record<string, unknown>;
   const target = raw.target as Record<string, unknown> | undefined;
   if (o.target !== undefined && target && typeof target === 'object') target.url = o.target;
@@ -123,6 +126,8 @@ function complete(core: NormalizedCore, raw: RawScenario, asWritten: unknown, ch
   let phases: Phase[] = core.load.phases;
   if (o?.concurrency !== undefined) phases = [asOneClosedPhase(phases, o.concurrency, o.durationMs)];
   const plan = planLoad(phases);
+  const via = (['rate', 'duration', 'concurrency'] as const).filter((k) => o?.[k === 'duration' ? 'durationMs' : k] !== undefined).map((k) => `--${k}`);
+  checkPlanLimits(phases, plan, core.target, core.windows, chk, via.join(' and '));
   const thresholds = [...core.thresholds];
   for (const expr of o?.thresholds ?? []) {
     let spec;
