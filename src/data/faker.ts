@@ -14,6 +14,8 @@ const loadFaker = (): FakerModule => (fakerModule ??= createRequire(import.meta.
 import { ModelwaveError } from '../errors.js';
 import type { Cell } from './types.js';
 import { FAKER_METHODS, type FakerMethod } from './faker-allowlist.js';
+import { checkFakerArgs } from './faker-args.js';
+import { formatPath } from '../scenario/errors.js';
 import { createPrng, STREAM, type Prng, type RowKey } from './prng.js';
 
 export { FAKER_METHODS, type FakerMethod };
@@ -99,8 +101,8 @@ function toCell(v: unknown): Cell {
 
 /**
  * A faker field: `(rowIndex) => value`, a pure function of (seed, rowIndex, slot). `path` names the field in errors
- * (e.g. `data.fields.device_id`). Throws MW_SCENARIO_INVALID for a method outside FAKER_METHODS or arguments faker
- * rejects (tried once at creation, so a bad argument never surfaces mid-run).
+ * (e.g. `data.fields.device_id`). Throws MW_SCENARIO_INVALID for a method outside FAKER_METHODS, arguments of the wrong
+ * type (checkFakerArgs) or arguments faker rejects (tried once at creation, so a bad argument never surfaces mid-run).
  */
 export function createFakerField(
   method: string,
@@ -113,6 +115,11 @@ export function createFakerField(
     throw new ModelwaveError('MW_SCENARIO_INVALID', `${path}: faker method \`${method}\` is not allowed`, [
       `${path}: use one of: ${FAKER_METHODS.join(', ')}`,
     ]);
+  }
+  const problems = checkFakerArgs(method, args);
+  if (problems.length > 0) {
+    const [first, ...rest] = problems.map((p) => `${path}.${formatPath(['args', ...p.path])} ${p.message}`);
+    throw new ModelwaveError('MW_SCENARIO_INVALID', first!, rest);
   }
   const { faker, randomizer } = instance();
   const fn = resolve(faker, method);

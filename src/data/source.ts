@@ -1,9 +1,11 @@
 // Replay of a labelled data set: the whole file is read once, synchronously, at generator creation. Every problem
-// (missing file or column, ragged row, bad JSON line) is a MW_FILE error naming the file and line.
-import { readFileSync } from 'node:fs';
+// (missing file or column, ragged row, bad JSON line) is a MW_FILE error naming the file and line. The one reader:
+// the validator (header here, every row through the row generator) and the load workers both read through it.
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { ModelwaveError } from '../errors.js';
+import { LIMITS } from '../scenario/limits.js';
+import { CsvSyntaxError, parseCsv } from './csv.js';
 import type { CsvSource } from '../scenario/types.js';
 import type { ValueType } from './fields.js';
 import type { Cell, Row } from './types.js';
@@ -46,8 +48,14 @@ export function displayPath(abs: string): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
 }
 
-const fileError = (message: string, cause?: unknown): ModelwaveError =>
-  new ModelwaveError('MW_FILE', message, [], cause === undefined ? undefined : { cause });
+const fileError = (message: string, opts: { details?: string[]; line?: number; file?: string; cause?: unknown } = {}): ModelwaveError =>
+  new ModelwaveError('MW_FILE', message, opts.details ?? [], {
+    ...(opts.cause !== undefined ? { cause: opts.cause } : {}),
+    where: { path: ['data', 'source'], ...(opts.file !== undefined ? { file: opts.file } : {}), ...(opts.line !== undefined ? { line: opts.line } : {}) },
+  });
+
+/** Bad rows reported at once (the first is the message, the rest details): enough to see a pattern, not a flood. */
+const MAX_ROW_PROBLEMS = 5;
 
 interface Table {
   header: string[];
@@ -55,26 +63,47 @@ interface Table {
   lines: number[];
 }
 
-function readCsv(text: string, file: string): Table {
-  let parsed: { record: string[]; info: { lines: number } }[];
-  try {
-    parsed = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, info: true });
-  } catch (err) {
-    const line = typeof err === 'object' && err !== null && 'lines' in err ? `:${String(err.lines)}` : '';
-    throw fileError(`${file}${line}: not valid CSV: ${err instanceof Error ? err.message : String(err)}`, err);
+/** Collects row problems; throws them all once MAX_ROW_PROBLEMS are seen or the file is done. */
+class RowProblems {
+  private readonly list: { line: number; text: string }[] = [];
+  constructor(private readonly file: string) {}
+  add(line: number, what: string): void {
+    this.list.push({ line, text: `${this.file}:${line}: ${what}` });
+    if (this.list.length >= MAX_ROW_PROBLEMS) this.throwIfAny(true);
   }
-  if (parsed.length === 0) throw fileError(`${file} is empty; a CSV source needs a header row and at least one data row`);
-  const [head, ...body] = parsed;
-  const header = head.record;
+  throwIfAny(more = false): void {
+    if (this.list.length === 0) return;
+    const [first, ...rest] = this.list;
+    const details = rest.map((p) => p.text);
+    if (more) details.push(`(stopped after ${MAX_ROW_PROBLEMS} bad rows)`);
+    throw fileError(first!.text, { details, file: this.file, line: first!.line });
+  }
+}
+
+function readCsv(text: string, file: string): Table {
+  let header: string[] | undefined;
   const records: Cell[][] = [];
   const lines: number[] = [];
-  for (const { record, info } of body) {
-    if (record.length !== header.length) {
-      throw fileError(`${file}:${info.lines}: ${record.length} cells, header has ${header.length}`);
-    }
-    records.push(record.map(csvCell));
-    lines.push(info.lines);
+  const bad = new RowProblems(file);
+  try {
+    parseCsv(text, (cells, line) => {
+      if (!header) {
+        header = cells;
+        return;
+      }
+      if (cells.length !== header.length) {
+        bad.add(line, `${cells.length} cells, header has ${header.length}; fix or remove the row`);
+        return;
+      }
+      records.push(cells.map(csvCell));
+      lines.push(line);
+    });
+  } catch (err) {
+    if (!(err instanceof CsvSyntaxError)) throw err;
+    bad.add(err.line, `not valid CSV: ${err.message}`);
   }
+  bad.throwIfAny();
+  if (!header) throw fileError(`${file} is empty; a CSV source needs a header row and at least one data row`, { file });
   return { header, records, lines };
 }
 
@@ -82,6 +111,7 @@ function readJsonl(text: string, file: string): Table {
   let header: string[] | undefined;
   const records: Cell[][] = [];
   const lines: number[] = [];
+  const bad = new RowProblems(file);
   const all = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   for (let i = 0; i < all.length; i++) {
     const src = all[i].trim();
@@ -91,22 +121,72 @@ function readJsonl(text: string, file: string): Table {
     try {
       value = JSON.parse(src);
     } catch (err) {
-      throw fileError(`${file}:${line}: not valid JSON: ${err instanceof Error ? err.message : String(err)}`, err);
+      bad.add(line, `not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+      continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw fileError(`${file}:${line}: each line must be a JSON object like {"a": 1}`);
+      bad.add(line, 'each line must be a JSON object like {"a": 1}');
+      continue;
     }
     const obj = value as Record<string, unknown>;
     header ??= Object.keys(obj);
     const missing = header.filter((k) => !Object.hasOwn(obj, k));
     if (missing.length > 0) {
-      throw fileError(`${file}:${line}: missing ${missing.map((k) => `\`${k}\``).join(', ')} (the first line has ${header.join(', ')})`);
+      bad.add(line, `missing ${missing.map((k) => `\`${k}\``).join(', ')} (the first line has ${header.join(', ')})`);
+      continue;
     }
     records.push(header.map((k) => jsonCell(obj[k])));
     lines.push(line);
   }
-  if (!header) throw fileError(`${file} is empty; a JSONL source needs one JSON object per line`);
+  bad.throwIfAny();
+  if (!header) throw fileError(`${file} is empty; a JSONL source needs one JSON object per line`, { file });
   return { header, records, lines };
+}
+
+/**
+ * The text of a data source: a regular file no larger than the limit (every load worker holds its rows in memory,
+ * several times the file's size). `why` is a predicate on `data.source` when it cannot be read.
+ */
+function readText(abs: string): { text: string } | { why: string; code?: string; cause?: unknown } {
+  try {
+    const st = statSync(abs);
+    if (!st.isFile()) return { why: 'is not a file' };
+    if (st.size > LIMITS.dataSourceBytes) {
+      return { why: `is ${mib(st.size)}; at most ${mib(LIMITS.dataSourceBytes)} (every load worker holds the rows in memory): sample the file` };
+    }
+    return { text: readFileSync(abs, 'utf8') };
+  } catch (err) {
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+    return { why: `cannot be read: ${err instanceof Error ? err.message : String(err)}`, code, cause: err };
+  }
+}
+
+const mib = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
+
+/**
+ * Column names of a CSV (first record) or JSONL (keys of the first object) file, by the same reader the load
+ * workers use, or why not (a predicate on `data.source`, for the validator). Rows after the first are not checked.
+ */
+export function readSourceHeader(abs: string, format: 'csv' | 'jsonl'): string[] | string {
+  const r = readText(abs);
+  if ('why' in r) return r.code === 'ENOENT' ? 'names a file that does not exist' : r.why;
+  if (r.text.replace(/^\uFEFF/, '').trim() === '') return 'names an empty file (expected a header line)';
+  try {
+    if (format === 'csv') {
+      let header: string[] = [];
+      parseCsv(r.text, (cells) => {
+        header = cells;
+        return false;
+      });
+      return header.map((c) => c.trim());
+    }
+    const first = r.text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+    const obj: unknown = JSON.parse(first);
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return 'must hold one JSON object per line';
+    return Object.keys(obj);
+  } catch (err) {
+    return `has an unreadable first line: ${(err as Error).message}`;
+  }
 }
 
 function columnInfo(name: string, j: number, t: Table, file: string): ColumnInfo {
@@ -127,16 +207,13 @@ function columnInfo(name: string, j: number, t: Table, file: string): ColumnInfo
  */
 export function loadSource(src: CsvSource, labelColumn?: string): LoadedSource {
   const file = displayPath(src.path);
-  let text: string;
-  try {
-    text = readFileSync(src.path, 'utf8');
-  } catch (err) {
-    const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
-    const why = code === 'ENOENT' ? 'no such file' : err instanceof Error ? err.message : String(err);
-    throw fileError(`data.source: cannot read ${file}: ${why}`, err);
+  const r = readText(src.path);
+  if ('why' in r) {
+    const why = r.code === 'ENOENT' ? 'no such file' : r.why;
+    throw fileError(`data.source: cannot read ${file}: ${why}`, { file, cause: r.cause });
   }
-  const t = src.format === 'jsonl' ? readJsonl(text, file) : readCsv(text, file);
-  if (t.records.length === 0) throw fileError(`${file} has a header but no data rows`);
+  const t = src.format === 'jsonl' ? readJsonl(r.text, file) : readCsv(r.text, file);
+  if (t.records.length === 0) throw fileError(`${file} has a header but no data rows; a replayed source needs at least one`, { file });
   const seen = new Set<string>();
   for (const h of t.header) {
     if (seen.has(h)) throw fileError(`${file}: column \`${h}\` appears twice in the header`);

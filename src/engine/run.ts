@@ -96,7 +96,11 @@ export function workerCount(s: Scenario, override?: number): number {
 
 export async function executeRun(s: Scenario, opts: RunOptions = {}): Promise<RunResult> {
   await initHistograms();
-  const targets = await resolveTargets(s, opts.targets ?? [s.target.url]);
+  const targets = await resolveTargets(s, opts.targets ?? [s.target.url]).catch((err: unknown) => {
+    // Ctrl-C in a terminal reaches the builtin server's process group too: its start then fails because of the stop.
+    if (opts.signal?.aborted) throw new ModelwaveError('MW_INTERRUPTED', 'interrupted while the target was starting; nothing was sent');
+    throw err;
+  });
   try {
     return await runWithTargets(s, targets, opts);
   } finally {

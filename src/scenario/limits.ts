@@ -35,6 +35,8 @@ export const LIMITS = {
   feedbackBatchSize: 10_000,
   feedbackMaxRate: 10_000,
   feedbackRetries: 10,
+  /** A replayed `data.source` file: every load worker parses it and holds its rows (~7× the file) in memory. */
+  dataSourceBytes: 64 * 1024 * 1024,
 } as const;
 
 const n = (x: number): string => x.toLocaleString('en-US');

@@ -1,7 +1,7 @@
 // data.fields / data.source / label: cross-key rules and the normalized DataSpec and LabelSpec.
-import { readSync, openSync, closeSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { checkFakerArgs } from '../data/faker-args.js';
+import { readSourceHeader } from '../data/source.js';
 import type { Checker } from './check.js';
 import { describeValue, didYouMean, type Path } from './errors.js';
 import { LABEL_MODELS, type RawData, type RawFieldSpec, type RawLabel, type RawOperand } from './schema.js';
@@ -105,7 +105,10 @@ function normalizeField(raw: RawFieldSpec, path: Path, ctx: FieldCtx): FieldSpec
   if ('uuid' in raw) return { kind: 'uuid' };
   if ('seq' in raw) return { kind: 'seq' };
   if ('const' in raw) return { kind: 'const', value: raw.const };
-  if ('faker' in raw) return { kind: 'faker', method: raw.faker, ...(raw.args !== undefined && { args: raw.args }) };
+  if ('faker' in raw) {
+    for (const p of checkFakerArgs(raw.faker, raw.args)) chk.add([...path, 'args', ...p.path], p.message);
+    return { kind: 'faker', method: raw.faker, ...(raw.args !== undefined && { args: raw.args }) };
+  }
   const kind = 'plus' in raw ? 'plus' : 'minus' in raw ? 'minus' : 'times';
   const ops = (raw as Record<string, RawOperand[]>)[kind]!;
   const args = ops.map((op, i) => normalizeOperand(op, [...path, kind, i], ctx));
@@ -177,7 +180,7 @@ function normalizeSource(raw: NonNullable<RawData['source']>, chk: Checker, dir:
     chk.add(base, `has no .csv/.jsonl extension; set data.source.format to "csv" or "jsonl" (got ${describeValue(obj.path)})`);
     return undefined;
   }
-  const header = readHeader(abs, format);
+  const header = readSourceHeader(abs, format);
   if (typeof header === 'string') {
     chk.add(base, `${header} (looked for ${abs})`);
     return undefined;
@@ -199,33 +202,6 @@ function normalizeSource(raw: NonNullable<RawData['source']>, chk: Checker, dir:
 export function missingColumn(name: string, header: readonly string[]): string {
   const hint = didYouMean(name, header);
   return `names column \`${name}\`, which the file does not have${hint ? `; did you mean \`${hint}\`?` : ` (columns: ${header.join(', ')})`}`;
-}
-
-/** Column names from the first line of a CSV/JSONL file, or a reason it could not be read. */
-function readHeader(abs: string, format: 'csv' | 'jsonl'): string[] | string {
-  let first: string;
-  try {
-    if (!statSync(abs).isFile()) return 'is not a file';
-    const fd = openSync(abs, 'r');
-    try {
-      const buf = Buffer.alloc(64 * 1024);
-      const n = readSync(fd, buf, 0, buf.length, 0);
-      first = buf.subarray(0, n).toString('utf8').split(/\r?\n/)[0] ?? '';
-    } finally {
-      closeSync(fd);
-    }
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'names a file that does not exist' : `cannot be read: ${(err as Error).message}`;
-  }
-  if (!first.trim()) return 'names an empty file (expected a header line)';
-  try {
-    if (format === 'csv') return (parseCsv(first) as string[][])[0]!.map((c) => c.trim());
-    const obj: unknown = JSON.parse(first);
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return 'must hold one JSON object per line';
-    return Object.keys(obj);
-  } catch (err) {
-    return `has an unreadable first line: ${(err as Error).message}`;
-  }
 }
 
 // ---- label ----

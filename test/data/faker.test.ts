@@ -94,8 +94,14 @@ for (const method of REJECTED) {
 }
 
 test('arguments faker rejects fail at creation, naming the field', () => {
+  // Caught by the declared parameter types (faker-args.ts) before faker is called...
   assert.throws(
     () => createRowGenerator(scenario({ fields: { n: { kind: 'faker', method: 'number.int', args: { min: 10, max: 1 } } } })),
+    (err: unknown) => err instanceof ModelwaveError && err.code === 'MW_SCENARIO_INVALID' && err.message === 'data.fields.n.args.min must not exceed max (got min 10, max 1)',
+  );
+  // ...and what only faker knows (no multiple of 5 in [1, 2]) by the trial call at creation.
+  assert.throws(
+    () => createRowGenerator(scenario({ fields: { n: { kind: 'faker', method: 'number.int', args: { min: 1, max: 2, multipleOf: 5 } } } })),
     (err: unknown) => err instanceof ModelwaveError && err.code === 'MW_SCENARIO_INVALID' && /^data\.fields\.n: faker number\.int rejected its args/.test(err.message),
   );
 });

@@ -71,7 +71,7 @@ export function register(program: Command): void {
         });
         const { resolveStoreOptions } = await import('../../store/index.js');
         const store = resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) });
-        const signal = interruptSignal();
+        const signal = interruptSignal({ inFlightTimeoutMs: scenario.target.timeoutMs });
         const res = await runScenario(scenario, {
           ...(f.out ? { outDir: f.out } : {}),
           ...(f.report ? { formats: parseReportFormats(f.report) } : {}),

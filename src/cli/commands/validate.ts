@@ -12,10 +12,14 @@ export function register(program: Command): void {
         // Loaded on use: zod and yaml would otherwise slow every command's start.
         const { loadScenario } = await import('../../scenario/load.js');
         const { describeScenario } = await import('../../scenario/describe.js');
+        const { preflight } = await import('../../engine/preflight.js');
         let code: number = EXIT.ok;
         files.forEach((file, i) => {
           try {
-            process.stdout.write(`${i ? '\n' : ''}${describeScenario(loadScenario(file), file)}\nvalid.\n`);
+            const scenario = loadScenario(file);
+            // Build what a load worker builds (every data row read, faker arguments tried): what the run would choke on.
+            preflight(scenario, file);
+            process.stdout.write(`${i ? '\n' : ''}${describeScenario(scenario, file)}\nvalid.\n`);
           } catch (err) {
             code = Math.max(code, reportError(err));
           }
