@@ -182,12 +182,16 @@ export function checkPlanLimits(phases: readonly Phase[], plan: LoadPlan, target
     }
   });
   const total = plan.plannedRequests;
-  if (total !== undefined && total > LIMITS.requests && !phaseOver) {
-    chk.add(['load', 'phases'], `plan ${n(total)} requests in all${by}; ${atMostPlain(REQUESTS)}`);
-  }
   const totalMs = plan.expectedDurationMs;
-  if (totalMs !== undefined && totalMs > LIMITS.runDurationMs && !phaseOver) {
-    chk.add(['load', 'phases'], `last ${hoursOf(totalMs)} in all${by}; at most ${DURATION.bound} per run: ${FIX.duration}`);
+  const totalOver = (total !== undefined && total > LIMITS.requests) || (totalMs !== undefined && totalMs > LIMITS.runDurationMs);
+  if (phaseOver || totalOver) {
+    if (!phaseOver && total !== undefined && total > LIMITS.requests) {
+      chk.add(['load', 'phases'], `plan ${n(total)} requests in all${by}; ${atMostPlain(REQUESTS)}`);
+    }
+    if (!phaseOver && totalMs !== undefined && totalMs > LIMITS.runDurationMs) {
+      chk.add(['load', 'phases'], `last ${hoursOf(totalMs)} in all${by}; at most ${DURATION.bound} per run: ${FIX.duration}`);
+    }
+    return; // windows over a load that cannot run are beside the point
   }
   const count = windowCount(windows, total, totalMs);
   if (count !== undefined && count > LIMITS.windows) {
