@@ -114,7 +114,8 @@ export const FAKER_PARAMS: Record<FakerMethod, FakerParams> = {
   'location.country': none,
   'location.countryCode': { positional: countryVariant, options: { variant: countryVariant } },
   'location.state': { options: { abbreviated: bool } },
-  'location.zipCode': { positional: str, options: { state: str, format: str } },
+  // `state` needs locale data (postcode_by_state) the en locale does not have: faker throws for every value.
+  'location.zipCode': { positional: str, options: { format: str } },
   'location.streetAddress': { positional: bool, options: { useFullAddress: bool } },
   'location.latitude': { options: { min: { t: 'number', min: -90, max: 90 }, max: { t: 'number', min: -90, max: 90 }, precision: digits } },
   'location.longitude': { options: { min: { t: 'number', min: -180, max: 180 }, max: { t: 'number', min: -180, max: 180 }, precision: digits } },
@@ -145,7 +146,7 @@ export const FAKER_PARAMS: Record<FakerMethod, FakerParams> = {
   'date.birthdate': {
     options: { mode: { t: 'choice', values: ['age', 'year'] }, min: { t: 'number', int: true, min: 0, max: 9_999 }, max: { t: 'number', int: true, min: 0, max: 9_999 }, refDate: date },
   },
-  'number.int': { positional: num, options: { min: num, max: num, multipleOf: { t: 'number', min: Number.MIN_VALUE } } },
+  'number.int': { positional: num, options: { min: num, max: num, multipleOf: { t: 'number', int: true, min: 1 } } },
   'number.float': { positional: num, options: { min: num, max: num, fractionDigits: digits, multipleOf: { t: 'number', min: Number.MIN_VALUE } } },
   'finance.amount': { options: { ...money.options, autoFormat: bool } },
   'finance.currencyCode': none,

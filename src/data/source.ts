@@ -152,7 +152,7 @@ function readText(abs: string): { text: string } | { why: string; code?: string;
     const st = statSync(abs);
     if (!st.isFile()) return { why: 'is not a file' };
     if (st.size > LIMITS.dataSourceBytes) {
-      return { why: `is ${mib(st.size)}; at most ${mib(LIMITS.dataSourceBytes)} (every load worker holds the rows in memory): sample the file` };
+      return { why: `is ${mib(st.size)}, over the ${mib(LIMITS.dataSourceBytes)} limit (every load worker holds the rows in memory): sample the file` };
     }
     return { text: readFileSync(abs, 'utf8') };
   } catch (err) {
@@ -161,7 +161,8 @@ function readText(abs: string): { text: string } | { why: string; code?: string;
   }
 }
 
-const mib = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
+/** Rounded up, so a file just over the limit never reads as equal to it. */
+const mib = (bytes: number): string => `${Math.ceil((bytes / 1024 / 1024) * 10) / 10} MiB`;
 
 /**
  * Column names of a CSV (first record) or JSONL (keys of the first object) file, by the same reader the load
