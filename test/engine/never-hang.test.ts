@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accountingErrors } from '../../src/engine/counts.js';
+import { firstFailure } from '../../src/engine/lifecycle.js';
 import { ModelwaveError, reviveError, serializeError } from '../../src/errors.js';
 import type { Summary } from '../../src/summary/types.js';
 import { CLI, startServer, type ServerProcess } from './helpers.js';
@@ -218,4 +219,23 @@ test('errors keep their code, details and location across a thread boundary (str
   assert.equal(internal.exitCode, 1);
   assert.equal(internal.message, 'internal error in a load worker: boom');
   assert.equal(reviveError(structuredClone(serializeError(new RangeError('x')))).code, 'MW_INTERNAL');
+});
+
+test('the main thread sees the first failing worker as a coded error, whether it reported one or died', async () => {
+  const pending = new Promise<never>(() => {});
+  const reported = firstFailure([
+    Promise.resolve({ ok: true as const, workerIndex: 0 }),
+    Promise.resolve({ ok: false as const, workerIndex: 1, error: serializeError(new ModelwaveError('MW_FILE', 'x.csv:2: bad')) }),
+    pending,
+  ]);
+  const e1 = await reported;
+  assert.equal(e1.code, 'MW_FILE');
+  assert.equal(e1.message, 'x.csv:2: bad');
+  // A thread that died outright (Piscina rejects its task with a plain Error): internal, exit 1, still an answer.
+  const e2 = await firstFailure([pending, Promise.reject(new Error('worker exited'))]);
+  assert.equal(e2.code, 'MW_INTERNAL');
+  assert.match(e2.message, /^internal error in a load worker: worker exited$/);
+  // Nobody failed: it never settles (the run waits on the tasks themselves).
+  const none = await Promise.race([firstFailure([Promise.resolve({ ok: true as const, workerIndex: 0 })]), new Promise((r) => setTimeout(() => r('none'), 50))]);
+  assert.equal(none, 'none');
 });

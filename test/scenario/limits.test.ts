@@ -143,3 +143,11 @@ test('a bound rejects the value before anything plans with it: rate 1e308 with s
   assert.throws(() => parseScenarioText(BASE.replace('rate: 100', 'rate: 1e308, rampTo: 1e308, steps: 1e9'), 'x.yaml'), ModelwaveError);
   assert.ok(Date.now() - t0 < 5_000);
 });
+
+test('validate never prints "Infinity": every scenario in scenarios/ describes finite plans', () => {
+  const files = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml')).map((f) => join('scenarios', f));
+  const r = spawnSync(process.execPath, [CLI, 'validate', ...files], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.match(/^valid\.$/gm)?.length, files.length);
+  assert.doesNotMatch(r.stdout, /Infinity|NaN/);
+});
