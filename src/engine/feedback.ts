@@ -28,6 +28,8 @@ export class FeedbackPoster implements RunSink {
   private busy = false;
   private readonly stats = { posted: 0, failed: 0, retried: 0, labelsPosted: 0, labelsFailed: 0 };
   private nextPostMs = 0;
+  /** Set by finish(): no post or retry starts after it. */
+  private deadlineMs = Infinity;
   /** Posted labels, kept only when nobody takes them as they go (`onPosted`), so long runs stay bounded in memory. */
   readonly records: FeedbackRecord[] = [];
   onPosted?: (rows: FeedbackRecord[]) => void;
@@ -57,12 +59,19 @@ export class FeedbackPoster implements RunSink {
     if (!this.timer) this.timer = setInterval(() => void this.pump(false), 100);
   }
 
-  /** Post everything still queued (ignoring the remaining delay) and stop. */
-  async finish(): Promise<FeedbackSummary> {
+  /**
+   * Post everything still queued (ignoring the remaining delay) and stop, for at most `limitMs` (plus one request
+   * timeout): an endpoint that went away with the run (Ctrl-C reaches a local server too) must not hold the run
+   * open for retries × batches. Labels the bound leaves unposted are counted as failed, never dropped silently.
+   */
+  async finish(limitMs = Infinity): Promise<FeedbackSummary> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.deadlineMs = Date.now() + limitMs;
     while (this.busy) await sleep(10);
-    while (this.head < this.queue.length) await this.pump(true);
+    while (this.head < this.queue.length && Date.now() < this.deadlineMs) await this.pump(true);
+    if (this.head < this.queue.length) this.settle(this.queue.slice(this.head), false, Date.now());
+    this.head = this.queue.length;
     return { url: this.url, ...this.stats };
   }
 
@@ -71,7 +80,7 @@ export class FeedbackPoster implements RunSink {
     this.busy = true;
     try {
       const now = this.nowMs();
-      while (this.head < this.queue.length && (all || this.queue[this.head].dueMs <= now)) {
+      while (this.head < this.queue.length && (all || this.queue[this.head].dueMs <= now) && Date.now() < this.deadlineMs) {
         const batch: Pending[] = [];
         while (batch.length < this.spec.batchSize && this.head < this.queue.length && (all || this.queue[this.head].dueMs <= now)) {
           batch.push(this.queue[this.head++]);
@@ -107,24 +116,26 @@ export class FeedbackPoster implements RunSink {
       } catch {
         ok = false;
       }
-      if (ok || attempt >= this.spec.retries) {
-        const postedAtMs = Date.now();
-        if (ok) {
-          this.stats.posted++;
-          this.stats.labelsPosted += batch.length;
-        } else {
-          this.stats.failed++;
-          this.stats.labelsFailed += batch.length;
-        }
-        const rows: FeedbackRecord[] = batch.map((p) => ({ uuid: p.key, seq: p.seq, label: JSON.stringify(p.label), postedAtMs, outcome: ok ? 'posted' : 'failed' }));
-        if (this.onPosted) this.onPosted(rows);
-        else this.records.push(...rows);
+      if (ok || attempt >= this.spec.retries || Date.now() >= this.deadlineMs) {
+        if (ok) this.stats.posted++;
+        else this.stats.failed++;
+        this.settle(batch, ok, Date.now());
         return;
       }
       this.stats.retried++;
       await sleep(100 * 2 ** attempt);
     }
   }
+
+  /** Count labels as posted or failed and hand their records on. */
+  private settle(batch: Pending[], ok: boolean, postedAtMs: number): void {
+    if (ok) this.stats.labelsPosted += batch.length;
+    else this.stats.labelsFailed += batch.length;
+    const rows: FeedbackRecord[] = batch.map((p) => ({ uuid: p.key, seq: p.seq, label: JSON.stringify(p.label), postedAtMs, outcome: ok ? 'posted' : 'failed' }));
+    if (this.onPosted) this.onPosted(rows);
+    else this.records.push(...rows);
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+

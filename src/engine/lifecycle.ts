@@ -6,6 +6,8 @@ import type { WorkerOutcome } from './task.js';
 
 /** After a stop (Ctrl-C, a failed worker), workers get the request timeout plus this long to ship their last records. */
 export const STOP_GRACE_MS = 5_000;
+/** After a completed wave, delayed feedback labels still queued get this long to be posted. */
+export const FEEDBACK_DRAIN_MS = 60_000;
 
 /** Settles with the first failure among the workers' tasks (an outcome with an error, or a rejected task). */
 export function firstFailure(tasks: readonly Promise<WorkerOutcome>[]): Promise<ModelwaveError> {

@@ -14,7 +14,7 @@ import { createHistogram, initHistograms, recordUs } from './hist.js';
 import { sliceBatch } from './records.js';
 import { summarize, type PhaseTiming } from './summarize.js';
 import { dataEndIndex, sharedSlots, stopIndex, type WorkerMessage, type WorkerOutcome, type WorkerTask } from './task.js';
-import { aborted, firstFailure, STOP_GRACE_MS, within } from './lifecycle.js';
+import { aborted, FEEDBACK_DRAIN_MS, firstFailure, STOP_GRACE_MS, within } from './lifecycle.js';
 import { Outcome, type RecordBatch } from './types.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
@@ -275,7 +275,8 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   } finally {
     await shutDown();
   }
-  const feedbackSummary = await feedback?.finish();
+  // Labels still waiting for their delay: posted now, within a bound (short once the run was stopped or failed).
+  const feedbackSummary = await feedback?.finish(status === 'completed' ? FEEDBACK_DRAIN_MS : STOP_GRACE_MS);
   const endedAtMs = Date.now();
 
   // A replayed source with `atEnd: stop` ran out: the run ended there (as planned, not interrupted).

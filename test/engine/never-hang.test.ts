@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -238,4 +239,23 @@ test('the main thread sees the first failing worker as a coded error, whether it
   // Nobody failed: it never settles (the run waits on the tasks themselves).
   const none = await Promise.race([firstFailure([Promise.resolve({ ok: true as const, workerIndex: 0 })]), new Promise((r) => setTimeout(() => r('none'), 50))]);
   assert.equal(none, 'none');
+});
+
+test('Ctrl-C with delayed feedback queued for a dead endpoint: the labels are counted failed within a bound, not retried for minutes', async () => {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((r) => probe.close(() => r()));
+  // 10 retries with backoff is ~100 s per batch: 1-label batches of every answered request would take hours.
+  const file = telco('feedback-dead', '', '  phases: [{ duration: 20h, rate: 50 }]', `feedback: { url: "http://127.0.0.1:${port}/feedback", after: 1h, batchSize: 1, retries: 10 }\n`);
+  const out = path.join(dir, 'feedback-dead');
+  const r = await cli(['run', file, '--no-store', '--out', out], 90_000, { sig: 'SIGINT', at: /sent \d+/, delayMs: 1_000 });
+  assert.equal(r.code, 130, r.stderr);
+  assert.ok(Date.now() - (r.signalledAtMs ?? 0) < 40_000, 'ended within the in-flight timeout and the bounded drains');
+  const sum = report(out);
+  assert.equal(sum.run.status, 'interrupted');
+  assert.ok(sum.totals.requests.ok > 0);
+  // Every answered request's label is accounted for: none posted (nothing listens), all counted failed.
+  assert.equal(sum.feedback?.labelsPosted, 0);
+  assert.equal(sum.feedback?.labelsFailed, sum.totals.requests.ok);
 });
