@@ -8,10 +8,11 @@ import { executeRun, newRunId, type RunSink } from './engine/run.js';
 import { progressSink } from './engine/progress.js';
 import { evaluateThresholds } from './verdict/thresholds.js';
 import { writeReports, type ReportFormat } from './report/write.js';
+import { deliver, deliveryNotice } from './report/deliver.js';
 import { renderTerminalSummary } from './report/terminal.js';
 import { environment } from './engine/summarize.js';
 import { workerCount } from './engine/run.js';
-import type { MetricsStore, StoreOptions } from './store/index.js';
+import type { MetricsStore, SaveResult, StoreOptions } from './store/index.js';
 import type { FeedbackRecord } from './engine/feedback.js';
 
 export interface RunScenarioOptions {
@@ -24,6 +25,10 @@ export interface RunScenarioOptions {
   quiet?: boolean;
   /** Print the terminal summary to this stream (default stdout) unless quiet. */
   out?: NodeJS.WritableStream;
+  /** Warnings (reports written elsewhere, the store) go here, quiet or not (default stderr). */
+  errOut?: NodeJS.WritableStream;
+  /** Where reports go when the report folder cannot be written (default the system's temporary directory). */
+  fallbackReportRoot?: string;
   progressOut?: NodeJS.WriteStream;
   sinks?: RunSink[];
   maxLagP99Ms?: number;
@@ -33,6 +38,7 @@ export interface RunScenarioOptions {
 
 export interface RunScenarioResult {
   summary: Summary;
+  /** Where the reports are: the folder asked for, the fallback folder, or '' when none could be written. */
   reportDir: string;
   files: string[];
   exitCode: number;
@@ -62,18 +68,36 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   progress?.end();
   const summary = result.summaries[0];
   summary.thresholds = evaluateThresholds(summary, s.thresholds);
+  let summarySaved: SaveResult | undefined;
   if (store && writer) {
-    await finishStoredRun(store, writer, summary, result.feedbackRecords);
+    summarySaved = await finishStoredRun(store, writer, summary, result.feedbackRecords);
     await store.close().catch(() => {});
   }
-  const reportDir = opts.outDir ?? path.join('reports', runId);
-  const files = await writeReports(summary, reportDir, opts.formats);
+  // The measurement outlives an unwritable report folder: fallback folder, else the summary on the terminal.
+  const delivery = await deliver(opts.outDir ?? path.join('reports', runId), runId, (d) => writeReports(summary, d, opts.formats), opts.fallbackReportRoot);
+  const out = opts.out ?? process.stdout;
+  const errOut = opts.errOut ?? process.stderr;
   if (!opts.quiet) {
-    const out = opts.out ?? process.stdout;
     out.write(renderTerminalSummary(summary, { color: Boolean((out as NodeJS.WriteStream).isTTY) }));
-    out.write(`\nreports: ${reportDir}\n`);
+    if (delivery.dir) out.write(`\nreports: ${delivery.dir}\n`);
+  } else if (!delivery.dir && !summarySaved?.stored) {
+    errOut.write(renderTerminalSummary(summary, { color: false })); // nothing else will hold the figures
   }
-  return { summary, reportDir, files, exitCode: exitCodeOf(summary) };
+  errOut.write(deliveryNotice(delivery, recoveryHint(runId, summarySaved)));
+  const exitCode = exitCodeOf(summary);
+  return {
+    summary,
+    reportDir: delivery.dir ?? '',
+    files: delivery.files,
+    exitCode: delivery.dir || exitCode === EXIT.interrupted ? exitCode : EXIT.reportNotWritten,
+  };
+}
+
+/** How to get the reports of a run whose report files could not be written anywhere. */
+function recoveryHint(runId: string, saved: SaveResult | undefined): string {
+  if (saved?.stored) return `the run is in the metrics store: \`modelwave report ${runId} --out DIR\` writes them`;
+  if (saved?.spoolPath) return `the run is in the spool ${saved.spoolPath}: \`modelwave store import ${saved.spoolPath}\`, then \`modelwave report ${runId} --out DIR\``;
+  return 'the run was not stored: the summary printed here is all that remains';
 }
 
 export function exitCodeOf(summary: Summary): number {
@@ -101,13 +125,14 @@ export async function finishStoredRun(
   writer: ReturnType<MetricsStore['requestWriter']>,
   summary: Summary,
   feedback: FeedbackRecord[],
-): Promise<void> {
+): Promise<SaveResult | undefined> {
   try {
-    await saveStoredRun(store, writer, summary, feedback);
+    return await saveStoredRun(store, writer, summary, feedback);
   } catch (err) {
     // Nothing measured is lost to a failing store: the report is still written, and says what happened.
     const info = store.info();
     summary.store = { ...(summary.store ?? { kind: info.kind, location: info.location, storedRequests: 0 }), complete: false, error: (err as Error).message };
+    return undefined;
   }
 }
 
@@ -116,7 +141,7 @@ async function saveStoredRun(
   writer: ReturnType<MetricsStore['requestWriter']>,
   summary: Summary,
   feedback: FeedbackRecord[],
-): Promise<void> {
+): Promise<SaveResult> {
   const w = await writer.finish(60_000);
   const info = store.info();
   const expected = summary.totals.requests.scheduled + warmupRequests(summary);
@@ -129,7 +154,7 @@ async function saveStoredRun(
     ...(w.error ? { error: w.error } : {}),
   };
   if (feedback.length) await store.saveFeedback(summary.run.id, feedback.map(toFeedbackRow));
-  await store.finishRun(summary);
+  return store.finishRun(summary);
 }
 
 const toFeedbackRow = (f: FeedbackRecord) => ({ uuid: f.uuid, seq: f.seq, label: f.label, postedAt: f.postedAtMs, outcome: f.outcome });

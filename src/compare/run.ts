@@ -1,7 +1,7 @@
 // `modelwave compare`: the same seeded rows to baseline and candidate, interleaved request by request, or two
 // stored runs / report folders; then analysis, files and an exit code.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -12,7 +12,8 @@ import { executeRun, type RunSink } from '../engine/run.js';
 import { progressSink } from '../engine/progress.js';
 import { bucketsOfEncoded, initHistograms } from '../engine/hist.js';
 import { evaluateThresholds } from '../verdict/thresholds.js';
-import { writeReports } from '../report/write.js';
+import { writeReportFiles, writeReports } from '../report/write.js';
+import { deliver, deliveryNotice } from '../report/deliver.js';
 import { sortedCountsFromBuckets } from './stats.js';
 import { analyze, type CompareSide } from './analyze.js';
 import type { Comparison } from './types.js';
@@ -74,17 +75,23 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
     await finishStoredRun(store, writers[1], cs, []);
     await store.close().catch(() => {});
   }
-  await writeReports(bs, path.join(dir, 'baseline'));
-  await writeReports(cs, path.join(dir, 'candidate'));
   const side = (i: number, sub: string): CompareSide => {
     const smp = result.accumulators[i].samples!;
     return { summary: result.summaries[i], latency: smp.latencyMs, correct: smp.correct, reportDir: sub };
   };
   const comparison = analyze(side(0, 'baseline'), side(1, 'candidate'), { id, ...(s.compare ? { spec: s.compare } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: s.seed });
   if (bs.run.status === 'interrupted') comparison.warnings.push('the run was interrupted: the comparison covers only what was measured');
-  await writeComparison(comparison, dir, opts.failOnInconclusive);
-  const exitCode = bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
-  return { comparison, dir, exitCode };
+  // A measured comparison outlives an unwritable folder: the fallback folder, else the verdict on the terminal.
+  const delivery = await deliver(dir, id, async (d) => [
+    ...(await writeReports(bs, path.join(d, 'baseline'))),
+    ...(await writeReports(cs, path.join(d, 'candidate'))),
+    ...(await writeComparison(comparison, d, opts.failOnInconclusive)),
+  ]);
+  const stored = store ? `the runs are in the metrics store: \`modelwave compare --runs ${runIds[0]} ${runIds[1]}\` writes it again` : 'the comparison printed here is all that remains';
+  process.stderr.write(deliveryNotice(delivery, stored));
+  const verdict = bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
+  const exitCode = delivery.dir || verdict === EXIT.interrupted ? verdict : EXIT.reportNotWritten;
+  return { comparison, dir: delivery.dir ?? '', exitCode };
 }
 
 /**
@@ -175,14 +182,11 @@ async function readSummary(where: string): Promise<Summary> {
 }
 
 /** With `failOnInconclusive`, junit.xml marks inconclusive rules as failures too, matching the exit code. */
-export async function writeComparison(c: Comparison, dir: string, failOnInconclusive = false): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const files: [string, string][] = [
-    ['comparison.json', `${JSON.stringify(c, null, 2)}\n`],
-    ['comparison.md', renderComparisonMarkdown(c)],
-    ['junit.xml', renderComparisonJunit(c, failOnInconclusive)],
-    ['comparison.html', await renderComparisonHtml(c)],
-  ];
-  await Promise.all(files.map(([f, text]) => writeFile(path.join(dir, f), text)));
-  return files.map(([f]) => path.join(dir, f));
+export function writeComparison(c: Comparison, dir: string, failOnInconclusive = false): Promise<string[]> {
+  return writeReportFiles(dir, [
+    ['comparison.json', () => `${JSON.stringify(c, null, 2)}\n`],
+    ['comparison.md', () => renderComparisonMarkdown(c)],
+    ['junit.xml', () => renderComparisonJunit(c, failOnInconclusive)],
+    ['comparison.html', () => renderComparisonHtml(c)],
+  ]);
 }

@@ -88,7 +88,7 @@ export function register(program: Command): void {
         if (f.json) process.stdout.write(`${JSON.stringify(res.comparison, null, 2)}\n`);
         else {
           process.stdout.write(renderComparisonText(res.comparison));
-          process.stdout.write(`\ncomparison: ${res.dir}\n`);
+          if (res.dir) process.stdout.write(`\ncomparison: ${res.dir}\n`);
         }
         return res.exitCode;
       }),
