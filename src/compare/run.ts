@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { EXIT, ModelwaveError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Summary } from '../summary/types.js';
-import { executeRun, type RunSink } from '../engine/run.js';
+import { executeRun, type RunResult, type RunSink } from '../engine/run.js';
 import { progressSink } from '../engine/progress.js';
 import { bucketsOfEncoded, initHistograms } from '../engine/hist.js';
 import { evaluateThresholds } from '../verdict/thresholds.js';
@@ -20,7 +20,8 @@ import type { Comparison } from './types.js';
 import { renderComparisonMarkdown, renderComparisonJunit } from './render.js';
 import { renderComparisonHtml } from './html.js';
 import { newRunId } from '../engine/run.js';
-import { beginStoredRun, finishStoredRun, openMetricsStore } from '../run.js';
+import { drainCutoff } from '../run.js';
+import { RunRecord } from '../store/run-record.js';
 import type { ExportRecord, MetricsStore, StoreOptions } from '../store/index.js';
 import { Correctness } from '../engine/scores.js';
 
@@ -32,6 +33,8 @@ export interface CompareOptions {
   failOnInconclusive?: boolean;
   workers?: number;
   signal?: AbortSignal;
+  /** Stop waiting for the store after the wave (see RunScenarioOptions.hurry). */
+  hurry?: AbortSignal;
   quiet?: boolean;
   sinks?: (ids: string[]) => RunSink[];
   /** Metrics store for both runs (linked by the comparison id); null: none. */
@@ -55,26 +58,27 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   const dir = opts.outDir ?? path.join('reports', id);
   const progress = opts.quiet ? undefined : progressSink();
   const runIds = [newRunId(`${s.name}-baseline`), newRunId(`${s.name}-candidate`)];
-  const store = opts.store ? await openMetricsStore(opts.store) : undefined;
-  const writers = store ? await Promise.all(runIds.map((rid) => beginStoredRun(store, s, rid, opts.workers))) : undefined;
-  const storeSink: RunSink | undefined = writers && { onBatch: (t, b, w) => writers[t].write(b, w) };
-  const result = await executeRun(s, {
-    targets: [opts.baseline, opts.candidate],
-    keepSamples: true,
-    comparisonId: id,
-    runIds,
-    sinks: [...(progress ? [progress] : []), ...(storeSink ? [storeSink] : [])],
-    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
+  const record = opts.store ? await RunRecord.begin(opts.store, s, runIds, opts.workers, process.stderr) : undefined;
+  let result: RunResult;
+  try {
+    result = await executeRun(s, {
+      targets: [opts.baseline, opts.candidate],
+      keepSamples: true,
+      comparisonId: id,
+      runIds,
+      sinks: [...(progress ? [progress] : []), ...(record ? [record.sink()] : [])],
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  } catch (err) {
+    progress?.end();
+    await record?.fail(err);
+    throw err;
+  }
   progress?.end();
   const [bs, cs] = result.summaries;
   for (const sum of result.summaries) sum.thresholds = evaluateThresholds(sum, s.thresholds);
-  if (store && writers) {
-    await finishStoredRun(store, writers[0], bs, result.feedbackRecords);
-    await finishStoredRun(store, writers[1], cs, []);
-    await store.close().catch(() => {});
-  }
+  if (record) await record.finish([bs, cs], result.feedbackRecords, drainCutoff(opts));
   const side = (i: number, sub: string): CompareSide => {
     const smp = result.accumulators[i].samples!;
     return { summary: result.summaries[i], latency: smp.latencyMs, correct: smp.correct, reportDir: sub };
@@ -87,7 +91,7 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
     ...(await writeReports(cs, path.join(d, 'candidate'))),
     ...(await writeComparison(comparison, d, opts.failOnInconclusive)),
   ]);
-  const stored = store ? `the runs are in the metrics store: \`modelwave compare --runs ${runIds[0]} ${runIds[1]}\` writes it again` : 'the comparison printed here is all that remains';
+  const stored = record ? `the runs are in the metrics store: \`modelwave compare --runs ${runIds[0]} ${runIds[1]}\` writes it again` : 'the comparison printed here is all that remains';
   process.stderr.write(deliveryNotice(delivery, stored));
   const verdict = bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
   const exitCode = delivery.dir || verdict === EXIT.interrupted ? verdict : EXIT.reportNotWritten;
@@ -107,7 +111,7 @@ export async function compareRuns(a: string, b: string, opts: Omit<CompareOption
   const load = async (where: string): Promise<CompareSide> => {
     if (existsSync(where)) return fromSummary(await readSummary(where), where);
     if (opts.store === null) throw new ModelwaveError('MW_USAGE', `${where} is not a report folder, and there is no store to look it up in (drop --no-store)`);
-    store ??= await openMetricsStore({ ...(opts.store ?? {}), create: false });
+    store ??= await (await import('../store/store.js')).openStore({ ...(opts.store ?? {}), create: false });
     return storedSide(store, where);
   };
   try {

@@ -1,7 +1,7 @@
 // The spool: an append-only NDJSON file per run holding what the store could not take yet. The first line is a
 // header naming the run (with its metadata, so an import into an empty store recreates the run); then `req` lines
 // (columns of up to a few thousand requests), and run-level lines saved while the store was away: `windows`,
-// `feedback`, `finish` (the Summary). Replaying a spool is idempotent, so a partly drained spool can be imported
+// `feedback`, `finish` (the Summary), `failed` (a run that ended without one, with the reason). Replaying a spool is idempotent, so a partly drained spool can be imported
 // again in full.
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { createReadStream, mkdirSync, statSync } from 'node:fs';
@@ -11,7 +11,7 @@ import type { Summary, WindowSummary } from '../summary/types.js';
 import { ModelwaveError } from '../errors.js';
 import type { Db } from './db.js';
 import { decodeSpoolRequests, type Part } from './columns.js';
-import { finishRun, upsertFeedback, upsertRun, upsertWindows } from './sql.js';
+import { failRun, finishRun, upsertFeedback, upsertRun, upsertWindows } from './sql.js';
 import type { FeedbackRow, ImportResult, RunMeta } from './types.js';
 
 export const SPOOL_VERSION = 1;
@@ -21,7 +21,8 @@ export type SpoolLine =
   | { t: 'req'; n: number; k: number; [column: string]: unknown }
   | { t: 'windows'; windows: WindowSummary[] }
   | { t: 'feedback'; rows: FeedbackRow[] }
-  | { t: 'finish'; summary: Summary };
+  | { t: 'finish'; summary: Summary }
+  | { t: 'failed'; error: string; endedAt: string };
 
 /** One run's spool file. Appends are serialised; a reader drains from an offset while appends continue. */
 export class Spool {
@@ -153,6 +154,7 @@ export class SpoolApplier {
     if (line.t === 'windows') await upsertWindows(this.db, runId, line.windows);
     else if (line.t === 'feedback') await upsertFeedback(this.db, runId, line.rows);
     else if (line.t === 'finish') await finishRun(this.db, line.summary);
+    else if (line.t === 'failed') await failRun(this.db, runId, line.error, line.endedAt);
   }
 
   async flush(): Promise<void> {

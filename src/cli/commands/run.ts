@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { action } from '../exit.js';
 import { usageError } from '../../errors.js';
 import { parseDurationMs } from '../../util/duration.js';
-import { interruptSignal } from '../signals.js';
+import { interrupts } from '../signals.js';
 
 interface RunFlags {
   duration?: string;
@@ -71,12 +71,13 @@ export function register(program: Command): void {
         });
         const { resolveStoreOptions } = await import('../../store/index.js');
         const store = resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) });
-        const signal = interruptSignal();
+        const { stop, hurry } = interrupts();
         const res = await runScenario(scenario, {
           ...(f.out ? { outDir: f.out } : {}),
           ...(f.report ? { formats: parseReportFormats(f.report) } : {}),
           quiet: Boolean(f.quiet || f.json),
-          signal,
+          signal: stop,
+          hurry,
           store,
         });
         if (f.json) process.stdout.write(`${JSON.stringify(res.summary, null, 2)}\n`);
