@@ -11,7 +11,7 @@ import { writeReports, type ReportFormat } from './report/write.js';
 import { deliver, deliveryNotice } from './report/deliver.js';
 import { renderTerminalSummary } from './report/terminal.js';
 import type { SaveResult, StoreOptions } from './store/types.js';
-import { RunRecord } from './store/run-record.js';
+import { noStore, RunRecord } from './store/run-record.js';
 
 export interface RunScenarioOptions {
   /** Report folder; default reports/<run-id> under the current directory. */
@@ -51,7 +51,7 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   const runId = newRunId(s.name);
   const errOut = opts.errOut ?? process.stderr;
   const sinks: RunSink[] = [...(opts.sinks ?? [])];
-  const record = opts.store ? await RunRecord.begin(opts.store, s, [runId], opts.workers, errOut) : undefined;
+  const { record, unavailable } = opts.store ? await RunRecord.begin(opts.store, s, [runId], opts.workers, errOut) : {};
   if (record) sinks.push(record.sink());
   const progress = opts.quiet ? undefined : progressSink(opts.progressOut ?? process.stderr);
   if (progress) sinks.push(progress);
@@ -75,6 +75,7 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   summary.thresholds = evaluateThresholds(summary, s.thresholds);
   // A first Ctrl-C during the wave leaves the drain its bound; one during the drain (or a second) cuts it short.
   const saved = record ? (await record.finish([summary], result.feedbackRecords, drainCutoff(opts)))[0] : undefined;
+  if (unavailable) summary.store = noStore(unavailable);
   // The measurement outlives an unwritable report folder: fallback folder, else the summary on the terminal.
   const delivery = await deliver(opts.outDir ?? path.join('reports', runId), runId, (d) => writeReports(summary, d, opts.formats), opts.fallbackReportRoot);
   const out = opts.out ?? process.stdout;

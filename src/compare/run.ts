@@ -21,7 +21,7 @@ import { renderComparisonMarkdown, renderComparisonJunit } from './render.js';
 import { renderComparisonHtml } from './html.js';
 import { newRunId } from '../engine/run.js';
 import { drainCutoff } from '../run.js';
-import { RunRecord } from '../store/run-record.js';
+import { noStore, RunRecord } from '../store/run-record.js';
 import type { ExportRecord, MetricsStore, StoreOptions } from '../store/index.js';
 import { Correctness } from '../engine/scores.js';
 
@@ -58,7 +58,7 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   const dir = opts.outDir ?? path.join('reports', id);
   const progress = opts.quiet ? undefined : progressSink();
   const runIds = [newRunId(`${s.name}-baseline`), newRunId(`${s.name}-candidate`)];
-  const record = opts.store ? await RunRecord.begin(opts.store, s, runIds, opts.workers, process.stderr) : undefined;
+  const { record, unavailable } = opts.store ? await RunRecord.begin(opts.store, s, runIds, opts.workers, process.stderr) : {};
   let result: RunResult;
   try {
     result = await executeRun(s, {
@@ -79,6 +79,7 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   const [bs, cs] = result.summaries;
   for (const sum of result.summaries) sum.thresholds = evaluateThresholds(sum, s.thresholds);
   if (record) await record.finish([bs, cs], result.feedbackRecords, drainCutoff(opts));
+  if (unavailable) for (const sum of result.summaries) sum.store = noStore(unavailable);
   const side = (i: number, sub: string): CompareSide => {
     const smp = result.accumulators[i].samples!;
     return { summary: result.summaries[i], latency: smp.latencyMs, correct: smp.correct, reportDir: sub };

@@ -32,9 +32,15 @@ export class RunRecord {
   /**
    * Open the store and write a `running` row per run id (target i of the wave is run i). Unreachable store → throws
    * MW_STORE_UNREACHABLE, unless optional; an optional store with nowhere to keep records (no writable spool) → a
-   * warning and undefined: the run goes on without a store.
+   * warning, no record and `unavailable` saying why: the run goes on without a store.
    */
-  static async begin(o: StoreOptions, s: Scenario, runIds: string[], workers: number | undefined, notices: NodeJS.WritableStream): Promise<RunRecord | undefined> {
+  static async begin(
+    o: StoreOptions,
+    s: Scenario,
+    runIds: string[],
+    workers: number | undefined,
+    notices: NodeJS.WritableStream,
+  ): Promise<{ record?: RunRecord; unavailable?: string }> {
     const { openStore } = await import('./store.js');
     const store = await openStore(o);
     const startedAt = new Date().toISOString();
@@ -44,10 +50,10 @@ export class RunRecord {
       if (!r.stored && !r.spoolPath && !store.info().connected) {
         notices.write(`modelwave: warning: running without a metrics store — ${r.error}\n  The reports still hold every figure; per-request records are not kept.\n`);
         await store.close().catch(() => undefined);
-        return undefined;
+        return { unavailable: r.error ?? 'the store is unreachable and no spool can be written' };
       }
     }
-    return new RunRecord(store, runIds, runIds.map((id) => store.requestWriter(id)), notices);
+    return { record: new RunRecord(store, runIds, runIds.map((id) => store.requestWriter(id)), notices) };
   }
 
   /** Streams target i's record batches to run i's writer. */
@@ -141,3 +147,6 @@ export class RunRecord {
     return () => clearTimeout(timer);
   }
 }
+
+/** The `store` section of a run that asked for a store and could not have one. */
+export const noStore = (why: string): Summary['store'] => ({ kind: 'none', location: '', storedRequests: 0, complete: false, error: why });

@@ -1,5 +1,6 @@
 // openStore and the MetricsStore over either engine. Run-level saves retry briefly, then fall back to the run's
 // spool file, so a store that goes away at the end of a run loses nothing either.
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
@@ -12,7 +13,7 @@ import {
   expectedRecords, failRun, finishRun, heartbeat, HEARTBEAT_MS, RUN_STATUS_SQL, storedStatus, stripSecrets, upsertFeedback, upsertRun, upsertWindows,
   windowFromRow, type WindowRow,
 } from './sql.js';
-import { fsProblemText } from '../util/fs-errors.js';
+import { fsProblem, fsProblemText } from '../util/fs-errors.js';
 import { exportRequests } from './export.js';
 import { StoreWriter } from './writer.js';
 import type {
@@ -23,6 +24,9 @@ import type {
 export const DEFAULT_EMBEDDED_DIR = '.modelwave/store';
 export const DEFAULT_SPOOL_DIR = '.modelwave/spool';
 const SAVE_RETRY_MS = [250, 1_000];
+
+/** Where spools go when the spool directory (by default under the working directory) cannot be written. */
+export const fallbackSpoolDir = (): string => join(tmpdir(), 'modelwave-spool');
 
 export async function openStore(opts: StoreOptions = {}): Promise<MetricsStore> {
   const spoolDir = resolve(opts.spoolDir ?? DEFAULT_SPOOL_DIR);
@@ -45,7 +49,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<MetricsStore> 
   try {
     return new Store(await ProcessDb.openEmbedded(dir, opts.create ?? true), { kind: 'embedded', location: dir, connected: true }, spoolDir);
   } catch (err) {
-    const e = err instanceof ModelwaveError ? err : unreachable(dir, err);
+    const e = err instanceof ModelwaveError ? err : fsProblem(err) ? uncreatable(dir, err) : unreachable(dir, err);
     if (!opts.optional || e.code === 'MW_USAGE') throw e;
     return new Store(null, { kind: 'embedded', location: dir, connected: false }, spoolDir, e.message);
   }
@@ -56,6 +60,14 @@ function unreachable(location: string, err: unknown): ModelwaveError {
     'Check that the server is running and the URL (--store or MODELWAVE_STORE) is right, user and database included.',
     'Or omit --store to use the embedded store, or pass --store-optional to run anyway: records are spooled and',
     '`modelwave store import <spool>` loads them later.',
+  ], { cause: err });
+}
+
+/** The embedded store's directory cannot be created or written (read-only working directory, disk full…). */
+function uncreatable(dir: string, err: unknown): ModelwaveError {
+  return new ModelwaveError('MW_STORE_UNREACHABLE', `cannot open the embedded metrics store at ${dir}: ${fsProblemText(err)}`, [
+    `${fsProblem(err)?.fix ?? 'choose another directory'}: pass --store <a writable directory> (or MODELWAVE_STORE), or --store postgres://…;`,
+    'or --no-store to run without a store, or --store-optional to run anyway with the records spooled.',
   ], { cause: err });
 }
 
@@ -101,7 +113,9 @@ class Store implements MetricsStore {
     let s = this.spools.get(runId);
     if (!s) {
       const header = (): SpoolLine => ({ t: 'run', v: SPOOL_VERSION, runId, meta: this.metas.get(runId) ?? null });
-      s = new Spool(join(this.spoolDir, `${fileSafe(runId)}.spool`), header);
+      const file = `${fileSafe(runId)}.spool`;
+      const dirs = [...new Set([this.spoolDir, fallbackSpoolDir()])];
+      s = new Spool(dirs.map((d) => join(d, file)), header);
       this.spools.set(runId, s);
     }
     return s;
@@ -133,7 +147,7 @@ class Store implements MetricsStore {
     try {
       await spool.append([JSON.stringify(line)]);
     } catch (err) {
-      return { stored: false, error: `${error}; the spool ${spool.path} cannot be written either: ${fsProblemText(err)}` };
+      return { stored: false, error: `${error}; and ${(err as Error).message}` };
     }
     return { stored: false, spoolPath: spool.path, error };
   }
