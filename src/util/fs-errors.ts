@@ -4,8 +4,8 @@
 
 /** errno codes that describe the environment (permissions, space, a path shape), not a bug. */
 const PROBLEMS: Record<string, { what: string; fix: string }> = {
-  EACCES: { what: 'permission denied', fix: 'make it writable for this user, or choose a directory you can write to' },
-  EPERM: { what: 'operation not permitted', fix: 'make it writable for this user, or choose a directory you can write to' },
+  EACCES: { what: 'permission denied', fix: 'give this user access to it, or choose a path this user can write to' },
+  EPERM: { what: 'operation not permitted', fix: 'give this user access to it, or choose a path this user can write to' },
   EROFS: { what: 'the file system is read-only', fix: 'choose a directory on a writable file system' },
   ENOSPC: { what: 'no space left on the device', fix: 'free some space, or choose a directory on another disk' },
   EDQUOT: { what: 'disk quota exceeded', fix: 'free some space, or choose a directory on another disk' },

@@ -49,7 +49,7 @@ export function register(program: Command): void {
     .option('--report <formats>', 'report files to write: json,md,html,junit,hgrm (default all)')
     .option('--store <url>', 'metrics store: postgres://… or a directory (default: embedded store in .modelwave/store, or $MODELWAVE_STORE)')
     .option('--no-store', 'do not store per-request metrics')
-    .option('--store-optional', 'if the store cannot be reached, run anyway and spool records to .modelwave/spool')
+    .option('--store-optional', 'if the store cannot be reached, run anyway and spool records to .modelwave/spool (or $TMPDIR/modelwave-spool)')
     .option('--json', 'print report.json to stdout instead of the summary table')
     .option('--quiet', 'no live progress and no summary table')
     .action(
