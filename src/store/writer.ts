@@ -16,6 +16,8 @@ const BACKOFF_MAX_MS = 2_000;
 const PERMANENT_FAILURES = 3;
 const SPOOL_READ_BYTES = 4 << 20;
 
+const fmtMs = (ms: number): string => (ms >= 1_000 ? `${Math.round(ms / 1_000)} s` : `${ms} ms`);
+
 export class StoreWriter implements RequestWriter {
   private queue: Part[] = [];
   private queued = 0;
@@ -109,7 +111,7 @@ export class StoreWriter implements RequestWriter {
       return { stored: this.stored };
     }
     const why =
-      endedBy === 'stall' ? `the store took no record for ${Math.round((opts.idleMs ?? 0) / 1000)} s`
+      endedBy === 'stall' ? `the store took no record for ${fmtMs(opts.idleMs ?? 0)}`
       : endedBy === 'signal' ? 'interrupted while waiting for the store'
       : endedBy === 'timeout' ? `the store did not take every record within ${timeoutMs} ms`
       : undefined;
