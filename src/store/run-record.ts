@@ -87,6 +87,19 @@ export class RunRecord {
    * same way), close. Returns where each summary went, in run order.
    */
   async finish(summaries: Summary[], feedback: FeedbackRecord[], cutoff?: AbortSignal): Promise<SaveResult[]> {
+    try {
+      return await this.save(summaries, feedback, cutoff);
+    } catch (err) {
+      // A bug here must not cost the measurement: the reports are still written, and say the store is incomplete.
+      const info = this.store.info();
+      const error = `storing the run failed: ${(err as Error)?.message ?? String(err)}`;
+      for (const s of summaries) s.store = { ...(s.store ?? { kind: info.kind, location: info.location, storedRequests: 0 }), complete: false, error };
+      await this.store.close().catch(() => undefined);
+      return summaries.map(() => ({ stored: false, error }));
+    }
+  }
+
+  private async save(summaries: Summary[], feedback: FeedbackRecord[], cutoff?: AbortSignal): Promise<SaveResult[]> {
     const stopNotices = this.waitNotices();
     let drained: WriterResult[];
     try {
