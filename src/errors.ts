@@ -7,9 +7,10 @@ export type ErrorCode =
   | 'MW_TARGET_UNREACHABLE' // → exit 3
   | 'MW_STORE_UNREACHABLE' // → exit 3
   | 'MW_INTERRUPTED' // → exit 130
+  | 'MW_REPORT_NOT_WRITTEN' // no report file could be written, not even to the fallback directory → exit 4
   | 'MW_INTERNAL';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, reportNotWritten: 4, interrupted: 130 } as const;
 
 const CODES: readonly ErrorCode[] = [
   'MW_USAGE',
@@ -51,6 +52,8 @@ export class ModelwaveError extends Error {
         return EXIT.unreachable;
       case 'MW_INTERRUPTED':
         return EXIT.interrupted;
+      case 'MW_REPORT_NOT_WRITTEN':
+        return EXIT.reportNotWritten;
       default:
         return EXIT.failed;
     }

@@ -4,15 +4,14 @@ import path from 'node:path';
 import { EXIT, type ModelwaveError } from './errors.js';
 import type { Scenario } from './scenario/types.js';
 import type { Summary } from './summary/types.js';
-import { executeRun, newRunId, type RunSink } from './engine/run.js';
+import { executeRun, newRunId, type RunResult, type RunSink } from './engine/run.js';
 import { progressSink } from './engine/progress.js';
 import { evaluateThresholds } from './verdict/thresholds.js';
 import { writeReports, type ReportFormat } from './report/write.js';
+import { deliver, deliveryNotice } from './report/deliver.js';
 import { renderTerminalSummary } from './report/terminal.js';
-import { environment } from './engine/summarize.js';
-import { workerCount } from './engine/run.js';
-import type { MetricsStore, StoreOptions } from './store/index.js';
-import type { FeedbackRecord } from './engine/feedback.js';
+import type { SaveResult, StoreOptions } from './store/types.js';
+import { noStore, RunRecord } from './store/run-record.js';
 
 export interface RunScenarioOptions {
   /** Report folder; default reports/<run-id> under the current directory. */
@@ -24,15 +23,25 @@ export interface RunScenarioOptions {
   quiet?: boolean;
   /** Print the terminal summary to this stream (default stdout) unless quiet. */
   out?: NodeJS.WritableStream;
+  /** Warnings (reports written elsewhere, the store) go here, quiet or not (default stderr). */
+  errOut?: NodeJS.WritableStream;
+  /** Where reports go when the report folder cannot be written (default the system's temporary directory). */
+  fallbackReportRoot?: string;
   progressOut?: NodeJS.WriteStream;
   sinks?: RunSink[];
   maxLagP99Ms?: number;
   /** Metrics store (null: none). Opened before the wave: unreachable → exit 3 unless `optional`. */
   store?: StoreOptions | null;
+  /**
+   * Stop waiting for the store after the wave (the CLI's second Ctrl-C). `signal` does the same when it fires after
+   * the wave; fired during the wave it leaves the store its bounded drain (STORE_IDLE_MS without progress).
+   */
+  hurry?: AbortSignal;
 }
 
 export interface RunScenarioResult {
   summary: Summary;
+  /** Where the reports are: the folder asked for, the fallback folder, or '' when none could be written. */
   reportDir: string;
   files: string[];
   exitCode: number;
@@ -42,41 +51,61 @@ export interface RunScenarioResult {
 
 export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): Promise<RunScenarioResult> {
   const runId = newRunId(s.name);
+  const errOut = opts.errOut ?? process.stderr;
   const sinks: RunSink[] = [...(opts.sinks ?? [])];
-  const store = opts.store ? await openMetricsStore(opts.store) : undefined;
-  const writer = store ? await beginStoredRun(store, s, runId, opts.workers) : undefined;
-  if (writer) sinks.push({ onBatch: (t, b, w) => t === 0 && writer.write(b, w) });
-  const feedbackSaves: Promise<unknown>[] = [];
-  const onFeedback = store
-    ? (rows: FeedbackRecord[]) => feedbackSaves.push(store.saveFeedback(runId, rows.map(toFeedbackRow)).catch(() => undefined))
-    : undefined;
+  const { record, unavailable } = opts.store ? await RunRecord.begin(opts.store, s, [runId], opts.workers, errOut) : {};
+  if (record) sinks.push(record.sink());
   const progress = opts.quiet ? undefined : progressSink(opts.progressOut ?? process.stderr);
   if (progress) sinks.push(progress);
-  const result = await executeRun(s, {
-    runId,
-    sinks,
-    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.maxLagP99Ms !== undefined ? { maxLagP99Ms: opts.maxLagP99Ms } : {}),
-    ...(onFeedback ? { onFeedback } : {}),
-  });
-  await Promise.all(feedbackSaves);
+  let result: RunResult;
+  try {
+    result = await executeRun(s, {
+      runId,
+      sinks,
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.maxLagP99Ms !== undefined ? { maxLagP99Ms: opts.maxLagP99Ms } : {}),
+      ...(record ? { onFeedback: record.onFeedback } : {}),
+    });
+  } catch (err) {
+    progress?.end();
+    await record?.fail(err); // never a row left `running` by a run that did not start or could not finish
+    throw err;
+  }
   progress?.end();
   const summary = result.summaries[0];
   summary.thresholds = evaluateThresholds(summary, s.thresholds);
-  if (store && writer) {
-    await finishStoredRun(store, writer, summary, result.feedbackRecords);
-    await store.close().catch(() => {});
-  }
-  const reportDir = opts.outDir ?? path.join('reports', runId);
-  const files = await writeReports(summary, reportDir, opts.formats);
+  // A first Ctrl-C during the wave leaves the drain its bound; one during the drain (or a second) cuts it short.
+  const saved = record ? (await record.finish([summary], result.feedbackRecords, drainCutoff(opts)))[0] : undefined;
+  if (unavailable) summary.store = noStore(unavailable);
+  // The measurement outlives an unwritable report folder: fallback folder, else the summary on the terminal.
+  const delivery = await deliver(opts.outDir ?? path.join('reports', runId), runId, (d) => writeReports(summary, d, opts.formats), opts.fallbackReportRoot);
+  const out = opts.out ?? process.stdout;
   if (!opts.quiet) {
-    const out = opts.out ?? process.stdout;
     out.write(renderTerminalSummary(summary, { color: Boolean((out as NodeJS.WriteStream).isTTY) }));
-    out.write(`\nreports: ${reportDir}\n`);
+    if (delivery.dir) out.write(`\nreports: ${delivery.dir}\n`);
+  } else if (!delivery.dir && !saved?.stored) {
+    errOut.write(renderTerminalSummary(summary, { color: false })); // nothing else will hold the figures
   }
+  errOut.write(deliveryNotice(delivery, recoveryHint(runId, saved)));
+  // A Ctrl-C that came only after the wave still ends the process as interrupted (the report says `completed`).
+  // A worker that failed mid-wave decides the exit code (its error is printed by the CLI).
   const failure = result.failure;
-  return { summary, reportDir, files, exitCode: failure ? failure.exitCode : exitCodeOf(summary), ...(failure ? { failure } : {}) };
+  const exitCode = failure ? failure.exitCode : opts.signal?.aborted ? EXIT.interrupted : exitCodeOf(summary);
+  return {
+    summary,
+    reportDir: delivery.dir ?? '',
+    files: delivery.files,
+    exitCode: delivery.dir || failure || exitCode === EXIT.interrupted ? exitCode : EXIT.reportNotWritten,
+    ...(failure ? { failure } : {}),
+  };
+}
+
+/** How to get the reports of a run whose report files could not be written anywhere. */
+function recoveryHint(runId: string, saved: SaveResult | undefined): string {
+  if (saved?.stored) return `the run is in the metrics store: \`modelwave report ${runId} --out DIR\` writes them`;
+  if (saved?.spoolPath) return `the run is in the spool ${saved.spoolPath}: \`modelwave store import ${saved.spoolPath}\`, then \`modelwave report ${runId} --out DIR\``;
+  return 'the run was not stored: the summary printed here is all that remains';
 }
 
 export function exitCodeOf(summary: Summary): number {
@@ -85,59 +114,8 @@ export function exitCodeOf(summary: Summary): number {
   return summary.thresholds.every((t) => t.pass) ? EXIT.ok : EXIT.failed;
 }
 
-export async function openMetricsStore(o: StoreOptions): Promise<MetricsStore> {
-  const { openStore } = await import('./store/index.js');
-  return openStore(o);
-}
-
-export async function beginStoredRun(store: MetricsStore, s: Scenario, runId: string, workers?: number) {
-  await store.beginRun({ id: runId, name: s.name, scenario: s.redacted, environment: environment(workerCount(s, workers)), startedAt: new Date().toISOString() });
-  return store.requestWriter(runId);
-}
-
-/**
- * Drain the writer, check stored = scheduled, and record the summary. A store that went away leaves a spool file
- * (named in the report) instead of losing rows; the run's own outcome is unaffected.
- */
-export async function finishStoredRun(
-  store: MetricsStore,
-  writer: ReturnType<MetricsStore['requestWriter']>,
-  summary: Summary,
-  feedback: FeedbackRecord[],
-): Promise<void> {
-  try {
-    await saveStoredRun(store, writer, summary, feedback);
-  } catch (err) {
-    // Nothing measured is lost to a failing store: the report is still written, and says what happened.
-    const info = store.info();
-    summary.store = { ...(summary.store ?? { kind: info.kind, location: info.location, storedRequests: 0 }), complete: false, error: (err as Error).message };
-  }
-}
-
-async function saveStoredRun(
-  store: MetricsStore,
-  writer: ReturnType<MetricsStore['requestWriter']>,
-  summary: Summary,
-  feedback: FeedbackRecord[],
-): Promise<void> {
-  const w = await writer.finish(60_000);
-  const info = store.info();
-  const expected = summary.totals.requests.scheduled + warmupRequests(summary);
-  summary.store = {
-    kind: info.kind,
-    location: info.location,
-    storedRequests: w.stored,
-    complete: w.stored === expected && !w.spoolPath,
-    ...(w.spoolPath ? { spoolPath: w.spoolPath } : {}),
-    ...(w.error ? { error: w.error } : {}),
-  };
-  if (feedback.length) await store.saveFeedback(summary.run.id, feedback.map(toFeedbackRow));
-  await store.finishRun(summary);
-}
-
-const toFeedbackRow = (f: FeedbackRecord) => ({ uuid: f.uuid, seq: f.seq, label: f.label, postedAt: f.postedAtMs, outcome: f.outcome });
-
-/** Warm-up requests are stored too but not counted in totals. */
-function warmupRequests(summary: Summary): number {
-  return summary.phases.filter((p) => p.warmup).reduce((n, p) => n + p.requests.scheduled, 0);
+/** What ends the store drain early: `hurry`, and `signal` unless it already fired (during the wave). */
+export function drainCutoff(o: { signal?: AbortSignal; hurry?: AbortSignal }): AbortSignal | undefined {
+  const live = [o.signal?.aborted ? undefined : o.signal, o.hurry].filter((x): x is AbortSignal => x !== undefined);
+  return live.length > 1 ? AbortSignal.any(live) : live[0];
 }

@@ -1,4 +1,5 @@
 import { ModelwaveError, EXIT } from '../errors.js';
+import { fsProblem } from '../util/fs-errors.js';
 
 /** Print a user-facing error (no stack for ModelwaveError) and return the exit code it maps to. */
 export function reportError(err: unknown): number {
@@ -8,6 +9,15 @@ export function reportError(err: unknown): number {
     process.stderr.write(`modelwave: ${err.message}\n`);
     for (const d of err.details) process.stderr.write(`  - ${d}\n`);
     return err.exitCode;
+  }
+  // A file the environment will not let us read or write (permissions, a full disk, a path through a file) is the
+  // user's to fix, and never an "internal error": say which path, what is wrong, and what to do.
+  const fs = fsProblem(err);
+  if (fs) {
+    const e = err as NodeJS.ErrnoException;
+    process.stderr.write(`modelwave: cannot ${e.syscall ?? 'use'}${e.path ? ` ${e.path}` : ''}: ${fs.what}\n  - ${fs.fix[0].toUpperCase()}${fs.fix.slice(1)}.\n`);
+    if (process.env.MODELWAVE_DEBUG) process.stderr.write(`${e.stack ?? ''}\n`);
+    return EXIT.usage;
   }
   const e = err as Error;
   process.stderr.write(`modelwave: internal error: ${e?.message ?? String(err)}\n`);

@@ -1,25 +1,27 @@
 // `modelwave compare`: the same seeded rows to baseline and candidate, interleaved request by request, or two
 // stored runs / report folders; then analysis, files and an exit code.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { EXIT, ModelwaveError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Summary } from '../summary/types.js';
-import { executeRun, type RunSink } from '../engine/run.js';
+import { executeRun, type RunResult, type RunSink } from '../engine/run.js';
 import { progressSink } from '../engine/progress.js';
 import { bucketsOfEncoded, initHistograms } from '../engine/hist.js';
 import { evaluateThresholds } from '../verdict/thresholds.js';
-import { writeReports } from '../report/write.js';
+import { writeReportFiles, writeReports } from '../report/write.js';
+import { deliver, deliveryNotice } from '../report/deliver.js';
 import { sortedCountsFromBuckets } from './stats.js';
 import { analyze, type CompareSide } from './analyze.js';
 import type { Comparison } from './types.js';
 import { renderComparisonMarkdown, renderComparisonJunit } from './render.js';
 import { renderComparisonHtml } from './html.js';
 import { newRunId } from '../engine/run.js';
-import { beginStoredRun, finishStoredRun, openMetricsStore } from '../run.js';
+import { drainCutoff } from '../run.js';
+import { noStore, RunRecord } from '../store/run-record.js';
 import type { ExportRecord, MetricsStore, StoreOptions } from '../store/index.js';
 import { Correctness } from '../engine/scores.js';
 
@@ -31,6 +33,8 @@ export interface CompareOptions {
   failOnInconclusive?: boolean;
   workers?: number;
   signal?: AbortSignal;
+  /** Stop waiting for the store after the wave (see RunScenarioOptions.hurry). */
+  hurry?: AbortSignal;
   quiet?: boolean;
   sinks?: (ids: string[]) => RunSink[];
   /** Metrics store for both runs (linked by the comparison id); null: none. */
@@ -54,37 +58,45 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   const dir = opts.outDir ?? path.join('reports', id);
   const progress = opts.quiet ? undefined : progressSink();
   const runIds = [newRunId(`${s.name}-baseline`), newRunId(`${s.name}-candidate`)];
-  const store = opts.store ? await openMetricsStore(opts.store) : undefined;
-  const writers = store ? await Promise.all(runIds.map((rid) => beginStoredRun(store, s, rid, opts.workers))) : undefined;
-  const storeSink: RunSink | undefined = writers && { onBatch: (t, b, w) => writers[t].write(b, w) };
-  const result = await executeRun(s, {
-    targets: [opts.baseline, opts.candidate],
-    keepSamples: true,
-    comparisonId: id,
-    runIds,
-    sinks: [...(progress ? [progress] : []), ...(storeSink ? [storeSink] : [])],
-    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
+  const { record, unavailable } = opts.store ? await RunRecord.begin(opts.store, s, runIds, opts.workers, process.stderr) : {};
+  let result: RunResult;
+  try {
+    result = await executeRun(s, {
+      targets: [opts.baseline, opts.candidate],
+      keepSamples: true,
+      comparisonId: id,
+      runIds,
+      sinks: [...(progress ? [progress] : []), ...(record ? [record.sink()] : [])],
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  } catch (err) {
+    progress?.end();
+    await record?.fail(err);
+    throw err;
+  }
   progress?.end();
   const [bs, cs] = result.summaries;
   for (const sum of result.summaries) sum.thresholds = evaluateThresholds(sum, s.thresholds);
-  if (store && writers) {
-    await finishStoredRun(store, writers[0], bs, result.feedbackRecords);
-    await finishStoredRun(store, writers[1], cs, []);
-    await store.close().catch(() => {});
-  }
-  await writeReports(bs, path.join(dir, 'baseline'));
-  await writeReports(cs, path.join(dir, 'candidate'));
+  if (record) await record.finish([bs, cs], result.feedbackRecords, drainCutoff(opts));
+  if (unavailable) for (const sum of result.summaries) sum.store = noStore(unavailable);
   const side = (i: number, sub: string): CompareSide => {
     const smp = result.accumulators[i].samples!;
     return { summary: result.summaries[i], latency: smp.latencyMs, correct: smp.correct, reportDir: sub };
   };
   const comparison = analyze(side(0, 'baseline'), side(1, 'candidate'), { id, ...(s.compare ? { spec: s.compare } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: s.seed });
   if (bs.run.status === 'interrupted') comparison.warnings.push('the run was interrupted: the comparison covers only what was measured');
-  await writeComparison(comparison, dir, opts.failOnInconclusive);
-  const exitCode = bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
-  return { comparison, dir, exitCode };
+  // A measured comparison outlives an unwritable folder: the fallback folder, else the verdict on the terminal.
+  const delivery = await deliver(dir, id, async (d) => [
+    ...(await writeReports(bs, path.join(d, 'baseline'))),
+    ...(await writeReports(cs, path.join(d, 'candidate'))),
+    ...(await writeComparison(comparison, d, opts.failOnInconclusive)),
+  ]);
+  const stored = record ? `the runs are in the metrics store: \`modelwave compare --runs ${runIds[0]} ${runIds[1]}\` writes it again` : 'the comparison printed here is all that remains';
+  process.stderr.write(deliveryNotice(delivery, stored));
+  const verdict = bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
+  const exitCode = delivery.dir || verdict === EXIT.interrupted ? verdict : EXIT.reportNotWritten;
+  return { comparison, dir: delivery.dir ?? '', exitCode };
 }
 
 /**
@@ -100,7 +112,7 @@ export async function compareRuns(a: string, b: string, opts: Omit<CompareOption
   const load = async (where: string): Promise<CompareSide> => {
     if (existsSync(where)) return fromSummary(await readSummary(where), where);
     if (opts.store === null) throw new ModelwaveError('MW_USAGE', `${where} is not a report folder, and there is no store to look it up in (drop --no-store)`);
-    store ??= await openMetricsStore({ ...(opts.store ?? {}), create: false });
+    store ??= await (await import('../store/store.js')).openStore({ ...(opts.store ?? {}), create: false });
     return storedSide(store, where);
   };
   try {
@@ -175,14 +187,11 @@ async function readSummary(where: string): Promise<Summary> {
 }
 
 /** With `failOnInconclusive`, junit.xml marks inconclusive rules as failures too, matching the exit code. */
-export async function writeComparison(c: Comparison, dir: string, failOnInconclusive = false): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const files: [string, string][] = [
-    ['comparison.json', `${JSON.stringify(c, null, 2)}\n`],
-    ['comparison.md', renderComparisonMarkdown(c)],
-    ['junit.xml', renderComparisonJunit(c, failOnInconclusive)],
-    ['comparison.html', await renderComparisonHtml(c)],
-  ];
-  await Promise.all(files.map(([f, text]) => writeFile(path.join(dir, f), text)));
-  return files.map(([f]) => path.join(dir, f));
+export function writeComparison(c: Comparison, dir: string, failOnInconclusive = false): Promise<string[]> {
+  return writeReportFiles(dir, [
+    ['comparison.json', () => `${JSON.stringify(c, null, 2)}\n`],
+    ['comparison.md', () => renderComparisonMarkdown(c)],
+    ['junit.xml', () => renderComparisonJunit(c, failOnInconclusive)],
+    ['comparison.html', () => renderComparisonHtml(c)],
+  ]);
 }

@@ -38,7 +38,8 @@ export interface Db extends DbSession {
   readonly location: string;
   /** One multi-row insert per rowsPerRequest group; idempotent per (run, seq). Resolves with requests inserted. */
   insertRequests(runId: string, parts: Part[]): Promise<number>;
-  close(): Promise<void>;
+  /** `timeoutMs`: how long a clean close may take (0: just let go, e.g. of a server that stopped answering). */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 /** Error as it crosses our boundary: SQLSTATE (or errno) code and message. */

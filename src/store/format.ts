@@ -43,13 +43,21 @@ export function formatWindows(windows: WindowSummary[]): string {
   return table(header, rows, new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
 }
 
+const ABANDONED = [
+  'No summary stored, and the run stopped reporting: its process was killed, or its store went away mid-run.',
+  'In the second case its records and summary are in a spool file where it ran (.modelwave/spool/<run-id>.spool):',
+  '`modelwave store import <file>` loads them. Its requests stored so far can be exported.',
+].join('\n');
+
 /** The run's stored facts; `summaryText` is the rendered Summary when the run finished. */
 export function formatRun(run: StoredRun, summaryText?: string): string {
   const out = [
     `run ${clean(run.id, 80)} · ${clean(run.name, 60)} · ${run.status}`,
     `started ${when(run.startedAt)}${run.endedAt ? ` · ended ${when(run.endedAt)}` : ''}`,
   ];
+  if (run.error) out.push(`error: ${clean(run.error, 400)}`);
   if (summaryText) out.push('', summaryText.trimEnd());
+  else if (run.status === 'abandoned') out.push('', ABANDONED);
   else out.push('', 'No summary stored: the run did not finish. Its requests can still be exported.');
   out.push('', `windows (${run.windows.length})`, formatWindows(run.windows));
   return `${out.join('\n')}\n`;

@@ -9,6 +9,9 @@
 // - With rowsPerRequest = 1, prediction/probability/label hold the row's values; with rowsPerRequest > 1 they are
 //   NULL and predictions/probabilities/labels hold one element per row (one row per request keeps (run_id, seq)
 //   the key and the table size proportional to requests, not rows). NaN from the engine is stored as NULL.
+// - runs.status: running, completed, interrupted, failed (reason in runs.error), incomplete (the store lacks some of
+//   the run's records; they are in the spool named in summary.store.spoolPath). Reads show a `running` row whose
+//   heartbeat_at is stale as `abandoned` (see RUN_STATUS_SQL in ./sql.ts).
 // - No foreign keys from requests to runs: rows may arrive (from a spool) before their run, and bulk ingest stays
 //   cheap. Deleting a run means deleting from every table by run_id.
 import { ERROR_CODES, OUTCOME_NAMES } from '../engine/types.js';
@@ -109,6 +112,17 @@ CREATE VIEW request_view AS
   FROM requests r
   LEFT JOIN outcomes o ON o.code = r.outcome
   LEFT JOIN error_codes e ON e.code = r.error_code;
+`,
+  },
+  {
+    // A run row is never left `running` by a run that ended: `failed` carries its reason in `error`; a run whose
+    // store lacked records at the end is `incomplete` (summary.store.spoolPath says where they are). A process that
+    // died hard cannot say so: it stops beating, and a `running` row without a recent heartbeat reads as `abandoned`.
+    version: 2,
+    name: 'runs: error, heartbeat',
+    sql: `
+ALTER TABLE runs ADD COLUMN error text;
+ALTER TABLE runs ADD COLUMN heartbeat_at timestamptz;
 `,
   },
 ];

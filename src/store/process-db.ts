@@ -25,6 +25,9 @@ export const embeddedStoreExists = (dir: string): boolean => existsSync(join(res
  */
 export const STORE_PROCESS_NICE = 19;
 
+/** How long a clean close may take before the store process is let go. */
+const CLOSE_TIMEOUT_MS = 3_000;
+
 export class ProcessDb implements Db {
   private child: ChildProcess;
   private nextId = 1;
@@ -141,9 +144,10 @@ export class ProcessDb implements Db {
     return n;
   }
 
-  async close(): Promise<void> {
+  /** Close cleanly within `timeoutMs`; past it (a server that stopped answering) the store process is let go. */
+  async close(timeoutMs = CLOSE_TIMEOUT_MS): Promise<void> {
     try {
-      if (!this.dead) await this.call({ op: 'close' });
+      if (!this.dead && timeoutMs > 0) await Promise.race([this.call({ op: 'close' }), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     } finally {
       this.dead ??= Object.assign(new Error('the store is closed'), { code: 'MW_CLOSED' });
       await this.stopChild();

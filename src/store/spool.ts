@@ -1,7 +1,7 @@
 // The spool: an append-only NDJSON file per run holding what the store could not take yet. The first line is a
 // header naming the run (with its metadata, so an import into an empty store recreates the run); then `req` lines
 // (columns of up to a few thousand requests), and run-level lines saved while the store was away: `windows`,
-// `feedback`, `finish` (the Summary). Replaying a spool is idempotent, so a partly drained spool can be imported
+// `feedback`, `finish` (the Summary), `failed` (a run that ended without one, with the reason). Replaying a spool is idempotent, so a partly drained spool can be imported
 // again in full.
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { createReadStream, mkdirSync, statSync } from 'node:fs';
@@ -9,9 +9,10 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Summary, WindowSummary } from '../summary/types.js';
 import { ModelwaveError } from '../errors.js';
+import { fsProblemText } from '../util/fs-errors.js';
 import type { Db } from './db.js';
 import { decodeSpoolRequests, type Part } from './columns.js';
-import { finishRun, upsertFeedback, upsertRun, upsertWindows } from './sql.js';
+import { failRun, finishRun, upsertFeedback, upsertRun, upsertWindows } from './sql.js';
 import type { FeedbackRow, ImportResult, RunMeta } from './types.js';
 
 export const SPOOL_VERSION = 1;
@@ -21,11 +22,18 @@ export type SpoolLine =
   | { t: 'req'; n: number; k: number; [column: string]: unknown }
   | { t: 'windows'; windows: WindowSummary[] }
   | { t: 'feedback'; rows: FeedbackRow[] }
-  | { t: 'finish'; summary: Summary };
+  | { t: 'finish'; summary: Summary }
+  | { t: 'failed'; error: string; endedAt: string };
 
-/** One run's spool file. Appends are serialised; a reader drains from an offset while appends continue. */
+/**
+ * One run's spool file. Appends are serialised; a reader drains from an offset while appends continue. The file goes
+ * to the first of `paths` that can be written (the working directory may be read-only: a fallback under the system's
+ * temporary directory follows it).
+ */
 export class Spool {
   private handle?: FileHandle;
+  private readonly paths: string[];
+  private chosen?: string;
   private chain: Promise<void> = Promise.resolve();
   /** Bytes of complete lines on disk. */
   private written = 0;
@@ -33,9 +41,32 @@ export class Spool {
   private applied = 0;
 
   constructor(
-    readonly path: string,
+    paths: string | string[],
     private readonly header: () => SpoolLine,
-  ) {}
+  ) {
+    this.paths = Array.isArray(paths) ? paths : [paths];
+  }
+
+  /** The file written to (before the first append: the first choice). */
+  get path(): string {
+    return this.chosen ?? this.paths[0];
+  }
+
+  /** Open the first writable candidate; throws naming every candidate and what is wrong with it. */
+  private async openFirstWritable(): Promise<FileHandle> {
+    const problems: string[] = [];
+    for (const p of this.paths) {
+      try {
+        mkdirSync(dirname(p), { recursive: true });
+        const h = await open(p, 'a+');
+        this.chosen = p;
+        return h;
+      } catch (err) {
+        problems.push(`${p}: ${fsProblemText(err)}`);
+      }
+    }
+    throw Object.assign(new Error(`no spool file can be written (${problems.join('; ')})`), { code: 'MW_SPOOL_UNWRITABLE' });
+  }
 
   get pending(): boolean {
     return this.applied < this.written;
@@ -49,8 +80,7 @@ export class Spool {
   append(lines: string[]): Promise<void> {
     const run = this.chain.then(async () => {
       if (!this.handle) {
-        mkdirSync(dirname(this.path), { recursive: true });
-        this.handle = await open(this.path, 'a+');
+        this.handle = await this.openFirstWritable();
         this.written = (await this.handle.stat()).size;
         this.applied = 0; // an existing file (a crashed earlier attempt) is replayed in full: replays are idempotent
         if (this.written === 0) lines = [JSON.stringify(this.header()), ...lines];
@@ -153,6 +183,7 @@ export class SpoolApplier {
     if (line.t === 'windows') await upsertWindows(this.db, runId, line.windows);
     else if (line.t === 'feedback') await upsertFeedback(this.db, runId, line.rows);
     else if (line.t === 'finish') await finishRun(this.db, line.summary);
+    else if (line.t === 'failed') await failRun(this.db, runId, line.error, line.endedAt);
   }
 
   async flush(): Promise<void> {

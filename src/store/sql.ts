@@ -65,6 +65,13 @@ export async function upsertRun(db: Queryable, meta: RunMeta): Promise<void> {
   );
 }
 
+/** Records a finished run leaves in the store: every scheduled request, warm-up ones included. */
+export const expectedRecords = (s: Summary): number =>
+  s.totals.requests.scheduled + s.phases.filter((p) => p.warmup).reduce((n, p) => n + p.requests.scheduled, 0);
+
+/** The status a finished run's row takes: `incomplete` while the store lacks some of its records. */
+export const storedStatus = (s: Summary): string => (s.store && !s.store.complete ? 'incomplete' : s.run.status);
+
 export async function finishRun(db: Queryable, summary: Summary): Promise<void> {
   const s = stripSecrets(summary) as Summary;
   await db.query(
@@ -73,10 +80,31 @@ export async function finishRun(db: Queryable, summary: Summary): Promise<void> 
      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, ended_at = EXCLUDED.ended_at, status = EXCLUDED.status,
        summary = EXCLUDED.summary, scenario = COALESCE(runs.scenario, EXCLUDED.scenario),
        environment = COALESCE(runs.environment, EXCLUDED.environment)`,
-    [s.run.id, s.run.name, json(s.scenario), json(s.environment), s.run.startedAt, s.run.endedAt, s.run.status, json(s)],
+    [s.run.id, s.run.name, json(s.scenario), json(s.environment), s.run.startedAt, s.run.endedAt, storedStatus(s), json(s)],
   );
   if (s.windows.length) await upsertWindows(db, s.run.id, s.windows);
 }
+
+/** A run that ended without a summary. Never overwrites a finished run (a replayed spool may carry both lines). */
+export async function failRun(db: Queryable, runId: string, reason: string, endedAt: string): Promise<void> {
+  await db.query(
+    `UPDATE runs SET status = 'failed', error = $2, ended_at = $3::timestamptz WHERE id = $1 AND summary IS NULL`,
+    [runId, reason, endedAt],
+  );
+}
+
+/** Proof of life for a running run (see RUN_STATUS_SQL). */
+export async function heartbeat(db: Queryable, runId: string): Promise<void> {
+  await db.query(`UPDATE runs SET heartbeat_at = now() WHERE id = $1 AND status = 'running'`, [runId]);
+}
+
+/** A running run's heartbeat comes every HEARTBEAT_MS; this long without one and it reads as `abandoned`. */
+export const HEARTBEAT_MS = 10_000;
+export const ABANDONED_AFTER_S = 120;
+
+/** runs.status as reads show it (alias `r` for runs). Rows written before heartbeats existed count from started_at. */
+export const RUN_STATUS_SQL = `CASE WHEN r.status = 'running' AND COALESCE(r.heartbeat_at, r.started_at) < now() - interval '${ABANDONED_AFTER_S} seconds'
+  THEN 'abandoned' ELSE r.status END`;
 
 const WINDOW_COLUMNS: [string, string][] = [
   ['window_index', 'integer'], ['seq_start', 'bigint'], ['seq_end', 'bigint'], ['start_at', 'timestamptz'],

@@ -71,6 +71,7 @@ process.on('disconnect', () => process.exit(0));
 
 process.on('message', (msg: StoreRequest) => {
   void handle(msg).then((reply) => {
-    if (process.connected) process.send!(reply);
+    // The run may close the channel while a reply is on its way (it stopped waiting): nothing left to tell it.
+    if (process.connected) process.send!(reply, undefined, {}, () => undefined);
   });
 });

@@ -1,5 +1,6 @@
 // openStore and the MetricsStore over either engine. Run-level saves retry briefly, then fall back to the run's
 // spool file, so a store that goes away at the end of a run loses nothing either.
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
@@ -8,7 +9,11 @@ import { ModelwaveError } from '../errors.js';
 import { errorMessage, isPostgresUrl, isTransient, redactUrl, type Db } from './db.js';
 import { ProcessDb } from './process-db.js';
 import { Spool, SPOOL_VERSION, importSpoolFile, type SpoolLine } from './spool.js';
-import { finishRun, stripSecrets, upsertFeedback, upsertRun, upsertWindows, windowFromRow, type WindowRow } from './sql.js';
+import {
+  expectedRecords, failRun, finishRun, heartbeat, HEARTBEAT_MS, RUN_STATUS_SQL, storedStatus, stripSecrets, upsertFeedback, upsertRun, upsertWindows,
+  windowFromRow, type WindowRow,
+} from './sql.js';
+import { fsProblem, fsProblemText } from '../util/fs-errors.js';
 import { exportRequests } from './export.js';
 import { StoreWriter } from './writer.js';
 import type {
@@ -19,6 +24,9 @@ import type {
 export const DEFAULT_EMBEDDED_DIR = '.modelwave/store';
 export const DEFAULT_SPOOL_DIR = '.modelwave/spool';
 const SAVE_RETRY_MS = [250, 1_000];
+
+/** Where spools go when the spool directory (by default under the working directory) cannot be written. */
+export const fallbackSpoolDir = (): string => join(tmpdir(), 'modelwave-spool');
 
 export async function openStore(opts: StoreOptions = {}): Promise<MetricsStore> {
   const spoolDir = resolve(opts.spoolDir ?? DEFAULT_SPOOL_DIR);
@@ -41,7 +49,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<MetricsStore> 
   try {
     return new Store(await ProcessDb.openEmbedded(dir, opts.create ?? true), { kind: 'embedded', location: dir, connected: true }, spoolDir);
   } catch (err) {
-    const e = err instanceof ModelwaveError ? err : unreachable(dir, err);
+    const e = err instanceof ModelwaveError ? err : fsProblem(err) ? uncreatable(dir, err) : unreachable(dir, err);
     if (!opts.optional || e.code === 'MW_USAGE') throw e;
     return new Store(null, { kind: 'embedded', location: dir, connected: false }, spoolDir, e.message);
   }
@@ -55,6 +63,14 @@ function unreachable(location: string, err: unknown): ModelwaveError {
   ], { cause: err });
 }
 
+/** The embedded store's directory cannot be created or written (read-only working directory, disk full…). */
+function uncreatable(dir: string, err: unknown): ModelwaveError {
+  return new ModelwaveError('MW_STORE_UNREACHABLE', `cannot open the embedded metrics store at ${dir}: ${fsProblemText(err)}`, [
+    `${fsProblem(err)?.fix ?? 'choose another directory'}: pass --store <a writable directory> (or MODELWAVE_STORE), or --store postgres://…;`,
+    'or --no-store to run without a store, or --store-optional to run anyway with the records spooled.',
+  ], { cause: err });
+}
+
 /** Load a spool file (written by a run whose store was away) into `store`. */
 export const importSpool = (path: string, store: MetricsStore): Promise<ImportResult> => store.importSpool(path);
 
@@ -64,51 +80,101 @@ class Store implements MetricsStore {
   private spools = new Map<string, Spool>();
   private metas = new Map<string, RunMeta>();
   private writers: StoreWriter[] = [];
+  private heartbeats = new Map<string, NodeJS.Timeout>();
+  /** Set by cutOff(): why the database is no longer waited for. */
+  private cut?: string;
+  /** Rejects on cutOff(), so every pending database call can be raced against it. */
+  private readonly cutoff: Promise<never>;
+  private rejectCutoff!: (err: Error) => void;
 
   constructor(
     private db: Db | null,
     private readonly where: StoreInfo,
     private readonly spoolDir: string,
     private readonly offlineReason?: string,
-  ) {}
+  ) {
+    this.cutoff = new Promise<never>((_, reject) => {
+      this.rejectCutoff = reject;
+    });
+    this.cutoff.catch(() => undefined);
+  }
 
   info(): StoreInfo {
     return { ...this.where };
+  }
+
+  cutOff(reason: string): void {
+    if (this.cut) return;
+    this.cut = reason;
+    this.rejectCutoff(new Error(reason));
   }
 
   private spoolFor(runId: string): Spool {
     let s = this.spools.get(runId);
     if (!s) {
       const header = (): SpoolLine => ({ t: 'run', v: SPOOL_VERSION, runId, meta: this.metas.get(runId) ?? null });
-      s = new Spool(join(this.spoolDir, `${fileSafe(runId)}.spool`), header);
+      const file = `${fileSafe(runId)}.spool`;
+      const dirs = [...new Set([this.spoolDir, fallbackSpoolDir()])];
+      s = new Spool(dirs.map((d) => join(d, file)), header);
       this.spools.set(runId, s);
     }
     return s;
   }
 
-  /** Run `op`; retry transient failures briefly; failing that, keep `line` in the run's spool. */
+  /**
+   * Run `op`; retry transient failures briefly; failing that (or once cut off), keep `line` in the run's spool.
+   * Never throws: a spool that cannot be written either is reported in the result (nothing stored, no spool path).
+   */
   private async save(runId: string, op: (db: Db) => Promise<void>, line: SpoolLine): Promise<SaveResult> {
     let error = this.offlineReason ?? 'store not connected';
     if (this.db) {
       for (let attempt = 0; ; attempt++) {
+        if (this.cut) {
+          error = this.cut;
+          break;
+        }
         try {
-          await op(this.db);
+          await Promise.race([op(this.db), this.cutoff]);
           return { stored: true };
         } catch (err) {
-          error = errorMessage(err);
-          if (!isTransient(err) || attempt >= SAVE_RETRY_MS.length) break;
-          await sleep(SAVE_RETRY_MS[attempt]);
+          error = this.cut ?? errorMessage(err);
+          if (this.cut || !isTransient(err) || attempt >= SAVE_RETRY_MS.length) break;
+          await Promise.race([sleep(SAVE_RETRY_MS[attempt]), this.cutoff]).catch(() => undefined);
         }
       }
     }
     const spool = this.spoolFor(runId);
-    await spool.append([JSON.stringify(line)]);
+    try {
+      await spool.append([JSON.stringify(line)]);
+    } catch (err) {
+      return { stored: false, error: `${error}; and ${(err as Error).message}` };
+    }
     return { stored: false, spoolPath: spool.path, error };
+  }
+
+  /** Proof of life while the run goes on; a failed beat is not worth a spool line (the run's end says it all). */
+  private startHeartbeat(runId: string): void {
+    const db = this.db;
+    if (!db || this.heartbeats.has(runId)) return;
+    let beating = false;
+    const t = setInterval(() => {
+      if (beating || this.cut) return;
+      beating = true;
+      void heartbeat(db, runId).catch(() => undefined).finally(() => (beating = false));
+    }, HEARTBEAT_MS);
+    t.unref();
+    this.heartbeats.set(runId, t);
+  }
+
+  private stopHeartbeat(runId: string): void {
+    clearInterval(this.heartbeats.get(runId));
+    this.heartbeats.delete(runId);
   }
 
   beginRun(meta: RunMeta): Promise<SaveResult> {
     const safe: RunMeta = { ...meta, scenario: stripSecrets(meta.scenario) }; // the spool must not hold secrets either
     this.metas.set(meta.id, safe);
+    this.startHeartbeat(meta.id);
     return this.save(meta.id, (db) => upsertRun(db, safe), { t: 'run', v: SPOOL_VERSION, runId: meta.id, meta: safe });
   }
 
@@ -125,7 +191,14 @@ class Store implements MetricsStore {
   /** Stores the summary (status, end time) and its windows, so saveWindows is only needed for live windows. */
   finishRun(summary: Summary): Promise<SaveResult> {
     const safe = stripSecrets(summary) as Summary;
+    this.stopHeartbeat(summary.run.id);
     return this.save(summary.run.id, (db) => finishRun(db, safe), { t: 'finish', summary: safe });
+  }
+
+  failRun(runId: string, reason: string): Promise<SaveResult> {
+    const endedAt = new Date().toISOString();
+    this.stopHeartbeat(runId);
+    return this.save(runId, (db) => failRun(db, runId, reason, endedAt), { t: 'failed', error: reason, endedAt });
   }
 
   saveFeedback(runId: string, rows: FeedbackRow[]): Promise<SaveResult> {
@@ -139,17 +212,18 @@ class Store implements MetricsStore {
 
   async listRuns(limit: number): Promise<RunListing[]> {
     type R = {
-      id: string; name: string; status: string; started_at: Date; ended_at: Date | null; target: string | null;
+      id: string; name: string; status: string; error: string | null; spool_path: string | null; started_at: Date; ended_at: Date | null; target: string | null;
       sent: number | null; ok: number | null; error_rate: number | null; rps: number | null; p99_ms: number | null;
       accuracy: number | null; stored: number | null;
     };
     const { rows } = await this.need().query<R>(
-      `SELECT id, name, status, started_at, ended_at, summary->'run'->>'target' AS target,
+      `SELECT id, name, ${RUN_STATUS_SQL} AS status, error, summary->'store'->>'spoolPath' AS spool_path, started_at, ended_at,
+         summary->'run'->>'target' AS target,
          (summary->'totals'->'requests'->>'sent')::float8 AS sent, (summary->'totals'->'requests'->>'ok')::float8 AS ok,
          (summary->'totals'->'errors'->>'rate')::float8 AS error_rate, (summary->'totals'->>'rps')::float8 AS rps,
          (summary->'totals'->'latencyMs'->>'p99')::float8 AS p99_ms, (summary->'totals'->>'accuracy')::float8 AS accuracy,
          (summary->'store'->>'storedRequests')::float8 AS stored
-       FROM runs ORDER BY started_at DESC, id LIMIT $1`,
+       FROM runs r ORDER BY started_at DESC, id LIMIT $1`,
       [Math.max(1, Math.floor(limit))],
     );
     return rows.map((r) => {
@@ -157,7 +231,7 @@ class Store implements MetricsStore {
       if (r.ended_at) out.endedAt = r.ended_at.toISOString();
       const opt: [keyof RunListing, unknown][] = [
         ['target', r.target], ['sent', r.sent], ['ok', r.ok], ['errorRate', r.error_rate], ['rps', r.rps],
-        ['p99Ms', r.p99_ms], ['accuracy', r.accuracy], ['storedRequests', r.stored],
+        ['p99Ms', r.p99_ms], ['accuracy', r.accuracy], ['storedRequests', r.stored], ['error', r.error], ['spoolPath', r.spool_path],
       ];
       for (const [k, v] of opt) if (v !== null && v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
       return out;
@@ -186,22 +260,33 @@ class Store implements MetricsStore {
   async getRun(idOrPrefix: string): Promise<StoredRun> {
     const db = this.need();
     const id = await this.resolveRunId(idOrPrefix);
-    type R = { id: string; name: string; status: string; started_at: Date; ended_at: Date | null; scenario: unknown; environment: unknown; summary: Summary | null };
-    const { rows } = await db.query<R>('SELECT id, name, status, started_at, ended_at, scenario, environment, summary FROM runs WHERE id = $1', [id]);
+    type R = {
+      id: string; name: string; status: string; error: string | null; started_at: Date; ended_at: Date | null; scenario: unknown;
+      environment: unknown; summary: Summary | null;
+    };
+    const { rows } = await db.query<R>(
+      `SELECT id, name, ${RUN_STATUS_SQL} AS status, error, started_at, ended_at, scenario, environment, summary FROM runs r WHERE id = $1`,
+      [id],
+    );
     const r = rows[0];
     const windows = (await db.query<WindowRow>('SELECT * FROM windows WHERE run_id = $1 ORDER BY window_index', [id])).rows.map(windowFromRow);
     const run: StoredRun = { id: r.id, name: r.name, status: r.status, startedAt: r.started_at.toISOString(), scenario: r.scenario, environment: r.environment, windows };
     if (r.ended_at) run.endedAt = r.ended_at.toISOString();
+    if (r.error) run.error = r.error;
     if (r.summary) run.summary = r.summary;
     return run;
   }
 
   async getSummary(idOrPrefix: string): Promise<Summary> {
     const id = await this.resolveRunId(idOrPrefix);
-    const { rows } = await this.need().query<{ summary: Summary | null; status: string }>('SELECT summary, status FROM runs WHERE id = $1', [id]);
+    const { rows } = await this.need().query<{ summary: Summary | null; status: string; error: string | null }>(
+      `SELECT summary, ${RUN_STATUS_SQL} AS status, error FROM runs r WHERE id = $1`,
+      [id],
+    );
     const s = rows[0]?.summary;
     if (!s) {
-      throw new ModelwaveError('MW_USAGE', `run ${id} has no summary (status: ${rows[0]?.status}): it did not finish`, [
+      const why = rows[0]?.error ? `: ${rows[0].error}` : '';
+      throw new ModelwaveError('MW_USAGE', `run ${id} has no summary (status: ${rows[0]?.status ?? 'unknown'}${why}): it did not finish`, [
         `\`modelwave show ${id}\` prints what was stored; \`modelwave export ${id}\` its requests.`,
       ]);
     }
@@ -225,11 +310,15 @@ class Store implements MetricsStore {
   }
 
   async close(): Promise<void> {
+    for (const t of this.heartbeats.values()) clearInterval(t);
+    this.heartbeats.clear();
     for (const w of this.writers) if (!w.done) await w.finish(0);
     for (const s of this.spools.values()) await s.close();
     const db = this.db;
     this.db = null;
-    await db?.close();
+    // A server we stopped waiting for gets no clean goodbye either; the embedded engine always closes cleanly (its
+    // files are ours), within ProcessDb's bound.
+    await db?.close(this.cut && this.where.kind === 'postgres' ? 0 : undefined);
   }
 }
 
@@ -239,9 +328,13 @@ async function reconcileStoreFigures(db: Db, runId: string): Promise<void> {
   const summary = rows[0]?.summary;
   if (!summary?.store) return;
   const n = (await db.query<{ n: number }>('SELECT count(*) AS n FROM requests WHERE run_id = $1', [runId])).rows[0].n;
-  const expected = summary.totals.requests.sent + summary.totals.requests.dropped;
+  const expected = expectedRecords(summary);
   const store = { ...summary.store, storedRequests: n, complete: n === expected };
-  delete store.spoolPath;
-  if (store.complete) delete store.error;
-  await db.query(`UPDATE runs SET summary = jsonb_set(summary, '{store}', $2::jsonb) WHERE id = $1`, [runId, JSON.stringify(store)]);
+  if (store.complete) {
+    delete store.spoolPath;
+    delete store.error;
+  }
+  await db.query(`UPDATE runs SET summary = jsonb_set(summary, '{store}', $2::jsonb), status = $3 WHERE id = $1`, [
+    runId, JSON.stringify(store), storedStatus({ ...summary, store }),
+  ]);
 }

@@ -49,6 +49,15 @@ export interface WriterResult {
   /** Set when some records are still only in the spool file (load with `modelwave store import`). */
   spoolPath?: string;
   error?: string;
+  /** Why the drain ended before the store had everything (absent when it did, or when the writer gave up). */
+  endedBy?: 'stall' | 'signal' | 'timeout';
+}
+
+export interface FinishOptions {
+  /** Stop waiting as soon as this is aborted (Ctrl-C): the rest goes to the spool. */
+  signal?: AbortSignal;
+  /** Stop waiting when the store has taken no record for this long (a store that went away). */
+  idleMs?: number;
 }
 
 export interface WriterStats {
@@ -70,8 +79,11 @@ export interface RequestWriter {
    */
   write(batch: RecordBatch, window: Int32Array): void;
   stats(): WriterStats;
-  /** Drain memory and spool into the store; after `timeoutMs` leave the rest in the spool and say where. */
-  finish(timeoutMs: number): Promise<WriterResult>;
+  /**
+   * Drain memory and spool into the store; after `timeoutMs` (or `idleMs` without progress, or the signal) leave the
+   * rest in the spool and say where.
+   */
+  finish(timeoutMs: number, opts?: FinishOptions): Promise<WriterResult>;
 }
 
 /** Outcome of a run-level save: stored, or (store unreachable) appended to the run's spool file. */
@@ -92,7 +104,13 @@ export interface StoreInfo {
 export interface RunListing {
   id: string;
   name: string;
+  /**
+   * running · completed · interrupted · failed (with `error`) · incomplete (the store lacks records: `spoolPath`) ·
+   * abandoned (still `running`, but its process stopped reporting: killed, or its store went away mid-run).
+   */
   status: string;
+  error?: string;
+  spoolPath?: string;
   startedAt: string;
   endedAt?: string;
   target?: string;
@@ -108,7 +126,9 @@ export interface RunListing {
 export interface StoredRun {
   id: string;
   name: string;
+  /** As in RunListing. */
   status: string;
+  error?: string;
   startedAt: string;
   endedAt?: string;
   scenario: unknown;
@@ -132,6 +152,13 @@ export interface MetricsStore {
   requestWriter(runId: string, opts?: WriterOptions): RequestWriter;
   saveWindows(runId: string, windows: WindowSummary[]): Promise<SaveResult>;
   finishRun(summary: Summary): Promise<SaveResult>;
+  /** A run that ended without a summary (a failed start, an error mid-run): status `failed`, with the reason. */
+  failRun(runId: string, reason: string): Promise<SaveResult>;
+  /**
+   * Stop waiting for the database (it went away, or the user will not wait): saves in flight and later ones go
+   * straight to the spool. Records already handed to the database may still land there; replays are idempotent.
+   */
+  cutOff(reason: string): void;
   saveFeedback(runId: string, rows: FeedbackRow[]): Promise<SaveResult>;
   /** Most recent first. */
   listRuns(limit: number): Promise<RunListing[]>;

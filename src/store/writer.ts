@@ -8,13 +8,15 @@ import type { RecordBatch } from '../engine/types.js';
 import { errorMessage, isTransient, type Db } from './db.js';
 import { encodeSpoolRequests, fromBatch, partSize, partsOf, type Part } from './columns.js';
 import { SpoolApplier, type Spool } from './spool.js';
-import type { RequestWriter, WriterOptions, WriterResult, WriterStats } from './types.js';
+import type { FinishOptions, RequestWriter, WriterOptions, WriterResult, WriterStats } from './types.js';
 
 const BACKOFF_MIN_MS = 50;
 const BACKOFF_MAX_MS = 2_000;
 /** Statements rejected for a reason a retry cannot fix, in a row, before the writer stops trying. */
 const PERMANENT_FAILURES = 3;
 const SPOOL_READ_BYTES = 4 << 20;
+
+const fmtMs = (ms: number): string => (ms >= 1_000 ? `${Math.round(ms / 1_000)} s` : `${ms} ms`);
 
 export class StoreWriter implements RequestWriter {
   private queue: Part[] = [];
@@ -74,11 +76,22 @@ export class StoreWriter implements RequestWriter {
     };
   }
 
-  async finish(timeoutMs: number): Promise<WriterResult> {
+  async finish(timeoutMs: number, opts: FinishOptions = {}): Promise<WriterResult> {
     if (this.finished) throw new Error(`writer for run ${this.runId} is already finished`);
     const deadline = Date.now() + Math.max(0, timeoutMs);
     this.pump();
-    while (Date.now() < deadline && !this.gaveUp && !this.idle()) await sleep(Math.min(10, deadline - Date.now()));
+    // A store that keeps taking records may take its time; one that took nothing for idleMs has gone away.
+    let progressAt = Date.now();
+    let storedBefore = this.stored;
+    let endedBy: WriterResult['endedBy'];
+    while (!this.gaveUp && !this.idle()) {
+      if (opts.signal?.aborted) endedBy = 'signal';
+      else if (Date.now() >= deadline) endedBy = 'timeout';
+      else if (opts.idleMs !== undefined && Date.now() - progressAt >= opts.idleMs) endedBy = 'stall';
+      if (endedBy) break;
+      await sleep(Math.min(10, deadline - Date.now()));
+      if (this.stored !== storedBefore) [storedBefore, progressAt] = [this.stored, Date.now()];
+    }
     this.stopped = true;
     this.finished = true;
     // What is still in memory (and an insert still in flight, whose fate is unknown) goes to the spool; a replay
@@ -97,8 +110,15 @@ export class StoreWriter implements RequestWriter {
       this.stored = this.accepted;
       return { stored: this.stored };
     }
-    const error = this.gaveUp ?? this.lastError ?? `the store did not take every record within ${timeoutMs} ms`;
-    return { stored: Math.min(this.stored, this.accepted), spoolPath: this.spool.path, error };
+    const why =
+      endedBy === 'stall' ? `the store took no record for ${fmtMs(opts.idleMs ?? 0)}`
+      : endedBy === 'signal' ? 'interrupted while waiting for the store'
+      : endedBy === 'timeout' ? `the store did not take every record within ${timeoutMs} ms`
+      : undefined;
+    const cause = this.gaveUp ?? this.lastError;
+    const error = why && cause ? `${why} (${cause})` : (why ?? cause ?? 'the store did not take every record');
+    const spooled = this.spool.exists || this.spool.pending;
+    return { stored: Math.min(this.stored, this.accepted), ...(spooled ? { spoolPath: this.spool.path } : {}), error, ...(endedBy ? { endedBy } : {}) };
   }
 
   private idle(): boolean {

@@ -169,7 +169,7 @@ export interface StoreSummary {
   /** URL with password removed, or the embedded directory. */
   location: string;
   storedRequests: number;
-  /** True when storedRequests = sent + dropped (every record stored). */
+  /** Every record (warm-up included) and the summary are in the store; false: the rest is in spoolPath. */
   complete: boolean;
   spoolPath?: string;
   error?: string;

@@ -172,7 +172,7 @@ test('finishRun stores summary and windows; runs, show and prefixes read them ba
     id, name: 'summary run', status: 'completed', startedAt: summary.run.startedAt, endedAt: summary.run.endedAt,
     target: summary.run.target, sent: summary.totals.requests.sent, ok: summary.totals.requests.ok,
     errorRate: summary.totals.errors.rate, rps: summary.totals.rps, p99Ms: summary.totals.latencyMs.p99,
-    accuracy: summary.totals.accuracy, storedRequests: 0,
+    accuracy: summary.totals.accuracy, storedRequests: 12_000,
   });
 });
 

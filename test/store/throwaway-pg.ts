@@ -13,6 +13,9 @@ export interface ThrowawayPostgres {
   url: string;
   dataDir: string;
   restart(): Promise<void>;
+  /** Kill the server (immediate shutdown, like a crash), keeping its data for start(). */
+  halt(): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,11 +59,13 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     url: `postgres://${user}@127.0.0.1:${port}/postgres`,
     dataDir,
     restart: () => exec('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'restart', '-o', opts, '-l', join(root, 'log')]),
+    halt: () => exec('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']),
+    start: () => exec('pg_ctl', ['-D', dataDir, '-o', opts, '-l', join(root, 'log'), '-w', 'start']),
     async stop() {
       if (stopped) return;
       stopped = true;
       try {
-        await exec('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+        await exec('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined); // halted already
       } finally {
         rmSync(root, { recursive: true, force: true });
       }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { action } from '../exit.js';
 import { usageError } from '../../errors.js';
-import { interruptSignal } from '../signals.js';
+import { interrupts } from '../signals.js';
 
 interface CompareFlags {
   baseline?: string;
@@ -73,6 +73,7 @@ export function register(program: Command): void {
           const workers = f.workers !== undefined ? Number(f.workers) : undefined;
           if (workers !== undefined && !(Number.isInteger(workers) && workers > 0)) throw usageError(`--workers must be a positive integer (got ${f.workers})`);
           const scenario = loadScenario(file, { overrides: { ...(durationMs !== undefined ? { durationMs } : {}), ...(rate !== undefined ? { rate } : {}) } });
+          const { stop, hurry } = interrupts();
           res = await runCompare(scenario, {
             store: resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) }),
             baseline: f.baseline,
@@ -82,13 +83,14 @@ export function register(program: Command): void {
             ...(workers !== undefined ? { workers } : {}),
             failOnInconclusive: Boolean(f.failOnInconclusive),
             quiet: Boolean(f.quiet || f.json),
-            signal: interruptSignal(),
+            signal: stop,
+            hurry,
           });
         }
         if (f.json) process.stdout.write(`${JSON.stringify(res.comparison, null, 2)}\n`);
         else {
           process.stdout.write(renderComparisonText(res.comparison));
-          process.stdout.write(`\ncomparison: ${res.dir}\n`);
+          if (res.dir) process.stdout.write(`\ncomparison: ${res.dir}\n`);
         }
         return res.exitCode;
       }),

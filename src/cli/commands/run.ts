@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { action, reportError } from '../exit.js';
 import { usageError } from '../../errors.js';
 import { parseDurationMs } from '../../util/duration.js';
-import { interruptSignal } from '../signals.js';
+import { interrupts } from '../signals.js';
 
 interface RunFlags {
   duration?: string;
@@ -49,7 +49,7 @@ export function register(program: Command): void {
     .option('--report <formats>', 'report files to write: json,md,html,junit,hgrm (default all)')
     .option('--store <url>', 'metrics store: postgres://… or a directory (default: embedded store in .modelwave/store, or $MODELWAVE_STORE)')
     .option('--no-store', 'do not store per-request metrics')
-    .option('--store-optional', 'if the store cannot be reached, run anyway and spool records to .modelwave/spool')
+    .option('--store-optional', 'if the store cannot be reached, run anyway and spool records to .modelwave/spool (or $TMPDIR/modelwave-spool)')
     .option('--json', 'print report.json to stdout instead of the summary table')
     .option('--quiet', 'no live progress and no summary table')
     .action(
@@ -71,12 +71,13 @@ export function register(program: Command): void {
         });
         const { resolveStoreOptions } = await import('../../store/index.js');
         const store = resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) });
-        const signal = interruptSignal({ inFlightTimeoutMs: scenario.target.timeoutMs });
+        const { stop, hurry } = interrupts({ inFlightTimeoutMs: scenario.target.timeoutMs });
         const res = await runScenario(scenario, {
           ...(f.out ? { outDir: f.out } : {}),
           ...(f.report ? { formats: parseReportFormats(f.report) } : {}),
           quiet: Boolean(f.quiet || f.json),
-          signal,
+          signal: stop,
+          hurry,
           store,
         });
         if (f.json) process.stdout.write(`${JSON.stringify(res.summary, null, 2)}\n`);

@@ -1,5 +1,5 @@
 // Read-back commands over the metrics store (`runs`, `show`, `export`, `report`) and `store import`.
-import { createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -80,11 +80,16 @@ export function register(program: Command): void {
       action(async (id: string, o: { format: ExportFormat; out?: string; store?: string }) => {
         await withStore(o.store, false, async (s) => {
           const runId = await s.resolveRunId(id); // fail before creating the output file
-          const out = o.out ? createWriteStream(o.out) : process.stdout;
+          // Opened here, so an unwritable path fails as an error that names it, not as a stream's unhandled event.
+          const file = o.out ? await open(o.out, 'w') : undefined;
+          const out = file ? file.createWriteStream() : process.stdout;
+          let failed: unknown;
+          if (file) out.on('error', (err) => (failed ??= err)); // e.g. ENOSPC mid-export; rethrown below
           const n = await s.exportRequests(runId, o.format, out);
-          if (o.out) {
+          if (file) {
             out.end();
             await finished(out);
+            if (failed) throw failed;
             process.stderr.write(`wrote ${n} requests of run ${runId} to ${o.out}\n`);
           }
         });
