@@ -4,7 +4,9 @@ import { basename, dirname, extname } from 'node:path';
 import { parseCompareRule, parseCompareRuleLine, parseThreshold, parseThresholdLine, metricClass, metricTask } from '../verdict/thresholds.js';
 import { parseDurationMs } from '../util/duration.js';
 import type { Checker } from './check.js';
+import { substituteEnv } from './env.js';
 import { describeValue, type Path } from './errors.js';
+import { normalizeHeaders } from './headers.js';
 import { normalizeData, normalizeLabel, type DataInfo } from './normalize-data.js';
 import { durationForRequestsMs } from './plan.js';
 import type { RawComparisons, RawPhase, RawScenario, RawTarget } from './schema.js';
@@ -27,7 +29,6 @@ export const DEFAULTS = {
 } as const;
 
 const BUILTIN = /^builtin:\s*(telco@v1|telco@v2|echo:(.+)|constant:(.+))$/;
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /** Records store the phase index in a Uint8Array. */
 const MAX_PHASES = 255;
 
@@ -91,10 +92,7 @@ function normalizeAnyLabel(raw: RawScenario, chk: Checker, info: DataInfo): Labe
 function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, info: DataInfo | undefined): TargetSpec | undefined {
   const ok = (k: keyof RawTarget) => chk.ok(['target', k]);
   const url = ok('url') ? checkTargetUrl(raw.url, chk, info) : undefined;
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(ok('headers') ? (raw.headers ?? {}) : {})) {
-    headers[name] = substituteEnv(String(value), ['target', 'headers', name], env, chk);
-  }
+  const headers = ok('headers') ? normalizeHeaders(raw.headers ?? {}, ['target', 'headers'], env, chk) : {};
   const accessKey = raw.accessKey !== undefined && ok('accessKey') ? substituteEnv(raw.accessKey, ['target', 'accessKey'], env, chk) : undefined;
   if (!ok('protocol')) return undefined;
   const protocol = raw.protocol ?? DEFAULTS.protocol;
@@ -147,18 +145,6 @@ function checkTargetUrl(url: string, chk: Checker, info: DataInfo | undefined): 
     chk.add(path, `must be an http(s) URL or builtin:telco@v1 (got ${describeValue(url)})`);
   }
   return url;
-}
-
-/** `${VAR}` from the environment; a variable that is not set is a problem naming where it was used. */
-function substituteEnv(value: string, path: Path, env: NodeJS.ProcessEnv, chk: Checker): string {
-  return value.replace(ENV_REF, (whole, name: string) => {
-    const v = env[name];
-    if (v === undefined) {
-      chk.add(path, `uses \${${name}}, but the environment variable ${name} is not set`);
-      return whole;
-    }
-    return v;
-  });
 }
 
 function normalizePhases(raw: RawPhase[], arrivals: 'uniform' | 'poisson', chk: Checker): Phase[] {
