@@ -148,7 +148,10 @@ export interface LoadSpec {
 }
 
 export interface FeedbackSpec {
+  /** Without userinfo: a `user:password@` in the scenario became `authorization`. */
   url: string;
+  /** `Basic …` from the URL's userinfo (a secret). */
+  authorization?: string;
   afterMs: number;
   batchSize: number;
   /** Max feedback posts per second. */
