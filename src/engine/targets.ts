@@ -38,6 +38,11 @@ export async function resolveTargets(s: Scenario, urls: string[]): Promise<Resol
 
 async function resolveTarget(s: Scenario, url: string): Promise<ResolvedTarget> {
   const contentType = 'application/json';
+  // Credentials from the scenario URL's userinfo are that URL's: never sent to a compare --baseline/--candidate.
+  let headers = s.target.headers;
+  if (url !== s.target.url && s.target.authorizationFromUrl) {
+    headers = Object.fromEntries(Object.entries(headers).filter(([h]) => h !== 'Authorization'));
+  }
   if (url.startsWith('builtin:')) {
     const model = url.slice('builtin:'.length);
     const { origin, stop } = await startBuiltin(model);
@@ -48,7 +53,7 @@ async function resolveTarget(s: Scenario, url: string): Promise<ResolvedTarget> 
       display: `${url} (${full})`,
       origin,
       hostHeader: new URL(origin).host,
-      http: { ...parsed, headers: s.target.headers, contentType },
+      http: { ...parsed, headers, contentType },
       stop: () => stop(),
     };
   }
@@ -57,7 +62,6 @@ async function resolveTarget(s: Scenario, url: string): Promise<ResolvedTarget> 
   const c = checkHttpUrl(url, TARGET_SCHEMES);
   if (!c.ok) throw new ModelwaveError('MW_USAGE', `target URL ${urlProblemText(c, redactUrl(url))}`);
   const { host, port, path, hostHeader, authorization } = c.value;
-  let headers = s.target.headers;
   if (authorization !== undefined) {
     const set = Object.keys(headers).find((h) => h.toLowerCase() === 'authorization');
     if (set) {

@@ -101,6 +101,7 @@ function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, i
     if (set) chk.add(['target', 'url'], `has a user:password, which is sent as Authorization: Basic, but target.headers sets ${set} too; keep one`);
     else headers.Authorization = checked.authorization;
   }
+  const authorizationFromUrl = checked?.authorization !== undefined;
   const accessKey = raw.accessKey !== undefined && ok('accessKey') ? substituteEnv(raw.accessKey, ['target', 'accessKey'], env, chk) : undefined;
   if (!ok('protocol')) return undefined;
   const protocol = raw.protocol ?? DEFAULTS.protocol;
@@ -117,6 +118,7 @@ function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, i
     url,
     protocol,
     headers,
+    ...(authorizationFromUrl && { authorizationFromUrl: true as const }),
     timeoutMs: parseDurationMs(raw.timeout ?? DEFAULTS.timeoutMs),
     rowsPerRequest,
     maxInFlight: raw.maxInFlight ?? DEFAULTS.maxInFlight,

@@ -17,6 +17,8 @@ export interface TargetSpec {
   protocol: Protocol;
   /** Header values after `${VAR}` substitution. Never written to reports, logs or the store (see `secretHeaderNames`). */
   headers: Record<string, string>;
+  /** `headers.Authorization` came from the URL's `user:password@`: it belongs to that URL, not to a replacement. */
+  authorizationFromUrl?: true;
   timeoutMs: number;
   /** Rows per request (batching); 1 by default. */
   rowsPerRequest: number;
