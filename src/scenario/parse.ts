@@ -3,7 +3,7 @@
 // whole), a nesting cap checked before anything recursive runs, and a cap on YAML alias expansion (alias bombs).
 // `.json` files are parsed as strict JSON. Every failure is MW_FILE (exit 2) naming the file, the place and the limit.
 import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { Composer, LineCounter, Parser, type CST, type Document } from 'yaml';
+import { Composer, LineCounter, Parser, visit, type CST, type Document } from 'yaml';
 import { ModelwaveError } from '../errors.js';
 import { checkJson } from './json-check.js';
 
@@ -165,7 +165,10 @@ function parseYaml(text: string, file: string): ParsedSource {
         `scenario ${file}: YAML aliases (*name) expand to more than ${SCENARIO_LIMITS.aliasNodes} nodes, the limit that stops alias bombs; write the values out or reuse fewer anchors`,
       );
     }
-    throw fileError(`scenario ${file} is not valid YAML: ${message}`, [], err);
+    const alias = /Unresolved alias/.test(message) ? firstUnresolvedAlias(doc) : undefined;
+    const at = alias ? `${where(file, lines, alias.offset)}: ` : '';
+    const why = alias ? `*${alias.name} refers to no anchor &${alias.name} above it` : message;
+    throw fileError(`scenario ${file} is not valid YAML: ${at}${why}`, [], err);
   }
   // Aliases can nest an anchored collection inside another or inside itself (a cycle), and multiply a wide one.
   const expanded = aliases ? checkExpanded(value, SCENARIO_LIMITS.depth, SCENARIO_LIMITS.expandedValues) : undefined;
@@ -241,4 +244,19 @@ function scanCst(tokens: CST.Token[], maxDepth: number): { deep?: number; aliase
     }
   }
   return { aliases };
+}
+
+/** The first alias without an anchor before it (depth is already bounded, so the recursive visit is safe). */
+function firstUnresolvedAlias(doc: Document): { offset: number; name: string } | undefined {
+  let found: { offset: number; name: string } | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.resolve(doc) === undefined) {
+        found = { offset: node.range?.[0] ?? 0, name: node.source };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
