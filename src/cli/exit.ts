@@ -1,13 +1,15 @@
 import { ModelwaveError, EXIT } from '../errors.js';
 import { fsProblem } from '../util/fs-errors.js';
+import { redactText } from '../scenario/redact.js';
 
 /** Print a user-facing error (no stack for ModelwaveError) and return the exit code it maps to. */
 export function reportError(err: unknown): number {
   // A reader that closed the pipe (`modelwave export … | head`) is not an error.
   if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   if (err instanceof ModelwaveError) {
-    process.stderr.write(`modelwave: ${err.message}\n`);
-    for (const d of err.details) process.stderr.write(`  - ${d}\n`);
+    // Messages are built with redacted URLs; this is the net for one that quotes a URL from elsewhere (a library).
+    process.stderr.write(`modelwave: ${redactText(err.message)}\n`);
+    for (const d of err.details) process.stderr.write(`  - ${redactText(d)}\n`);
     return err.exitCode;
   }
   // A file the environment will not let us read or write (permissions, a full disk, a path through a file) is the
@@ -20,7 +22,7 @@ export function reportError(err: unknown): number {
     return EXIT.usage;
   }
   const e = err as Error;
-  process.stderr.write(`modelwave: internal error: ${e?.message ?? String(err)}\n`);
+  process.stderr.write(`modelwave: internal error: ${redactText(e?.message ?? String(err))}\n`);
   if (process.env.MODELWAVE_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
   return EXIT.failed;
 }

@@ -6,7 +6,7 @@ import { compileFields } from './fields.js';
 import { createLabeler, encodeColumn, type ColumnLabels, type FieldInfo, type Labeler } from './labels.js';
 import { createPrng, permutation, STREAM, type RowKey } from './prng.js';
 import { loadSource } from './source.js';
-import type { Cell, Row, RowGenerator } from './types.js';
+import { rowFactory, type Cell, type Row, type RowGenerator } from './types.js';
 
 /** Drift progress of a row: its request's sequence number over the scenario's progress denominator, capped at 1. */
 export function progressOf(scenario: Scenario): (rowIndex: number) => number {
@@ -31,6 +31,7 @@ function synthetic(scenario: Scenario, progress: (rowIndex: number) => number): 
   const evals = compiled.map((f) => f.eval);
   const key: RowKey = { a: 0, b: 0 };
   const ctx = { key, rowIndex: 0, progress: 0, values: new Array<Cell>(compiled.length) };
+  const newRow = rowFactory(names);
   return {
     fieldNames: names,
     fields: compiled.map((f) => ({ name: f.name, type: f.type })),
@@ -39,7 +40,7 @@ function synthetic(scenario: Scenario, progress: (rowIndex: number) => number): 
       prng.setRowKey(key, rowIndex);
       ctx.rowIndex = rowIndex;
       ctx.progress = progress(rowIndex);
-      const row: Row = {};
+      const row = newRow();
       for (let j = 0; j < evals.length; j++) row[names[j]] = ctx.values[j] = evals[j](ctx);
       return row;
     },

@@ -8,7 +8,7 @@ import { LIMITS } from '../scenario/limits.js';
 import { CsvSyntaxError, parseCsv } from './csv.js';
 import type { CsvSource } from '../scenario/types.js';
 import type { ValueType } from './fields.js';
-import type { Cell, Row } from './types.js';
+import { rowFactory, type Cell, type Row } from './types.js';
 
 export interface ColumnInfo {
   name: string;
@@ -233,8 +233,9 @@ export function loadSource(src: CsvSource, labelColumn?: string): LoadedSource {
     throw fileError(`data.source.columns: ${missing.map((n) => `\`${n}\``).join(', ')} not found in ${file}; columns are: ${known}`);
   }
   const idx = names.map((n) => colIndex.get(n) ?? -1);
+  const newRow = rowFactory(names);
   const rows = t.records.map((rec) => {
-    const row: Row = {};
+    const row = newRow();
     for (let j = 0; j < names.length; j++) row[names[j]] = rec[idx[j]];
     return Object.freeze(row);
   });

@@ -20,3 +20,12 @@ export interface RowGenerator {
   /** Replay sources that `stop` at the end: number of rows available (Infinity for synthetic data). */
   readonly size: number;
 }
+
+/**
+ * Empty rows for these field names. Assigning `row.__proto__ = v` on a plain `{}` sets its prototype instead of a
+ * field (and the encoder then reads Object.prototype → `"__proto__":null` on the wire), so rows with such a field
+ * have no prototype; the others stay plain objects, which V8 reads faster on the hot path.
+ */
+export function rowFactory(names: readonly string[]): () => Row {
+  return names.includes('__proto__') ? () => Object.create(null) as Row : () => ({});
+}

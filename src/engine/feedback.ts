@@ -5,6 +5,7 @@ import type { FeedbackSpec, LabelValue } from '../scenario/types.js';
 import type { FeedbackSummary } from '../summary/types.js';
 import type { RunSink } from './run.js';
 import { Outcome, type RecordBatch } from './types.js';
+import { redactUrl } from '../scenario/redact.js';
 
 interface Pending {
   dueMs: number;
@@ -72,7 +73,7 @@ export class FeedbackPoster implements RunSink {
     while (this.head < this.queue.length && Date.now() < this.deadlineMs) await this.pump(true);
     if (this.head < this.queue.length) this.settle(this.queue.slice(this.head), false, Date.now());
     this.head = this.queue.length;
-    return { url: this.url, ...this.stats };
+    return { url: redactUrl(this.url), ...this.stats };
   }
 
   private async pump(all: boolean): Promise<void> {
@@ -110,7 +111,7 @@ export class FeedbackPoster implements RunSink {
     for (let attempt = 0; ; attempt++) {
       let ok = false;
       try {
-        const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5000) });
+        const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(this.spec.authorization && { authorization: this.spec.authorization }) }, body, signal: AbortSignal.timeout(5000) });
         await res.arrayBuffer();
         ok = res.ok;
       } catch {

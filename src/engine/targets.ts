@@ -2,9 +2,11 @@
 // answers; an http:// URL is probed once so an unreachable target fails fast with exit code 3.
 import net from 'node:net';
 import { ModelwaveError } from '../errors.js';
+import { redactUrl } from '../scenario/redact.js';
 import type { Scenario } from '../scenario/types.js';
 import { defaultPath } from '../server/paths.js';
 import { spawnReferenceServer, type SpawnedServer } from '../server/spawn.js';
+import { checkHttpUrl, TARGET_SCHEMES, urlProblemText } from '../scenario/url.js';
 import { parseTargetUrl, type HttpTarget } from './http.js';
 
 export interface ResolvedTarget {
@@ -15,6 +17,11 @@ export interface ResolvedTarget {
   http: HttpTarget;
   /** Base URL (scheme://host:port) — the builtin server's /feedback and /stats live there. */
   origin: string;
+  /**
+   * The Host header this URL calls for: IPv6 in brackets, no default port. `http.host` is the connect address
+   * (IPv6 without brackets), which is not a valid Host value for IPv6.
+   */
+  hostHeader: string;
   stop(): Promise<void>;
 }
 
@@ -31,6 +38,11 @@ export async function resolveTargets(s: Scenario, urls: string[]): Promise<Resol
 
 async function resolveTarget(s: Scenario, url: string): Promise<ResolvedTarget> {
   const contentType = 'application/json';
+  // Credentials from the scenario URL's userinfo are that URL's: never sent to a compare --baseline/--candidate.
+  let headers = s.target.headers;
+  if (url !== s.target.url && s.target.authorizationFromUrl) {
+    headers = Object.fromEntries(Object.entries(headers).filter(([h]) => h !== 'Authorization'));
+  }
   if (url.startsWith('builtin:')) {
     const model = url.slice('builtin:'.length);
     const { origin, stop } = await startBuiltin(model);
@@ -40,36 +52,32 @@ async function resolveTarget(s: Scenario, url: string): Promise<ResolvedTarget> 
       url: full,
       display: `${url} (${full})`,
       origin,
-      http: { ...parsed, headers: s.target.headers, contentType },
+      hostHeader: new URL(origin).host,
+      http: { ...parsed, headers, contentType },
       stop: () => stop(),
     };
   }
-  let parsed: ReturnType<typeof parseTargetUrl>;
-  try {
-    parsed = parseTargetUrl(url);
-  } catch (err) {
-    throw new ModelwaveError('MW_USAGE', `target.url ${redactUrl(url)} is not usable: ${(err as Error).message}`);
+  // Scenario URLs were checked (and their userinfo turned into a header) by validation; compare's --baseline and
+  // --candidate arrive here as written, so the same check runs again.
+  const c = checkHttpUrl(url, TARGET_SCHEMES);
+  if (!c.ok) throw new ModelwaveError('MW_USAGE', `target URL ${urlProblemText(c, redactUrl(url))}`);
+  const { host, port, path, hostHeader, authorization } = c.value;
+  if (authorization !== undefined) {
+    const set = Object.keys(headers).find((h) => h.toLowerCase() === 'authorization');
+    if (set) {
+      throw new ModelwaveError('MW_USAGE', `target URL ${redactUrl(url)} has a user:password, which is sent as Authorization: Basic, but target.headers sets ${set} too; keep one`);
+    }
+    headers = { ...headers, Authorization: authorization };
   }
-  await probe(parsed.host, parsed.port, url);
-  const u = new URL(url);
+  await probe(host, port, url);
   return {
-    url,
+    url: c.value.url,
     display: redactUrl(url),
-    origin: `${u.protocol}//${u.host}`,
-    http: { ...parsed, headers: s.target.headers, contentType },
+    origin: `http://${hostHeader}`,
+    hostHeader,
+    http: { host, port, path, headers, contentType },
     stop: async () => {},
   };
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//');
-  }
 }
 
 function probe(host: string, port: number, url: string): Promise<void> {

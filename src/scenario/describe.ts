@@ -2,6 +2,7 @@
 import { formatDurationMs } from '../util/duration.js';
 import { planLoad } from './plan.js';
 import { fieldHasDrift } from './normalize-data.js';
+import { redactUrl } from './redact.js';
 import type { FieldArg, FieldSpec, LabelSpec, Phase, Scenario } from './types.js';
 
 export function describeScenario(s: Scenario, file: string = s.file): string {
@@ -12,7 +13,7 @@ export function describeScenario(s: Scenario, file: string = s.file): string {
   row('scenario', `${s.name} (${file}), seed ${s.seed}`);
   row(
     'target',
-    `${t.url}  protocol ${t.protocol}, timeout ${formatDurationMs(t.timeoutMs)}, ${t.rowsPerRequest} row${t.rowsPerRequest === 1 ? '' : 's'}/request` +
+    `${redactUrl(t.url)}  protocol ${t.protocol}, timeout ${formatDurationMs(t.timeoutMs)}, ${t.rowsPerRequest} row${t.rowsPerRequest === 1 ? '' : 's'}/request` +
       (Object.keys(t.headers).length ? `, headers ${Object.keys(t.headers).join(', ')}` : ''),
   );
   row('load', `${s.load.phases.length} phase${s.load.phases.length === 1 ? '' : 's'}, workers ${s.load.workers}`);
@@ -37,7 +38,7 @@ export function describeScenario(s: Scenario, file: string = s.file): string {
   row('windows', s.windows.kind === 'count' ? `every ${s.windows.every} requests` : `every ${formatDurationMs(s.windows.spanMs)}`);
   if (s.feedback) {
     const f = s.feedback;
-    row('feedback', `${f.url === 'builtin' ? "the target's /feedback" : f.url} after ${formatDurationMs(f.afterMs)}, batches of ${f.batchSize}, ≤ ${f.maxRate}/s, key ${f.key}`);
+    row('feedback', `${f.url === 'builtin' ? "the target's /feedback" : redactUrl(f.url)} after ${formatDurationMs(f.afterMs)}, batches of ${f.batchSize}, ≤ ${f.maxRate}/s, key ${f.key}`);
   }
   row('thresholds', s.thresholds.length ? s.thresholds.map((x) => x.expr).join('; ') : 'none');
   if (s.compare) row('compare', `${s.compare.rules.map((r) => r.expr).join('; ') || 'default rules'} (alpha ${s.compare.alpha})`);

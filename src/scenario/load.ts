@@ -1,15 +1,14 @@
 // Scenario file → normalized Scenario. Reads YAML or JSON, checks the structure against schema.ts, applies the
 // cross-key rules and defaults (normalize.ts), then the command-line overrides, the load plan and drift progress.
 // Every problem is collected and thrown at once as MW_SCENARIO_INVALID, each with file:line:col.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ModelwaveError, usageError } from '../errors.js';
 import { parseThresholdLine } from '../verdict/thresholds.js';
 import { Checker } from './check.js';
 import { formatLocated, issuesToProblems, Positions, type Located, type Problem } from './errors.js';
 import { normalize, thresholdFitsLabel, type NormalizedCore } from './normalize.js';
 import { fieldHasDrift } from './normalize-data.js';
+import { parseScenarioSource, readScenarioFile } from './parse.js';
 import { asOneClosedPhase, planLoad } from './plan.js';
 import { checkOverrideLimits, checkPlanLimits, checkRawLimits } from './limits.js';
 import { redactScenario } from './redact.js';
@@ -36,22 +35,17 @@ export interface LoadOptions {
   overrides?: ScenarioOverrides;
 }
 
-/** Read and validate a scenario file. Throws MW_FILE (unreadable, bad YAML) or MW_SCENARIO_INVALID (every problem). */
+/**
+ * Read and validate a scenario file. Throws MW_FILE (unreadable, over a size/depth/alias limit, bad YAML or JSON) or
+ * MW_SCENARIO_INVALID (every problem).
+ */
 export function loadScenario(path: string, opts: LoadOptions = {}): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new ModelwaveError('MW_FILE', `cannot read scenario ${path}: ${why}`, [], { cause: err });
-  }
-  return parseScenarioText(text, path, opts);
+  return parseScenarioText(readScenarioFile(path), path, opts);
 }
 
 /** Validate scenario text; `file` names it in messages and anchors relative paths (data.source). */
 export function parseScenarioText(text: string, file: string, opts: LoadOptions = {}): Scenario {
-  const { value, doc, lines } = parseText(text, file);
+  const { value, doc, lines } = parseScenarioSource(text, file);
   const positions = new Positions(doc, lines);
   const raw = applyRawOverrides(value, opts.overrides);
   const parsed = ScenarioFileSchema.safeParse(raw);
@@ -64,24 +58,6 @@ export function parseScenarioText(text: string, file: string, opts: LoadOptions 
   if (problems.length) throw invalid(file, problems, positions);
   if (!scenario) throw new ModelwaveError('MW_INTERNAL', `scenario ${file} could not be normalized`);
   return scenario;
-}
-
-function parseText(text: string, file: string): { value: unknown; doc?: Document; lines?: LineCounter } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  if (doc.errors.length) {
-    const details = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      return `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${message}`;
-    });
-    throw new ModelwaveError('MW_FILE', `scenario ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${details[0]}`, details.slice(1));
-  }
-  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
-  if (value === null || value === undefined) {
-    throw new ModelwaveError('MW_FILE', `scenario ${file} is empty: expected a mapping with target, data and load`);
-  }
-  return { value, doc, lines };
 }
 
 /** Overrides that change the file's own keys are applied before validation, so their values are checked too. */

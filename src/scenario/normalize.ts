@@ -4,7 +4,11 @@ import { basename, dirname, extname } from 'node:path';
 import { parseCompareRule, parseCompareRuleLine, parseThreshold, parseThresholdLine, metricClass, metricTask } from '../verdict/thresholds.js';
 import { parseDurationMs } from '../util/duration.js';
 import type { Checker } from './check.js';
+import { substituteEnv } from './env.js';
 import { describeValue, type Path } from './errors.js';
+import { normalizeHeaders } from './headers.js';
+import { redactUrl } from './redact.js';
+import { checkHttpUrl, FEEDBACK_SCHEMES, TARGET_SCHEMES, urlProblemText } from './url.js';
 import { normalizeData, normalizeLabel, type DataInfo } from './normalize-data.js';
 import { durationForRequestsMs } from './plan.js';
 import type { RawComparisons, RawPhase, RawScenario, RawTarget } from './schema.js';
@@ -27,7 +31,6 @@ export const DEFAULTS = {
 } as const;
 
 const BUILTIN = /^builtin:\s*(telco@v1|telco@v2|echo:(.+)|constant:(.+))$/;
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /** Records store the phase index in a Uint8Array. */
 const MAX_PHASES = 255;
 
@@ -90,11 +93,15 @@ function normalizeAnyLabel(raw: RawScenario, chk: Checker, info: DataInfo): Labe
 
 function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, info: DataInfo | undefined): TargetSpec | undefined {
   const ok = (k: keyof RawTarget) => chk.ok(['target', k]);
-  const url = ok('url') ? checkTargetUrl(raw.url, chk, info) : undefined;
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(ok('headers') ? (raw.headers ?? {}) : {})) {
-    headers[name] = substituteEnv(String(value), ['target', 'headers', name], env, chk);
+  const checked = ok('url') ? checkTargetUrl(raw.url, chk, info) : undefined;
+  const url = checked?.url;
+  const headers = ok('headers') ? normalizeHeaders(raw.headers ?? {}, ['target', 'headers'], env, chk) : {};
+  if (checked?.authorization !== undefined) {
+    const set = Object.keys(headers).find((h) => h.toLowerCase() === 'authorization');
+    if (set) chk.add(['target', 'url'], `has a user:password, which is sent as Authorization: Basic, but target.headers sets ${set} too; keep one`);
+    else headers.Authorization = checked.authorization;
   }
+  const authorizationFromUrl = checked?.authorization !== undefined;
   const accessKey = raw.accessKey !== undefined && ok('accessKey') ? substituteEnv(raw.accessKey, ['target', 'accessKey'], env, chk) : undefined;
   if (!ok('protocol')) return undefined;
   const protocol = raw.protocol ?? DEFAULTS.protocol;
@@ -111,6 +118,7 @@ function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, i
     url,
     protocol,
     headers,
+    ...(authorizationFromUrl && { authorizationFromUrl: true as const }),
     timeoutMs: parseDurationMs(raw.timeout ?? DEFAULTS.timeoutMs),
     rowsPerRequest,
     maxInFlight: raw.maxInFlight ?? DEFAULTS.maxInFlight,
@@ -123,42 +131,27 @@ function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, i
   };
 }
 
-function checkTargetUrl(url: string, chk: Checker, info: DataInfo | undefined): string {
+/** The URL to request (without userinfo) and the `Authorization: Basic` its userinfo stands for. */
+function checkTargetUrl(url: string, chk: Checker, info: DataInfo | undefined): { url: string; authorization?: string } {
   const path: Path = ['target', 'url'];
   if (url.startsWith('builtin:')) {
     const m = BUILTIN.exec(url.trim());
     if (!m) {
       chk.add(path, `must be builtin:telco@v1, builtin:telco@v2, builtin:echo:FIELD or builtin:constant:VALUE (got ${describeValue(url)})`);
-      return url;
+      return { url };
     }
     const echo = m[2];
     if (echo !== undefined && info?.names && !info.names.includes(echo)) {
       chk.add(path, `echoes \`${echo}\`, which is not a data field or column (${info.names.join(', ')})`);
     }
-    return `builtin:${m[1]}`;
+    return { url: `builtin:${m[1]}` };
   }
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
+  const c = checkHttpUrl(url, TARGET_SCHEMES, 'builtin:telco@v1');
+  if (!c.ok) {
+    chk.add(path, urlProblemText(c, redactUrl(url)));
+    return { url };
   }
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    chk.add(path, `must be an http(s) URL or builtin:telco@v1 (got ${describeValue(url)})`);
-  }
-  return url;
-}
-
-/** `${VAR}` from the environment; a variable that is not set is a problem naming where it was used. */
-function substituteEnv(value: string, path: Path, env: NodeJS.ProcessEnv, chk: Checker): string {
-  return value.replace(ENV_REF, (whole, name: string) => {
-    const v = env[name];
-    if (v === undefined) {
-      chk.add(path, `uses \${${name}}, but the environment variable ${name} is not set`);
-      return whole;
-    }
-    return v;
-  });
+  return { url: c.value.url, ...(c.value.authorization !== undefined && { authorization: c.value.authorization }) };
 }
 
 function normalizePhases(raw: RawPhase[], arrivals: 'uniform' | 'poisson', chk: Checker): Phase[] {
@@ -224,18 +217,17 @@ function normalizePhase(p: RawPhase, name: string, path: Path, arrivals: 'unifor
 
 function normalizeFeedback(raw: NonNullable<RawScenario['feedback']>, chk: Checker, label: LabelSpec | undefined, labelKnown: boolean): FeedbackSpec {
   if (!label && labelKnown) chk.add(['feedback'], 'needs a label: the ground truth it posts comes from the `label:` section', 'key');
+  let url = raw.url;
+  let authorization: string | undefined;
   if (raw.url !== 'builtin') {
-    let ok = false;
-    try {
-      ok = /^https?:$/.test(new URL(raw.url).protocol);
-    } catch {
-      ok = false;
-    }
-    if (!ok) chk.add(['feedback', 'url'], `must be an http(s) URL or "builtin" (the target's /feedback) (got ${describeValue(raw.url)})`);
+    const c = checkHttpUrl(raw.url, FEEDBACK_SCHEMES, '"builtin" (the target\'s /feedback)');
+    if (!c.ok) chk.add(['feedback', 'url'], urlProblemText(c, redactUrl(raw.url)));
+    else ({ url, authorization } = c.value);
   }
   const d = DEFAULTS.feedback;
   return {
-    url: raw.url,
+    url,
+    ...(authorization !== undefined && { authorization }),
     afterMs: parseDurationMs(raw.after ?? d.afterMs),
     batchSize: raw.batchSize ?? d.batchSize,
     maxRate: raw.maxRate ?? d.maxRate,

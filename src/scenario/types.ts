@@ -17,6 +17,8 @@ export interface TargetSpec {
   protocol: Protocol;
   /** Header values after `${VAR}` substitution. Never written to reports, logs or the store (see `secretHeaderNames`). */
   headers: Record<string, string>;
+  /** `headers.Authorization` came from the URL's `user:password@`: it belongs to that URL, not to a replacement. */
+  authorizationFromUrl?: true;
   timeoutMs: number;
   /** Rows per request (batching); 1 by default. */
   rowsPerRequest: number;
@@ -148,7 +150,10 @@ export interface LoadSpec {
 }
 
 export interface FeedbackSpec {
+  /** Without userinfo: a `user:password@` in the scenario became `authorization`. */
   url: string;
+  /** `Basic …` from the URL's userinfo (a secret). */
+  authorization?: string;
   afterMs: number;
   batchSize: number;
   /** Max feedback posts per second. */

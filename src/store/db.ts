@@ -71,16 +71,7 @@ export function errorMessage(err: unknown): string {
   return e?.code && !msg.includes(e.code) ? `${msg} (${e.code})` : msg;
 }
 
-/** A postgres URL with the password (in the userinfo or a `password` parameter) removed. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '';
-    if (u.searchParams.has('password')) u.searchParams.delete('password');
-    return u.toString().replace(/^(\w+:\/\/[^:@/]+):@/, '$1@');
-  } catch {
-    return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1@');
-  }
-}
+/** Store URLs are redacted like every other URL (userinfo removed, secret parameters such as `password` masked). */
+export { redactUrl } from '../scenario/redact.js';
 
 export const isPostgresUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test(s);

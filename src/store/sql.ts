@@ -3,6 +3,7 @@ import type { Summary, WindowSummary } from '../summary/types.js';
 import type { LocalDb, Queryable } from './db.js';
 import { buildCopyCsv, buildInsert, type Part } from './columns.js';
 import type { FeedbackRow, RunMeta } from './types.js';
+import { redactSecrets } from '../scenario/redact.js';
 
 /** Insert request parts (split by rowsPerRequest, which never varies within a run in practice). Returns requests. */
 export async function insertRequests(db: Queryable & Pick<LocalDb, 'copyCsv'>, runId: string, parts: Part[]): Promise<number> {
@@ -35,22 +36,8 @@ async function insertGroup(db: Queryable & Pick<LocalDb, 'copyCsv'>, runId: stri
   return ins.requests;
 }
 
-/** Header values are secrets even when the caller forgot to redact them: keep the names, drop the values. */
-export function stripSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripSecrets);
-  if (!value || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (k === 'headers' && v && typeof v === 'object' && !Array.isArray(v)) {
-      out[k] = Object.fromEntries(Object.keys(v).map((h) => [h, '[redacted]']));
-    } else if (k === 'accessKey' && typeof v === 'string') {
-      out[k] = '[redacted]';
-    } else {
-      out[k] = stripSecrets(v);
-    }
-  }
-  return out;
-}
+/** Header values and credentials are secrets even when the caller forgot to redact them (one policy: redact.ts). */
+export const stripSecrets = (value: unknown): unknown => redactSecrets(value);
 
 const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 

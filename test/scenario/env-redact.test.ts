@@ -32,31 +32,35 @@ test('every missing variable is reported, naming the header or key', () => {
 
 test('redacted: secrets, header values and URL credentials never survive; the rest is as written', () => {
   const s = parseScenarioText(
-    scenario('  url: "https://bob:hunter2@m.example.test/predict?token=abc&v=2"\n  accessKey: "${KEY}"\n  headers:\n    X-Team: ml'),
+    scenario('  url: "http://bob:hunter2@m.example.test/predict?token=abc&v=2"\n  accessKey: "${KEY}"\n  headers:\n    X-Team: ml'),
     's.yaml',
     { env: { KEY: 'k1' } },
   );
   const text = JSON.stringify(s.redacted);
   for (const secret of ['hunter2', 'bob', 'abc', 'k1', '${KEY}', '"ml"']) assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
   assert.deepEqual((s.redacted as { target: unknown }).target, {
-    url: 'https://m.example.test/predict?token=[redacted]&v=2',
-    accessKey: '[redacted]',
-    headers: { 'X-Team': '[redacted]' },
+    url: 'http://m.example.test/predict?token=REDACTED&v=2',
+    accessKey: 'REDACTED',
+    headers: { 'X-Team': 'REDACTED' },
   });
   // field specs under secret-looking names are structure, not secrets; scalars under them are
   assert.deepEqual((s.redacted as { data: unknown }).data, { fields: { token_count: { int: [1, 3] } } });
-  assert.equal(s.target.url, 'https://bob:hunter2@m.example.test/predict?token=abc&v=2', 'the run itself keeps the real URL');
+  // The run requests the URL as written, its userinfo moved into an Authorization header (RFC 7617 Basic).
+  assert.equal(s.target.url, 'http://m.example.test/predict?token=abc&v=2');
+  assert.equal(s.target.headers.Authorization, `Basic ${Buffer.from('bob:hunter2').toString('base64')}`);
 });
 
-test('redactScenario: key names matching token|secret|password|key|auth, at any depth', () => {
+test('redactScenario: scalars under secret-looking names (isSecretName), at any depth; feedback.key is an enum', () => {
   assert.deepEqual(
     redactScenario({
-      feedback: { url: 'http://u:p@h/feedback', key: 'uuid', apiKey: 'x' },
-      nested: [{ password: 'p', Secret: 3, authMode: 'basic', safe: 'ok' }],
+      feedback: { url: 'http://u:p@h/feedback?sig=s1', key: 'uuid', apiKey: 'x' },
+      nested: [{ password: 'p', Secret: 3, authMode: 'basic', client_secret: 's', safe: 'ok' }],
+      description: 'see http://u:p@h/x?access_token=t for details',
     }),
     {
-      feedback: { url: 'http://h/feedback', key: 'uuid', apiKey: '[redacted]' },
-      nested: [{ password: '[redacted]', Secret: '[redacted]', authMode: '[redacted]', safe: 'ok' }],
+      feedback: { url: 'http://h/feedback?sig=REDACTED', key: 'uuid', apiKey: 'REDACTED' },
+      nested: [{ password: 'REDACTED', Secret: 'REDACTED', authMode: 'basic', client_secret: 'REDACTED', safe: 'ok' }],
+      description: 'see http://h/x?access_token=REDACTED for details',
     },
   );
   assert.equal(redactUrl('not a url'), 'not a url');

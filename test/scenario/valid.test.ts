@@ -43,6 +43,7 @@ test('full scenario: every section normalized', () => {
   const s = loadScenario(join(VALID, 'full.yaml'), { env: ENV });
   assert.equal(s.seed, 42);
   assert.deepEqual(s.target.headers, { Authorization: 'Bearer sekret', 'X-Team': 'ml-core', 'X-Retry': '3' });
+  assert.equal(s.target.url, 'http://models.example.test/v2/models/m/infer?api_key=abc&x=1', 'the run requests the URL as written');
   assert.equal(s.target.timeoutMs, 1500);
   assert.equal(s.target.rowsPerRequest, 8);
   assert.equal(s.target.maxInFlight, 500);

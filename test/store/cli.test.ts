@@ -116,6 +116,6 @@ test('store flags: an empty directory has no runs; an unreachable server exits 3
   assert.match(empty.stdout, /No runs stored yet/);
   const down = await cli('runs', '--store', 'postgres://mw:secret@127.0.0.1:1/x');
   assert.equal(down.code, 3);
-  assert.match(down.stderr, /cannot reach the metrics store at postgres:\/\/mw@127\.0\.0\.1:1\/x/);
+  assert.match(down.stderr, /cannot reach the metrics store at postgres:\/\/127\.0\.0\.1:1\/x/);
   assert.doesNotMatch(down.stderr, /secret/);
 });

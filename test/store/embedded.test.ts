@@ -202,14 +202,14 @@ test('feedback is stored once per (uuid, seq), the last outcome winning', async 
 test('a spool-only store (optional, unreachable) spools everything; importing it recreates the whole run', async () => {
   const id = 'emb-offline';
   const offline = await openStore({ url: 'postgres://mw:pw@127.0.0.1:1/none', optional: true, spoolDir });
-  assert.deepEqual(offline.info(), { kind: 'postgres', location: 'postgres://mw@127.0.0.1:1/none', connected: false });
+  assert.deepEqual(offline.info(), { kind: 'postgres', location: 'postgres://127.0.0.1:1/none', connected: false });
   const began = await offline.beginRun(sampleMeta(id));
   assert.equal(began.stored, false);
   const w = offline.requestWriter(id);
   feed(w, 5_000, { batch: 1_000 });
   const res = await w.finish(1_000);
   assert.equal(res.stored, 0);
-  assert.match(res.error ?? '', /cannot reach the metrics store at postgres:\/\/mw@127\.0\.0\.1:1\/none/);
+  assert.match(res.error ?? '', /cannot reach the metrics store at postgres:\/\/127\.0\.0\.1:1\/none/);
   const windows = sampleWindows(5);
   const fin = await offline.finishRun(sampleSummary(id, 5_000, windows));
   assert.equal(fin.spoolPath, res.spoolPath);

@@ -26,13 +26,13 @@ test('resolveStoreOptions: flag, then MODELWAVE_STORE, then the embedded default
   for (const [flag, e, want] of rows) assert.deepEqual(resolveStoreOptions(flag, { env: e }), want, String(flag));
   assert.deepEqual(resolveStoreOptions(undefined, { env: {}, optional: true }), { optional: true });
   assert.throws(() => resolveStoreOptions('mysql://u:pw@h/db', { env: {} }), (err: unknown) =>
-    err instanceof ModelwaveError && err.exitCode === 2 && /unsupported store URL mysql:\/\/u@h\/db/.test(err.message));
+    err instanceof ModelwaveError && err.exitCode === 2 && /unsupported store URL mysql:\/\/h\/db/.test(err.message));
 });
 
-test('redactUrl removes passwords wherever they are', () => {
+test('redactUrl (the one policy, src/scenario/redact.ts) removes passwords wherever they are', () => {
   const rows: [string, string][] = [
-    ['postgres://mw:s3cret@db.example:5432/metrics', 'postgres://mw@db.example:5432/metrics'], // userinfo
-    ['postgres://mw@db/metrics?password=s3cret&sslmode=require', 'postgres://mw@db/metrics?sslmode=require'], // parameter
+    ['postgres://mw:s3cret@db.example:5432/metrics', 'postgres://db.example:5432/metrics'], // userinfo (the user too)
+    ['postgres://mw@db/metrics?password=s3cret&sslmode=require', 'postgres://db/metrics?password=REDACTED&sslmode=require'], // parameter
     ['postgres://db/metrics', 'postgres://db/metrics'], // nothing to hide
   ];
   for (const [url, want] of rows) assert.equal(redactUrl(url), want);
@@ -88,7 +88,7 @@ test('an unreachable Postgres is MW_STORE_UNREACHABLE (exit 3), naming the URL w
   await assert.rejects(openStore({ url: 'postgres://mw:s3cret@127.0.0.1:1/metrics', spoolDir: '/nonexistent/spool' }), (err: unknown) => {
     assert.ok(err instanceof ModelwaveError);
     assert.equal(err.exitCode, 3);
-    assert.match(err.message, /cannot reach the metrics store at postgres:\/\/mw@127\.0\.0\.1:1\/metrics/);
+    assert.match(err.message, /cannot reach the metrics store at postgres:\/\/127\.0\.0\.1:1\/metrics/);
     assert.doesNotMatch(`${err.message} ${err.details.join(' ')}`, /s3cret/);
     assert.match(err.details.join(' '), /--store-optional/);
     return true;
