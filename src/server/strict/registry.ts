@@ -1,0 +1,50 @@
+// The strict stand-in servers by name: `modelwave serve --strict NAME`. Each accepts exactly what the real server
+// accepts and answers exactly as it answers (the rules and their sources are in each server's file); the lenient
+// reference server (../reference.ts) stays the telco demo's.
+import { type StrictConfig, type StrictName, STRICT_NAMES, loadStrictConfig, resolveStrictConfig } from './config.js';
+import { type RunningStrictServer, type StrictHandler, listenStrict } from './http.js';
+import { kserveSklearn } from './kserve-sklearn.js';
+
+export { STRICT_NAMES, type StrictName } from './config.js';
+
+interface StrictServerSpec {
+  description: string;
+  create(cfg: StrictConfig): StrictHandler;
+  /** Prediction paths, for the listening line and the docs. */
+  paths(cfg: StrictConfig): string[];
+}
+
+const SPECS: Partial<Record<StrictName, StrictServerSpec>> = {
+  'kserve-sklearn': {
+    description: 'KServe sklearnserver (V1 and Open Inference Protocol V2)',
+    create: kserveSklearn,
+    paths: (c) => [`/v1/models/${c.model.name}:predict`, `/v2/models/${c.model.name}/infer`],
+  },
+};
+
+export function isStrictName(name: string): name is StrictName {
+  return (STRICT_NAMES as readonly string[]).includes(name);
+}
+
+export interface StrictServerOptions {
+  /** `--strict-config FILE`; or `config` already parsed (tests). */
+  configFile?: string;
+  config?: unknown;
+  host?: string;
+  port?: number;
+}
+
+export interface StartedStrictServer extends RunningStrictServer {
+  name: StrictName;
+  description: string;
+  paths: string[];
+  config: StrictConfig;
+}
+
+export async function startStrictServer(name: StrictName, opts: StrictServerOptions = {}): Promise<StartedStrictServer> {
+  const spec = SPECS[name];
+  if (!spec) throw new Error(`strict server ${name} is not implemented yet`);
+  const config = opts.config !== undefined ? resolveStrictConfig(name, opts.config) : loadStrictConfig(name, opts.configFile);
+  const running = await listenStrict(name, spec.create(config), { host: opts.host, port: opts.port });
+  return { ...running, name, description: spec.description, paths: spec.paths(config), config };
+}
