@@ -4,6 +4,7 @@
 import { type StrictConfig, type StrictName, STRICT_NAMES, loadStrictConfig, resolveStrictConfig } from './config.js';
 import { type RunningStrictServer, type StrictHandler, listenStrict } from './http.js';
 import { kserveSklearn } from './kserve-sklearn.js';
+import { mlserver } from './mlserver.js';
 
 export { STRICT_NAMES, type StrictName } from './config.js';
 
@@ -19,6 +20,11 @@ const SPECS: Partial<Record<StrictName, StrictServerSpec>> = {
     description: 'KServe sklearnserver (V1 and Open Inference Protocol V2)',
     create: kserveSklearn,
     paths: (c) => [`/v1/models/${c.model.name}:predict`, `/v2/models/${c.model.name}/infer`],
+  },
+  mlserver: {
+    description: 'MLServer, SKLearn runtime (Open Inference Protocol V2)',
+    create: mlserver,
+    paths: (c) => [`/v2/models/${c.model.name}/infer`],
   },
 };
 
