@@ -244,6 +244,13 @@ function checkConsistency(name: StrictName, c: StrictConfig, where: string): voi
     if (c.model.logits.some((l) => (l.weights[f] ?? 0) !== 0)) throw problem(where, `sklearn.categorical: ${f} has a weight in the model; only numeric features can`);
   }
   if (name === 'triton') {
+    if (c.triton.max_batch_size < 1) throw problem(where, 'triton.max_batch_size must be ≥ 1 (the strict Triton serves batching models)');
+    const out = c.triton.output[0];
+    const width = c.model.output === 'probabilities' ? c.model.classes.length : 1;
+    if (out.dims.join() !== String(width)) throw problem(where, `triton.output[0].dims must be [${width}] for model.output ${c.model.output}`);
+    if (c.model.output !== 'class' && !['TYPE_FP32', 'TYPE_FP64'].includes(out.data_type)) {
+      throw problem(where, `triton.output[0].data_type must be TYPE_FP32 or TYPE_FP64 for model.output ${c.model.output}`);
+    }
     const ins = c.triton.input;
     const single = ins.length === 1 && ins[0].dims.length === 1 && ins[0].dims[0] === n;
     const perFeature = ins.length === n && ins.every((t, i) => t.name === c.model.features[i] && t.dims.length === 1 && t.dims[0] === 1);

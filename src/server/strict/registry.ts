@@ -5,6 +5,7 @@ import { type StrictConfig, type StrictName, STRICT_NAMES, loadStrictConfig, res
 import { type RunningStrictServer, type StrictHandler, listenStrict } from './http.js';
 import { kserveSklearn } from './kserve-sklearn.js';
 import { mlserver } from './mlserver.js';
+import { triton } from './triton.js';
 
 export { STRICT_NAMES, type StrictName } from './config.js';
 
@@ -25,6 +26,11 @@ const SPECS: Partial<Record<StrictName, StrictServerSpec>> = {
     description: 'MLServer, SKLearn runtime (Open Inference Protocol V2)',
     create: mlserver,
     paths: (c) => [`/v2/models/${c.model.name}/infer`],
+  },
+  triton: {
+    description: 'Triton Inference Server HTTP/REST (KServe V2) with a batching model config',
+    create: triton,
+    paths: (c) => [`/v2/models/${c.model.name}/infer`, `/v2/models/${c.model.name}/config`],
   },
 };
 

@@ -83,9 +83,9 @@ const kind = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? '
  * Where `mine` differs in shape from `theirs`: the same keys, arrays where they have arrays (element shapes compared
  * on the first element), the same scalar kinds. null stands for an optional field: it matches any scalar, and an
  * extra key holding null is accepted.
- * `allowMissing` lists dotted paths the real server's example has and this server legitimately omits.
+ * `allowed` lists dotted paths where one side legitimately has a key the other lacks (with the reason at the call).
  */
-export function shapeDiff(mine: unknown, theirs: unknown, allowMissing: readonly string[] = [], path = ''): string[] {
+export function shapeDiff(mine: unknown, theirs: unknown, allowed: readonly string[] = [], path = ''): string[] {
   const km = kind(mine);
   const kt = kind(theirs);
   if (km === 'null' || kt === 'null') return km === 'object' || km === 'array' || kt === 'object' || kt === 'array' ? (km === kt ? [] : [`${path || '.'}: ${km} vs ${kt}`]) : [];
@@ -94,7 +94,7 @@ export function shapeDiff(mine: unknown, theirs: unknown, allowMissing: readonly
     const a = mine as unknown[];
     const b = theirs as unknown[];
     if (a.length === 0 || b.length === 0) return [];
-    return shapeDiff(a[0], b[0], allowMissing, `${path}[0]`);
+    return shapeDiff(a[0], b[0], allowed, `${path}[0]`);
   }
   if (km === 'object') {
     const a = mine as Record<string, unknown>;
@@ -103,11 +103,14 @@ export function shapeDiff(mine: unknown, theirs: unknown, allowMissing: readonly
     for (const k of Object.keys(b)) {
       const p = path ? `${path}.${k}` : k;
       if (!(k in a)) {
-        if (!allowMissing.includes(p)) out.push(`${p}: missing`);
-      } else out.push(...shapeDiff(a[k], b[k], allowMissing, p));
+        if (!allowed.includes(p)) out.push(`${p}: missing`);
+      } else out.push(...shapeDiff(a[k], b[k], allowed, p));
     }
     // An extra key holding null is an optional field the example's server version left out.
-    for (const k of Object.keys(a)) if (!(k in b) && a[k] !== null) out.push(`${path ? `${path}.${k}` : k}: not in the real answer`);
+    for (const k of Object.keys(a)) {
+      const p = path ? `${path}.${k}` : k;
+      if (!(k in b) && a[k] !== null && !allowed.includes(p)) out.push(`${p}: not in the real answer`);
+    }
     return out;
   }
   return [];
