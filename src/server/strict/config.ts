@@ -187,7 +187,7 @@ export function resolveStrictConfig(name: StrictName, raw: unknown, where = 'the
     tfServing: {
       signatureName: cfg.tfServing?.signatureName ?? 'serving_default',
       inputs: cfg.tfServing?.inputs ?? { dense_input: { dtype: 'DT_FLOAT', shape: [-1, n] } },
-      outputName: cfg.tfServing?.outputName ?? 'dense_1',
+      outputName: cfg.tfServing?.outputName ?? 'dense',
       estimator: cfg.tfServing?.estimator ?? false,
     },
     mlflow: {

@@ -6,6 +6,7 @@ import { type RunningStrictServer, type StrictHandler, listenStrict } from './ht
 import { kserveSklearn } from './kserve-sklearn.js';
 import { mlserver } from './mlserver.js';
 import { triton } from './triton.js';
+import { tfServingKeras } from './tf-serving.js';
 
 export { STRICT_NAMES, type StrictName } from './config.js';
 
@@ -31,6 +32,11 @@ const SPECS: Partial<Record<StrictName, StrictServerSpec>> = {
     description: 'Triton Inference Server HTTP/REST (KServe V2) with a batching model config',
     create: triton,
     paths: (c) => [`/v2/models/${c.model.name}/infer`, `/v2/models/${c.model.name}/config`],
+  },
+  'tf-serving-keras': {
+    description: 'TensorFlow Serving REST predict API with a Keras model',
+    create: tfServingKeras,
+    paths: (c) => [`/v1/models/${c.model.name}:predict`, `/v1/models/${c.model.name}/metadata`],
   },
 };
 
