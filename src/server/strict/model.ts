@@ -2,6 +2,11 @@
 // answer itself. Binary models are logistic (one logit for the second class), multi-class models softmax; the
 // class is the argmax (ties go to the earlier class, like numpy's argmax in sklearn's predict).
 import type { ClassValue, ModelConfig, OutputKind } from './config.js';
+import { Float, parsePyFloat } from './pyjson.js';
+
+/** A feature value as a number: JSON numbers, floats, numeric strings (Python float()); anything else NaN. */
+const toNumber = (v: unknown): number =>
+  typeof v === 'number' ? v : v instanceof Float ? v.value : typeof v === 'string' ? (parsePyFloat(v) ?? NaN) : typeof v === 'boolean' ? Number(v) : NaN;
 
 export interface Scored {
   classIndex: number;
@@ -32,7 +37,7 @@ export class LinearModel {
       let z = l.bias;
       for (const f in l.weights) {
         const w = l.weights[f];
-        if (w !== 0) z += w * Number(x[this.index.get(f)!]);
+        if (w !== 0) z += w * toNumber(x[this.index.get(f)!]);
       }
       return z;
     };

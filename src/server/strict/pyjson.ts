@@ -101,5 +101,18 @@ export function numpyRow(xs: readonly number[]): string {
   return `[${parts.map((p) => `${p.int.padStart(intWidth)}.${p.frac.padEnd(fracWidth)}`).join(' ')}]`;
 }
 
+/**
+ * Python's float(str): decimal digits with an optional exponent, underscores between digits, inf/infinity/nan in
+ * any case — and nothing else (JavaScript's Number() would also take "0x1d", "0b1" and "").
+ */
+export function parsePyFloat(s: string): number | undefined {
+  const t = s.trim();
+  if (/^[+-]?(\d(_?\d)*(\.(\d(_?\d)*)?)?|\.\d(_?\d)*)([eE][+-]?\d(_?\d)*)?$/.test(t)) return Number(t.replace(/_/g, ''));
+  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(t);
+  if (!special) return undefined;
+  if (special[2].toLowerCase() === 'nan') return NaN;
+  return special[1] === '-' ? -Infinity : Infinity;
+}
+
 /** A JSON number as the client wrote it is a float in Python when it had a fraction or exponent. */
 export const isJsonFloat = (v: unknown): boolean => typeof v === 'number' && !Number.isInteger(v);

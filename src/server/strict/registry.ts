@@ -7,6 +7,7 @@ import { kserveSklearn } from './kserve-sklearn.js';
 import { mlserver } from './mlserver.js';
 import { triton } from './triton.js';
 import { tfServingKeras } from './tf-serving.js';
+import { mlflowServer } from './mlflow.js';
 
 export { STRICT_NAMES, type StrictName } from './config.js';
 
@@ -37,6 +38,11 @@ const SPECS: Partial<Record<StrictName, StrictServerSpec>> = {
     description: 'TensorFlow Serving REST predict API with a Keras model',
     create: tfServingKeras,
     paths: (c) => [`/v1/models/${c.model.name}:predict`, `/v1/models/${c.model.name}/metadata`],
+  },
+  mlflow: {
+    description: 'MLflow scoring server (mlflow models serve), sklearn flavor with a signature',
+    create: mlflowServer,
+    paths: () => ['/invocations'],
   },
 };
 

@@ -6,7 +6,7 @@
 //   scikit-learn sklearn/utils/validation.py check_array: 2-D only, numeric only, finite only
 //   scikit-learn sklearn/base.py _check_n_features: "X has 5 features, but LogisticRegression is expecting 4 …"
 import type { LinearModel, Scored } from './model.js';
-import { Float, type PyValue, numpyRow, pyRepr, pyTuple } from './pyjson.js';
+import { Float, type PyValue, numpyRow, parsePyFloat, pyRepr, pyTuple } from './pyjson.js';
 import { isObject, numeric } from './jsonparse.js';
 
 export type SkInput =
@@ -86,12 +86,7 @@ function kindOf(values: readonly PyValue[]): Kind {
 function toFloat(x: PyValue): number | string {
   if (typeof x === 'boolean') return x ? 1 : 0;
   if (typeof x === 'number' || x instanceof Float) return numeric(x);
-  if (typeof x === 'string') {
-    const t = x.trim();
-    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return Number(t);
-    if (/^[+-]?(nan|inf|infinity)$/i.test(t)) return t.toLowerCase().includes('nan') ? NaN : t.startsWith('-') ? -Infinity : Infinity;
-    return `could not convert string to float: ${pyRepr(x)}`;
-  }
+  if (typeof x === 'string') return parsePyFloat(x) ?? `could not convert string to float: ${pyRepr(x)}`;
   const type = x === null ? 'NoneType' : Array.isArray(x) ? 'list' : 'dict';
   return `float() argument must be a string or a real number, not '${type}'`;
 }

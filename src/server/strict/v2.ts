@@ -6,7 +6,7 @@
 //   kserve/kserve python/kserve/kserve/protocol/infer_type.py InferInput.as_numpy; utils/numpy_codec.py to_np_dtype
 //   SeldonIO/MLServer mlserver/codecs/numpy.py NumpyCodec.decode_input (np.array(data, dtype).reshape(shape))
 import { JsonSyntaxError, isNumber, isObject, numeric, parseJson } from './jsonparse.js';
-import { Float, type PyValue, compactJson, pyRepr, pyTuple } from './pyjson.js';
+import { Float, type PyValue, compactJson, parsePyFloat, pyRepr, pyTuple } from './pyjson.js';
 import { json, type StrictReply } from './http.js';
 import { ndarray } from './sklearn.js';
 
@@ -166,7 +166,7 @@ export function tensorToNumpy(input: V2Input): Tensor | string {
         v = NaN;
       } else if (typeof x === 'boolean') v = x ? 1 : 0;
       else if (isNumber(x)) v = numeric(x);
-      else if (typeof x === 'string' && x.trim() !== '' && !Number.isNaN(Number(x))) v = Number(x);
+      else if (typeof x === 'string' && parsePyFloat(x) !== undefined) v = parsePyFloat(x)!;
       else if (typeof x === 'string') return FLOAT_TYPES.has(dt) ? `could not convert string to float: ${pyRepr(x)}` : `invalid literal for int() with base 10: ${pyRepr(x)}`;
       else return `float() argument must be a string or a real number, not '${Array.isArray(x) ? 'list' : 'dict'}'`;
       // numpy truncates floats silently when the dtype is an integer type.
