@@ -60,6 +60,7 @@ const MlflowSection = z.strictObject({
 
 const ClouderaSection = z.strictObject({
   accessKey: text.optional(),
+  argument: z.enum(['record', 'flat'], { error: 'must be record or flat' }).optional(),
   deploymentCrn: text.optional(),
   response: z.enum(['value', 'result', 'explainer'], { error: 'must be value, result or explainer' }).optional(),
   metrics: z.boolean({ error: 'must be true or false' }).optional(),
@@ -107,7 +108,18 @@ export interface StrictConfig {
   triton: { max_batch_size: number; input: TritonTensorConfig[]; output: TritonTensorConfig[] };
   tfServing: { signatureName: string; inputs: Record<string, { dtype: string; shape: number[] }>; outputName: string; estimator: boolean };
   mlflow: { signature: { inputs: z.infer<typeof MlflowInput>[] }; predictions: 'ndarray' | 'series' | 'frame' | 'columns'; labelColumn: string };
-  cloudera: { accessKey?: string; deploymentCrn: string; response: 'value' | 'result' | 'explainer'; metrics: boolean; authorization?: string };
+  /**
+   * `argument`: how the model function reads its input (cml-record): `record` = args["record"] (the AMP), `flat` =
+   * the fields themselves. `authorization`: the exact Authorization header the endpoints require, when set.
+   */
+  cloudera: {
+    accessKey?: string;
+    argument: 'record' | 'flat';
+    deploymentCrn: string;
+    response: 'value' | 'result' | 'explainer';
+    metrics: boolean;
+    authorization?: string;
+  };
 }
 
 /** Which config sections each server reads; any other section in the file is a mistake worth reporting. */
@@ -197,6 +209,7 @@ export function resolveStrictConfig(name: StrictName, raw: unknown, where = 'the
     },
     cloudera: {
       accessKey: cfg.cloudera?.accessKey,
+      argument: cfg.cloudera?.argument ?? 'record',
       deploymentCrn: cfg.cloudera?.deploymentCrn ?? 'crn:cdp:ml:us-west-1:modelwave:workspace:strict/telco',
       response: cfg.cloudera?.response ?? 'value',
       metrics: cfg.cloudera?.metrics ?? true,

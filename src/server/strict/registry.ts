@@ -8,6 +8,7 @@ import { mlserver } from './mlserver.js';
 import { triton } from './triton.js';
 import { tfServingKeras } from './tf-serving.js';
 import { mlflowServer } from './mlflow.js';
+import { METRICS_PATH, cmlRecord, cmlRegistry } from './cloudera.js';
 
 export { STRICT_NAMES, type StrictName } from './config.js';
 
@@ -18,7 +19,7 @@ interface StrictServerSpec {
   paths(cfg: StrictConfig): string[];
 }
 
-const SPECS: Partial<Record<StrictName, StrictServerSpec>> = {
+const SPECS: Record<StrictName, StrictServerSpec> = {
   'kserve-sklearn': {
     description: 'KServe sklearnserver (V1 and Open Inference Protocol V2)',
     create: kserveSklearn,
@@ -44,6 +45,16 @@ const SPECS: Partial<Record<StrictName, StrictServerSpec>> = {
     create: mlflowServer,
     paths: () => ['/invocations'],
   },
+  'cml-record': {
+    description: 'Cloudera AI model endpoint, AMP-style function reading request["record"]',
+    create: cmlRecord,
+    paths: () => ['/model', METRICS_PATH],
+  },
+  'cml-registry': {
+    description: 'Cloudera AI model deployed from the Model Registry (an MLflow payload inside request)',
+    create: cmlRegistry,
+    paths: () => ['/model', METRICS_PATH],
+  },
 };
 
 export function isStrictName(name: string): name is StrictName {
@@ -67,7 +78,6 @@ export interface StartedStrictServer extends RunningStrictServer {
 
 export async function startStrictServer(name: StrictName, opts: StrictServerOptions = {}): Promise<StartedStrictServer> {
   const spec = SPECS[name];
-  if (!spec) throw new Error(`strict server ${name} is not implemented yet`);
   const config = opts.config !== undefined ? resolveStrictConfig(name, opts.config) : loadStrictConfig(name, opts.configFile);
   const running = await listenStrict(name, spec.create(config), { host: opts.host, port: opts.port });
   return { ...running, name, description: spec.description, paths: spec.paths(config), config };
