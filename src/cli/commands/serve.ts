@@ -23,6 +23,8 @@ interface ServeFlags {
 /** Flags of the lenient reference server that a strict server has no use for. */
 const REFERENCE_ONLY = ['model', 'latency', 'errorRate', 'stall', 'resetRate', 'garbageRate', 'seed'] as const;
 
+// Called before the listening line is printed: a parent that reads the line and sends SIGTERM at once must find the
+// handler installed, or the signal's default action kills the server without a clean close.
 const untilSignal = () =>
   new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -56,8 +58,9 @@ export function register(program: Command): void {
           const extra = REFERENCE_ONLY.find((f) => cmd.getOptionValueSource(f) === 'cli');
           if (extra) throw usageError(`--${extra.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to the reference server, not to --strict`);
           const server = await startStrictServer(flags.strict, { configFile: flags.strictConfig, host: flags.host, port });
+          const stopped = untilSignal();
           process.stdout.write(JSON.stringify({ listening: server.url, strict: server.name, model: server.config.model.name, paths: server.paths }) + '\n');
-          await untilSignal();
+          await stopped;
           await server.close();
           return 0;
         }
@@ -69,8 +72,9 @@ export function register(program: Command): void {
           host: flags.host,
           warmupRequests: flags.warmup ? SELF_WARMUP_REQUESTS : 0,
         });
+        const stopped = untilSignal();
         process.stdout.write(JSON.stringify({ listening: server.url, model: server.model }) + '\n');
-        await untilSignal();
+        await stopped;
         await server.close();
         return 0;
       }),
