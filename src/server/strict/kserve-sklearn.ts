@@ -13,7 +13,7 @@ import { type StrictHandler, type StrictReply, type StrictRequest, json } from '
 import { JsonSyntaxError, isObject, parseJson } from './jsonparse.js';
 import { LinearModel, type Scored } from './model.js';
 import { type PyValue, compactJson, f64 } from './pyjson.js';
-import { type SkInput, frameFromDict, sklearnPredict } from './sklearn.js';
+import { RESHAPE_HINT, type SkInput, frameFromDict, sklearnPredict } from './sklearn.js';
 import { jsonInvalid, parseBody, tensorRows, tensorToNumpy, unprocessable, validateV2, type V2Request } from './v2.js';
 
 const JSON_HEADERS = ['application/json', 'application/cloudevents+json', 'application/ld+json', 'application/octet-stream'];
@@ -55,11 +55,17 @@ export function kserveSklearn(cfg: StrictConfig): StrictHandler {
       throw err;
     }
     if (!isObject(body)) {
-      return error(500, 'Expected 2D array, got scalar array instead:\narray=None.\nReshape your data either using array.reshape(-1, 1) if your data has a single feature or array.reshape(1, -1) if it contains a single sample.');
+      return error(500, `Expected 2D array, got scalar array instead:\narray=None.\n${RESHAPE_HINT}`);
     }
     const instances = 'inputs' in body ? body.inputs : body.instances;
     if (instances === undefined) return error(500, "'instances'");
-    if (!Array.isArray(instances)) return error(500, isObject(instances) ? '0' : "'instances' must be a list");
+    if (!Array.isArray(instances)) {
+      // len(instances) then instances[0], as get_predict_input does: a dict has no key 0, a string reaches sklearn.
+      if (isObject(instances)) return error(500, '0');
+      if (typeof instances === 'string') return error(500, `Expected 2D array, got scalar array instead:\narray=${instances}.\n${RESHAPE_HINT}`);
+      const type = instances === null ? 'NoneType' : typeof instances === 'boolean' ? 'bool' : typeof instances === 'number' ? 'int' : 'float';
+      return error(500, `object of type '${type}' has no len()`);
+    }
     let input: SkInput;
     const first = instances[0];
     if (instances.length > 0 && (isObject(first) || (Array.isArray(first) && first.length > 0 && isObject(first[0])))) {

@@ -113,6 +113,3 @@ export function parsePyFloat(s: string): number | undefined {
   if (special[2].toLowerCase() === 'nan') return NaN;
   return special[1] === '-' ? -Infinity : Infinity;
 }
-
-/** A JSON number as the client wrote it is a float in Python when it had a fraction or exponent. */
-export const isJsonFloat = (v: unknown): boolean => typeof v === 'number' && !Number.isInteger(v);

@@ -91,7 +91,7 @@ function toFloat(x: PyValue): number | string {
   return `float() argument must be a string or a real number, not '${type}'`;
 }
 
-const RESHAPE_HINT =
+export const RESHAPE_HINT =
   'Reshape your data either using array.reshape(-1, 1) if your data has a single feature or array.reshape(1, -1) if it contains a single sample.';
 
 function finiteCheck(values: readonly number[], est: Estimator): string | undefined {
