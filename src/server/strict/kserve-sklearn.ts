@@ -45,8 +45,9 @@ export function kserveSklearn(cfg: StrictConfig): StrictHandler {
     const ct = (req.headers['content-type'] ?? '').toString();
     let body: PyValue;
     if (ct && !JSON_HEADERS.includes(ct)) {
-      // Not a JSON content type: the raw bytes reach get_predict_input, which returns None for them.
-      return error(500, "float() argument must be a string or a real number, not 'NoneType'");
+      // Not one of the JSON types, compared as whole strings ("application/json; charset=utf-8" is not): the raw
+      // bytes reach get_predict_input, which returns None for them, and sklearn gets None.
+      return error(500, `Expected 2D array, got scalar array instead:\narray=None.\n${RESHAPE_HINT}`);
     }
     try {
       body = parseJson(req.body, false);

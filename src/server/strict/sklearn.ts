@@ -118,22 +118,20 @@ function scoreRows(rows: number[][], model: LinearModel): SkResult {
   return { ok: true, scored: rows.map((r) => model.score(r)) };
 }
 
+/** Python's type name, for TypeErrors quoted from numpy's object arithmetic. */
+const pyTypeName = (x: PyValue): string =>
+  x === null ? 'NoneType' : typeof x === 'string' ? 'str' : Array.isArray(x) ? 'list' : isObject(x) ? 'dict' : typeof x === 'boolean' ? 'bool' : 'float';
+
+/**
+ * check_array on np.array(rows): a list gives no dtype to convert from, so an object array (None or dicts among the
+ * values) stays object, passes the checks and fails in the decision function's matrix product.
+ */
 function predictArray(a: NdArray, model: LinearModel, est: Estimator): SkResult {
-  let values: number[] = [];
-  if (a.kind === 'O') {
-    for (const x of a.flat) {
-      const f = toFloat(x);
-      if (typeof f === 'string') return fail(f);
-      values.push(f);
-    }
-  } else if (a.kind !== 'U') {
-    values = a.flat.map((x) => (typeof x === 'boolean' ? (x ? 1 : 0) : numeric(x)));
-  }
-  if (a.shape.length === 0) return fail(`Expected 2D array, got scalar array instead:\narray=${pyRepr(a.flat[0])}.\n${RESHAPE_HINT}`);
-  if (a.shape.length === 1) {
-    const shown = a.kind === 'U' ? `[${a.flat.map((x) => pyRepr(String(x))).join(' ')}]` : numpyRow(values);
-    return fail(`Expected 2D array, got 1D array instead:\narray=${shown}.\n${RESHAPE_HINT}`);
-  }
+  const values = a.kind === 'U' || a.kind === 'O' ? [] : a.flat.map((x) => (typeof x === 'boolean' ? (x ? 1 : 0) : numeric(x)));
+  const shown = (): string =>
+    a.kind === 'U' ? `[${a.flat.map((x) => pyRepr(String(x))).join(' ')}]` : a.kind === 'O' ? `[${a.flat.map(pyRepr).join(' ')}]` : numpyRow(values);
+  if (a.shape.length === 0) return fail(`Expected 2D array, got scalar array instead:\narray=${a.kind === 'U' ? String(a.flat[0]) : pyRepr(a.flat[0])}.\n${RESHAPE_HINT}`);
+  if (a.shape.length === 1) return fail(`Expected 2D array, got 1D array instead:\narray=${shown()}.\n${RESHAPE_HINT}`);
   if (a.kind === 'U') {
     return fail("dtype='numeric' is not compatible with arrays of bytes/strings.Convert your data to numeric values explicitly instead.");
   }
@@ -144,6 +142,10 @@ function predictArray(a: NdArray, model: LinearModel, est: Estimator): SkResult 
   if (n === 0) return fail(`Found array with 0 sample(s) (shape=${pyTuple(a.shape)}) while a minimum of 1 is required by ${est.name}.`);
   const bad = nFeaturesCheck(k, model, est);
   if (bad) return fail(bad);
+  if (a.kind === 'O') {
+    const odd = a.flat.find((x) => typeof x !== 'number' && !(x instanceof Float) && typeof x !== 'boolean')!;
+    return fail(typeof odd === 'string' ? "can't multiply sequence by non-int of type 'float'" : `unsupported operand type(s) for *: '${pyTypeName(odd)}' and 'float'`);
+  }
   const rows: number[][] = [];
   for (let i = 0; i < n; i++) rows.push(values.slice(i * k, (i + 1) * k));
   return scoreRows(rows, model);

@@ -140,6 +140,9 @@ const refusals: [string, string, unknown, Record<string, string>, number, RegExp
   ['V2 unknown datatype', '/v2/models/telco/infer', { inputs: [{ name: 'x', shape: [1, 4], datatype: 'FLOAT', data: [1, 2, 3, 4] }] }, {}, 500, /^invalid datatype None in the input$/],
   ['V2 FP16 as JSON', '/v2/models/telco/infer', { inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP16', data: [1, 2, 3, 4] }] }, {}, 400, /^Sending FP16 data via JSON is not supported/],
   ['V2 model version', '/v2/models/telco/versions/2/infer', { inputs: [] }, {}, 501, /^Model versioning not supported yet\.$/],
+  // dataplane.py compares the whole header with JSON_HEADERS: a charset parameter sends the raw bytes to the model.
+  ['V1 content type with a charset', '/v1/models/telco:predict', { instances: [[1, 2, 3, 4]] }, { 'content-type': 'application/json; charset=utf-8' }, 500, /^Expected 2D array, got scalar array instead:\narray=None\.\n/],
+  ['V1 None among positional values', '/v1/models/telco:predict', { instances: [[1, null, 3, 4]] }, {}, 500, /^unsupported operand type\(s\) for \*: 'NoneType' and 'float'$/],
   ['V2 non-JSON content type', '/v2/models/telco/infer', { inputs: [] }, { 'content-type': 'text/plain' }, 400, /^received byte inputs, but the'inference-header-content-length' header is missing\.$/],
 ];
 for (const [what, path, body, headers, status, message] of refusals) {
