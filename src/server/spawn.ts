@@ -1,6 +1,6 @@
 // The reference model server as a child process (`modelwave serve … --port 0`): the run's `builtin:` targets, the
 // benchmarks and the tests all start it this way, so it never shares their event loop. Resolves once the server has
-// printed its `{"listening": URL}` line.
+// printed its `{"listening": URL}` line. The strict stand-ins (`serve --strict NAME`) start the same way.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,11 @@ export async function spawnReferenceServer(args: readonly string[], opts: SpawnO
     child.kill('SIGKILL');
     throw err;
   }
+}
+
+/** Start `modelwave serve --strict NAME` (optionally with `--strict-config FILE`) on a free port of 127.0.0.1. */
+export function spawnStrictServer(name: string, configFile?: string, opts: SpawnOptions = {}): Promise<SpawnedServer> {
+  return spawnReferenceServer(['--strict', name, ...(configFile ? ['--strict-config', configFile] : [])], opts);
 }
 
 function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {

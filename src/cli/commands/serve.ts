@@ -3,6 +3,7 @@ import { action } from '../exit.js';
 import { usageError } from '../../errors.js';
 import { SELF_WARMUP_REQUESTS, startReferenceServer } from '../../server/reference.js';
 import { parseInjectionFlags } from '../../server/inject.js';
+import { STRICT_NAMES, isStrictName, startStrictServer } from '../../server/strict/registry.js';
 
 interface ServeFlags {
   model: string;
@@ -15,7 +16,20 @@ interface ServeFlags {
   garbageRate?: string;
   seed?: string;
   warmup: boolean;
+  strict?: string;
+  strictConfig?: string;
 }
+
+/** Flags of the lenient reference server that a strict server has no use for. */
+const REFERENCE_ONLY = ['model', 'latency', 'errorRate', 'stall', 'resetRate', 'garbageRate', 'seed'] as const;
+
+// Called before the listening line is printed: a parent that reads the line and sends SIGTERM at once must find the
+// handler installed, or the signal's default action kills the server without a clean close.
+const untilSignal = () =>
+  new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
 
 export function register(program: Command): void {
   program
@@ -31,11 +45,25 @@ export function register(program: Command): void {
     .option('--garbage-rate <fraction>', 'fraction of requests answered 200 with a non-JSON body')
     .option('--seed <n>', 'seed of the fault-injection random numbers', '1')
     .option('--no-warmup', `do not send itself ${SELF_WARMUP_REQUESTS.toLocaleString('en-US')} requests before reporting ready (its first second is then the JIT's)`)
+    .option('--strict <name>', `a strict stand-in for a real server, accepting only what it accepts: ${STRICT_NAMES.join(', ')}`)
+    .option('--strict-config <file>', 'JSON: the strict server\'s model (features, classes, rule, output) and server facts (docs/strict-servers.md)')
     .addHelpText('after', '\nPrints {"listening":"http://HOST:PORT","model":"..."} as its first stdout line. Paths: /model, /invocations,\n/v1/models/telco:predict, /v2/models/telco/infer, /template, /feedback, /stats, /health.')
     .action(
-      action(async (flags: ServeFlags) => {
+      action(async (flags: ServeFlags, cmd: Command) => {
         const port = Number(flags.port);
         if (!/^\d+$/.test(flags.port) || port > 65535) throw usageError(`--port must be an integer from 0 to 65535 (got ${flags.port})`);
+        if (flags.strict !== undefined || flags.strictConfig !== undefined) {
+          if (flags.strict === undefined) throw usageError('--strict-config needs --strict NAME');
+          if (!isStrictName(flags.strict)) throw usageError(`--strict must be one of ${STRICT_NAMES.join(', ')} (got ${JSON.stringify(flags.strict)})`);
+          const extra = REFERENCE_ONLY.find((f) => cmd.getOptionValueSource(f) === 'cli');
+          if (extra) throw usageError(`--${extra.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to the reference server, not to --strict`);
+          const server = await startStrictServer(flags.strict, { configFile: flags.strictConfig, host: flags.host, port });
+          const stopped = untilSignal();
+          process.stdout.write(JSON.stringify({ listening: server.url, strict: server.name, model: server.config.model.name, paths: server.paths }) + '\n');
+          await stopped;
+          await server.close();
+          return 0;
+        }
         const inject = parseInjectionFlags(flags);
         const server = await startReferenceServer({
           ...inject,
@@ -44,11 +72,9 @@ export function register(program: Command): void {
           host: flags.host,
           warmupRequests: flags.warmup ? SELF_WARMUP_REQUESTS : 0,
         });
+        const stopped = untilSignal();
         process.stdout.write(JSON.stringify({ listening: server.url, model: server.model }) + '\n');
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
+        await stopped;
         await server.close();
         return 0;
       }),
