@@ -4,13 +4,15 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ModelwaveError } from '../errors.js';
-import type { CsvSource } from '../scenario/types.js';
+import type { ColumnType, CsvSource } from '../scenario/types.js';
 import type { ValueType } from './fields.js';
-import type { Cell, Row } from './types.js';
+import type { Cell, Row, ValueKind } from './types.js';
 
 export interface ColumnInfo {
   name: string;
   type: ValueType;
+  /** What the column holds, for the wire: its declared type, else from its values (integer when all are whole). */
+  kind: ValueKind;
   /** For a column that is not numeric: where, e.g. `data/x.csv:17: "n/a"` (for error messages). */
   firstText?: string;
 }
@@ -29,15 +31,44 @@ export interface LoadedSource {
 }
 
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** "02134", "-007": an id or a code, not a number ("0", "0.5", "-0.25" are numbers). */
+const LEADING_ZERO = /^[+-]?0\d/;
 
-/** A CSV cell: numeric-looking text becomes a number, anything else stays text. */
+/**
+ * A CSV cell without a declared type: empty → null, numeric-looking text → a number unless it has a leading zero
+ * (a zip code or an id keeps its digits), anything else stays text.
+ */
 export function csvCell(text: string): Cell {
-  return NUMERIC.test(text) ? Number(text) : text;
+  if (text === '') return null;
+  return NUMERIC.test(text) && !LEADING_ZERO.test(text) ? Number(text) : text;
+}
+
+const BOOLEAN_TEXT: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false };
+
+/** A cell as its declared type, or why it cannot be one. Empty stays null whatever the type. */
+export function typedCell(v: Cell, type: ColumnType): Cell | { problem: string } {
+  if (v === null) return null;
+  switch (type) {
+    case 'string':
+      return typeof v === 'string' ? v : String(v);
+    case 'number':
+    case 'integer': {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && NUMERIC.test(v.trim()) ? Number(v.trim()) : NaN;
+      if (Number.isNaN(n)) return { problem: `${JSON.stringify(v)} is not a number` };
+      if (type === 'integer' && !Number.isInteger(n)) return { problem: `${JSON.stringify(v)} is not an integer` };
+      return n;
+    }
+    case 'boolean': {
+      if (typeof v === 'boolean') return v;
+      const b = BOOLEAN_TEXT[String(v).trim().toLowerCase()];
+      return b ?? { problem: `${JSON.stringify(v)} is not a boolean (true/false, 1/0, yes/no)` };
+    }
+  }
 }
 
 function jsonCell(v: unknown): Cell {
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (v === null || v === undefined) return '';
+  if (v === null || v === undefined) return null;
   return JSON.stringify(v);
 }
 
@@ -55,7 +86,7 @@ interface Table {
   lines: number[];
 }
 
-function readCsv(text: string, file: string): Table {
+function readCsv(text: string, file: string, types: Record<string, ColumnType>): Table {
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
     parsed = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, info: true });
@@ -64,21 +95,55 @@ function readCsv(text: string, file: string): Table {
     throw fileError(`${file}${line}: not valid CSV: ${err instanceof Error ? err.message : String(err)}`, err);
   }
   if (parsed.length === 0) throw fileError(`${file} is empty; a CSV source needs a header row and at least one data row`);
-  const [head, ...body] = parsed;
-  const header = head.record;
+  const starts = recordStartLines(text);
+  // csv-parse's info.lines is where a record ends, and counts a CR LF inside a quoted cell twice: prefer the
+  // record's own first line; fall back to csv-parse's count if the two scans disagree on the records.
+  const lineOf = (r: number): number => (starts.length === parsed.length ? starts[r]! : parsed[r]!.info.lines);
+  const header = parsed[0]!.record;
   const records: Cell[][] = [];
   const lines: number[] = [];
-  for (const { record, info } of body) {
+  for (let r = 1; r < parsed.length; r++) {
+    const { record } = parsed[r]!;
+    const line = lineOf(r);
     if (record.length !== header.length) {
-      throw fileError(`${file}:${info.lines}: ${record.length} cells, header has ${header.length}`);
+      throw fileError(`${file}:${line}: ${record.length} cells, header has ${header.length}`);
     }
-    records.push(record.map(csvCell));
-    lines.push(info.lines);
+    records.push(
+      record.map((cell, j) => {
+        const type = types[header[j]!];
+        // A declared type reads the raw text ("1e3" declared string stays "1e3"); otherwise csvCell guesses.
+        return type === undefined ? csvCell(cell) : typeCell(cell === '' ? null : cell, type, file, line, header[j]!);
+      }),
+    );
+    lines.push(line);
   }
   return { header, records, lines };
 }
 
-function readJsonl(text: string, file: string): Table {
+/** The 1-based line each non-empty CSV record starts on (CR LF, LF or CR line ends; breaks inside quotes belong to the cell). */
+function recordStartLines(text: string): number[] {
+  const starts: number[] = [];
+  let line = 1;
+  let inQuotes = false;
+  let atStart = true;
+  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const br = c === 0x0a || c === 0x0d;
+    if (atStart && !br) {
+      starts.push(line);
+      atStart = false;
+    }
+    if (c === 0x22) inQuotes = !inQuotes;
+    else if (br) {
+      if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+      line++;
+      if (!inQuotes) atStart = true;
+    }
+  }
+  return starts;
+}
+
+function readJsonl(text: string, file: string, types: Record<string, ColumnType>): Table {
   let header: string[] | undefined;
   const records: Cell[][] = [];
   const lines: number[] = [];
@@ -102,23 +167,44 @@ function readJsonl(text: string, file: string): Table {
     if (missing.length > 0) {
       throw fileError(`${file}:${line}: missing ${missing.map((k) => `\`${k}\``).join(', ')} (the first line has ${header.join(', ')})`);
     }
-    records.push(header.map((k) => jsonCell(obj[k])));
+    records.push(header.map((k) => typeCell(jsonCell(obj[k]), types[k], file, line, k)));
     lines.push(line);
   }
   if (!header) throw fileError(`${file} is empty; a JSONL source needs one JSON object per line`);
   return { header, records, lines };
 }
 
-function columnInfo(name: string, j: number, t: Table, file: string): ColumnInfo {
+/** Declared: the cell as that type (a cell that cannot be is a MW_FILE error at file:line); else as read. */
+function typeCell(v: Cell, type: ColumnType | undefined, file: string, line: number, column: string): Cell {
+  if (type === undefined) return v;
+  const typed = typedCell(v, type);
+  if (typed !== null && typeof typed === 'object') {
+    throw fileError(`${file}:${line}: column \`${column}\` is declared ${type} (data.source.types) but ${typed.problem}`);
+  }
+  return typed;
+}
+
+function columnInfo(name: string, j: number, t: Table, file: string, declared: ColumnType | undefined): ColumnInfo {
   let numbers = 0;
+  let integers = 0;
   let bools = 0;
+  let firstText: string | undefined;
   for (let r = 0; r < t.records.length; r++) {
     const v = t.records[r][j];
-    if (typeof v === 'number') numbers++;
-    else if (typeof v === 'boolean') bools++;
-    else return { name, type: 'string', firstText: `${file}:${t.lines[r]}: ${JSON.stringify(v)}` };
+    if (v === null) continue; // empty: says nothing about the column's type
+    if (typeof v === 'number') {
+      numbers++;
+      if (Number.isInteger(v)) integers++;
+    } else if (typeof v === 'boolean') bools++;
+    else {
+      firstText ??= `${file}:${t.lines[r]}: ${JSON.stringify(v)}`;
+      break;
+    }
   }
-  return { name, type: numbers === 0 ? 'boolean' : bools === 0 ? 'number' : 'mixed' };
+  if (firstText !== undefined) return { name, type: 'string', kind: declared ?? 'string', firstText };
+  const type: ValueType = numbers === 0 ? (bools === 0 ? 'string' : 'boolean') : bools === 0 ? 'number' : 'mixed';
+  const kind: ValueKind = declared ?? (type === 'number' && integers === numbers ? 'integer' : type === 'string' ? 'string' : type);
+  return { name, type, kind };
 }
 
 /**
@@ -135,7 +221,8 @@ export function loadSource(src: CsvSource, labelColumn?: string): LoadedSource {
     const why = code === 'ENOENT' ? 'no such file' : err instanceof Error ? err.message : String(err);
     throw fileError(`data.source: cannot read ${file}: ${why}`, err);
   }
-  const t = src.format === 'jsonl' ? readJsonl(text, file) : readCsv(text, file);
+  const types = src.types ?? {};
+  const t = src.format === 'jsonl' ? readJsonl(text, file, types) : readCsv(text, file, types);
   if (t.records.length === 0) throw fileError(`${file} has a header but no data rows`);
   const seen = new Set<string>();
   for (const h of t.header) {
@@ -162,7 +249,7 @@ export function loadSource(src: CsvSource, labelColumn?: string): LoadedSource {
   });
   return {
     file,
-    columns: names.map((n, j) => columnInfo(n, idx[j], t, file)),
+    columns: names.map((n, j) => columnInfo(n, idx[j], t, file, types[n])),
     rows,
     labels: labelIdx >= 0 ? t.records.map((rec) => rec[labelIdx]) : undefined,
     lines: t.lines,

@@ -18,6 +18,7 @@ import { Outcome, type RecordBatch } from './types.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
 import { FeedbackPoster, type FeedbackRecord } from './feedback.js';
+import { checkRunData } from './datacheck.js';
 
 export interface RunSink {
   /** Called on the main thread with each batch of one target's records (never blocks the wave: keep it cheap). */
@@ -89,6 +90,7 @@ export function workerCount(s: Scenario, override?: number): number {
 }
 
 export async function executeRun(s: Scenario, opts: RunOptions = {}): Promise<RunResult> {
+  checkRunData(s);
   await initHistograms();
   const targets = await resolveTargets(s, opts.targets ?? [s.target.url]);
   try {

@@ -7,8 +7,8 @@
 // sends are pumped by a `Waker` (wake.ts) and after every round of answers.
 import { performance } from 'node:perf_hooks';
 import { createRowGenerator } from '../data/rows.js';
-import { createCodec } from '../codecs/index.js';
-import type { Codec } from '../codecs/types.js';
+import { codecFor } from '../codecs/index.js';
+import { READ_AS, type Codec } from '../codecs/types.js';
 import type { Row, RowGenerator } from '../data/types.js';
 import type { ClosedPhase, OpenPhase, Phase, Scenario } from '../scenario/types.js';
 import { arrivalOffsetsUs } from '../schedule/pacer.js';
@@ -83,7 +83,7 @@ export class WorkerRun implements SlotHost {
   constructor(private readonly t: WorkerTask) {
     this.s = t.scenario;
     this.gen = createRowGenerator(this.s);
-    this.codec = createCodec(this.s.target, this.gen.fieldNames, this.gen.classes);
+    this.codec = codecFor(this.s, this.gen);
     this.pools = t.targets.map((target) => new ConnectionPool(target));
     this.deadlines = new Deadlines(this.pools, () => this.nowMs());
     this.targetCount = this.pools.length;
@@ -367,8 +367,9 @@ export class WorkerRun implements SlotHost {
     let outcome: number = Outcome.ok;
     let code = 0;
     let uuid = '';
-    let preds: (string | number | boolean)[] | null = null;
+    let preds: (string | number | boolean | null)[] | null = null;
     let probs: (number | null)[] | undefined;
+    let readAs: Uint8Array | undefined;
     if (err !== 0) {
       outcome = err === E_TIMEOUT ? Outcome.timeout : Outcome.connectionError;
       code = err;
@@ -380,6 +381,7 @@ export class WorkerRun implements SlotHost {
       if (d.ok) {
         preds = d.predictions;
         probs = d.probabilities;
+        readAs = d.readAs;
         uuid = d.uuid ?? '';
       } else {
         outcome = Outcome.badResponse;
@@ -393,12 +395,16 @@ export class WorkerRun implements SlotHost {
     const i = this.buf.push(seq, ti, p, this.t.workerIndex, intendedUs, sentUs, receivedUs, outcome, status, code, uuid);
     for (let j = 0; j < this.k; j++) {
       let pred = NaN;
+      let how: number = READ_AS.none;
       if (preds) {
         const v = preds[j];
-        pred = this.regression ? (typeof v === 'number' ? v : Number(v)) : (this.classIndex.get(String(v)) ?? NaN);
+        if (v !== null) {
+          pred = this.regression ? (typeof v === 'number' ? v : Number(v)) : (this.classIndex.get(String(v)) ?? NaN);
+          how = readAs ? readAs[j] : READ_AS.value;
+        }
       }
       const pr = probs?.[j];
-      this.buf.setRow(i, j, pred, typeof pr === 'number' ? pr : NaN, f.labels[j]);
+      this.buf.setRow(i, j, pred, typeof pr === 'number' ? pr : NaN, f.labels[j], how);
     }
     const window = this.windowEvery > 0 ? Math.floor(seq / this.windowEvery) : Math.floor(intendedUs / this.windowSpanUs);
     const lat = receivedUs - intendedUs;

@@ -6,7 +6,7 @@ const SECRET_KEY = /token|secret|password|passwd|key|auth|credential|cookie/i;
 const NOT_SECRET_PATHS = new Set(['feedback.key']);
 
 /**
- * Deep copy of `value` with: every target.headers value, target.accessKey and any scalar under a key matching
+ * Deep copy of `value` with: every target.headers and feedback.headers value, target.accessKey and any scalar under a key matching
  * /token|secret|password|key|auth/i replaced by "[redacted]"; user:password@ removed from URLs, and URL query
  * parameters with secret-looking names redacted.
  */
@@ -21,7 +21,7 @@ function walk(v: unknown, path: string[]): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
       const child = [...path, k];
-      const isHeader = dotted === 'target.headers';
+      const isHeader = dotted === 'target.headers' || dotted === 'feedback.headers';
       const secret = isHeader || (SECRET_KEY.test(k) && !NOT_SECRET_PATHS.has(child.join('.')) && (x === null || typeof x !== 'object'));
       out[k] = secret ? REDACTED : walk(x, child);
     }
