@@ -153,6 +153,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     } else if (m.type === 'batch') {
       inFlight[w] = m.inFlight;
       for (const [key, enc] of Object.entries(m.hists)) routeHist(accs, key, enc);
+      for (const { target, ...sample } of m.samples ?? []) accs[target]?.addSample(sample);
       ingest(m.records);
     } else if (m.type === 'done') {
       doneWorkers.add(w);

@@ -3,6 +3,12 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Scenario } from '../scenario/types.js';
 import type { RecordBatch } from './types.js';
 import type { HttpTarget } from './http.js';
+import type { ResponseSample } from '../summary/types.js';
+
+/** A response sample and the target (0, or 0/1 in compare) it came from. */
+export interface TargetSample extends ResponseSample {
+  target: number;
+}
 
 export interface WorkerTask {
   workerIndex: number;
@@ -31,7 +37,7 @@ export interface GoMessage {
 
 export type WorkerMessage =
   | { type: 'ready'; workerIndex: number }
-  | { type: 'batch'; records: RecordBatch; hists: Record<string, string>; inFlight: number }
+  | { type: 'batch'; records: RecordBatch; hists: Record<string, string>; inFlight: number; samples?: TargetSample[] }
   | { type: 'phase'; phase: number; startUs: number; endUs: number; count: number }
   | { type: 'done'; workerIndex: number };
 

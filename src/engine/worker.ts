@@ -16,7 +16,8 @@ import { initHistograms } from './hist.js';
 import { HistogramDeltas } from './deltas.js';
 import { ConnectionPool, type Connection } from './http.js';
 import { RecordBuffer, transferList } from './records.js';
-import { CLOSED_BIT, stopIndex, type GoMessage, type WorkerMessage, type WorkerTask } from './task.js';
+import { CLOSED_BIT, stopIndex, type GoMessage, type TargetSample, type WorkerMessage, type WorkerTask } from './task.js';
+import { scrubSecrets, targetSecrets } from '../scenario/redact.js';
 import { Outcome, errorCodeIndex } from './types.js';
 import { Waker } from './wake.js';
 import { Deadlines } from './deadlines.js';
@@ -28,6 +29,10 @@ const E_TIMEOUT = errorCodeIndex('TIMEOUT');
 const E_CAP = errorCodeIndex('IN_FLIGHT_CAP');
 const E_LATE = errorCodeIndex('LATE');
 const DECODE_CODES = { BAD_JSON: errorCodeIndex('BAD_JSON'), NO_PREDICTION: errorCodeIndex('NO_PREDICTION'), PREDICTION_COUNT: errorCodeIndex('PREDICTION_COUNT') };
+const SAMPLED_BAD = 1;
+const SAMPLED_HTTP = 2;
+/** Bytes of a response body kept in a sample for the report. */
+const SAMPLE_BYTES = 200;
 /** Open loop: at most this many sends per pump before yielding, so responses keep being read during a catch-up. */
 const MAX_SENDS_PER_PUMP = 32;
 
@@ -73,6 +78,10 @@ export class WorkerRun implements SlotHost {
   private open: OpenState | null = null;
   private openDueUs = Infinity;
   private readonly waker = new Waker(() => this.pumpOpen());
+  /** Per target: which response samples were taken (SAMPLED_* bits), and those not yet shipped. */
+  private readonly sampled: number[];
+  private readonly samples: TargetSample[] = [];
+  private readonly secrets: string[];
   /** Answers read in this turn of the event loop, processed together after the reads (see arrive()). */
   private readonly arrived: InFlight[] = [];
   private arrivedScheduled = false;
@@ -88,6 +97,8 @@ export class WorkerRun implements SlotHost {
     this.deadlines = new Deadlines(this.pools, () => this.nowMs());
     this.targetCount = this.pools.length;
     this.inFlight = t.targets.map(() => 0);
+    this.sampled = t.targets.map(() => 0);
+    this.secrets = targetSecrets(this.s.target);
     this.slots = t.targets.map(() => []);
     this.capPerTarget = Math.max(1, Math.ceil(this.s.target.maxInFlight / t.workerCount));
     this.timeoutMs = this.s.target.timeoutMs;
@@ -376,6 +387,7 @@ export class WorkerRun implements SlotHost {
     } else if (status < 200 || status > 299) {
       outcome = Outcome.httpError;
       code = E_HTTP;
+      if (!(this.sampled[ti]! & SAMPLED_HTTP)) this.sample(ti, SAMPLED_HTTP, status, 'HTTP_STATUS', undefined, body);
     } else {
       const d = this.codec.decode(body ?? '', this.k);
       if (d.ok) {
@@ -386,6 +398,7 @@ export class WorkerRun implements SlotHost {
       } else {
         outcome = Outcome.badResponse;
         code = DECODE_CODES[d.code];
+        if (!(this.sampled[ti]! & SAMPLED_BAD)) this.sample(ti, SAMPLED_BAD, status, d.code, d.message, body);
       }
     }
     const seq = f.seq;
@@ -415,6 +428,23 @@ export class WorkerRun implements SlotHost {
     if (slot) slot.settle();
   }
 
+  /**
+   * Keep the first unusable response of a kind (per target) for the report: what was tried and the body's first
+   * 200 bytes, secrets scrubbed. Once per kind, so a run of bad answers costs nothing after the first.
+   */
+  private sample(ti: number, kind: number, status: number, code: string, message: string | undefined, body: string | null): void {
+    this.sampled[ti]! |= kind;
+    const head = Buffer.from(body ?? '', 'utf8').subarray(0, SAMPLE_BYTES).toString('utf8');
+    this.samples.push({
+      target: ti,
+      kind: kind === SAMPLED_BAD ? 'badResponse' : 'httpError',
+      status,
+      code,
+      ...(message !== undefined && { message: scrubSecrets(message, this.secrets) }),
+      bodyHead: scrubSecrets(head, this.secrets),
+    });
+  }
+
   /** Ship records and histogram deltas; histograms restart empty so each message carries only new values. */
   private flush(): void {
     this.lastFlushMs = this.nowMs();
@@ -424,7 +454,8 @@ export class WorkerRun implements SlotHost {
     for (const d of this.deltas) d.drainInto(hists);
     const inFlight = this.inFlight.reduce((a, b) => a + b, 0);
     const rec = records ?? RecordBuffer.allocate(0, this.k);
-    this.post({ type: 'batch', records: rec, hists, inFlight }, transferList(rec));
+    const samples = this.samples.length > 0 ? this.samples.splice(0) : undefined;
+    this.post({ type: 'batch', records: rec, hists, inFlight, ...(samples && { samples }) }, transferList(rec));
   }
 
   private async drain(): Promise<void> {

@@ -54,3 +54,16 @@ export function redactUrl(s: string): string {
   // URLSearchParams percent-encodes the brackets; keep the marker readable.
   return changed ? url.toString().replaceAll(encodeURIComponent(REDACTED), REDACTED) : s;
 }
+
+/** `text` with every occurrence of a secret value (header values, access keys) replaced by "[redacted]". */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4 && out.includes(s)) out = out.replaceAll(s, REDACTED);
+  return out;
+}
+
+/** The secret values a scenario's target carries (header values, the access key), for scrubSecrets. */
+export function targetSecrets(t: { headers: Record<string, string>; accessKey?: string }): string[] {
+  const values = Object.values(t.headers).flatMap((v) => [v, ...v.split(/\s+/).filter((w) => w.length >= 8)]);
+  return t.accessKey !== undefined ? [...values, t.accessKey] : values;
+}

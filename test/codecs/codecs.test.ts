@@ -211,3 +211,40 @@ test('parsePath refuses malformed paths, naming the setting', () => {
     assert.throws(() => parsePath(bad, 'target.predictionPath'), /target\.predictionPath is not a valid path/, bad);
   }
 });
+
+test('decode: a binary P(positive) becomes the class at target.decisionThreshold; a class value stays a class', () => {
+  const codec = createCodec(target('tf-serving', { rowsPerRequest: 3, decisionThreshold: 0.7 }), ['a'], [0, 1]);
+  assert.deepEqual(codec.decode('{"predictions":[[0.87],[0.65],[1]]}', 3), {
+    ok: true,
+    predictions: [1, 0, 1],
+    probabilities: [0.87, 0.65, null],
+    readAs: Uint8Array.of(READ_AS.probability, READ_AS.probability, READ_AS.value),
+  });
+  // The positive class is label.positive: here the first class, so p is P("stay").
+  const named = createCodec(target('kserve-v1', { rowsPerRequest: 2 }), ['a'], ['stay', 'churn'], { positive: 'stay' });
+  assert.deepEqual(named.decode('{"predictions":[0.9,0.2]}', 2), {
+    ok: true,
+    predictions: ['stay', 'churn'],
+    probabilities: [0.9, 0.2],
+    readAs: Uint8Array.of(READ_AS.probability, READ_AS.probability),
+  });
+  // Multi-class and regression: a number in [0, 1] is just a number.
+  assert.deepEqual(createCodec(target('kserve-v1'), ['a'], [0, 1, 2]).decode('{"predictions":[0.4]}', 1), { ok: true, predictions: [0.4] });
+  assert.deepEqual(createCodec(target('kserve-v1'), ['a']).decode('{"predictions":[0.4]}', 1), { ok: true, predictions: [0.4] });
+});
+
+// Each row: a body JSON.parse refuses, and the predictions read from it (null: that row is unscored).
+const tolerant: [string, (number | string | null)[] | 'BAD_JSON'][] = [
+  ['{"predictions": [NaN, 3.5]}', [null, 3.5]], // TF Serving's non-finite floats (api_rest.md, JSON conformance)
+  ['{"predictions": [Infinity, -Infinity, 2]}', [null, null, 2]],
+  ['{"predictions": ["NaN", NaN, "a \\" NaN"]}', ['NaN', null, 'a " NaN']], // tokens inside strings are text
+  ['{"predictions": [NaNa, 1, 2]}', 'BAD_JSON'], // not a token: still not JSON
+  ['{"predictions": [1, 2, 3', 'BAD_JSON'],
+];
+for (const [body, want] of tolerant) {
+  test(`decode tolerates NaN/Infinity only as tokens: ${body}`, () => {
+    const got = createCodec(target('tf-serving', { rowsPerRequest: 3 }), ['a']).decode(body, body.includes('3.5') ? 2 : 3);
+    if (want === 'BAD_JSON') assert.equal(!got.ok && got.code, 'BAD_JSON');
+    else assert.deepEqual(got.ok && got.predictions, want);
+  });
+}
