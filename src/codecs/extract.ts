@@ -19,6 +19,8 @@ export interface ClassInfo {
   positiveIndex: number;
   /** Binary labels: P(positive) ≥ threshold → the positive class. */
   threshold: number;
+  /** The class values that are numbers (or numeric text): a number among them is a class, not a probability. */
+  numericValues: ReadonlySet<number>;
 }
 
 /** `positive` defaults to the second class of a binary label, as LabelSpec.positive does (engine/labels.ts). */
@@ -26,7 +28,8 @@ export function classInfo(classes: LabelValue[] | undefined, positive?: LabelVal
   const values = classes ?? [];
   let positiveIndex = values.length === 2 ? 1 : -1;
   if (positive !== undefined) positiveIndex = values.findIndex((c) => String(c) === String(positive));
-  return { values, positiveIndex, threshold };
+  const numericValues = new Set(values.filter((c) => typeof c === 'number' || c.trim() !== '').map(Number).filter((n) => !Number.isNaN(n)));
+  return { values, positiveIndex, threshold, numericValues };
 }
 
 /** Where a protocol found things in a parsed response (before overrides). */
@@ -193,8 +196,6 @@ function columnsToRows(v: unknown, rowCount: number): Record<string, unknown>[] 
   return rows;
 }
 
-const isClassValue = (v: Prediction, classes: ClassInfo): boolean => classes.values.some((c) => String(c) === String(v));
-
 /** Read one row's output into `r`; false when nothing in it is a prediction. */
 function readOne(v: unknown, classes: ClassInfo, r: Reading): boolean {
   switch (typeof v) {
@@ -204,7 +205,7 @@ function readOne(v: unknown, classes: ClassInfo, r: Reading): boolean {
       r.kind = READ_AS.value;
       return true;
     case 'number':
-      if (classes.values.length === 2 && classes.positiveIndex >= 0 && v >= 0 && v <= 1 && !isClassValue(v, classes)) {
+      if (classes.values.length === 2 && classes.positiveIndex >= 0 && v >= 0 && v <= 1 && !classes.numericValues.has(v)) {
         // P(positive) of a binary label (a sigmoid output, Cloudera's churn model's "probability").
         r.prob = v;
         r.value = classes.values[v >= classes.threshold ? classes.positiveIndex : 1 - classes.positiveIndex];
