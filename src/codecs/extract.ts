@@ -1,23 +1,35 @@
 // Shared response reading for every protocol: each codec says where its predictions live by default (`Located`);
 // this module applies the scenario's path overrides and turns the value found into one prediction per row.
-// Tolerant by design: a list of values, a list of {prediction, probability, uuid} objects, per-class probability
-// vectors (argmax → class), or a single value for a single row all read the same way.
-import type { Codec, DecodeResult } from './types.js';
-import type { TargetSpec } from '../scenario/types.js';
+// The shapes real servers answer with (../shared/conformance, each case citing its upstream source) read the same:
+// a list of values; a list of {prediction|label|class_ids|result, probability|probabilities|score} objects; a
+// one-key record per row (MLflow's pandas Series [{"0": 1}] or one-column DataFrame [{"churn": 1}]); a dict of
+// columns ({"label": [1, 0], "probability": [.9, .2]}); per-class score vectors (argmax → class); a single value
+// or [p] for a single row; and, for a binary label, a number in [0, 1] that is not a class value is P(positive).
+import type { Codec, DecodeResult, FieldType } from './types.js';
+import { READ_AS } from './types.js';
+import type { LabelValue, RowFormat, TargetSpec } from '../scenario/types.js';
 import { getPath, type PathSegment } from './path.js';
+import { parseJsonTolerant } from './parse.js';
 
 export type Prediction = string | number | boolean;
 
-/** Class values (index = class code) and which one is "positive" for probabilities (-1: none, e.g. multi-class). */
+/** Class values (index = class code), the positive one for probabilities (-1: none), and the decision threshold. */
 export interface ClassInfo {
-  values: (string | number)[];
+  values: LabelValue[];
   positiveIndex: number;
+  /** Binary labels: P(positive) ≥ threshold → the positive class. */
+  threshold: number;
+  /** The class values that are numbers (or numeric text): a number among them is a class, not a probability. */
+  numericValues: ReadonlySet<number>;
 }
 
-export function classInfo(classes: (string | number)[] | undefined): ClassInfo {
+/** `positive` defaults to the second class of a binary label, as LabelSpec.positive does (engine/labels.ts). */
+export function classInfo(classes: LabelValue[] | undefined, positive?: LabelValue, threshold = 0.5): ClassInfo {
   const values = classes ?? [];
-  // Binary tasks report the probability of the second class (e.g. 1), like LabelSpec.positive's default.
-  return { values, positiveIndex: values.length === 2 ? 1 : -1 };
+  let positiveIndex = values.length === 2 ? 1 : -1;
+  if (positive !== undefined) positiveIndex = values.findIndex((c) => String(c) === String(positive));
+  const numericValues = new Set(values.filter((c) => typeof c === 'number' || c.trim() !== '').map(Number).filter((n) => !Number.isNaN(n)));
+  return { values, positiveIndex, threshold, numericValues };
 }
 
 /** Where a protocol found things in a parsed response (before overrides). */
@@ -39,7 +51,14 @@ export interface Overrides {
 /** What every protocol module gets from createCodec. */
 export interface CodecContext {
   target: TargetSpec;
+  /** Every field of a row, in order. */
   fieldNames: string[];
+  /** The fields sent, in order (target.send, default fieldNames). */
+  send: string[];
+  /** target.rowFormat as written; each codec applies its protocol's default (scenario/wire.ts). */
+  rowFormat: RowFormat | undefined;
+  /** What each field holds, when known (kserve-v2 datatypes are declared or inferred from it once). */
+  fieldTypes?: Record<string, FieldType>;
   classes: ClassInfo;
   overrides: Overrides;
 }
@@ -66,12 +85,13 @@ export const fail = (code: Failure['code'], message: string): Failure => ({ ok: 
 
 const snippet = (body: string) => JSON.stringify(body.length > 80 ? `${body.slice(0, 80)}…` : body);
 
-/** JSON.parse that reports instead of throwing. */
+/** JSON.parse, then (only if that fails) a parse that reads NaN/Infinity as null; reports instead of throwing. */
 export function parseBody(body: string): { ok: true; value: unknown } | Failure {
   try {
     return { ok: true, value: JSON.parse(body) };
   } catch {
-    return fail('BAD_JSON', `response is not JSON: ${snippet(body)}`);
+    const value = parseJsonTolerant(body);
+    return value.ok ? value : fail('BAD_JSON', `response is not JSON: ${snippet(body)}`);
   }
 }
 
@@ -109,27 +129,45 @@ export function decodeWith(
 
 type Ok = Extract<DecodeResult, { ok: true }>;
 
+const PREDICTION_KEYS = ['prediction', 'label', 'class_ids', 'result', 'class'];
+const PROBABILITY_KEYS = ['probability', 'probabilities', 'score', 'predict_proba'];
+
+/** One row's reading: the prediction (null: none, the row is unscored), P(positive) or NaN, and how it was read. */
+class Reading {
+  value: Prediction | null = null;
+  prob = NaN;
+  kind: number = READ_AS.none;
+}
+
 /** One prediction per row from `container`; probabilities and a uuid come along when row objects carry them. */
 export function readRows(container: unknown, rowCount: number, classes: ClassInfo, where: string): Ok | Failure {
   if (container === undefined || container === null) return fail('NO_PREDICTION', `no prediction at ${where}`);
-  const items = Array.isArray(container) ? container : [container];
+  const items = Array.isArray(container) ? container : rowCount > 1 ? columnsToRows(container, rowCount) ?? [container] : [container];
   if (items.length !== rowCount) {
     return fail('PREDICTION_COUNT', `expected ${rowCount} prediction${rowCount === 1 ? '' : 's'} at ${where}, got ${items.length}`);
   }
-  const predictions: Prediction[] = new Array(rowCount);
+  const predictions: (Prediction | null)[] = new Array(rowCount);
   let probabilities: (number | null)[] | undefined;
+  let readAs: Uint8Array | undefined;
   let uuid: string | undefined;
+  const r = new Reading();
   for (let i = 0; i < rowCount; i++) {
     const item = items[i];
-    const p = readOne(item, classes);
-    if (p === undefined) {
+    r.value = null;
+    r.prob = NaN;
+    r.kind = READ_AS.none;
+    // null is a value the server chose (TF Serving's NaN reads as null): that row is unscored, the others count.
+    if (item !== null && !readOne(item, classes, r)) {
       return fail('NO_PREDICTION', `no usable prediction at ${where}${rowCount > 1 || Array.isArray(container) ? `[${i}]` : ''}`);
     }
-    predictions[i] = p;
-    const prob = probabilityOf(item, classes);
-    if (prob !== null) {
+    predictions[i] = r.value;
+    if (!Number.isNaN(r.prob)) {
       probabilities ??= new Array<number | null>(rowCount).fill(null);
-      probabilities[i] = prob;
+      probabilities[i] = r.prob;
+    }
+    if (r.kind !== READ_AS.value) {
+      readAs ??= new Uint8Array(rowCount).fill(READ_AS.value);
+      readAs[i] = r.kind;
     }
     // A per-row uuid identifies the request only when the request carries one row.
     if (rowCount === 1 && item !== null && typeof item === 'object' && !Array.isArray(item)) {
@@ -139,46 +177,80 @@ export function readRows(container: unknown, rowCount: number, classes: ClassInf
   }
   const out: Ok = { ok: true, predictions };
   if (probabilities) out.probabilities = probabilities;
+  if (readAs) out.readAs = readAs;
   if (uuid !== undefined) out.uuid = uuid;
   return out;
 }
 
-/** A prediction value from one row's output, or undefined when there is none. */
-function readOne(v: unknown, classes: ClassInfo): Prediction | undefined {
-  switch (typeof v) {
-    case 'string':
-    case 'number':
-    case 'boolean':
-      return v;
-    case 'object': {
-      if (v === null) return undefined;
-      if (Array.isArray(v)) {
-        if (v.length === 1) return readOne(v[0], classes);
-        // A per-class score vector: the class with the highest score.
-        const n = classes.values.length;
-        if (n >= 2 && v.length === n && v.every((x) => typeof x === 'number')) return classes.values[argmax(v as number[])];
-        return undefined;
-      }
-      const o = v as Record<string, unknown>;
-      if (Object.hasOwn(o, 'prediction')) return readOne(o.prediction, classes);
-      if (Object.hasOwn(o, 'label')) return readOne(o.label, classes);
-      return undefined;
-    }
-    default:
-      return undefined;
+/** A dict of columns ({"label": [1, 0], "probability": [.9, .2]}, MLF-13) as row objects; undefined if it is not one. */
+function columnsToRows(v: unknown, rowCount: number): Record<string, unknown>[] | undefined {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const cols = Object.entries(v);
+  if (cols.length === 0 || !cols.every(([, c]) => Array.isArray(c) && c.length === rowCount)) return undefined;
+  const rows: Record<string, unknown>[] = new Array(rowCount);
+  for (let i = 0; i < rowCount; i++) {
+    const row: Record<string, unknown> = {};
+    for (const [k, c] of cols) row[k] = (c as unknown[])[i];
+    rows[i] = row;
   }
+  return rows;
 }
 
-/** Probability of the positive class carried by one row's output (object field or score vector), else null. */
-function probabilityOf(v: unknown, classes: ClassInfo): number | null {
-  if (v === null || typeof v !== 'object') return null;
-  if (Array.isArray(v)) return v.length > 1 ? positiveOf(v, classes) : null;
-  const o = v as Record<string, unknown>;
-  if (Object.hasOwn(o, 'probability')) return positiveOf(o.probability, classes);
-  if (Object.hasOwn(o, 'probabilities')) return positiveOf(o.probabilities, classes);
-  if (Object.hasOwn(o, 'score')) return positiveOf(o.score, classes);
-  if (Array.isArray(o.prediction) && o.prediction.length > 1) return positiveOf(o.prediction, classes);
-  return null;
+/** Read one row's output into `r`; false when nothing in it is a prediction. */
+function readOne(v: unknown, classes: ClassInfo, r: Reading): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      r.value = v;
+      r.kind = READ_AS.value;
+      return true;
+    case 'number':
+      if (classes.values.length === 2 && classes.positiveIndex >= 0 && v >= 0 && v <= 1 && !classes.numericValues.has(v)) {
+        // P(positive) of a binary label (a sigmoid output, Cloudera's churn model's "probability").
+        r.prob = v;
+        r.value = classes.values[v >= classes.threshold ? classes.positiveIndex : 1 - classes.positiveIndex];
+        r.kind = READ_AS.probability;
+        return true;
+      }
+      r.value = v;
+      r.kind = READ_AS.value;
+      return true;
+    case 'object': {
+      if (v === null) return false;
+      if (Array.isArray(v)) {
+        if (v.length === 1) return readOne(v[0], classes, r);
+        // A per-class score vector: the class with the highest score.
+        const n = classes.values.length;
+        if (n >= 2 && v.length === n && v.every((x) => typeof x === 'number')) {
+          const scores = v as number[];
+          r.value = classes.values[argmax(scores)];
+          if (classes.positiveIndex >= 0 && n === 2) r.prob = scores[classes.positiveIndex];
+          r.kind = READ_AS.argmax;
+          return true;
+        }
+        return false;
+      }
+      const o = v as Record<string, unknown>;
+      const key = PREDICTION_KEYS.find((k) => Object.hasOwn(o, k));
+      const probKey = PROBABILITY_KEYS.find((k) => Object.hasOwn(o, k));
+      if (key !== undefined) {
+        if (!readOne(o[key], classes, r)) return false;
+        if (probKey !== undefined) {
+          const p = positiveOf(o[probKey], classes);
+          if (p !== null) r.prob = p;
+        }
+        return true;
+      }
+      // Only a probability (the Churn AMP's {"data", "probability", "explanation"}): the class follows from it.
+      if (probKey !== undefined && probKey !== 'score') return readOne(o[probKey], classes, r);
+      // A one-key record: MLflow's pandas Series [{"0": 1}] or a one-column DataFrame [{"churn": 1}].
+      const keys = Object.keys(o);
+      if (keys.length === 1 && keys[0] !== 'uuid') return readOne(o[keys[0]], classes, r);
+      return false;
+    }
+    default:
+      return false;
+  }
 }
 
 /** A number as-is; a score vector or a {class: p} map → the positive class's entry. */

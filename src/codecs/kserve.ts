@@ -1,58 +1,24 @@
-// KServe. v1: {"instances": [{…}]} → {"predictions": […]}.
-// v2 (Open Inference Protocol): one 1-D input tensor per field, {name, shape: [n], datatype, data}; the answer's
-// `outputs` are read by name ("prediction", "probability"), falling back to the first output.
+// KServe. v1: {"instances": [row, …]} → {"predictions": […]}; rows are positional by default (the sklearn, xgboost
+// and lightgbm servers build a numpy array from them: ../shared/conformance KV1-1).
+// v2 (Open Inference Protocol): request tensors from tensor.ts; the answer's `outputs` are read by name —
+// `target.output`, else a prediction-like name ("prediction", "predict", "label", "class_ids") with a
+// probability-like one beside it ("probability", "probabilities", "predict_proba"), else the first output —
+// shape-aware: [n] or [n, 1] is one value per row, [n, C] one vector per row (flat or nested data, row-major).
 import type { Codec } from './types.js';
-import type { Row } from '../data/types.js';
 import { fail, makeCodec, type CodecContext, type Failure, type Located } from './extract.js';
-import { cellJson, rowEncoder, rowsJson } from './json.js';
+import { rowsJson, rowWriter } from './json.js';
 import { locatePredictions } from './mlflow.js';
+import { tensorEncoder } from './tensor.js';
 
 export function kserveV1Codec(ctx: CodecContext): Codec {
-  const encodeRow = rowEncoder(ctx.fieldNames);
+  const encodeRow = rowWriter(ctx.rowFormat ?? 'array', ctx.send);
   return makeCodec('kserve-v1', ctx, (rows) => `{"instances":${rowsJson(rows, encodeRow)}}`, locatePredictions);
 }
 
-export type V2Datatype = 'BOOL' | 'INT64' | 'FP64' | 'BYTES';
-
-/**
- * The tensor type of one column of this batch. Decided per batch from the values: the codec only knows field
- * names, and a float column whose values happen to be whole numbers in a batch is sent as INT64.
- */
-export function v2Datatype(rows: readonly Row[], name: string): V2Datatype {
-  let bools = 0;
-  let ints = 0;
-  let nums = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const v = rows[r][name];
-    if (typeof v === 'boolean') bools++;
-    else if (typeof v === 'number') {
-      nums++;
-      if (Number.isInteger(v)) ints++;
-    } else return 'BYTES';
-  }
-  if (bools === rows.length) return 'BOOL';
-  if (nums !== rows.length) return 'BYTES';
-  return ints === rows.length ? 'INT64' : 'FP64';
-}
-
 export function kserveV2Codec(ctx: CodecContext): Codec {
-  const names = ctx.fieldNames.slice();
-  const heads = names.map((n, i) => `${i === 0 ? '' : ','}{"name":${JSON.stringify(n)},"shape":[`);
-  const encode = (rows: Row[], seq: number): string => {
-    let s = `{"id":"${seq}","inputs":[`;
-    for (let f = 0; f < names.length; f++) {
-      const name = names[f];
-      const type = v2Datatype(rows, name);
-      s += `${heads[f]}${rows.length}],"datatype":"${type}","data":[`;
-      for (let r = 0; r < rows.length; r++) {
-        const v = rows[r][name];
-        s += (r === 0 ? '' : ',') + (type === 'BYTES' && typeof v !== 'string' ? JSON.stringify(String(v)) : cellJson(v));
-      }
-      s += ']}';
-    }
-    return s + ']}';
-  };
-  return makeCodec('kserve-v2', ctx, encode, locateV2);
+  const encode = tensorEncoder(ctx);
+  const output = ctx.target.output;
+  return makeCodec('kserve-v2', ctx, encode, (root, rowCount) => locateV2(root, rowCount, output));
 }
 
 interface V2Output {
@@ -61,34 +27,57 @@ interface V2Output {
   data?: unknown;
 }
 
-function locateV2(root: unknown, rowCount: number): Located | Failure {
+const PREDICTION_NAMES = ['prediction', 'predict', 'label', 'class_ids'];
+const PROBABILITY_NAMES = ['probability', 'probabilities', 'predict_proba'];
+
+function locateV2(root: unknown, rowCount: number, output: string | undefined): Located | Failure {
   const outputs = root !== null && typeof root === 'object' ? (root as Record<string, unknown>).outputs : undefined;
   if (!Array.isArray(outputs) || outputs.length === 0) return fail('NO_PREDICTION', 'no outputs in the inference response');
   const byName = (name: string): V2Output | undefined =>
     outputs.find((o): o is V2Output => o !== null && typeof o === 'object' && (o as V2Output).name === name);
-  const named = byName('prediction');
-  const pred = named ?? (outputs[0] as V2Output);
-  const prob = named ? byName('probability') ?? byName('probabilities') : undefined;
-  const located: Located = {
-    predictions: tensorRows(pred, rowCount),
-    probabilities: prob ? tensorRows(prob, rowCount) : undefined,
-    where: named ? 'outputs["prediction"].data' : 'outputs[0].data',
-  };
-  // The response `id` echoes the request's (our seq), so only a per-row "uuid" output is a server id.
+  const firstOf = (names: string[]) => names.map(byName).find((o) => o !== undefined);
   const uuids = byName('uuid');
+  let pred: V2Output | undefined;
+  let prob: V2Output | undefined;
+  let where: string;
+  if (output !== undefined) {
+    pred = byName(output);
+    where = `outputs[name=${JSON.stringify(output)}].data`;
+    if (!pred) {
+      const names = outputs.map((o) => (o !== null && typeof o === 'object' ? String((o as V2Output).name) : '?'));
+      return fail('NO_PREDICTION', `no output named ${JSON.stringify(output)} (target.output); the response has ${names.join(', ')}`);
+    }
+  } else {
+    pred = firstOf(PREDICTION_NAMES);
+    prob = firstOf(PROBABILITY_NAMES);
+    if (!pred && prob) [pred, prob] = [prob, undefined];
+    pred ??= outputs.find((o) => o !== uuids) as V2Output | undefined;
+    where = pred && typeof pred.name === 'string' ? `outputs[name=${JSON.stringify(pred.name)}].data` : 'outputs[0].data';
+  }
+  const located: Located = { predictions: tensorRows(pred, rowCount), where };
+  if (prob) located.probabilities = tensorRows(prob, rowCount);
+  // The response `id` echoes the request's, so only a per-row "uuid" output is a server id.
   if (rowCount === 1 && uuids && Array.isArray(uuids.data) && typeof uuids.data[0] === 'string') located.uuid = uuids.data[0];
   return located;
 }
 
-/** A tensor's data as one entry per row: flat [n, C] data (C > 1) becomes n vectors of C. */
-function tensorRows(t: V2Output | undefined, rowCount: number): unknown {
+/**
+ * A tensor's data as one entry per row, by its shape: [n] and [n, 1] give n values, [n, C] n vectors of C (row-major,
+ * data flat or nested). Without a usable shape the data is returned as it is.
+ */
+export function tensorRows(t: V2Output | undefined, rowCount: number): unknown {
   if (t === null || typeof t !== 'object') return undefined;
-  const data = t.data;
+  const raw = t.data;
+  if (!Array.isArray(raw)) return raw;
+  const data = raw.some(Array.isArray) ? raw.flat(Infinity) : raw;
   const shape = t.shape;
-  if (!Array.isArray(data) || !Array.isArray(shape) || shape.length !== 2) return data;
-  const width = Number(shape[1]);
-  if (!(width > 1) || data.length !== rowCount * width) return data;
-  const out: unknown[] = new Array(rowCount);
-  for (let i = 0; i < rowCount; i++) out[i] = data.slice(i * width, (i + 1) * width);
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => typeof d === 'number' && d >= 0)) return data;
+  let width = 1;
+  for (let i = 1; i < shape.length; i++) width *= shape[i] as number;
+  const n = shape[0] as number;
+  if (n !== rowCount || data.length !== n * width) return width === 1 ? data : raw;
+  if (width === 1) return data;
+  const out: unknown[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = data.slice(i * width, (i + 1) * width);
   return out;
 }

@@ -1,30 +1,26 @@
 // MLflow scoring server (/invocations): pandas DataFrame as `dataframe_split` (columns + data) or
-// `dataframe_records`. Responses are {"predictions": [v, …]} for plain models or
-// {"predictions": [{"prediction": v, "probability": p}, …]} for models returning a DataFrame; older servers
-// answer with a bare list. All three read the same.
+// `dataframe_records` (mlflow/pyfunc/scoring_server/__init__.py). Responses are {"predictions": …} in every form
+// _get_jsonable_obj produces (a list, a list of records, a dict of columns, a scalar); MLflow 1.x answers a bare
+// list. Cloudera Model Registry deployments take the same payloads inside `request` (cloudera.ts).
 import type { Codec } from './types.js';
 import type { Row } from '../data/types.js';
 import { fail, makeCodec, type CodecContext, type Located, type Failure } from './extract.js';
-import { cellJson, rowEncoder, rowsJson } from './json.js';
+import { arrayRowEncoder, rowsJson, rowWriter } from './json.js';
+
+/** `{"columns":[…],"data":[[…],…]}` for these names: a pandas split-oriented frame (no index: RangeIndex). */
+export function splitFrame(names: readonly string[]): (rows: readonly Row[]) => string {
+  const head = `{"columns":${JSON.stringify(names)},"data":`;
+  const encodeRow = arrayRowEncoder(names);
+  return (rows) => head + rowsJson(rows, encodeRow) + '}';
+}
 
 export function mlflowSplitCodec(ctx: CodecContext): Codec {
-  const names = ctx.fieldNames.slice();
-  const head = `{"dataframe_split":{"columns":${JSON.stringify(names)},"data":[`;
-  const encode = (rows: Row[]): string => {
-    let s = head;
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r];
-      s += r === 0 ? '[' : ',[';
-      for (let i = 0; i < names.length; i++) s += (i === 0 ? '' : ',') + cellJson(row[names[i]]);
-      s += ']';
-    }
-    return s + ']}}';
-  };
-  return makeCodec('mlflow-split', ctx, encode, locatePredictions);
+  const frame = splitFrame(ctx.send);
+  return makeCodec('mlflow-split', ctx, (rows) => `{"dataframe_split":${frame(rows)}}`, locatePredictions);
 }
 
 export function mlflowRecordsCodec(ctx: CodecContext): Codec {
-  const encodeRow = rowEncoder(ctx.fieldNames);
+  const encodeRow = rowWriter(ctx.rowFormat ?? 'object', ctx.send);
   return makeCodec('mlflow-records', ctx, (rows) => `{"dataframe_records":${rowsJson(rows, encodeRow)}}`, locatePredictions);
 }
 

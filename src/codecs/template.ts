@@ -7,7 +7,7 @@ import type { Row } from '../data/types.js';
 import type { TemplateSpec } from '../scenario/types.js';
 import { ModelwaveError } from '../errors.js';
 import { makeCodec, type CodecContext, type Located } from './extract.js';
-import { cellJson, rowEncoder, rowsJson } from './json.js';
+import { cellJson, rowsJson, rowWriter } from './json.js';
 import { getPath, parsePath } from './path.js';
 
 type Hole = (rows: Row[], seq: number) => string;
@@ -47,7 +47,9 @@ export function templateCodec(ctx: CodecContext): Codec {
 
 /** Literal JSON text around holes: parts.length === holes.length + 1. */
 function compile(body: unknown, ctx: CodecContext): { parts: string[]; holes: Hole[] } {
-  const encodeRow = rowEncoder(ctx.fieldNames);
+  // {{row}} and {{rows}} write rows in target.rowFormat (default object) with the sent fields; {{field:NAME}} reads
+  // any field of the row.
+  const encodeRow = rowWriter(ctx.rowFormat ?? 'object', ctx.send);
   const parts: string[] = [];
   const holes: Hole[] = [];
   let literal = '';

@@ -131,6 +131,8 @@ export function encodeColumn(
   task: 'classification' | 'regression',
   given: LabelValue[],
 ): { classes: LabelValue[]; codes: Float64Array } {
+  const empty = values.indexOf(null);
+  if (empty >= 0) throw new ModelwaveError('MW_FILE', `${file}:${lines[empty]}: label \`${column}\` is empty; every replayed row needs its label`);
   if (task === 'regression') {
     const codes = Float64Array.from(values, (v, r) => {
       if (typeof v !== 'number') throw new ModelwaveError('MW_FILE', `${file}:${lines[r]}: label \`${column}\` must be a number for regression (got ${JSON.stringify(v)})`);
@@ -138,7 +140,7 @@ export function encodeColumn(
     });
     return { classes: [], codes };
   }
-  const asClass = (v: Cell): LabelValue => (typeof v === 'boolean' ? String(v) : v);
+  const asClass = (v: Cell): LabelValue => (typeof v === 'boolean' || v === null ? String(v) : v);
   let classes = given;
   if (classes.length === 0) {
     const distinct = [...new Map(values.map((v) => [String(v), asClass(v)] as const)).values()];

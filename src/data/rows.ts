@@ -6,7 +6,8 @@ import { compileFields } from './fields.js';
 import { createLabeler, encodeColumn, type ColumnLabels, type FieldInfo, type Labeler } from './labels.js';
 import { createPrng, permutation, STREAM, type RowKey } from './prng.js';
 import { loadSource } from './source.js';
-import { rowFactory, type Cell, type Row, type RowGenerator } from './types.js';
+import { rowFactory, type Cell, type Row, type RowGenerator, type ValueKind } from './types.js';
+import { syntheticKinds } from './field-types.js';
 
 /** Drift progress of a row: its request's sequence number over the scenario's progress denominator, capped at 1. */
 export function progressOf(scenario: Scenario): (rowIndex: number) => number {
@@ -17,7 +18,9 @@ export function progressOf(scenario: Scenario): (rowIndex: number) => number {
 }
 
 interface RowSource {
+  replayed?: RowGenerator['replayed'];
   fieldNames: string[];
+  fieldKinds: Record<string, ValueKind>;
   fields: FieldInfo[];
   size: number;
   row(rowIndex: number): Row;
@@ -34,6 +37,7 @@ function synthetic(scenario: Scenario, progress: (rowIndex: number) => number): 
   const newRow = rowFactory(names);
   return {
     fieldNames: names,
+    fieldKinds: syntheticKinds(scenario.data.fields),
     fields: compiled.map((f) => ({ name: f.name, type: f.type })),
     size: Infinity,
     row(rowIndex) {
@@ -73,6 +77,8 @@ function replay(scenario: Scenario): RowSource {
   }
   return {
     fieldNames: data.columns.map((c) => c.name),
+    fieldKinds: Object.fromEntries(data.columns.map((c) => [c.name, c.kind])),
+    replayed: { file: data.file, rows: data.rows, lines: data.lines },
     fields: data.columns,
     size: stop ? n : Infinity,
     row: (rowIndex) => data.rows[physical(rowIndex)],
@@ -90,9 +96,11 @@ export function createRowGenerator(scenario: Scenario): RowGenerator {
   const labeler: Labeler | undefined = scenario.label ? createLabeler(scenario.label, scenario.seed, source.fields, source.column) : undefined;
   return {
     fieldNames: source.fieldNames,
+    fieldKinds: source.fieldKinds,
     classes: labeler?.classes ?? [],
     task: labeler?.task ?? 'none',
     size: source.size,
+    ...(source.replayed && { replayed: source.replayed }),
     row: source.row,
     label: labeler ? (rowIndex, row) => labeler.label(rowIndex, row, progress(rowIndex)) : () => NaN,
   };

@@ -6,13 +6,15 @@ import { isAbsolute, relative } from 'node:path';
 import { ModelwaveError } from '../errors.js';
 import { LIMITS } from '../scenario/limits.js';
 import { CsvSyntaxError, parseCsv } from './csv.js';
-import type { CsvSource } from '../scenario/types.js';
+import type { ColumnType, CsvSource } from '../scenario/types.js';
 import type { ValueType } from './fields.js';
-import { rowFactory, type Cell, type Row } from './types.js';
+import type { Cell, Row, ValueKind } from './types.js';
 
 export interface ColumnInfo {
   name: string;
   type: ValueType;
+  /** What the column holds, for the wire: its declared type, else from its values (integer when all are whole). */
+  kind: ValueKind;
   /** For a column that is not numeric: where, e.g. `data/x.csv:17: "n/a"` (for error messages). */
   firstText?: string;
 }
@@ -31,15 +33,44 @@ export interface LoadedSource {
 }
 
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** "02134", "-007": an id or a code, not a number ("0", "0.5", "-0.25" are numbers). */
+const LEADING_ZERO = /^[+-]?0\d/;
 
-/** A CSV cell: numeric-looking text becomes a number, anything else stays text. */
+/**
+ * A CSV cell without a declared type: empty → null, numeric-looking text → a number unless it has a leading zero
+ * (a zip code or an id keeps its digits), anything else stays text.
+ */
 export function csvCell(text: string): Cell {
-  return NUMERIC.test(text) ? Number(text) : text;
+  if (text === '') return null;
+  return NUMERIC.test(text) && !LEADING_ZERO.test(text) ? Number(text) : text;
+}
+
+const BOOLEAN_TEXT: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false };
+
+/** A cell as its declared type, or why it cannot be one. Empty stays null whatever the type. */
+export function typedCell(v: Cell, type: ColumnType): Cell | { problem: string } {
+  if (v === null) return null;
+  switch (type) {
+    case 'string':
+      return typeof v === 'string' ? v : String(v);
+    case 'number':
+    case 'integer': {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && NUMERIC.test(v.trim()) ? Number(v.trim()) : NaN;
+      if (Number.isNaN(n)) return { problem: `${JSON.stringify(v)} is not a number` };
+      if (type === 'integer' && !Number.isInteger(n)) return { problem: `${JSON.stringify(v)} is not an integer` };
+      return n;
+    }
+    case 'boolean': {
+      if (typeof v === 'boolean') return v;
+      const b = BOOLEAN_TEXT[String(v).trim().toLowerCase()];
+      return b ?? { problem: `${JSON.stringify(v)} is not a boolean (true/false, 1/0, yes/no)` };
+    }
+  }
 }
 
 function jsonCell(v: unknown): Cell {
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (v === null || v === undefined) return '';
+  if (v === null || v === undefined) return null;
   return JSON.stringify(v);
 }
 
@@ -80,7 +111,7 @@ class RowProblems {
   }
 }
 
-function readCsv(text: string, file: string): Table {
+function readCsv(text: string, file: string, types: Record<string, ColumnType>): Table {
   let header: string[] | undefined;
   const records: Cell[][] = [];
   const lines: number[] = [];
@@ -95,7 +126,13 @@ function readCsv(text: string, file: string): Table {
         bad.add(line, `${cells.length} cells, header has ${header.length}; fix or remove the row`);
         return;
       }
-      records.push(cells.map(csvCell));
+      records.push(
+        cells.map((cell, j) => {
+          const type = types[header![j]!];
+          // A declared type reads the raw text ("1e3" declared string stays "1e3"); otherwise csvCell guesses.
+          return type === undefined ? csvCell(cell) : typeCell(cell === '' ? null : cell, type, file, line, header![j]!);
+        }),
+      );
       lines.push(line);
     });
   } catch (err) {
@@ -107,7 +144,7 @@ function readCsv(text: string, file: string): Table {
   return { header, records, lines };
 }
 
-function readJsonl(text: string, file: string): Table {
+function readJsonl(text: string, file: string, types: Record<string, ColumnType>): Table {
   let header: string[] | undefined;
   const records: Cell[][] = [];
   const lines: number[] = [];
@@ -135,7 +172,7 @@ function readJsonl(text: string, file: string): Table {
       bad.add(line, `missing ${missing.map((k) => `\`${k}\``).join(', ')} (the first line has ${header.join(', ')})`);
       continue;
     }
-    records.push(header.map((k) => jsonCell(obj[k])));
+    records.push(header.map((k) => typeCell(jsonCell(obj[k]), types[k], file, line, k)));
     lines.push(line);
   }
   bad.throwIfAny();
@@ -190,16 +227,37 @@ export function readSourceHeader(abs: string, format: 'csv' | 'jsonl'): string[]
   }
 }
 
-function columnInfo(name: string, j: number, t: Table, file: string): ColumnInfo {
+/** Declared: the cell as that type (a cell that cannot be is a MW_FILE error at file:line); else as read. */
+function typeCell(v: Cell, type: ColumnType | undefined, file: string, line: number, column: string): Cell {
+  if (type === undefined) return v;
+  const typed = typedCell(v, type);
+  if (typed !== null && typeof typed === 'object') {
+    throw fileError(`${file}:${line}: column \`${column}\` is declared ${type} (data.source.types) but ${typed.problem}`, { file, line });
+  }
+  return typed;
+}
+
+function columnInfo(name: string, j: number, t: Table, file: string, declared: ColumnType | undefined): ColumnInfo {
   let numbers = 0;
+  let integers = 0;
   let bools = 0;
+  let firstText: string | undefined;
   for (let r = 0; r < t.records.length; r++) {
     const v = t.records[r][j];
-    if (typeof v === 'number') numbers++;
-    else if (typeof v === 'boolean') bools++;
-    else return { name, type: 'string', firstText: `${file}:${t.lines[r]}: ${JSON.stringify(v)}` };
+    if (v === null) continue; // empty: says nothing about the column's type
+    if (typeof v === 'number') {
+      numbers++;
+      if (Number.isInteger(v)) integers++;
+    } else if (typeof v === 'boolean') bools++;
+    else {
+      firstText ??= `${file}:${t.lines[r]}: ${JSON.stringify(v)}`;
+      break;
+    }
   }
-  return { name, type: numbers === 0 ? 'boolean' : bools === 0 ? 'number' : 'mixed' };
+  if (firstText !== undefined) return { name, type: 'string', kind: declared ?? 'string', firstText };
+  const type: ValueType = numbers === 0 ? (bools === 0 ? 'string' : 'boolean') : bools === 0 ? 'number' : 'mixed';
+  const kind: ValueKind = declared ?? (type === 'number' && integers === numbers ? 'integer' : type === 'string' ? 'string' : type);
+  return { name, type, kind };
 }
 
 /**
@@ -213,7 +271,8 @@ export function loadSource(src: CsvSource, labelColumn?: string): LoadedSource {
     const why = r.code === 'ENOENT' ? 'no such file' : r.why;
     throw fileError(`data.source: cannot read ${file}: ${why}`, { file, cause: r.cause });
   }
-  const t = src.format === 'jsonl' ? readJsonl(r.text, file) : readCsv(r.text, file);
+  const types = src.types ?? {};
+  const t = src.format === 'jsonl' ? readJsonl(r.text, file, types) : readCsv(r.text, file, types);
   if (t.records.length === 0) throw fileError(`${file} has a header but no data rows; a replayed source needs at least one`, { file });
   const seen = new Set<string>();
   for (const h of t.header) {
@@ -233,15 +292,14 @@ export function loadSource(src: CsvSource, labelColumn?: string): LoadedSource {
     throw fileError(`data.source.columns: ${missing.map((n) => `\`${n}\``).join(', ')} not found in ${file}; columns are: ${known}`);
   }
   const idx = names.map((n) => colIndex.get(n) ?? -1);
-  const newRow = rowFactory(names);
   const rows = t.records.map((rec) => {
-    const row = newRow();
+    const row: Row = {};
     for (let j = 0; j < names.length; j++) row[names[j]] = rec[idx[j]];
     return Object.freeze(row);
   });
   return {
     file,
-    columns: names.map((n, j) => columnInfo(n, idx[j], t, file)),
+    columns: names.map((n, j) => columnInfo(n, idx[j], t, file, types[n])),
     rows,
     labels: labelIdx >= 0 ? t.records.map((rec) => rec[labelIdx]) : undefined,
     lines: t.lines,

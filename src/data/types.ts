@@ -1,8 +1,12 @@
 import type { LabelValue } from '../scenario/types.js';
 
-export type Cell = string | number | boolean;
+/** A value of a row; null only in replayed data (an empty CSV cell, a JSON null). */
+export type Cell = string | number | boolean | null;
 /** One input row: field name → value, in the scenario's field order. */
 export type Row = Record<string, Cell>;
+
+/** What a field holds, decided once from its definition (see src/data/field-types.ts). */
+export type ValueKind = 'integer' | 'number' | 'boolean' | 'string' | 'mixed';
 
 /**
  * Rows and ground truth as a pure function of (seed, row index). Request `seq` with k rows per request carries
@@ -10,6 +14,8 @@ export type Row = Record<string, Cell>;
  */
 export interface RowGenerator {
   readonly fieldNames: string[];
+  /** What each field holds (synthetic: from its spec; replay: declared types, else the column's values). */
+  readonly fieldKinds: Readonly<Record<string, ValueKind>>;
   /** Class values for classification (index = class code), empty for regression or no label. */
   readonly classes: LabelValue[];
   readonly task: 'classification' | 'regression' | 'none';
@@ -19,6 +25,8 @@ export interface RowGenerator {
   label(rowIndex: number, row: Row): number;
   /** Replay sources that `stop` at the end: number of rows available (Infinity for synthetic data). */
   readonly size: number;
+  /** Replay only: the file's rows in file order with their 1-based lines (for the run's data check). */
+  readonly replayed?: { readonly file: string; readonly rows: readonly Row[]; readonly lines: readonly number[] };
 }
 
 /**

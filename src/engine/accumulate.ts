@@ -1,6 +1,6 @@
 // Main-thread sinks for one target: request accounting, merged HDR histograms, and reconciliation of every
 // prediction with its label, per phase, per window and per second. Fed batch by batch; `summarize.ts` reads it.
-import type { RequestCounts } from '../summary/types.js';
+import type { RequestCounts, ResponseSample } from '../summary/types.js';
 import { Confusion } from '../quality/confusion.js';
 import { RegressionAccumulator } from '../quality/regression.js';
 import { countOutcome, emptyCounts } from './counts.js';
@@ -56,6 +56,10 @@ export class TargetAccumulator {
   readonly scores = new ScoreBins();
   rows = 0;
   scored = 0;
+  /** Rows of ok responses by READ_AS code (none, value, probability, argmax). */
+  readonly readAs = [0, 0, 0, 0];
+  /** The first response of each kind that could not be used (see ResponseSample). */
+  readonly responseSamples: ResponseSample[] = [];
   unparsable = 0;
   failedRows = 0;
   firstSentUs = Infinity;
@@ -154,6 +158,7 @@ export class TargetAccumulator {
         continue;
       }
       this.rows++;
+      this.readAs[b.readAs[r]!]!++;
       const pred = b.prediction[r];
       if (Number.isNaN(pred) || Number.isNaN(label)) {
         this.unparsable++;
@@ -174,6 +179,11 @@ export class TargetAccumulator {
         w.regression.add(label, pred);
       }
     }
+  }
+
+  /** Keep the first sample of each kind (workers send at most one each; the earliest to arrive wins). */
+  addSample(s: ResponseSample): void {
+    if (!this.responseSamples.some((x) => x.kind === s.kind)) this.responseSamples.push(s);
   }
 
   destroy(): void {

@@ -6,6 +6,7 @@ import type { FeedbackSummary } from '../summary/types.js';
 import type { RunSink } from './run.js';
 import { Outcome, type RecordBatch } from './types.js';
 import { redactUrl } from '../scenario/redact.js';
+import { canPost, feedbackBody, feedbackHeaders, itemsPerPost } from './feedback-format.js';
 
 interface Pending {
   dueMs: number;
@@ -49,6 +50,10 @@ export class FeedbackPoster implements RunSink {
     const k = b.rowsPerRequest;
     for (let i = 0; i < b.count; i++) {
       if (b.outcome[i] !== Outcome.ok) continue;
+      if (!canPost(this.spec, b.uuid[i] !== '')) {
+        this.stats.labelsFailed += k;
+        continue;
+      }
       const key = this.spec.key === 'uuid' && b.uuid[i] ? b.uuid[i] : String(b.seq[i]);
       const labels: (LabelValue | number)[] = [];
       for (let j = 0; j < k; j++) {
@@ -83,7 +88,7 @@ export class FeedbackPoster implements RunSink {
       const now = this.nowMs();
       while (this.head < this.queue.length && (all || this.queue[this.head].dueMs <= now) && Date.now() < this.deadlineMs) {
         const batch: Pending[] = [];
-        while (batch.length < this.spec.batchSize && this.head < this.queue.length && (all || this.queue[this.head].dueMs <= now)) {
+        while (batch.length < itemsPerPost(this.spec) && this.head < this.queue.length && (all || this.queue[this.head].dueMs <= now)) {
           batch.push(this.queue[this.head++]);
         }
         await this.rateGate();
@@ -107,11 +112,12 @@ export class FeedbackPoster implements RunSink {
   }
 
   private async post(batch: Pending[]): Promise<void> {
-    const body = JSON.stringify({ feedback: batch.map((p) => ({ uuid: p.key, seq: p.seq, label: p.label })) });
+    const body = feedbackBody(this.spec, batch);
+    const headers = feedbackHeaders(this.spec);
     for (let attempt = 0; ; attempt++) {
       let ok = false;
       try {
-        const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(this.spec.authorization && { authorization: this.spec.authorization }) }, body, signal: AbortSignal.timeout(5000) });
+        const res = await fetch(this.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000) });
         await res.arrayBuffer();
         ok = res.ok;
       } catch {

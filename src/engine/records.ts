@@ -29,6 +29,7 @@ export class RecordBuffer {
       prediction: new Float64Array(n * k).fill(NaN),
       probability: new Float64Array(n * k).fill(NaN),
       label: new Float64Array(n * k).fill(NaN),
+      readAs: new Uint8Array(n * k),
       uuid: new Array<string>(n).fill(''),
     };
   }
@@ -67,11 +68,12 @@ export class RecordBuffer {
     return i;
   }
 
-  setRow(i: number, j: number, prediction: number, probability: number, label: number): void {
+  setRow(i: number, j: number, prediction: number, probability: number, label: number, readAs = 0): void {
     const r = i * this.rowsPerRequest + j;
     this.b.prediction[r] = prediction;
     this.b.probability[r] = probability;
     this.b.label[r] = label;
+    this.b.readAs[r] = readAs;
   }
 
   setLabel(i: number, j: number, label: number): void {
@@ -100,12 +102,14 @@ export class RecordBuffer {
       prediction: b.prediction.slice(0, n * k),
       probability: b.probability.slice(0, n * k),
       label: b.label.slice(0, n * k),
+      readAs: b.readAs.slice(0, n * k),
       uuid: b.uuid.slice(0, n),
     };
     this.count = 0;
     b.prediction.fill(NaN);
     b.probability.fill(NaN);
     b.label.fill(NaN);
+    b.readAs.fill(0);
     return out;
   }
 }
@@ -114,7 +118,7 @@ export class RecordBuffer {
 export function transferList(b: RecordBatch): ArrayBuffer[] {
   return [
     b.seq, b.target, b.phase, b.worker, b.intendedUs, b.sentUs, b.receivedUs, b.outcome, b.status, b.errorCode,
-    b.prediction, b.probability, b.label,
+    b.prediction, b.probability, b.label, b.readAs,
   ].map((a) => a.buffer as ArrayBuffer);
 }
 
@@ -141,6 +145,7 @@ export function sliceBatch(b: RecordBatch, keep: (i: number) => boolean): Record
       out.prediction[dst * k + j] = b.prediction[src * k + j];
       out.probability[dst * k + j] = b.probability[src * k + j];
       out.label[dst * k + j] = b.label[src * k + j];
+      out.readAs[dst * k + j] = b.readAs[src * k + j];
     }
   });
   return out;

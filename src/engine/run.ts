@@ -19,6 +19,7 @@ import { Outcome, type RecordBatch } from './types.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
 import { FeedbackPoster, type FeedbackRecord } from './feedback.js';
+import { checkRunData } from './datacheck.js';
 
 export interface RunSink {
   /** Called on the main thread with each batch of one target's records (never blocks the wave: keep it cheap). */
@@ -95,6 +96,7 @@ export function workerCount(s: Scenario, override?: number): number {
 }
 
 export async function executeRun(s: Scenario, opts: RunOptions = {}): Promise<RunResult> {
+  checkRunData(s);
   await initHistograms();
   const targets = await resolveTargets(s, opts.targets ?? [s.target.url]).catch((err: unknown) => {
     // Ctrl-C in a terminal reaches the builtin server's process group too: its start then fails because of the stop.
@@ -160,6 +162,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     } else if (m.type === 'batch') {
       inFlight[w] = m.inFlight;
       for (const [key, enc] of Object.entries(m.hists)) routeHist(accs, key, enc);
+      for (const { target, ...sample } of m.samples ?? []) accs[target]?.addSample(sample);
       ingest(m.records);
     } else if (m.type === 'done') {
       doneWorkers.add(w);

@@ -130,6 +130,7 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
         byStatus: Object.fromEntries([...acc.byStatus].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v])),
         byCode: Object.fromEntries([...acc.byCode].sort((a, b) => b[1] - a[1])),
         rate: round(errorsRate, 6),
+        ...(acc.responseSamples.length > 0 && { samples: acc.responseSamples.map((x) => ({ ...x })) }),
       },
       rps,
       ...(targetRps !== undefined ? { targetRps } : {}),
@@ -160,7 +161,14 @@ function emptyHist(): Histogram {
 function qualityTotals(acc: TargetAccumulator): Partial<Summary['totals']> {
   const out: Partial<Summary['totals']> = {};
   if (acc.quality.task === 'none') return out;
-  out.quality = { rows: acc.rows, scored: acc.scored, unparsable: acc.unparsable, failed: acc.failedRows };
+  const [, value, probability, argmax] = acc.readAs;
+  out.quality = {
+    rows: acc.rows,
+    scored: acc.scored,
+    unparsable: acc.unparsable,
+    failed: acc.failedRows,
+    predictionsReadAs: { class: value!, probability: probability!, argmax: argmax! },
+  };
   if (acc.confusion) {
     const labels = acc.quality.labels;
     const cls = classificationStats(acc.confusion.toMatrix(), labels, {

@@ -5,6 +5,12 @@ import { LIMITS } from '../scenario/limits.js';
 import type { Scenario } from '../scenario/types.js';
 import type { RecordBatch } from './types.js';
 import type { HttpTarget } from './http.js';
+import type { ResponseSample } from '../summary/types.js';
+
+/** A response sample and the target (0, or 0/1 in compare) it came from. */
+export interface TargetSample extends ResponseSample {
+  target: number;
+}
 
 export interface WorkerTask {
   workerIndex: number;
@@ -33,7 +39,7 @@ export interface GoMessage {
 
 export type WorkerMessage =
   | { type: 'ready'; workerIndex: number }
-  | { type: 'batch'; records: RecordBatch; hists: Record<string, string>; inFlight: number }
+  | { type: 'batch'; records: RecordBatch; hists: Record<string, string>; inFlight: number; samples?: TargetSample[] }
   | { type: 'phase'; phase: number; startUs: number; endUs: number; count: number }
   | { type: 'done'; workerIndex: number };
 

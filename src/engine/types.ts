@@ -60,6 +60,8 @@ export interface RecordBatch {
   probability: Float64Array;
   /** Per row: class index or regression target; NaN when there is no label model. */
   label: Float64Array;
+  /** Per row: how the prediction was read (READ_AS in src/codecs/types.ts: 0 none, 1 value, 2 probability, 3 argmax). */
+  readAs: Uint8Array;
   /** Per request: server uuid when the protocol returns one, else ''. */
   uuid: string[];
 }

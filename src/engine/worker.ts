@@ -8,8 +8,8 @@
 import { performance } from 'node:perf_hooks';
 import { serializeError } from '../errors.js';
 import { createRowGenerator } from '../data/rows.js';
-import { createCodec } from '../codecs/index.js';
-import type { Codec } from '../codecs/types.js';
+import { codecFor } from '../codecs/index.js';
+import { READ_AS, type Codec } from '../codecs/types.js';
 import type { Row, RowGenerator } from '../data/types.js';
 import type { ClosedPhase, OpenPhase, Phase, Scenario } from '../scenario/types.js';
 import { arrivalOffsetsUs } from '../schedule/pacer.js';
@@ -17,7 +17,8 @@ import { initHistograms } from './hist.js';
 import { HistogramDeltas } from './deltas.js';
 import { ConnectionPool, type Connection } from './http.js';
 import { RecordBuffer, transferList } from './records.js';
-import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, stopIndex, type GoMessage, type WorkerMessage, type WorkerOutcome, type WorkerTask } from './task.js';
+import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, stopIndex, type GoMessage, type TargetSample, type WorkerMessage, type WorkerOutcome, type WorkerTask } from './task.js';
+import { scrubSecrets, targetSecrets } from '../scenario/redact.js';
 import { Outcome, errorCodeIndex } from './types.js';
 import { Waker } from './wake.js';
 import { Deadlines } from './deadlines.js';
@@ -29,6 +30,10 @@ const E_TIMEOUT = errorCodeIndex('TIMEOUT');
 const E_CAP = errorCodeIndex('IN_FLIGHT_CAP');
 const E_LATE = errorCodeIndex('LATE');
 const DECODE_CODES = { BAD_JSON: errorCodeIndex('BAD_JSON'), NO_PREDICTION: errorCodeIndex('NO_PREDICTION'), PREDICTION_COUNT: errorCodeIndex('PREDICTION_COUNT') };
+const SAMPLED_BAD = 1;
+const SAMPLED_HTTP = 2;
+/** Bytes of a response body kept in a sample for the report. */
+const SAMPLE_BYTES = 200;
 /** Open loop: at most this many sends per pump before yielding, so responses keep being read during a catch-up. */
 const MAX_SENDS_PER_PUMP = 32;
 /** Rows a record buffer holds before it is shipped (4,096 requests of one row; fewer requests when each has many). */
@@ -85,6 +90,10 @@ export class WorkerRun implements SlotHost {
   private open: OpenState | null = null;
   private openDueUs = Infinity;
   private readonly waker = new Waker(() => this.pumpOpen());
+  /** Per target: which response samples were taken (SAMPLED_* bits), and those not yet shipped. */
+  private readonly sampled: number[];
+  private readonly samples: TargetSample[] = [];
+  private readonly secrets: string[];
   /** Answers read in this turn of the event loop, processed together after the reads (see arrive()). */
   private readonly arrived: InFlight[] = [];
   private arrivedScheduled = false;
@@ -95,11 +104,13 @@ export class WorkerRun implements SlotHost {
   constructor(private readonly t: WorkerTask) {
     this.s = t.scenario;
     this.gen = createRowGenerator(this.s);
-    this.codec = createCodec(this.s.target, this.gen.fieldNames, this.gen.classes);
+    this.codec = codecFor(this.s, this.gen);
     this.pools = t.targets.map((target) => new ConnectionPool(target));
     this.deadlines = new Deadlines(this.pools, () => this.nowMs());
     this.targetCount = this.pools.length;
     this.inFlight = t.targets.map(() => 0);
+    this.sampled = t.targets.map(() => 0);
+    this.secrets = targetSecrets(this.s.target);
     this.slots = t.targets.map(() => []);
     this.capPerTarget = Math.max(1, Math.ceil(this.s.target.maxInFlight / t.workerCount));
     this.timeoutMs = this.s.target.timeoutMs;
@@ -439,23 +450,27 @@ export class WorkerRun implements SlotHost {
     let outcome: number = Outcome.ok;
     let code = 0;
     let uuid = '';
-    let preds: (string | number | boolean)[] | null = null;
+    let preds: (string | number | boolean | null)[] | null = null;
     let probs: (number | null)[] | undefined;
+    let readAs: Uint8Array | undefined;
     if (err !== 0) {
       outcome = err === E_TIMEOUT ? Outcome.timeout : Outcome.connectionError;
       code = err;
     } else if (status < 200 || status > 299) {
       outcome = Outcome.httpError;
       code = E_HTTP;
+      if (!(this.sampled[ti]! & SAMPLED_HTTP)) this.sample(ti, SAMPLED_HTTP, status, 'HTTP_STATUS', undefined, body);
     } else {
       const d = this.codec.decode(body ?? '', this.k);
       if (d.ok) {
         preds = d.predictions;
         probs = d.probabilities;
+        readAs = d.readAs;
         uuid = d.uuid ?? '';
       } else {
         outcome = Outcome.badResponse;
         code = DECODE_CODES[d.code];
+        if (!(this.sampled[ti]! & SAMPLED_BAD)) this.sample(ti, SAMPLED_BAD, status, d.code, d.message, body);
       }
     }
     const seq = f.seq;
@@ -465,12 +480,16 @@ export class WorkerRun implements SlotHost {
     const i = this.buf.push(seq, ti, p, this.t.workerIndex, intendedUs, sentUs, receivedUs, outcome, status, code, uuid);
     for (let j = 0; j < this.k; j++) {
       let pred = NaN;
+      let how: number = READ_AS.none;
       if (preds) {
         const v = preds[j];
-        pred = this.regression ? (typeof v === 'number' ? v : Number(v)) : (this.classIndex.get(String(v)) ?? NaN);
+        if (v !== null) {
+          pred = this.regression ? (typeof v === 'number' ? v : Number(v)) : (this.classIndex.get(String(v)) ?? NaN);
+          how = readAs ? readAs[j] : READ_AS.value;
+        }
       }
       const pr = probs?.[j];
-      this.buf.setRow(i, j, pred, typeof pr === 'number' ? pr : NaN, f.labels[j]);
+      this.buf.setRow(i, j, pred, typeof pr === 'number' ? pr : NaN, f.labels[j], how);
     }
     const window = this.windowEvery > 0 ? Math.floor(seq / this.windowEvery) : Math.floor(intendedUs / this.windowSpanUs);
     const lat = receivedUs - intendedUs;
@@ -479,6 +498,23 @@ export class WorkerRun implements SlotHost {
     const slot = f.slot;
     f.slot = null;
     if (slot) slot.settle();
+  }
+
+  /**
+   * Keep the first unusable response of a kind (per target) for the report: what was tried and the body's first
+   * 200 bytes, secrets scrubbed. Once per kind, so a run of bad answers costs nothing after the first.
+   */
+  private sample(ti: number, kind: number, status: number, code: string, message: string | undefined, body: string | null): void {
+    this.sampled[ti]! |= kind;
+    const head = Buffer.from(body ?? '', 'utf8').subarray(0, SAMPLE_BYTES).toString('utf8');
+    this.samples.push({
+      target: ti,
+      kind: kind === SAMPLED_BAD ? 'badResponse' : 'httpError',
+      status,
+      code,
+      ...(message !== undefined && { message: scrubSecrets(message, this.secrets) }),
+      bodyHead: scrubSecrets(head, this.secrets),
+    });
   }
 
   /** Ship records and histogram deltas; histograms restart empty so each message carries only new values. */
@@ -490,7 +526,8 @@ export class WorkerRun implements SlotHost {
     for (const d of this.deltas) d.drainInto(hists);
     const inFlight = this.inFlight.reduce((a, b) => a + b, 0);
     const rec = records ?? RecordBuffer.allocate(0, this.k);
-    this.post({ type: 'batch', records: rec, hists, inFlight }, transferList(rec));
+    const samples = this.samples.length > 0 ? this.samples.splice(0) : undefined;
+    this.post({ type: 'batch', records: rec, hists, inFlight, ...(samples && { samples }) }, transferList(rec));
   }
 
   private async drain(): Promise<void> {

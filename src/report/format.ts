@@ -1,6 +1,6 @@
 // Number formatting and small derived facts shared by every reporter, so the terminal, Markdown, HTML and JUnit
 // outputs of one Summary always agree on how a value reads. Returns plain (unescaped) strings.
-import type { RequestCounts, Summary, ThresholdResult } from '../summary/types.js';
+import type { RequestCounts, Summary, ThresholdResult, QualityCounts, ResponseSample } from '../summary/types.js';
 
 const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const oneFmt = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -130,4 +130,17 @@ export function fmtFeedback(s: Summary): string | undefined {
     `${plural(f.labelsPosted, 'label')} in ${plural(f.posted, 'post')} to ${f.url}` +
     `; ${plural(f.labelsFailed, 'label')} failed (${plural(f.failed, 'post')}), ${plural(f.retried, 'retry', 'retries')}`
   );
+}
+
+/** How predictions were read, e.g. "1,200 as class values · 300 as P(positive) · 0 by argmax". */
+export function fmtReadAs(q: QualityCounts): string | undefined {
+  const r = q.predictionsReadAs;
+  if (!r) return undefined;
+  return `${fmtInt(r.class)} as class values · ${fmtInt(r.probability)} as P(positive) · ${fmtInt(r.argmax)} by argmax`;
+}
+
+/** A response sample as one line: what failed, what was tried, the body's start (callers escape it for their medium). */
+export function fmtSample(x: ResponseSample): string {
+  const what = x.kind === 'httpError' ? `HTTP ${x.status}` : `${x.code}${x.message ? `: ${x.message}` : ''}`;
+  return `${what} · body: ${x.bodyHead === '' ? '(empty)' : x.bodyHead}`;
 }

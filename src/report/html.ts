@@ -21,6 +21,8 @@ import {
   fmtStore,
   fmtThresholdValue,
   verdictOf,
+  fmtReadAs,
+  fmtSample,
 } from './format.js';
 import { WINDOWS_INLINE_MAX } from './markdown.js';
 
@@ -150,6 +152,8 @@ function totalsSection(s: Summary): string {
       ...(t.quality
         ? ([['Scored rows', `${fmtInt(t.quality.scored)} of ${fmtInt(t.quality.rows)} (${fmtInt(t.quality.unparsable)} unparsable, ${fmtInt(t.quality.failed)} in failed requests)`]] as Array<[string, Cell]>)
         : []),
+      ...(t.quality?.predictionsReadAs ? ([['Predictions read', fmtReadAs(t.quality) ?? '']] as Array<[string, Cell]>) : []),
+      ...(t.errors.samples ?? []).map((x): [string, Cell] => [x.kind === 'httpError' ? 'First HTTP error' : 'First unreadable response', fmtSample(x)]),
     ]),
   ];
   const c = t.classification;

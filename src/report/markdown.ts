@@ -19,6 +19,8 @@ import {
   fmtStore,
   fmtThresholdValue,
   verdictOf,
+  fmtReadAs,
+  fmtSample,
 } from './format.js';
 
 /** Above this many windows the table is condensed (first, worst, last) and the full one is collapsed. */
@@ -100,6 +102,9 @@ function summaryTable(s: Summary): string {
   if (g) rows.push(['MAE / RMSE / R²', `${fmtFraction(g.mae)} / ${fmtFraction(g.rmse)} / ${fmtFraction(g.r2)} (n = ${fmtInt(g.n)})`]);
   const q = t.quality;
   if (q) rows.push(['Scored rows', `${fmtInt(q.scored)} of ${fmtInt(q.rows)} (${fmtInt(q.unparsable)} unparsable, ${fmtInt(q.failed)} in failed requests)`]);
+  const readAs = q && fmtReadAs(q);
+  if (readAs) rows.push(['Predictions read', readAs]);
+  for (const x of t.errors.samples ?? []) rows.push([x.kind === 'httpError' ? 'First HTTP error' : 'First unreadable response', md(fmtSample(x), 400)]);
   rows.push(['Drift', s.drift ? `${s.drift.detected ? '⚠️ ' : ''}${md(s.drift.sentence, 500)}` : 'not analysed']);
   return table(['Metric', 'Value'], rows);
 }

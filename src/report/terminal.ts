@@ -16,6 +16,8 @@ import {
   fmtThresholdValue,
   verdictOf,
   FAILURE_KINDS,
+  fmtReadAs,
+  fmtSample,
 } from './format.js';
 
 export interface TerminalOptions {
@@ -59,6 +61,9 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
     return q[k] > 0 ? c.yellow(text) : text;
   });
   out.push(`${label('  by kind')}${kinds.join(' · ')}`);
+  for (const x of t.errors.samples ?? []) {
+    out.push(`${label(x.kind === 'httpError' ? '  first error' : '  first bad')}${c.yellow(safe(fmtSample(x), 300))}`);
+  }
   out.push(`${label('rate')}${fmtRateVsTarget(t.rps, t.targetRps)}`);
   out.push('');
 
@@ -78,6 +83,9 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
     const g = t.regression;
     out.push(`${label('regression')}MAE ${fmtFraction(g.mae)} · RMSE ${fmtFraction(g.rmse)} · R² ${fmtFraction(g.r2)}  n=${fmtInt(g.n)}`);
   }
+  const readAs = t.quality?.predictionsReadAs;
+  // Worth a line only when predictions were not all plain class values (a probability or a score vector was read).
+  if (t.quality && readAs && readAs.probability + readAs.argmax > 0) out.push(`${label('  read')}${safe(fmtReadAs(t.quality), 160)}`);
   if (s.drift) out.push(`${label('drift')}${(s.drift.detected ? c.yellow : (x: string) => x)(safe(s.drift.sentence, 160))}`);
   if (cl || t.accuracy != null || t.regression || s.drift) out.push('');
 

@@ -4,6 +4,7 @@ import { planLoad } from './plan.js';
 import { fieldHasDrift } from './normalize-data.js';
 import { redactUrl } from './redact.js';
 import type { FieldArg, FieldSpec, LabelSpec, Phase, Scenario } from './types.js';
+import { DEFAULT_TENSOR_DATATYPE, DEFAULT_TENSOR_NAME, clouderaRequestOf, rowFormatOf, tensorOf } from './wire.js';
 
 export function describeScenario(s: Scenario, file: string = s.file): string {
   const t = s.target;
@@ -16,6 +17,7 @@ export function describeScenario(s: Scenario, file: string = s.file): string {
     `${redactUrl(t.url)}  protocol ${t.protocol}, timeout ${formatDurationMs(t.timeoutMs)}, ${t.rowsPerRequest} row${t.rowsPerRequest === 1 ? '' : 's'}/request` +
       (Object.keys(t.headers).length ? `, headers ${Object.keys(t.headers).join(', ')}` : ''),
   );
+  row('sends', describeWire(s));
   row('load', `${s.load.phases.length} phase${s.load.phases.length === 1 ? '' : 's'}, workers ${s.load.workers}`);
   s.load.phases.forEach((p, i) => {
     const n = plan.phases[i]!.plannedRequests;
@@ -43,6 +45,22 @@ export function describeScenario(s: Scenario, file: string = s.file): string {
   row('thresholds', s.thresholds.length ? s.thresholds.map((x) => x.expr).join('; ') : 'none');
   if (s.compare) row('compare', `${s.compare.rules.map((r) => r.expr).join('; ') || 'default rules'} (alpha ${s.compare.alpha})`);
   return lines.join('\n');
+}
+
+/** What goes on the wire: which fields, in which order, in which shape. */
+function describeWire(s: Scenario): string {
+  const t = s.target;
+  const names = t.send ?? (s.data.source ? s.data.source.columns : s.data.fields.map((f) => f.name));
+  const fields = names ? names.join(', ') : 'every column but the label';
+  if (t.protocol === 'kserve-v2') {
+    const k = tensorOf(t);
+    return k.layout === 'single'
+      ? `${fields} as one [n, ${names?.length ?? 'k'}] ${k.datatype ?? DEFAULT_TENSOR_DATATYPE} tensor ${k.name ?? DEFAULT_TENSOR_NAME}`
+      : `${fields} as one tensor each${k.dims.length ? ' of shape [n, 1]' : ''}`;
+  }
+  const form = t.protocol === 'cloudera' ? `, cloudera request ${clouderaRequestOf(t)}` : '';
+  const rowFormat = rowFormatOf(t);
+  return `${fields}${rowFormat ? ` as ${rowFormat === 'array' ? 'positional' : rowFormat} rows` : ' as columns + data'}${form}`;
 }
 
 function describePhase(p: Phase): string {

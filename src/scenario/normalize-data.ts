@@ -5,14 +5,19 @@ import { readSourceHeader } from '../data/source.js';
 import type { Checker } from './check.js';
 import { describeValue, didYouMean, type Path } from './errors.js';
 import { LABEL_MODELS, type RawData, type RawFieldSpec, type RawLabel, type RawOperand } from './schema.js';
-import type { CsvSource, DataSpec, FieldArg, FieldSpec, LabelDrift, LabelModel, LabelSpec, LabelValue } from './types.js';
+import type { ColumnType, CsvSource, DataSpec, FieldArg, FieldSpec, LabelDrift, LabelModel, LabelSpec, LabelValue } from './types.js';
 
 /** What later checks (label weights, echo targets) need to know about the data. */
 export interface DataInfo {
   /** Field or column names; undefined when a source file's header could not be read. */
   names?: string[];
-  /** Names known to hold numbers (synthetic fields only). */
+  /** Names known to hold numbers (synthetic fields only; booleans count, as 1/0). */
   numeric: Set<string>;
+  /** Names known to hold booleans (synthetic fields only). */
+  boolean: Set<string>;
+  /** Replay: the feature columns named by data.source.columns, and the declared column types. */
+  columns?: string[];
+  types?: Record<string, ColumnType>;
   synthetic: boolean;
   hasFieldDrift: boolean;
   /** The label column named by data.source.label. */
@@ -23,7 +28,7 @@ const NUMERIC_FAKER = new Set(['number.int', 'number.float', 'location.latitude'
 
 export function normalizeData(raw: RawData, chk: Checker, dir: string): { data: DataSpec; info: DataInfo } {
   const base: Path = ['data'];
-  const info: DataInfo = { numeric: new Set(), synthetic: true, hasFieldDrift: false };
+  const info: DataInfo = { numeric: new Set(), boolean: new Set(), synthetic: true, hasFieldDrift: false };
   const fields: DataSpec['fields'] = [];
   const both = raw.fields !== undefined && raw.source !== undefined;
   if (both) {
@@ -48,6 +53,7 @@ export function normalizeData(raw: RawData, chk: Checker, dir: string): { data: 
       if (spec) {
         fields.push({ name, spec });
         if (isNumeric(spec)) info.numeric.add(name);
+        if (isBoolean(spec)) info.boolean.add(name);
       }
       defined.push(name);
     }
@@ -166,6 +172,13 @@ function isNumeric(spec: FieldSpec): boolean {
   }
 }
 
+function isBoolean(spec: FieldSpec): boolean {
+  if (spec.kind === 'bool') return true;
+  if (spec.kind === 'const') return typeof spec.value === 'boolean';
+  if (spec.kind === 'oneOf') return spec.values.every((v) => typeof v === 'boolean');
+  return spec.kind === 'faker' && spec.method === 'datatype.boolean';
+}
+
 function checkSpan(start: number, end: number, path: Path, chk: Checker): void {
   if (start > end) chk.add(path, `must have start ≤ end (got start ${start}, end ${end})`);
 }
@@ -192,11 +205,17 @@ function normalizeSource(raw: NonNullable<RawData['source']>, chk: Checker, dir:
     raw.columns?.forEach((c, i) => {
       if (!header.includes(c)) chk.add(['data', 'source', 'columns', i], missingColumn(c, header));
     });
+    for (const c of Object.keys(raw.types ?? {})) {
+      if (!header.includes(c)) chk.add(['data', 'source', 'types', c], missingColumn(c, header), 'key');
+    }
+    if (raw.columns) info.columns = raw.columns;
+    if (raw.types) info.types = raw.types;
   }
   const order = obj.order ?? 'sequential';
   const atEnd = obj.atEnd ?? 'cycle';
   const columns = typeof raw === 'string' ? undefined : raw.columns;
-  return { path: abs, format, order, atEnd, ...(columns && { columns }) };
+  const types = typeof raw === 'string' ? undefined : raw.types;
+  return { path: abs, format, order, atEnd, ...(columns && { columns }), ...(types && { types }) };
 }
 
 export function missingColumn(name: string, header: readonly string[]): string {

@@ -10,6 +10,8 @@ import { normalizeHeaders } from './headers.js';
 import { redactUrl } from './redact.js';
 import { checkHttpUrl, FEEDBACK_SCHEMES, TARGET_SCHEMES, urlProblemText } from './url.js';
 import { normalizeData, normalizeLabel, type DataInfo } from './normalize-data.js';
+import { normalizeWire } from './normalize-wire.js';
+import { DEFAULT_FEEDBACK_METRIC } from './wire.js';
 import { durationForRequestsMs } from './plan.js';
 import type { RawComparisons, RawPhase, RawScenario, RawTarget } from './schema.js';
 import type { CompareRuleSpec, CompareSpec, FeedbackSpec, LabelSpec, Phase, Scenario, TargetSpec, ThresholdSpec, WindowSpec } from './types.js';
@@ -44,12 +46,12 @@ export function normalize(raw: unknown, file: string, chk: Checker, env: NodeJS.
   const r = raw as RawScenario;
   const { data, info } = chk.readable(['data']) ? normalizeData(r.data, chk, dirname(file)) : { data: { fields: [] }, info: undefined };
   const label = info && (r.data.source === undefined || chk.ok(['data', 'source'])) ? normalizeAnyLabel(r, chk, info) : undefined;
-  const target = chk.readable(['target']) ? normalizeTarget(r.target, chk, env, info) : undefined;
+  const target = chk.readable(['target']) ? normalizeTarget(r.target, chk, env, info, label) : undefined;
   const arrivals = chk.ok(['load', 'arrivals']) ? (r.load.arrivals ?? DEFAULTS.arrivals) : DEFAULTS.arrivals;
   const phases = chk.readable(['load', 'phases']) ? normalizePhases(r.load.phases, arrivals, chk) : [];
   // Without a readable label section, label-dependent rules would only echo the label's own problems.
   const labelKnown = label !== undefined || (info !== undefined && r.label === undefined && r.data.label === undefined);
-  const feedback = chk.ok(['feedback']) && r.feedback ? normalizeFeedback(r.feedback, chk, label, labelKnown) : undefined;
+  const feedback = chk.ok(['feedback']) && r.feedback ? normalizeFeedback(r.feedback, chk, label, labelKnown, env) : undefined;
   const windows = chk.ok(['windows']) ? normalizeWindows(r.windows, chk) : undefined;
   const thresholds = chk.readable(['thresholds']) ? normalizeThresholds(r.thresholds, chk, label, labelKnown) : [];
   const compare = chk.readable(['compare']) && r.compare ? normalizeCompare(r.compare, chk) : undefined;
@@ -91,7 +93,7 @@ function normalizeAnyLabel(raw: RawScenario, chk: Checker, info: DataInfo): Labe
   return label;
 }
 
-function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, info: DataInfo | undefined): TargetSpec | undefined {
+function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, info: DataInfo | undefined, label: LabelSpec | undefined): TargetSpec | undefined {
   const ok = (k: keyof RawTarget) => chk.ok(['target', k]);
   const checked = ok('url') ? checkTargetUrl(raw.url, chk, info) : undefined;
   const url = checked?.url;
@@ -106,9 +108,7 @@ function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, i
   if (!ok('protocol')) return undefined;
   const protocol = raw.protocol ?? DEFAULTS.protocol;
   const rowsPerRequest = raw.rowsPerRequest ?? DEFAULTS.rowsPerRequest;
-  if (protocol === 'cloudera' && rowsPerRequest !== 1 && ok('rowsPerRequest')) {
-    chk.add(['target', 'rowsPerRequest'], `must be 1 with protocol cloudera, which sends one row per request (got ${rowsPerRequest})`);
-  }
+  const wire = normalizeWire(raw, protocol, rowsPerRequest, chk, info, label);
   if (raw.accessKey !== undefined && protocol !== 'cloudera') chk.add(['target', 'accessKey'], `is only used by the cloudera protocol (protocol is ${protocol})`, 'key');
   if (protocol === 'template' && !raw.template) chk.add(['target'], 'needs `template: { body, responsePath }` with protocol template');
   if (raw.template && protocol !== 'template') chk.add(['target', 'template'], `is only used by protocol template (protocol is ${protocol})`, 'key');
@@ -128,6 +128,7 @@ function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, i
     }),
     ...(raw.predictionPath && { predictionPath: raw.predictionPath }),
     ...(raw.probabilityPath && { probabilityPath: raw.probabilityPath }),
+    ...wire,
   };
 }
 
@@ -215,7 +216,13 @@ function normalizePhase(p: RawPhase, name: string, path: Path, arrivals: 'unifor
   };
 }
 
-function normalizeFeedback(raw: NonNullable<RawScenario['feedback']>, chk: Checker, label: LabelSpec | undefined, labelKnown: boolean): FeedbackSpec {
+function normalizeFeedback(
+  raw: NonNullable<RawScenario['feedback']>,
+  chk: Checker,
+  label: LabelSpec | undefined,
+  labelKnown: boolean,
+  env: NodeJS.ProcessEnv,
+): FeedbackSpec {
   if (!label && labelKnown) chk.add(['feedback'], 'needs a label: the ground truth it posts comes from the `label:` section', 'key');
   let url = raw.url;
   let authorization: string | undefined;
@@ -225,14 +232,30 @@ function normalizeFeedback(raw: NonNullable<RawScenario['feedback']>, chk: Check
     else ({ url, authorization } = c.value);
   }
   const d = DEFAULTS.feedback;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw.headers ?? {})) headers[name] = substituteEnv(String(value), ['feedback', 'headers', name], env, chk);
+  const format = raw.format ?? 'batch';
+  if (format === 'cloudera') {
+    // Cloudera's delayed metrics take one POST per prediction uuid (see src/engine/feedback-format.ts).
+    if (raw.deploymentCrn === undefined) chk.add(['feedback'], 'needs `deploymentCrn` (the model deployment CRN) with format: cloudera');
+    if (raw.key === 'seq') chk.add(['feedback', 'key'], 'must be uuid with format: cloudera: delayed metrics are keyed by the prediction uuid');
+    if (raw.batchSize !== undefined) chk.add(['feedback', 'batchSize'], 'does not apply to format: cloudera, which posts one prediction per request', 'key');
+  } else {
+    for (const k of ['deploymentCrn', 'metric'] as const) {
+      if (raw[k] !== undefined) chk.add(['feedback', k], 'is only used with format: cloudera', 'key');
+    }
+  }
   return {
     url,
     ...(authorization !== undefined && { authorization }),
     afterMs: parseDurationMs(raw.after ?? d.afterMs),
-    batchSize: raw.batchSize ?? d.batchSize,
+    batchSize: format === 'cloudera' ? 1 : (raw.batchSize ?? d.batchSize),
     maxRate: raw.maxRate ?? d.maxRate,
     retries: raw.retries ?? d.retries,
     key: raw.key ?? d.key,
+    ...(raw.format !== undefined && { format }),
+    ...(raw.headers !== undefined && { headers }),
+    ...(format === 'cloudera' && raw.deploymentCrn !== undefined && { deploymentCrn: raw.deploymentCrn, metric: raw.metric ?? DEFAULT_FEEDBACK_METRIC }),
   };
 }
 

@@ -118,3 +118,16 @@ function walk(v: unknown, path: string[], byName: boolean): unknown {
   }
   return out;
 }
+
+/** `text` with every occurrence of a secret value (header values, access keys) replaced by "[redacted]". */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4 && out.includes(s)) out = out.replaceAll(s, REDACTED);
+  return out;
+}
+
+/** The secret values a scenario's target carries (header values, the access key), for scrubSecrets. */
+export function targetSecrets(t: { headers: Record<string, string>; accessKey?: string }): string[] {
+  const values = Object.values(t.headers).flatMap((v) => [v, ...v.split(/\s+/).filter((w) => w.length >= 8)]);
+  return t.accessKey !== undefined ? [...values, t.accessKey] : values;
+}

@@ -5,9 +5,16 @@
 import * as z from 'zod';
 import { FAKER_METHODS } from '../data/faker-allowlist.js';
 import { DURATION_PATTERN } from '../util/duration.js';
+import type { ClouderaRequest, ColumnType, RowFormat, V2Datatype } from './types.js';
 
 export const PROTOCOLS = ['cloudera', 'mlflow-split', 'mlflow-records', 'kserve-v1', 'kserve-v2', 'tf-serving', 'template'] as const;
 export const FIELD_KINDS = ['int', 'float', 'normal', 'oneOf', 'bool', 'uuid', 'const', 'seq', 'plus', 'minus', 'times', 'faker'] as const;
+export const ROW_FORMATS = ['object', 'array', 'scalar', 'object-of-lists'] as const satisfies readonly RowFormat[];
+export const V2_DATATYPES = [
+  'BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES',
+] as const satisfies readonly V2Datatype[];
+export const CLOUDERA_REQUESTS = ['flat', 'record', 'dataframe_split', 'dataframe_records', 'inputs'] as const satisfies readonly ClouderaRequest[];
+export const COLUMN_TYPES = ['string', 'number', 'integer', 'boolean'] as const satisfies readonly ColumnType[];
 export const LABEL_MODELS = ['logistic', 'threshold', 'priors', 'softmax', 'linear', 'column'] as const;
 export type FieldKind = (typeof FIELD_KINDS)[number];
 
@@ -128,6 +135,10 @@ const SourceObject = z.strictObject({
   atEnd: z.enum(['cycle', 'stop'], { error: 'must be "cycle" or "stop"' }).optional(),
   label: text.optional().describe('The label column (same as label.column).'),
   columns: z.array(text, { error: 'must be a list of column names' }).optional().describe('Columns sent as features; default all but the label.'),
+  types: z
+    .record(z.string(), z.enum(COLUMN_TYPES, { error: `must be one of ${COLUMN_TYPES.join(', ')}` }), { error: 'must map column names to types' })
+    .optional()
+    .describe('Column types: CSV cells are read as these (a leading-zero id stays a string unless declared a number).'),
 });
 
 // ---- label ----
@@ -169,6 +180,27 @@ const LabelSchema = z.strictObject({
 });
 
 // ---- the file ----
+
+const datatype = z.enum(V2_DATATYPES, { error: `must be one of ${V2_DATATYPES.join(', ')}` });
+const TensorSchema = z
+  .union(
+    [
+      z.enum(['single', 'per-field']),
+      z.strictObject({
+        layout: z.enum(['single', 'per-field'], { error: 'must be "single" or "per-field"' }).optional(),
+        name: text.optional().describe('single: the input tensor name (default input-0).'),
+        datatype: datatype.optional().describe('single: the datatype (default FP32); per-field: the default for every field.'),
+        datatypes: z.record(z.string(), datatype, { error: 'must map field names to datatypes' }).optional().describe('per-field: datatype per field.'),
+        dims: z
+          .union([z.tuple([]), z.tuple([z.literal(1)])], { error: 'must be [] (tensors of shape [n]) or [1] (shape [n, 1])' })
+          .optional()
+          .describe('per-field: shape of one row\'s value; [1] sends [n, 1] tensors (Triton dims: [1]).'),
+        parameters: z.record(z.string(), z.unknown(), { error: 'must be a mapping' }).optional().describe('Request-level parameters.'),
+      }),
+    ],
+    { error: 'must be "single", "per-field" or a mapping { layout, name, datatype, datatypes, dims, parameters }' },
+  )
+  .describe('kserve-v2 input tensors: one [n, k] tensor (default) or one tensor per field.');
 
 const Phase = z.strictObject({
   name: text.optional(),
@@ -215,6 +247,19 @@ export const ScenarioFileSchema = z
       predictionPath: text.optional(),
       probabilityPath: text.optional(),
       maxInFlight: positiveInt.optional(),
+      send: z
+        .array(text, { error: 'must be a list of field names' })
+        .min(1, { error: 'must list at least one field' })
+        .optional()
+        .describe('Fields sent to the model, in this order; default every data field.'),
+      rowFormat: z.enum(ROW_FORMATS, { error: `must be one of ${ROW_FORMATS.join(', ')}` }).optional().describe('A row as a named object or a positional list.'),
+      tensor: TensorSchema.optional(),
+      output: text.optional().describe('kserve-v2: the output tensor to read; tf-serving: the key of a multi-output row.'),
+      decisionThreshold: fraction.optional().describe('Binary labels: a probability at or above this is the positive class (default 0.5).'),
+      cloudera: z
+        .strictObject({ request: z.enum(CLOUDERA_REQUESTS, { error: `must be one of ${CLOUDERA_REQUESTS.join(', ')}` }) })
+        .optional()
+        .describe('cloudera: how the row(s) sit inside "request".'),
       template: z
         .strictObject({
           body: z.unknown().describe('JSON body; "{{row}}", "{{rows}}", "{{field:NAME}}", "{{seq}}" are replaced.'),
@@ -243,6 +288,13 @@ export const ScenarioFileSchema = z
         maxRate: positive.optional(),
         retries: nonNegativeInt.optional(),
         key: z.enum(['uuid', 'seq'], { error: 'must be "uuid" or "seq"' }).optional(),
+        format: z.enum(['batch', 'cloudera'], { error: 'must be "batch" or "cloudera"' }).optional(),
+        headers: z
+          .record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string' }), { error: 'must map header names to values' })
+          .optional()
+          .describe('${VAR} is replaced from the environment. Never written to reports.'),
+        deploymentCrn: text.optional().describe('cloudera format: the model deployment CRN.'),
+        metric: text.optional().describe('cloudera format: the metric key the label is posted under (default final_label).'),
       })
       .optional(),
     windows: z.strictObject({ every: positiveInt.optional(), span: Duration.optional() }).optional(),

@@ -31,6 +31,39 @@ export interface TargetSpec {
   probabilityPath?: string;
   /** Max in-flight requests per run in open loop; beyond it a scheduled request is counted `dropped`. */
   maxInFlight: number;
+  /** Fields sent to the model, in this order; default every data field (or source column). See src/codecs/plan.ts. */
+  send?: string[];
+  /** How one row is written; default per protocol (src/codecs/plan.ts `defaultRowFormat`). */
+  rowFormat?: RowFormat;
+  /** kserve-v2: the input tensor layout; default one [n, k] FP32 tensor named `input-0`. */
+  tensor?: TensorSpec;
+  /** kserve-v2: the output tensor read for predictions; tf-serving: the key of a multi-output row. */
+  output?: string;
+  /** Binary labels: a prediction read as P(positive) is the positive class when ≥ this (default 0.5). */
+  decisionThreshold?: number;
+  /** cloudera: how the row(s) sit inside `request`; default `flat`. */
+  cloudera?: { request: ClouderaRequest };
+}
+
+/** A row as a named object, a positional list in `send` order, its one value, or an object of one-element lists. */
+export type RowFormat = 'object' | 'array' | 'scalar' | 'object-of-lists';
+/** Open Inference Protocol tensor datatypes (kserve docs/predict-api/v2/required_api.md, "Tensor Data Types"). */
+export type V2Datatype = 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FP16' | 'FP32' | 'FP64' | 'BYTES';
+export type ClouderaRequest = 'flat' | 'record' | 'dataframe_split' | 'dataframe_records' | 'inputs';
+
+export interface TensorSpec {
+  /** `single`: one [n, k] tensor; `per-field`: one tensor per sent field. */
+  layout: 'single' | 'per-field';
+  /** single: the tensor name (default `input-0`). */
+  name?: string;
+  /** single: the tensor's datatype (default FP32); per-field: the default for fields not in `datatypes`. */
+  datatype?: V2Datatype;
+  /** per-field: datatype per field; others are inferred once from the field definitions. */
+  datatypes?: Record<string, V2Datatype>;
+  /** per-field: shape of one row's value, [] → tensors [n] (default), [1] → [n, 1] (Triton `dims: [1]`). */
+  dims?: number[];
+  /** Request-level `parameters`; per-field default `{"content_type": "pd"}`, single default none. */
+  parameters?: Record<string, unknown>;
 }
 
 export interface TemplateSpec {
@@ -76,7 +109,11 @@ export interface CsvSource {
   atEnd: 'cycle' | 'stop';
   /** Columns sent as features; default all but the label column. */
   columns?: string[];
+  /** Declared column types (CSV cells are typed by these; JSONL values converted). */
+  types?: Record<string, ColumnType>;
 }
+
+export type ColumnType = 'string' | 'number' | 'integer' | 'boolean';
 
 export interface DataSpec {
   /** Ordered: a derived field may reference earlier fields only. Empty when `source` is set. */
@@ -161,6 +198,13 @@ export interface FeedbackSpec {
   retries: number;
   /** Post by the server uuid when the protocol returns one, else by sequence number. */
   key: 'uuid' | 'seq';
+  /** `batch` (default): modelwave's `{"feedback": [...]}`; `cloudera`: one delayed-metrics POST per uuid. */
+  format?: 'batch' | 'cloudera';
+  /** Header values after `${VAR}` substitution; secrets, never written anywhere. */
+  headers?: Record<string, string>;
+  /** cloudera format: the model deployment CRN and the metric key the label goes under (default final_label). */
+  deploymentCrn?: string;
+  metric?: string;
 }
 
 export type WindowSpec = { kind: 'count'; every: number } | { kind: 'span'; spanMs: number };

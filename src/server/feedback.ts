@@ -25,7 +25,10 @@ export class FeedbackLog {
 
   constructor(private readonly wasIssued: (uuid: string) => boolean) {}
 
-  /** Take one POST body `{"feedback": [{"uuid", "label"}, …]}`: the number of labels, or why it was refused. */
+  /**
+   * Take one POST body — modelwave's `{"feedback": [{"uuid", "label"}, …]}` or Cloudera's delayed metrics
+   * `{"modelDeploymentCrn", "predictionUuid", "metrics": {KEY: label}}` — : the number of labels, or why it was refused.
+   */
   add(text: string): number | string {
     let json: unknown;
     try {
@@ -34,7 +37,7 @@ export class FeedbackLog {
       this.s.rejected++;
       return 'body is not JSON';
     }
-    const items = json !== null && typeof json === 'object' ? (json as Record<string, unknown>).feedback : undefined;
+    const items = json !== null && typeof json === 'object' ? feedbackItems(json as Record<string, unknown>) : undefined;
     const problem = validate(items);
     if (problem !== undefined) {
       this.s.rejected++;
@@ -64,6 +67,14 @@ export class FeedbackLog {
     this.s = empty();
     this.keys.clear();
   }
+}
+
+/** The labels of either body format, as `{uuid, label}` items (a Cloudera body: its one metric value). */
+function feedbackItems(body: Record<string, unknown>): unknown {
+  if (!Object.hasOwn(body, 'predictionUuid')) return body.feedback;
+  const metrics = body.metrics;
+  const values = metrics !== null && typeof metrics === 'object' && !Array.isArray(metrics) ? Object.values(metrics) : [];
+  return values.length === 1 ? [{ uuid: body.predictionUuid, label: values[0] }] : undefined;
 }
 
 function validate(items: unknown): string | undefined {

@@ -18,6 +18,8 @@ export interface Model {
   /** For protocol responses (`model_name`, `model_version`). */
   readonly name: string;
   readonly version: string;
+  /** The input order a positional row (a list of values, a [n, k] tensor) is read in, like a trained model's. */
+  readonly inputs: readonly string[];
   /** The output for one row, or an error message naming what is wrong with the row. */
   predict(row: InputRow): ModelOutput | string;
 }
@@ -44,6 +46,8 @@ export function telcoV2(s1: number, s4: number): ModelOutput {
 }
 
 const MODELS = 'telco@v1, telco@v2, echo:FIELD or constant:VALUE';
+/** The telco models' features in training order (scenarios/telco.yaml): positional rows are read this way. */
+export const TELCO_INPUTS = ['iot_signal_1', 'iot_signal_2', 'iot_signal_3', 'iot_signal_4'] as const;
 
 export function parseModel(spec: string): Model {
   if (spec === 'telco@v1') {
@@ -51,6 +55,7 @@ export function parseModel(spec: string): Model {
       spec,
       name: 'telco',
       version: 'v1',
+      inputs: TELCO_INPUTS,
       predict(row) {
         const s1 = num(row, 'iot_signal_1');
         return Number.isFinite(s1) ? telcoV1(s1) : missing('iot_signal_1');
@@ -62,6 +67,7 @@ export function parseModel(spec: string): Model {
       spec,
       name: 'telco',
       version: 'v2',
+      inputs: TELCO_INPUTS,
       predict(row) {
         const s1 = num(row, 'iot_signal_1');
         if (!Number.isFinite(s1)) return missing('iot_signal_1');
@@ -77,6 +83,7 @@ export function parseModel(spec: string): Model {
       spec,
       name: 'echo',
       version: '1',
+      inputs: [field],
       predict(row) {
         const v = row[field];
         if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return { prediction: v, probability: null };
@@ -87,7 +94,7 @@ export function parseModel(spec: string): Model {
   if (spec.startsWith('constant:') && spec.length > 9) {
     const value = constantValue(spec.slice(9));
     const out: ModelOutput = { prediction: value, probability: null };
-    return { spec, name: 'constant', version: '1', predict: () => out };
+    return { spec, name: 'constant', version: '1', inputs: [], predict: () => out };
   }
   throw usageError(`--model must be ${MODELS} (got ${JSON.stringify(spec)})`);
 }

@@ -40,10 +40,35 @@ function rowList(rows: InputRow[], model: Model, issue: () => string, where: str
   return { status: 200, body: JSON.stringify({ predictions }), predictions: rows.length };
 }
 
-function objectRows(v: unknown, where: string): InputRow[] | string {
-  if (!Array.isArray(v) || v.length === 0) return `${where} must be a non-empty array of row objects`;
-  for (let i = 0; i < v.length; i++) if (!isObject(v[i])) return `${where}[${i}] must be an object of field values`;
-  return v as InputRow[];
+/**
+ * The rows of a request, leniently: named objects ({f: v}), objects of one-element lists ({f: [v]}: KServe's
+ * DataFrame form), positional lists ([v1, v2]: read in the model's input order), or bare values (a one-input model).
+ */
+function objectRows(v: unknown, where: string, model: Model): InputRow[] | string {
+  if (!Array.isArray(v) || v.length === 0) return `${where} must be a non-empty array of rows`;
+  const rows: InputRow[] = new Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const item: unknown = v[i];
+    if (isObject(item)) rows[i] = unwrapLists(item);
+    else if (Array.isArray(item)) rows[i] = positionalRow(item, model);
+    else if (model.inputs.length === 1 && item !== null) rows[i] = { [model.inputs[0]!]: item };
+    else return `${where}[${i}] must be an object of field values or a list of values in the model's input order (${model.inputs.join(', ')})`;
+  }
+  return rows;
+}
+
+/** {f: [v]} → {f: v}; other values unchanged. */
+function unwrapLists(o: Record<string, unknown>): InputRow {
+  const row: InputRow = {};
+  for (const [k, x] of Object.entries(o)) row[k] = Array.isArray(x) && x.length === 1 ? x[0] : x;
+  return row;
+}
+
+function positionalRow(values: readonly unknown[], model: Model): InputRow {
+  const row: InputRow = {};
+  const n = Math.min(values.length, model.inputs.length);
+  for (let j = 0; j < n; j++) row[model.inputs[j]!] = values[j];
+  return row;
 }
 
 /** `{"f": [v0, v1, …], …}` (columns) → rows. */
@@ -60,44 +85,63 @@ function columnRows(cols: Record<string, unknown>, where: string): InputRow[] | 
   return rows;
 }
 
+/**
+ * Cloudera model endpoint: `request` holds the row's fields (a model function), `{"record": row}` (the monitoring
+ * AMP) or an MLflow payload (a Model Registry deployment: dataframe_split / dataframe_records / inputs, batches).
+ */
 export const cloudera: ProtocolHandler = (json, model, issue) => {
   if (!isObject(json) || !isObject(json.request)) return badRequest('body must be {"request": {field: value, ...}}');
-  const out = model.predict(json.request);
+  const request = json.request;
+  if (isObject(request.record)) return clouderaOne(request.record, model, issue);
+  if (isObject(request.dataframe_split) || request.dataframe_records !== undefined || request.inputs !== undefined) {
+    const rows = mlflowRows(request, model);
+    if (typeof rows === 'string') return badRequest(`request.${rows}`);
+    const outs = predictAll(rows.rows, model, `request.${rows.where}`);
+    if (!Array.isArray(outs)) return outs;
+    const probs = outs.every((o) => o.probability !== null) ? { probability: outs.map((o) => o.probability) } : {};
+    const response = { prediction: outs.map((o) => o.prediction), ...probs, uuid: issue() };
+    return { status: 200, body: JSON.stringify({ success: true, response }), predictions: rows.rows.length };
+  }
+  return clouderaOne(request, model, issue);
+};
+
+function clouderaOne(row: InputRow, model: Model, issue: () => string): Answer {
+  const out = model.predict(row);
   if (typeof out === 'string') return badRequest(`request: ${out}`);
   const response = rowObject(out, issue());
   return { status: 200, body: JSON.stringify({ success: true, response }), predictions: 1 };
-};
+}
 
-/** MLflow /invocations: dataframe_split, dataframe_records, or instances. */
-export const mlflow: ProtocolHandler = (json, model, issue) => {
-  if (!isObject(json)) return badRequest('body must be a JSON object');
-  let rows: InputRow[] | string;
-  let where: string;
+/** The rows of an MLflow payload: dataframe_split, dataframe_records, or instances/inputs (lists of rows). */
+function mlflowRows(json: Record<string, unknown>, model: Model): { rows: InputRow[]; where: string } | string {
   if (isObject(json.dataframe_split)) {
-    where = 'dataframe_split.data';
+    const where = 'dataframe_split.data';
     const { columns, data } = json.dataframe_split;
-    if (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string')) return badRequest('dataframe_split.columns must be an array of names');
-    if (!Array.isArray(data) || data.length === 0) return badRequest('dataframe_split.data must be a non-empty array of rows');
-    rows = new Array(data.length);
+    if (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string')) return 'dataframe_split.columns must be an array of names';
+    if (!Array.isArray(data) || data.length === 0) return 'dataframe_split.data must be a non-empty array of rows';
+    const rows: InputRow[] = new Array(data.length);
     for (let i = 0; i < data.length; i++) {
-      const values = data[i];
-      if (!Array.isArray(values) || values.length !== columns.length) {
-        return badRequest(`dataframe_split.data[${i}] must be an array of ${columns.length} values`);
-      }
+      const values: unknown = data[i];
+      if (!Array.isArray(values) || values.length !== columns.length) return `dataframe_split.data[${i}] must be an array of ${columns.length} values`;
       const row: InputRow = {};
       for (let c = 0; c < columns.length; c++) row[columns[c] as string] = values[c];
       rows[i] = row;
     }
-  } else if (json.dataframe_records !== undefined) {
-    where = 'dataframe_records';
-    rows = objectRows(json.dataframe_records, where);
-  } else if (json.instances !== undefined) {
-    where = 'instances';
-    rows = objectRows(json.instances, where);
-  } else {
-    return badRequest('body must have "dataframe_split", "dataframe_records" or "instances"');
+    return { rows, where };
   }
-  return typeof rows === 'string' ? badRequest(rows) : rowList(rows, model, issue, where);
+  for (const key of ['dataframe_records', 'instances', 'inputs'] as const) {
+    if (json[key] === undefined) continue;
+    const rows = objectRows(json[key], key, model);
+    return typeof rows === 'string' ? rows : { rows, where: key };
+  }
+  return 'body must have "dataframe_split", "dataframe_records", "instances" or "inputs"';
+}
+
+/** MLflow /invocations: dataframe_split, dataframe_records, instances or inputs. */
+export const mlflow: ProtocolHandler = (json, model, issue) => {
+  if (!isObject(json)) return badRequest('body must be a JSON object');
+  const rows = mlflowRows(json, model);
+  return typeof rows === 'string' ? badRequest(rows) : rowList(rows.rows, model, issue, rows.where);
 };
 
 /** KServe v1 and TF Serving predict: instances (row format) or inputs (columnar). */
@@ -107,7 +151,7 @@ export const predictV1: ProtocolHandler = (json, model, issue) => {
   let where: string;
   if (json.instances !== undefined) {
     where = 'instances';
-    rows = objectRows(json.instances, where);
+    rows = objectRows(json.instances, where, model);
   } else if (isObject(json.inputs)) {
     where = 'inputs';
     rows = columnRows(json.inputs, where);
@@ -125,7 +169,11 @@ function datatypeOf(values: readonly unknown[]): Datatype {
   return 'BYTES';
 }
 
-/** Open Inference Protocol: one tensor per field, row i = every tensor's i-th element. */
+/**
+ * Open Inference Protocol: one [n, k] tensor (row i = its i-th row, read in the model's input order) or one [n] /
+ * [n, 1] tensor per field (row i = every tensor's i-th element). Datatypes and `parameters` are not checked here:
+ * the strict servers (src/server/strict/) do that.
+ */
 export const inferV2: ProtocolHandler = (json, model, issue) => {
   if (!isObject(json) || !Array.isArray(json.inputs) || json.inputs.length === 0) {
     return badRequest('body must be {"inputs": [{"name", "shape", "datatype", "data"}, ...]}');
@@ -136,13 +184,17 @@ export const inferV2: ProtocolHandler = (json, model, issue) => {
     if (!isObject(input) || typeof input.name !== 'string' || !Array.isArray(input.data) || !Array.isArray(input.shape)) {
       return badRequest(`inputs[${t}] must have a name, a shape and a data array`);
     }
-    // [n] or [n, 1] tensors; nested data is flattened the way the protocol allows.
-    const data = input.data.flat();
+    // Nested data is flattened row-major, the way the protocol allows.
+    const data = input.data.flat(Infinity);
     const n = Number(input.shape[0]);
-    if (data.length !== n) return badRequest(`inputs[${t}] (${input.name}): shape says ${n} rows, data has ${data.length}`);
+    const width = input.shape.slice(1).reduce((a: number, d) => a * Number(d), 1);
+    if (data.length !== n * width) return badRequest(`inputs[${t}] (${input.name}): shape ${JSON.stringify(input.shape)} needs ${n * width} values, data has ${data.length}`);
     rows ??= Array.from({ length: n }, () => ({}));
     if (rows.length !== n) return badRequest(`inputs[${t}] (${input.name}) has ${n} rows, inputs[0] has ${rows.length}`);
-    for (let i = 0; i < n; i++) rows[i][input.name] = data[i];
+    for (let i = 0; i < n; i++) {
+      if (width === 1) rows[i]![input.name] = data[i];
+      else Object.assign(rows[i]!, positionalRow(data.slice(i * width, (i + 1) * width), model));
+    }
   }
   const outs = predictAll(rows!, model, 'rows');
   if (!Array.isArray(outs)) return outs;
@@ -166,7 +218,7 @@ export const inferV2: ProtocolHandler = (json, model, issue) => {
 export const template: ProtocolHandler = (json, model, issue) => {
   if (!isObject(json)) return badRequest('body must be {"features": {...}} or {"features": [{...}, ...]}');
   const single = isObject(json.features);
-  const rows = single ? [json.features as InputRow] : objectRows(json.features, 'features');
+  const rows = single ? [json.features as InputRow] : objectRows(json.features, 'features', model);
   if (typeof rows === 'string') return badRequest(rows);
   const outs = predictAll(rows, model, 'features');
   if (!Array.isArray(outs)) return outs;

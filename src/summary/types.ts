@@ -38,6 +38,20 @@ export interface ErrorBreakdown {
   byCode: Record<string, number>;
   /** (sent − ok) / sent; 0 when nothing was sent. */
   rate: number;
+  /** The first response of each kind that could not be used (a body no rule could read, an HTTP error), once each. */
+  samples?: ResponseSample[];
+}
+
+export interface ResponseSample {
+  kind: 'badResponse' | 'httpError';
+  /** HTTP status of the response. */
+  status: number;
+  /** Error code (see ERROR_CODES): BAD_JSON, NO_PREDICTION, PREDICTION_COUNT, HTTP_STATUS. */
+  code: string;
+  /** For a bad response: what was tried (the path read) and why it failed. */
+  message?: string;
+  /** The first 200 bytes of the body, secret values replaced by "[redacted]". */
+  bodyHead: string;
 }
 
 export interface ClassStats {
@@ -83,6 +97,17 @@ export interface QualityCounts {
   unparsable: number;
   /** Rows of failed requests (not scored). */
   failed: number;
+  /** How the predictions of scored and unparsable rows were read (absent in reports written before it existed). */
+  predictionsReadAs?: PredictionsReadAs;
+}
+
+export interface PredictionsReadAs {
+  /** The value itself: a class value (or a number, for regression). */
+  class: number;
+  /** A binary label's P(positive), thresholded at target.decisionThreshold. */
+  probability: number;
+  /** The argmax of a per-class score vector. */
+  argmax: number;
 }
 
 export interface PhaseSummary {

@@ -41,6 +41,14 @@ const cases: { name: string; spec: TargetSpec }[] = [
   { name: 'tf-serving ×5', spec: target('tf-serving', { rowsPerRequest: 5 }) },
   { name: 'kserve-v2 ×5', spec: target('kserve-v2', { rowsPerRequest: 5 }) },
   { name: 'kserve-v2 ×1 (uuid output)', spec: target('kserve-v2') },
+  { name: 'kserve-v2 per-field [n, 1] ×5', spec: target('kserve-v2', { rowsPerRequest: 5, tensor: { layout: 'per-field', dims: [1] } }) },
+  { name: 'kserve-v1 object rows ×5', spec: target('kserve-v1', { rowsPerRequest: 5, rowFormat: 'object' }) },
+  { name: 'kserve-v1 objects of lists ×5', spec: target('kserve-v1', { rowsPerRequest: 5, rowFormat: 'object-of-lists' }) },
+  { name: 'tf-serving object rows of two inputs ×5', spec: target('tf-serving', { rowsPerRequest: 5, rowFormat: 'object', send: ['iot_signal_4', 'iot_signal_1'] }) },
+  { name: 'cloudera record', spec: target('cloudera', { cloudera: { request: 'record' } }) },
+  { name: 'cloudera dataframe_split ×5', spec: target('cloudera', { rowsPerRequest: 5, cloudera: { request: 'dataframe_split' } }) },
+  { name: 'cloudera dataframe_records ×5', spec: target('cloudera', { rowsPerRequest: 5, cloudera: { request: 'dataframe_records' } }) },
+  { name: 'cloudera inputs ×5', spec: target('cloudera', { rowsPerRequest: 5, cloudera: { request: 'inputs' } }) },
   // A key on a list maps over it: result.label reads one label per row.
   {
     name: 'template ×5',

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRowGenerator } from '../../src/data/rows.js';
 import { csvCell, displayPath } from '../../src/data/source.js';
 import { ModelwaveError } from '../../src/errors.js';
+import { checkRunData } from '../../src/engine/datacheck.js';
 import type { CsvSource, LabelSpec } from '../../src/scenario/types.js';
 import { fixture, scenario } from './helpers.js';
 
@@ -99,13 +100,76 @@ test('regression column: numeric targets', () => {
   assert.deepEqual([0, 1, 2].map((i) => gen.label(i, gen.row(i))), [10.5, 21, 29.75]);
 });
 
-test('numeric-looking CSV cells become numbers, everything else stays text', () => {
+test('numeric-looking CSV cells become numbers, a leading zero keeps its text, an empty cell is null', () => {
   const gen = createRowGenerator(scenario({ source: src('cells.csv') }));
-  assert.deepEqual(gen.row(0), { int: 42, neg: -2.5, sci: 1000, dec: 0.5, lead0: 7, text: 'abc', blank: '', quoted: '1,000', label: 'maybe' });
+  assert.deepEqual(gen.row(0), { int: 42, neg: -2.5, sci: 1000, dec: 0.5, lead0: '007', text: 'abc', blank: null, quoted: '1,000', label: 'maybe' });
   // Table: cell → value.
-  for (const [cell, value] of [['0', 0], ['-0.25', -0.25], ['+3', 3], ['1.', 1], ['1e-2', 0.01], ['NaN', 'NaN'], ['Infinity', 'Infinity'], ['0x10', '0x10'], [' 5', ' 5'], ['5 kg', '5 kg'], ['', '']] as const) {
-    assert.equal(csvCell(cell), value, JSON.stringify(cell));
-  }
+  const table = [
+    ['0', 0],
+    ['-0.25', -0.25],
+    ['0.5', 0.5],
+    ['+3', 3],
+    ['1.', 1],
+    ['1e-2', 0.01],
+    ['02134', '02134'], // a zip code or an id: its digits are the value
+    ['-007', '-007'],
+    ['00', '00'],
+    ['NaN', 'NaN'],
+    ['Infinity', 'Infinity'],
+    ['0x10', '0x10'],
+    [' 5', ' 5'],
+    ['5 kg', '5 kg'],
+    ['', null], // empty: no value, never ""
+  ] as const;
+  for (const [cell, value] of table) assert.equal(csvCell(cell), value, JSON.stringify(cell));
+});
+
+test('CRLF line ends: cells carry no \\r, a quoted cell keeps its own line break, lines are counted right', () => {
+  const gen = createRowGenerator(scenario({ source: src('typed.csv'), label: columnLabel('label', ['no', 'yes']) }));
+  assert.deepEqual(gen.row(0), { zip: '02134', amount: 10.5, count: 3, active: 'true', note: 'plain' });
+  assert.deepEqual(gen.row(1), { zip: 95120, amount: null, count: 7, active: 0, note: 'two\r\nlines' });
+  assert.deepEqual(gen.row(2), { zip: '-007', amount: 2, count: 8, active: 'no', note: null });
+  assert.deepEqual(gen.replayed?.lines, [2, 3, 5]);
+  assert.deepEqual([0, 1, 2].map((i) => gen.label(i, gen.row(i))), [1, 0, 1]);
+  // Undeclared: what the values show (zip is mixed text and numbers, so text).
+  assert.deepEqual(gen.fieldKinds, { zip: 'string', amount: 'number', count: 'integer', active: 'string', note: 'string' });
+});
+
+test('data.source.types: declared columns are read as declared (CSV text and JSONL values)', () => {
+  const types = { zip: 'string', amount: 'number', count: 'integer', active: 'boolean' } as const;
+  const gen = createRowGenerator(scenario({ source: src('typed.csv', { types }), label: columnLabel('label', ['no', 'yes']) }));
+  assert.deepEqual(gen.row(1), { zip: '95120', amount: null, count: 7, active: false, note: 'two\r\nlines' });
+  assert.deepEqual(gen.row(2), { zip: '-007', amount: 2, count: 8, active: false, note: null });
+  assert.deepEqual(gen.fieldKinds, { zip: 'string', amount: 'number', count: 'integer', active: 'boolean', note: 'string' });
+  const jsonl = createRowGenerator(scenario({ source: src('typed.jsonl', { types: { zip: 'string' } }), label: columnLabel('label', ['no', 'yes']) }));
+  assert.deepEqual(jsonl.row(0), { zip: '02134', amount: 1.5, active: true });
+  assert.deepEqual(jsonl.row(1), { zip: '95120', amount: null, active: false });
+});
+
+test('data.source.types: a cell that is not its declared type is an error at file:line', () => {
+  assert.throws(
+    () => createRowGenerator(scenario({ source: src('typed.csv', { types: { amount: 'integer' } }) })),
+    (err: unknown) => err instanceof ModelwaveError && err.code === 'MW_FILE' && err.message === `${path('typed.csv')}:2: column \`amount\` is declared integer (data.source.types) but "10.5" is not an integer`,
+  );
+  assert.throws(
+    () => createRowGenerator(scenario({ source: src('typed.csv', { types: { note: 'number' } }) })),
+    (err: unknown) => err instanceof ModelwaveError && /typed\.csv:2: column `note` is declared number \(data\.source\.types\) but "plain" is not a number/.test(err.message),
+  );
+});
+
+test('the run\'s data check refuses an empty model input with file:line, and passes when it is not sent', () => {
+  const base = scenario({ source: src('typed.csv'), label: columnLabel('label', ['no', 'yes']) });
+  assert.throws(
+    () => checkRunData({ ...base, target: { ...base.target, send: ['zip', 'amount', 'count'] } }),
+    (err: unknown) =>
+      err instanceof ModelwaveError &&
+      err.exitCode === 2 &&
+      err.message.startsWith(`${path('typed.csv')}:3: \`amount\` is empty, and it is a model input (target.send)`) &&
+      err.details.some((d) => /leave the column out of target\.send/.test(d)),
+  );
+  assert.doesNotThrow(() => checkRunData({ ...base, target: { ...base.target, send: ['zip', 'count'] } }));
+  // The label column is never a model input; an empty label is its own error.
+  assert.throws(() => checkRunData({ ...base, target: { ...base.target, send: ['zip', 'count', 'note'] } }), /typed\.csv:5: `note` is empty/);
 });
 
 // Each row: a broken data set or label column, and the exact message (file and line) it must produce.

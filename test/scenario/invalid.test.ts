@@ -25,7 +25,25 @@ const CASES: [string, number, string][] = [
   // a union ("auto" | integer) reports its own message, not a branch's
   ['bad-workers.yaml', 12, 'load.workers must be "auto" or a positive integer (got "many")'],
   // cloudera sends one row per request
-  ['cloudera-batch.yaml', 4, 'target.rowsPerRequest must be 1 with protocol cloudera, which sends one row per request (got 5)'],
+  ['cloudera-batch.yaml', 4, 'target.rowsPerRequest must be 1 with cloudera request form flat, which holds one row (got 5); to batch, set target.cloudera.request to dataframe_split, dataframe_records, inputs (an MLflow payload, e.g. a model deployed from the Model Registry)'],
+  // target.decisionThreshold turns P(positive) into a class: binary labels only
+  ['decision-threshold-multiclass.yaml', 5, 'target.decisionThreshold applies to a binary label (this label has 3 classes); remove it'],
+  // Cloudera delayed metrics are keyed by a deployment
+  ['feedback-cloudera-without-crn.yaml', 12, 'feedback needs `deploymentCrn` (the model deployment CRN) with format: cloudera'],
+  // mlflow-split writes columns + data, not rows
+  ['row-format-no-effect.yaml', 5, 'target.rowFormat has no effect with protocol mlflow-split, which does not write rows one by one; remove it'],
+  // a row as its one value needs one sent field
+  ['row-format-scalar-two-fields.yaml', 5, 'target.rowFormat scalar writes a row as its one value, so it needs exactly one sent field (sending a, b); set target.send'],
+  // send names data fields
+  ['send-unknown-field.yaml', 5, 'target.send[1] names `iot_signal_5`, which is not a data field; did you mean `iot_signal_1`?'],
+  // tensors are kserve-v2's
+  ['tensor-wrong-protocol.yaml', 5, 'target.tensor is only used by protocol kserve-v2 (protocol is kserve-v1)'],
+  // the default [n, k] FP32 tensor cannot carry text: the message says what to choose
+  [
+    'v2-text-field.yaml',
+    2,
+    'target sends one [n, 2] FP32 tensor (the kserve-v2 default), but `maker` is not numeric; choose one: leave non-numeric fields out (target.send), one tensor per field (target.tensor: per-field, text goes as BYTES), or a BYTES tensor (target.tensor.datatype: BYTES)',
+  ],
   // concept drift needs weights to move
   ['concept-drift-on-priors.yaml', 12, 'label.drift.concept needs a logistic or linear label model (got priors)'],
   // drift with an unknown run length

@@ -49,6 +49,11 @@ test('full scenario: every section normalized', () => {
   assert.equal(s.target.maxInFlight, 500);
   assert.equal(s.target.protocol, 'kserve-v2');
   assert.equal(s.target.probabilityPath, 'outputs[1].data');
+  assert.deepEqual(s.target.send, ['s1', 's2', 'temp', 'maker']);
+  // Per-field is implied by datatypes/dims.
+  assert.deepEqual(s.target.tensor, { layout: 'per-field', datatypes: { maker: 'BYTES', s1: 'INT32' }, dims: [1], parameters: { content_type: 'pd' } });
+  assert.equal(s.target.output, 'predict');
+  assert.equal(s.target.decisionThreshold, 0.3);
   assert.deepEqual(s.data.fields.map((f) => f.spec.kind), ['int', 'plus', 'times', 'normal', 'oneOf', 'bool', 'uuid', 'seq', 'const', 'faker', 'const']);
   assert.deepEqual(s.data.fields[0]!.spec, { kind: 'int', min: 1, max: 10, drift: { min: 5, max: 15, start: 0.25, end: 1 } });
   assert.deepEqual(s.data.fields[2]!.spec, {

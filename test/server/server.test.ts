@@ -44,9 +44,9 @@ const badRequests: [string, string, RegExp][] = [
   ['/model', '{"req": {}}', /body must be \{"request"/],
   ['/model', '{"request": {"iot_signal_2": 3}}', /request: iot_signal_1 must be a number/],
   ['/invocations', '{"dataframe_split": {"columns": ["a"], "data": [[1, 2]]}}', /dataframe_split\.data\[0\] must be an array of 1 values/],
-  ['/invocations', '{"rows": []}', /"dataframe_split", "dataframe_records" or "instances"/],
+  ['/invocations', '{"rows": []}', /"dataframe_split", "dataframe_records", "instances" or "inputs"/],
   ['/v1/models/telco:predict', '{"instances": [{"iot_signal_1": 1}, 5]}', /instances\[1\] must be an object/],
-  ['/v2/models/telco/infer', '{"inputs": [{"name": "iot_signal_1", "shape": [2], "datatype": "INT64", "data": [1]}]}', /shape says 2 rows, data has 1/],
+  ['/v2/models/telco/infer', '{"inputs": [{"name": "iot_signal_1", "shape": [2], "datatype": "INT64", "data": [1]}]}', /shape \[2\] needs 2 values, data has 1/],
   ['/template', '{"features": [{"iot_signal_1": "high"}]}', /features\[0\]: iot_signal_1 must be a number/],
 ];
 for (const [path, text, message] of badRequests) {
@@ -100,8 +100,13 @@ test('echo:FIELD predicts the field as-is on every protocol (multi-class strings
   try {
     const rows = telcoRows(4, 9);
     const fields = Object.keys(rows[0]);
+    // A text field goes by name (object rows) or in its own BYTES tensor (per-field): the positional defaults suit numeric models.
+    const wire = { 'kserve-v1': { rowFormat: 'object' }, 'tf-serving': { rowFormat: 'object' }, 'kserve-v2': { tensor: { layout: 'per-field' } } } as const;
     for (const protocol of ['mlflow-split', 'mlflow-records', 'kserve-v1', 'tf-serving', 'kserve-v2'] as const) {
-      const codec = createCodec({ url: '', protocol, headers: {}, timeoutMs: 1000, rowsPerRequest: 4, maxInFlight: 1 }, fields);
+      const extra = protocol in wire ? wire[protocol as keyof typeof wire] : {};
+      const codec = createCodec({ url: '', protocol, headers: {}, timeoutMs: 1000, rowsPerRequest: 4, maxInFlight: 1, ...extra }, fields, [], {
+        fieldTypes: { manufacturer: 'string' },
+      });
       const r = await post(echo.url + defaultPath(protocol), codec.encode(rows, 0), agent);
       assert.ok('status' in r && r.status === 200, JSON.stringify(r));
       const d = codec.decode(r.body, 4);
