@@ -7,6 +7,7 @@ import { parseCompareRuleLine } from '../verdict/thresholds.js';
 import { bootstrapQuantiles, mannWhitneyU, mcnemarExact, pairedAccuracyDifference, twoProportionTest, type SampleInput } from './stats.js';
 import { evaluateRule, type MeasuredDifference, type RuleStatus } from './verdict.js';
 import type { Correctness } from '../engine/scores.js';
+import { fmtPValue } from '../report/format.js';
 import { COMPARISON_SCHEMA_VERSION, type Comparison, type RunBrief, type RuleResult } from './types.js';
 
 export interface CompareSide {
@@ -198,7 +199,7 @@ export function verdictOf(statuses: RuleStatus[]): RuleStatus {
 function headline(cmp: Comparison): string {
   const parts: string[] = [];
   const a = cmp.accuracy;
-  if (a) parts.push(`accuracy ${a.base.toFixed(4)} → ${a.cand.toFixed(4)} (Δ ${a.delta >= 0 ? '+' : ''}${a.delta.toFixed(4)}, p = ${fmtP(a.pValue)})`);
+  if (a) parts.push(`accuracy ${a.base.toFixed(4)} → ${a.cand.toFixed(4)} (Δ ${a.delta >= 0 ? '+' : ''}${a.delta.toFixed(4)}, p = ${fmtPValue(a.pValue)})`);
   const p99 = cmp.latency.quantiles.find((q) => q.q === 0.99);
   if (p99) parts.push(`p99 ${p99.base.toFixed(2)} → ${p99.cand.toFixed(2)} ms (×${p99.ratio.toFixed(2)})`);
   parts.push(`errors ${(cmp.errors.base * 100).toFixed(2)}% → ${(cmp.errors.cand * 100).toFixed(2)}%`);
@@ -207,4 +208,3 @@ function headline(cmp: Comparison): string {
   return `${word}: ${parts.join('; ')}${failing.length ? ` — failed: ${failing.join(', ')}` : ''}`;
 }
 
-const fmtP = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toPrecision(2));

@@ -2,6 +2,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../report/charts.js';
 import { escapeHtml as h } from '../report/escape.js';
+import { fmtPValue } from '../report/format.js';
 import type { Comparison, RunBrief } from './types.js';
 
 const num = (x: number | undefined | null, d: number) => (x === undefined || x === null || !Number.isFinite(x) ? '—' : x.toFixed(d));
@@ -62,7 +63,7 @@ async function windowChart(c: Comparison): Promise<string> {
 
 export async function renderComparisonHtml(c: Comparison): Promise<string> {
   const rules = c.rules
-    .map((r) => `<tr class="${h(r.status)}"><td>${h(r.expr)}</td><td>${h(r.status.toUpperCase())}</td><td>${h(r.value === null ? '—' : num(r.value, 4))}</td><td>${h(r.ci ? `[${num(r.ci[0], 4)}, ${num(r.ci[1], 4)}]` : '—')}</td><td>${h(r.pValue === undefined ? '—' : r.pValue.toPrecision(2))}</td><td>${h(r.reason)}</td></tr>`)
+    .map((r) => `<tr class="${h(r.status)}"><td>${h(r.expr)}</td><td>${h(r.status.toUpperCase())}</td><td>${h(r.value === null ? '—' : num(r.value, 4))}</td><td>${h(r.ci ? `[${num(r.ci[0], 4)}, ${num(r.ci[1], 4)}]` : '—')}</td><td>${h(fmtPValue(r.pValue))}</td><td>${h(r.reason)}</td></tr>`)
     .join('\n');
   const lat = c.latency.quantiles
     .map((q) => `<tr><td>p${Math.round(q.q * 100)}</td><td>${num(q.base, 2)}</td><td>${num(q.cand, 2)}</td><td>${num(q.delta, 2)} [${num(q.deltaCi[0], 2)}, ${num(q.deltaCi[1], 2)}]</td><td>×${num(q.ratio, 3)} [${num(q.ratioCi[0], 3)}, ${num(q.ratioCi[1], 3)}]</td></tr>`)
@@ -83,15 +84,15 @@ ${c.warnings.map((w) => `<p class="note">⚠ ${h(w)}</p>`).join('\n')}
 ${rules}
 </table>
 <h2>Accuracy</h2>
-${a ? `<p>${num(a.base, 4)} → ${num(a.cand, 4)}: Δ ${num(a.delta, 4)} [${num(a.ci[0], 4)}, ${num(a.ci[1], 4)}], p = ${h(a.pValue.toPrecision(2))} (${h(a.test)}; ${h(a.interval)})${a.table ? `; paired rows ${a.n}: both right ${a.table.a}, baseline only ${a.table.b}, candidate only ${a.table.c}, both wrong ${a.table.d}` : ''}.</p>` : '<p class="note">No accuracy (no label model).</p>'}
+${a ? `<p>${num(a.base, 4)} → ${num(a.cand, 4)}: Δ ${num(a.delta, 4)} [${num(a.ci[0], 4)}, ${num(a.ci[1], 4)}], p = ${h(fmtPValue(a.pValue))} (${h(a.test)}; ${h(a.interval)})${a.table ? `; paired rows ${a.n}: both right ${a.table.a}, baseline only ${a.table.b}, candidate only ${a.table.c}, both wrong ${a.table.d}` : ''}.</p>` : '<p class="note">No accuracy (no label model).</p>'}
 ${await windowChart(c)}
 <h2>Latency (ms)</h2>
 <table><tr><th>Quantile</th><th>Baseline</th><th>Candidate</th><th>Δ [95% CI]</th><th>Ratio [95% CI]</th></tr>
 ${lat}
 </table>
-<p>Mann–Whitney U: effect ${num(c.latency.mannWhitney.effect, 3)}, z ${num(c.latency.mannWhitney.z, 2)}, p = ${h(c.latency.mannWhitney.pValue.toPrecision(2))}. ${h(c.latency.method)}</p>
+<p>Mann–Whitney U: effect ${num(c.latency.mannWhitney.effect, 3)}, z ${num(c.latency.mannWhitney.z, 2)}, p = ${h(fmtPValue(c.latency.mannWhitney.pValue))}. ${h(c.latency.method)}</p>
 <h2>Errors</h2>
-<p>${num(c.errors.base * 100, 2)}% → ${num(c.errors.cand * 100, 2)}%: Δ ${num(c.errors.delta * 100, 2)} pp [${num(c.errors.ci[0] * 100, 2)}, ${num(c.errors.ci[1] * 100, 2)}], p = ${h(c.errors.pValue.toPrecision(2))}.</p>
+<p>${num(c.errors.base * 100, 2)}% → ${num(c.errors.cand * 100, 2)}%: Δ ${num(c.errors.delta * 100, 2)} pp [${num(c.errors.ci[0] * 100, 2)}, ${num(c.errors.ci[1] * 100, 2)}], p = ${h(fmtPValue(c.errors.pValue))}.</p>
 <footer class="note">comparison ${h(c.id)} · ${h(c.createdAt)} · seed ${h(c.seed)} · ${c.paired ? 'paired' : 'unpaired'}</footer>
 </body></html>
 `;

@@ -1,6 +1,7 @@
 // comparison.md (a pull-request-ready verdict and tables) and junit.xml (one test case per rule).
 import { escapeMarkdown as md, terminalSafe } from '../report/escape.js';
 import { junitXml, type JunitCase } from '../report/junit.js';
+import { fmtPValue } from '../report/format.js';
 import type { Comparison } from './types.js';
 
 const ICON = { pass: '✅ PASS', fail: '❌ FAIL', inconclusive: '⚠️ INCONCLUSIVE' } as const;
@@ -8,8 +9,6 @@ const f4 = (x: number | undefined | null) => (x === undefined || x === null || !
 const f2 = (x: number | undefined | null) => (x === undefined || x === null || !Number.isFinite(x) ? '—' : x.toFixed(2));
 const signed = (x: number, d = 4) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(d)}` : '—');
 const ci = (c: [number, number] | undefined, d = 4) => (c ? `[${c[0].toFixed(d)}, ${c[1].toFixed(d)}]` : '—');
-const pval = (p: number | undefined) =>
-  p === undefined || !Number.isFinite(p) ? '—' : p < 1e-16 ? '< 1e-16' : p < 1e-4 ? p.toExponential(1) : p.toPrecision(2);
 
 export function renderComparisonMarkdown(c: Comparison): string {
   const out: string[] = [];
@@ -23,20 +22,20 @@ export function renderComparisonMarkdown(c: Comparison): string {
   out.push('| Rule | Result | Measured | 95% CI | p | Why |', '| --- | --- | --- | --- | --- | --- |');
   for (const r of c.rules) {
     const unitDigits = r.metric.endsWith('.ratio') ? 3 : r.metric.startsWith('latency') ? 2 : 4;
-    out.push(`| ${md(r.expr)} | ${ICON[r.status]} | ${r.value === null ? '—' : r.value.toFixed(unitDigits)} | ${ci(r.ci, unitDigits)} | ${pval(r.pValue)} | ${md(r.reason)} |`);
+    out.push(`| ${md(r.expr)} | ${ICON[r.status]} | ${r.value === null ? '—' : r.value.toFixed(unitDigits)} | ${ci(r.ci, unitDigits)} | ${fmtPValue(r.pValue)} | ${md(r.reason)} |`);
   }
   out.push('');
 
   out.push('| Metric | Baseline | Candidate | Δ (cand − base) | 95% CI | p |', '| --- | --- | --- | --- | --- | --- |');
   const a = c.accuracy;
-  if (a) out.push(`| Accuracy | ${f4(a.base)} | ${f4(a.cand)} | ${signed(a.delta)} | ${ci(a.ci)} | ${pval(a.pValue)} |`);
+  if (a) out.push(`| Accuracy | ${f4(a.base)} | ${f4(a.cand)} | ${signed(a.delta)} | ${ci(a.ci)} | ${fmtPValue(a.pValue)} |`);
   if (c.baseline.macroF1 !== undefined && c.candidate.macroF1 !== undefined) {
     out.push(`| Macro F1 | ${f4(c.baseline.macroF1)} | ${f4(c.candidate.macroF1)} | ${signed(c.candidate.macroF1 - c.baseline.macroF1)} | — | — |`);
   }
   for (const q of c.latency.quantiles) {
-    out.push(`| Latency p${Math.round(q.q * 100)} (ms) | ${f2(q.base)} | ${f2(q.cand)} | ${signed(q.delta, 2)} (×${f2(q.ratio)}) | ${ci(q.deltaCi, 2)} | ${pval(c.latency.mannWhitney.pValue)} |`);
+    out.push(`| Latency p${Math.round(q.q * 100)} (ms) | ${f2(q.base)} | ${f2(q.cand)} | ${signed(q.delta, 2)} (×${f2(q.ratio)}) | ${ci(q.deltaCi, 2)} | ${fmtPValue(c.latency.mannWhitney.pValue)} |`);
   }
-  out.push(`| Error rate | ${(c.errors.base * 100).toFixed(2)}% | ${(c.errors.cand * 100).toFixed(2)}% | ${signed(c.errors.delta * 100, 2)} pp | ${ci([c.errors.ci[0] * 100, c.errors.ci[1] * 100], 2)} pp | ${pval(c.errors.pValue)} |`);
+  out.push(`| Error rate | ${(c.errors.base * 100).toFixed(2)}% | ${(c.errors.cand * 100).toFixed(2)}% | ${signed(c.errors.delta * 100, 2)} pp | ${ci([c.errors.ci[0] * 100, c.errors.ci[1] * 100], 2)} pp | ${fmtPValue(c.errors.pValue)} |`);
   out.push(`| Requests (sent / ok) | ${c.baseline.sent} / ${c.baseline.ok} | ${c.candidate.sent} / ${c.candidate.ok} | | | |`, '');
 
   if (a?.table) {

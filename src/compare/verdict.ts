@@ -1,6 +1,7 @@
 // One compare rule (e.g. `accuracy.delta >= -0.01`, `latency.p99.ratio <= 1.10`) against a measured difference with
 // its uncertainty → pass, fail or inconclusive.
 import type { CompareRuleSpec } from '../scenario/types.js';
+import { fmtPValue } from '../report/format.js';
 
 export type RuleStatus = 'pass' | 'fail' | 'inconclusive';
 
@@ -53,7 +54,7 @@ export function evaluateRule(
   const allowed = (x: number) => (lower ? (strict ? x > bound : x >= bound) : strict ? x < bound : x <= bound);
   const boundText = tolerance > 0 ? `${fmt(bound)} (limit ${fmt(rule.value)} ${lower ? '−' : '+'} tolerance ${fmt(tolerance)})` : fmt(rule.value);
   const { value, ci, pValue } = measured;
-  const pText = pValue !== undefined && !Number.isNaN(pValue) ? `, p = ${fmtP(pValue)}` : '';
+  const pText = pValue !== undefined && !Number.isNaN(pValue) ? `, p = ${fmtPValue(pValue)}` : '';
 
   if (Number.isNaN(value)) return { status: 'inconclusive', reason: `${rule.metric} could not be measured` };
 
@@ -91,8 +92,4 @@ export function evaluateRule(
 function fmt(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   return Number(x.toPrecision(4)).toString();
-}
-
-function fmtP(p: number): string {
-  return p < 1e-4 ? p.toExponential(1) : Number(p.toPrecision(2)).toString();
 }

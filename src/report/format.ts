@@ -30,6 +30,18 @@ export function fmtPercent(f: number | null | undefined): string {
   return (p !== 0 && Math.abs(p) < 0.01 ? p.toPrecision(2) : p.toFixed(2)) + '%';
 }
 
+/**
+ * A p-value as every reporter prints it (terminal, Markdown, HTML, compare reasons): two significant digits,
+ * scientific below 1e-4 ("2.6e-41"), and "< 1e-300" at the floor — a p-value that small is at the edge of double
+ * range (underflows to 0 past ~5e-324), so "0" would claim more than the arithmetic knows. JSON keeps the number.
+ */
+export function fmtPValue(p: number | null | undefined): string {
+  if (p == null || Number.isNaN(p)) return '—';
+  if (p < 1e-300) return '< 1e-300';
+  if (p < 1e-4) return p.toExponential(1);
+  return Number(p.toPrecision(2)).toString();
+}
+
 export const fmtCi = (ci: [number, number] | undefined, digits = 4): string =>
   ci ? `[${ci[0].toFixed(digits)}, ${ci[1].toFixed(digits)}]` : '';
 

@@ -256,3 +256,50 @@ test('hostile strings in comparison.html: escaped in text and attributes, no inj
   assert.ok(html.includes(`<td>http://127.0.0.1:8080/model?q=${escaped}</td>`), 'target escaped');
   assert.ok(html.includes(`comparison ${escaped} · `), 'id escaped');
 });
+
+test('tiny p-values read the same in comparison.md, comparison.html, the terminal and the headline; JSON keeps the number', async () => {
+  const { fmtPValue } = await import('../../src/report/format.js');
+  const { renderComparisonText } = await import('../../src/compare/render.js');
+  // Table rows: one function, pinned. 2^−135 = 2.3e-41 (McNemar 0 vs 136), and a p below the double floor.
+  assert.equal(fmtPValue(2 ** -135), '2.3e-41');
+  assert.equal(fmtPValue(0), '< 1e-300');
+  assert.equal(fmtPValue(5e-324), '< 1e-300');
+  assert.equal(fmtPValue(0.04321), '0.043');
+  assert.equal(fmtPValue(1), '1');
+  assert.equal(fmtPValue(undefined), '—');
+
+  // Candidate right on 136 rows the baseline got wrong, never the other way; latency fully separated (z ≈ 55).
+  const b = new Map<number, number>();
+  const cc = new Map<number, number>();
+  for (let i = 0; i < 1000; i++) {
+    b.set(i, i < 700 ? 1 : 0);
+    cc.set(i, i < 836 ? 1 : 0);
+  }
+  const lat = (off: number) => Array.from({ length: 2000 }, (_, i) => off + i / 1000);
+  const c = analyze(
+    { summary: makeSummary(), latency: lat(1), correct: Correctness.from(b) },
+    { summary: makeSummary(), latency: lat(10), correct: Correctness.from(cc) },
+    { id: 'tiny', rules: ['accuracy.delta >= 0', 'latency.p50.ratio <= 1.10'] },
+  );
+  assert.ok(Math.abs(c.accuracy!.pValue / 2 ** -135 - 1) < 1e-12, `${c.accuracy!.pValue}`);
+  assert.ok(c.latency.mannWhitney.pValue < 1e-300, `${c.latency.mannWhitney.pValue}`);
+  const md = renderComparisonMarkdown(c);
+  const tables = wellFormedTables(md);
+  const rules = table(tables, 'Rule');
+  assert.equal(rules[2]![4], '2.3e-41');
+  assert.equal(rules[3]![4], '< 1e-300'); // a literal "<" before a space is text in Markdown, not a tag
+  assert.match(rules[2]![5]!, /p = 2\.3e-41/);
+  const metrics = table(tables, 'Metric');
+  assert.equal(metrics.find((r) => r[0] === 'Accuracy')![5], '2.3e-41');
+  for (const q of ['p50', 'p90', 'p99']) assert.equal(metrics.find((r) => r[0] === `Latency ${q} (ms)`)![5], '< 1e-300');
+  assert.ok(!/0\.0e\+0|1e-16/.test(md), 'no p = 0.0e+0 and no other floor');
+  assert.match(c.headline, /p = 2\.3e-41/);
+  const html = await renderComparisonHtml(c);
+  assert.ok(html.includes('p = 2.3e-41') && html.includes('p = &lt; 1e-300'), 'html uses the same strings');
+  assert.ok(!html.includes('0.0e+0'));
+  const text = renderComparisonText(c);
+  assert.match(text, /p = 2\.3e-41/);
+  assert.match(text, /p = < 1e-300/);
+  // comparison.json: the number itself.
+  assert.equal(JSON.parse(JSON.stringify(c)).accuracy.pValue, c.accuracy!.pValue);
+});

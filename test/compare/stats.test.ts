@@ -174,3 +174,21 @@ test('Mann–Whitney takes histogram buckets and large arrays (sort + merge, no 
   assert.equal(mannWhitneyU([1, 1], [1, 1, 1]).pValue, 1, 'all tied: no variance, p = 1');
   assert.throws(() => mannWhitneyU([1, NaN], [2]), /base: sample\[1\] is NaN/);
 });
+
+test('tiny p-values are computed, not rounded to 0: Mann–Whitney on separated samples, McNemar 0 vs 136', () => {
+  // scipy 1.10.1: mannwhitneyu(cand, base, method='asymptotic', use_continuity=True).pvalue
+  const base = Array.from({ length: 120 }, (_, i) => i + 1);
+  const cand = Array.from({ length: 120 }, (_, i) => i + 121);
+  relClose(mannWhitneyU(base, cand).pValue, 7.143875795425793e-41, 1e-9, 'separated, no ties');
+  // The same with heavy ties (tie-corrected variance): 60×1, 60×2 against 100×3, 20×4.
+  const tb = [...Array(60).fill(1), ...Array(60).fill(2)];
+  const tc = [...Array(100).fill(3), ...Array(20).fill(4)];
+  relClose(mannWhitneyU(tb, tc).pValue, 2.0211404516401432e-45, 1e-9, 'separated, tied');
+  // McNemar exact with b = 0, c = 136: 2·(½)^136 = 2^−135 (statsmodels mcnemar(exact=True) gives 2.2958874039497803e-41).
+  relClose(mcnemarExact(0, 136).pValue, 2 ** -135, 1e-12, 'McNemar 0 vs 136');
+  // Two-proportion z: 0 of 5000 vs 500 of 5000 failed → z = −0.1/√(0.05·0.95·2/5000) = −22.94, p = 2·Φ(−|z|).
+  const tp = twoProportionTest({ x: 0, n: 5000 }, { x: 500, n: 5000 });
+  const z = 0.1 / Math.sqrt((0.05 * 0.95 * 2) / 5000);
+  close(Math.abs(tp.z), z, 1e-9, 'z');
+  relClose(tp.pValue, 1.7884385897528587e-116, 1e-9, 'two proportions'); // scipy: 2 * norm.sf(22.941573387056177)
+});
