@@ -82,8 +82,10 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   };
   const comparison = analyze(side(0, 'baseline'), side(1, 'candidate'), { id, ...(s.compare ? { spec: s.compare } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: s.seed });
   if (bs.run.status === 'interrupted') comparison.warnings.push('the run was interrupted: the comparison covers only what was measured');
+  if (result.failure) comparison.warnings.push(`a load worker failed mid-run (${result.failure.message}): the comparison covers only what was measured`);
   await writeComparison(comparison, dir, opts.failOnInconclusive);
-  const exitCode = bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
+  // A failed wave never passes a comparison: its exit code is the failure's.
+  const exitCode = result.failure ? result.failure.exitCode : bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
   return { comparison, dir, exitCode };
 }
 
