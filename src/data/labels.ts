@@ -133,7 +133,11 @@ export function encodeColumn(
 ): { classes: LabelValue[]; codes: Float64Array } {
   if (task === 'regression') {
     const codes = Float64Array.from(values, (v, r) => {
-      if (typeof v !== 'number') throw new ModelwaveError('MW_FILE', `${file}:${lines[r]}: label \`${column}\` must be a number for regression (got ${JSON.stringify(v)})`);
+      if (typeof v !== 'number') {
+        throw new ModelwaveError('MW_FILE', `${file}:${lines[r]}: label \`${column}\` must be a number for regression (got ${JSON.stringify(v)})`, [], {
+          where: { path: ['data', 'source'], file, line: lines[r]! },
+        });
+      }
       return v;
     });
     return { classes: [], codes };
@@ -149,7 +153,9 @@ export function encodeColumn(
   const codes = Float64Array.from(values, (v, r) => {
     const i = index.get(String(v));
     if (i === undefined) {
-      throw new ModelwaveError('MW_FILE', `${file}:${lines[r]}: label \`${column}\` value ${JSON.stringify(v)} is not one of the classes [${classes.join(', ')}]`);
+      throw new ModelwaveError('MW_FILE', `${file}:${lines[r]}: label \`${column}\` value ${JSON.stringify(v)} is not one of the classes [${classes.join(', ')}]`, [], {
+        where: { path: ['label', 'classes'], file, line: lines[r]! },
+      });
     }
     return i;
   });

@@ -54,7 +54,7 @@ const CASES: [string, RegExp][] = [
   ['data-broken-jsonl.yaml', /data\.source: test\/fixtures\/data\/bad\.jsonl:3: not valid JSON/],
   ['data-unclosed-quote.yaml', /data\.source: test\/fixtures\/data\/unquoted-end\.csv:3: not valid CSV: a quoted field opened on this line is never closed/],
   ['data-missing-key.yaml', /data\.source: test\/fixtures\/data\/missing-key\.jsonl:3: missing `a`/],
-  ['data-label-value.yaml', /test\/fixtures\/data\/cells\.csv:2: label `label` value "maybe" is not one of the classes \[yes, no\]/],
+  ['data-label-value.yaml', /label\.classes: test\/fixtures\/data\/cells\.csv:2: label `label` value "maybe" is not one of the classes \[yes, no\]/],
 ];
 
 for (const [fixture, expected] of CASES) {
