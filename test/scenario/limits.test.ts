@@ -138,6 +138,13 @@ label: { logistic: { weights: { x: 1 } } }
   assert.equal(s.plannedRequests, 1_000_000 + 1 + 1000);
 });
 
+test('data.progressOver is a request count, bounded like one', () => {
+  assert.throws(
+    () => parseScenarioText(BASE.replace('data: { fields: { x: { int: [1, 10] } } }', 'data: { fields: { x: { int: [1, 10] } }, progressOver: 5000000000 }'), 'p.yaml'),
+    (e: unknown) => e instanceof ModelwaveError && /data\.progressOver must be at most 1,000,000,000 requests per run; drift cannot progress/.test(text(e)),
+  );
+});
+
 test('a bound rejects the value before anything plans with it: rate 1e308 with steps returns at once', () => {
   const t0 = Date.now();
   assert.throws(() => parseScenarioText(BASE.replace('rate: 100', 'rate: 1e308, rampTo: 1e308, steps: 1e9'), 'x.yaml'), ModelwaveError);
