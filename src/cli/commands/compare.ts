@@ -72,7 +72,9 @@ export function register(program: Command): void {
           if (rate !== undefined && !(rate > 0)) throw usageError(`--rate must be a positive number (got ${f.rate})`);
           const workers = f.workers !== undefined ? Number(f.workers) : undefined;
           if (workers !== undefined && !(Number.isInteger(workers) && workers > 0)) throw usageError(`--workers must be a positive integer (got ${f.workers})`);
-          const scenario = loadScenario(file, { overrides: { ...(durationMs !== undefined ? { durationMs } : {}), ...(rate !== undefined ? { rate } : {}) } });
+          // --workers goes through the overrides too, so it is checked against the same limit as `run`'s.
+          const overrides = { ...(durationMs !== undefined ? { durationMs } : {}), ...(rate !== undefined ? { rate } : {}), ...(workers !== undefined ? { workers } : {}) };
+          const scenario = loadScenario(file, { overrides });
           res = await runCompare(scenario, {
             store: resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) }),
             baseline: f.baseline,
@@ -82,7 +84,7 @@ export function register(program: Command): void {
             ...(workers !== undefined ? { workers } : {}),
             failOnInconclusive: Boolean(f.failOnInconclusive),
             quiet: Boolean(f.quiet || f.json),
-            signal: interruptSignal(),
+            signal: interruptSignal({ inFlightTimeoutMs: scenario.target.timeoutMs }),
           });
         }
         if (f.json) process.stdout.write(`${JSON.stringify(res.comparison, null, 2)}\n`);
