@@ -86,6 +86,7 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   };
   const comparison = analyze(side(0, 'baseline'), side(1, 'candidate'), { id, ...(s.compare ? { spec: s.compare } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: s.seed });
   if (bs.run.status === 'interrupted') comparison.warnings.push('the run was interrupted: the comparison covers only what was measured');
+  if (result.failure) comparison.warnings.push(`a load worker failed mid-run (${result.failure.message}): the comparison covers only what was measured`);
   // A measured comparison outlives an unwritable folder: the fallback folder, else the verdict on the terminal.
   const delivery = await deliver(dir, id, async (d) => [
     ...(await writeReports(bs, path.join(d, 'baseline'))),
@@ -94,8 +95,9 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   ]);
   const stored = record ? `the runs are in the metrics store: \`modelwave compare --runs ${runIds[0]} ${runIds[1]}\` writes it again` : 'the comparison printed here is all that remains';
   process.stderr.write(deliveryNotice(delivery, stored));
-  const verdict = bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
-  const exitCode = delivery.dir || verdict === EXIT.interrupted ? verdict : EXIT.reportNotWritten;
+  // A failed wave never passes a comparison: its exit code is the failure's.
+  const verdict = result.failure ? result.failure.exitCode : bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
+  const exitCode = delivery.dir || result.failure || verdict === EXIT.interrupted ? verdict : EXIT.reportNotWritten;
   return { comparison, dir: delivery.dir ?? '', exitCode };
 }
 

@@ -135,7 +135,11 @@ export function encodeColumn(
   if (empty >= 0) throw new ModelwaveError('MW_FILE', `${file}:${lines[empty]}: label \`${column}\` is empty; every replayed row needs its label`);
   if (task === 'regression') {
     const codes = Float64Array.from(values, (v, r) => {
-      if (typeof v !== 'number') throw new ModelwaveError('MW_FILE', `${file}:${lines[r]}: label \`${column}\` must be a number for regression (got ${JSON.stringify(v)})`);
+      if (typeof v !== 'number') {
+        throw new ModelwaveError('MW_FILE', `${file}:${lines[r]}: label \`${column}\` must be a number for regression (got ${JSON.stringify(v)})`, [], {
+          where: { path: ['data', 'source'], file, line: lines[r]! },
+        });
+      }
       return v;
     });
     return { classes: [], codes };
@@ -151,7 +155,9 @@ export function encodeColumn(
   const codes = Float64Array.from(values, (v, r) => {
     const i = index.get(String(v));
     if (i === undefined) {
-      throw new ModelwaveError('MW_FILE', `${file}:${lines[r]}: label \`${column}\` value ${JSON.stringify(v)} is not one of the classes [${classes.join(', ')}]`);
+      throw new ModelwaveError('MW_FILE', `${file}:${lines[r]}: label \`${column}\` value ${JSON.stringify(v)} is not one of the classes [${classes.join(', ')}]`, [], {
+        where: { path: ['label', 'classes'], file, line: lines[r]! },
+      });
     }
     return i;
   });

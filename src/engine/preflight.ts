@@ -7,6 +7,7 @@ import { ModelwaveError } from '../errors.js';
 import { createCodec } from '../codecs/index.js';
 import { createRowGenerator } from '../data/rows.js';
 import type { Row } from '../data/types.js';
+import { formatPath } from '../scenario/errors.js';
 import type { Scenario } from '../scenario/types.js';
 import { warmupRowIndex } from './warmup.js';
 
@@ -25,7 +26,7 @@ export function preflight(s: Scenario, file: string = s.file): void {
     codec.encode(rows, 0);
   } catch (err) {
     if (!(err instanceof ModelwaveError) || err.code === 'MW_INTERNAL') throw err;
-    const at = err.where?.path?.join('.');
+    const at = err.where?.path ? formatPath(err.where.path) : undefined;
     const first = at && !err.message.startsWith(at) ? `${at}: ${err.message}` : err.message;
     throw new ModelwaveError(err.code, `scenario ${file} cannot run: ${first}`, err.details, { ...(err.where ? { where: err.where } : {}), cause: err });
   }

@@ -138,6 +138,7 @@ export function checkRawLimits(raw: unknown, chk: Checker): void {
     }
     if (Array.isArray(load.phases)) load.phases.forEach((p, i) => checkSection(p, ['load', 'phases', i], PHASE_BOUNDS, chk));
   }
+  checkSection(r.data, ['data'], { progressOver: { ...REQUESTS, fix: 'drift cannot progress over more requests than a run sends' } }, chk);
   checkSection(r.windows, ['windows'], WINDOW_BOUNDS, chk);
   checkSection(r.feedback, ['feedback'], FEEDBACK_BOUNDS, chk);
 }

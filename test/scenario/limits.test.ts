@@ -54,7 +54,7 @@ const CASES: [string, RegExp][] = [
   ['data-broken-jsonl.yaml', /data\.source: test\/fixtures\/data\/bad\.jsonl:3: not valid JSON/],
   ['data-unclosed-quote.yaml', /data\.source: test\/fixtures\/data\/unquoted-end\.csv:3: not valid CSV: a quoted field opened on this line is never closed/],
   ['data-missing-key.yaml', /data\.source: test\/fixtures\/data\/missing-key\.jsonl:3: missing `a`/],
-  ['data-label-value.yaml', /test\/fixtures\/data\/cells\.csv:2: label `label` value "maybe" is not one of the classes \[yes, no\]/],
+  ['data-label-value.yaml', /label\.classes: test\/fixtures\/data\/cells\.csv:2: label `label` value "maybe" is not one of the classes \[yes, no\]/],
 ];
 
 for (const [fixture, expected] of CASES) {
@@ -136,6 +136,13 @@ label: { logistic: { weights: { x: 1 } } }
 `;
   const s = parseScenarioText(atBounds, 'at-bounds.yaml');
   assert.equal(s.plannedRequests, 1_000_000 + 1 + 1000);
+});
+
+test('data.progressOver is a request count, bounded like one', () => {
+  assert.throws(
+    () => parseScenarioText(BASE.replace('data: { fields: { x: { int: [1, 10] } } }', 'data: { fields: { x: { int: [1, 10] } }, progressOver: 5000000000 }'), 'p.yaml'),
+    (e: unknown) => e instanceof ModelwaveError && /data\.progressOver must be at most 1,000,000,000 requests per run; drift cannot progress/.test(text(e)),
+  );
 });
 
 test('a bound rejects the value before anything plans with it: rate 1e308 with steps returns at once', () => {

@@ -72,8 +72,10 @@ export function register(program: Command): void {
           if (rate !== undefined && !(rate > 0)) throw usageError(`--rate must be a positive number (got ${f.rate})`);
           const workers = f.workers !== undefined ? Number(f.workers) : undefined;
           if (workers !== undefined && !(Number.isInteger(workers) && workers > 0)) throw usageError(`--workers must be a positive integer (got ${f.workers})`);
-          const scenario = loadScenario(file, { overrides: { ...(durationMs !== undefined ? { durationMs } : {}), ...(rate !== undefined ? { rate } : {}) } });
-          const { stop, hurry } = interrupts();
+          // --workers goes through the overrides too, so it is checked against the same limit as `run`'s.
+          const overrides = { ...(durationMs !== undefined ? { durationMs } : {}), ...(rate !== undefined ? { rate } : {}), ...(workers !== undefined ? { workers } : {}) };
+          const scenario = loadScenario(file, { overrides });
+          const { stop, hurry } = interrupts({ inFlightTimeoutMs: scenario.target.timeoutMs });
           res = await runCompare(scenario, {
             store: resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) }),
             baseline: f.baseline,
