@@ -3,7 +3,7 @@ import { action } from '../exit.js';
 import { usageError } from '../../errors.js';
 import { SELF_WARMUP_REQUESTS, startReferenceServer } from '../../server/reference.js';
 import { parseInjectionFlags } from '../../server/inject.js';
-import { STRICT_NAMES, isStrictName, startStrictServer } from '../../server/strict/registry.js';
+import { STRICT_NAMES, isStrictName } from '../../server/strict/names.js';
 
 interface ServeFlags {
   model: string;
@@ -57,6 +57,8 @@ export function register(program: Command): void {
           if (!isStrictName(flags.strict)) throw usageError(`--strict must be one of ${STRICT_NAMES.join(', ')} (got ${JSON.stringify(flags.strict)})`);
           const extra = REFERENCE_ONLY.find((f) => cmd.getOptionValueSource(f) === 'cli');
           if (extra) throw usageError(`--${extra.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to the reference server, not to --strict`);
+          // Loaded only here: the reference server (every `builtin:` run starts one) must not pay for zod and seven servers.
+          const { startStrictServer } = await import('../../server/strict/registry.js');
           const server = await startStrictServer(flags.strict, { configFile: flags.strictConfig, host: flags.host, port });
           const stopped = untilSignal();
           process.stdout.write(JSON.stringify({ listening: server.url, strict: server.name, model: server.config.model.name, paths: server.paths }) + '\n');

@@ -7,8 +7,9 @@ import * as z from 'zod';
 import { usageError } from '../../errors.js';
 import { issuesToProblems, problemText } from '../../scenario/errors.js';
 
-export const STRICT_NAMES = ['kserve-sklearn', 'mlserver', 'triton', 'tf-serving-keras', 'mlflow', 'cml-record', 'cml-registry'] as const;
-export type StrictName = (typeof STRICT_NAMES)[number];
+import type { StrictName } from './names.js';
+
+export type { StrictName } from './names.js';
 export type OutputKind = 'class' | 'probability' | 'probabilities';
 export type ClassValue = string | number;
 

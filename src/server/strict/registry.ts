@@ -1,7 +1,8 @@
 // The strict stand-in servers by name: `modelwave serve --strict NAME`. Each accepts exactly what the real server
 // accepts and answers exactly as it answers (the rules and their sources are in each server's file); the lenient
 // reference server (../reference.ts) stays the telco demo's.
-import { type StrictConfig, type StrictName, STRICT_NAMES, loadStrictConfig, resolveStrictConfig } from './config.js';
+import { type StrictConfig, loadStrictConfig, resolveStrictConfig } from './config.js';
+import type { StrictName } from './names.js';
 import { type RunningStrictServer, type StrictHandler, listenStrict } from './http.js';
 import { kserveSklearn } from './kserve-sklearn.js';
 import { mlserver } from './mlserver.js';
@@ -10,7 +11,7 @@ import { tfServingKeras } from './tf-serving.js';
 import { mlflowServer } from './mlflow.js';
 import { METRICS_PATH, cmlRecord, cmlRegistry } from './cloudera.js';
 
-export { STRICT_NAMES, type StrictName } from './config.js';
+export { STRICT_NAMES, type StrictName, isStrictName } from './names.js';
 
 interface StrictServerSpec {
   description: string;
@@ -56,10 +57,6 @@ const SPECS: Record<StrictName, StrictServerSpec> = {
     paths: () => ['/model', METRICS_PATH],
   },
 };
-
-export function isStrictName(name: string): name is StrictName {
-  return (STRICT_NAMES as readonly string[]).includes(name);
-}
 
 export interface StrictServerOptions {
   /** `--strict-config FILE`; or `config` already parsed (tests). */
