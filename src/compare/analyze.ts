@@ -4,8 +4,9 @@
 import type { CompareRuleSpec, CompareSpec } from '../scenario/types.js';
 import type { Summary } from '../summary/types.js';
 import { parseCompareRuleLine } from '../verdict/thresholds.js';
-import { bootstrapQuantiles, mannWhitneyU, mcnemarExact, pairedAccuracyDifference, twoProportionTest, type SampleInput } from './stats.js';
-import { evaluateRule, type MeasuredDifference, type RuleStatus } from './verdict.js';
+import { mannWhitneyU, mcnemarExact, pairedAccuracyDifference, twoProportionTest, type SampleInput } from './stats.js';
+import { bootstrapRuleP, compareLatencyQuantiles, gridFor, type LatencyComparison, sliceByTime, type LatencyInput, type SlicedLatency } from './latency.js';
+import { effectiveBound, evaluateRule, type MeasuredDifference, type RuleStatus } from './verdict.js';
 import type { Correctness } from '../engine/scores.js';
 import { fmtPValue } from '../report/format.js';
 import { COMPARISON_SCHEMA_VERSION, type Comparison, type RunBrief, type RuleResult } from './types.js';
@@ -14,6 +15,10 @@ export interface CompareSide {
   summary: Summary;
   /** Latencies (ms) of answered requests: raw samples, or sorted buckets from a histogram. */
   latency: SampleInput;
+  /** Intended send time (ms, any origin) of each value of `latency`, when it is a raw array: the time order. */
+  latencyAtMs?: ArrayLike<number>;
+  /** Latency already cut into time slices (a report folder's window histograms), when there are no raw times. */
+  latencySlices?: SlicedLatency;
   /** Row key (seq × rowsPerRequest + j) → 1 right, 0 wrong, 255 not scored. Present only for paired data. */
   correct?: Correctness;
   reportDir?: string;
@@ -32,6 +37,10 @@ export interface AnalyzeOptions {
    */
   rules?: string[];
   seed?: number;
+  /** Both runs were measured at the same moments (a live comparison): latency is resampled on shared time blocks. */
+  simultaneous?: boolean;
+  /** `iid` ignores the time order (the ordinary bootstrap): for the A/A bench's contrast only. */
+  latencyResampling?: 'block' | 'iid';
 }
 
 export function analyze(base: CompareSide, cand: CompareSide, opts: AnalyzeOptions): Comparison {
@@ -45,7 +54,7 @@ export function analyze(base: CompareSide, cand: CompareSide, opts: AnalyzeOptio
   if (!paired) warnings.push('unpaired comparison: accuracy uses a two-proportion test instead of McNemar, which needs per-row predictions of both runs on the same rows');
 
   const accuracy = paired ? pairedAccuracy(base.correct!, cand.correct!) : unpairedAccuracy(b, c);
-  const boot = bootstrapQuantiles(base.latency, cand.latency, { quantiles: [0.5, 0.9, 0.99], seed: opts.seed ?? 1 });
+  const lat = latencyQuantiles(base, cand, opts);
   const mw = mannWhitneyU(base.latency, cand.latency);
   const errFailed = (s: Summary) => s.totals.requests.sent - s.totals.requests.ok;
   const err = twoProportionTest({ x: errFailed(b), n: Math.max(1, b.totals.requests.sent) }, { x: errFailed(c), n: Math.max(1, c.totals.requests.sent) });
@@ -64,9 +73,10 @@ export function analyze(base: CompareSide, cand: CompareSide, opts: AnalyzeOptio
     perClass: perClass(b, c),
     perWindow: perWindow(b, c),
     latency: {
-      quantiles: boot.quantiles.map((q) => ({ q: q.q, base: q.base, cand: q.cand, delta: q.delta, ratio: q.ratio, deltaCi: q.deltaCi, ratioCi: q.ratioCi })),
+      quantiles: lat.quantiles,
+      resampling: lat.resampling,
       mannWhitney: { u: mw.u, effect: mw.effect, z: mw.z, pValue: mw.pValue },
-      method: `${boot.method}; ${mw.method}`,
+      method: `${lat.method}; ${mw.method} — descriptive, it treats requests as independent`,
     },
     errors: { base: err.base, cand: err.cand, delta: err.delta, ci: err.ci, pValue: err.pValue, method: err.method },
     rules: [],
@@ -79,10 +89,29 @@ export function analyze(base: CompareSide, cand: CompareSide, opts: AnalyzeOptio
     ...(opts.rules ?? []).map(parseCompareRuleLine),
   ];
   const tol = spec?.tolerance ?? DEFAULT_TOLERANCE;
-  comparison.rules = rules.map((r) => evaluate(r, comparison, b, c, tol, spec?.alpha ?? 0.05));
+  comparison.rules = rules.map((r) => evaluate(r, comparison, lat.draws, b, c, tol, spec?.alpha ?? 0.05));
   comparison.verdict = verdictOf(comparison.rules.map((r) => r.status));
   comparison.headline = headline(comparison);
   return comparison;
+}
+
+/** Latency sides as time slices where the time order is known: a shared grid when both were measured together. */
+function latencyQuantiles(base: CompareSide, cand: CompareSide, opts: AnalyzeOptions) {
+  const timed = (s: CompareSide) => s.latencyAtMs !== undefined && !isSortedCounts(s.latency) && s.latencyAtMs.length === (s.latency as ArrayLike<number>).length;
+  const joint = Boolean(opts.simultaneous) && timed(base) && timed(cand);
+  const shared = joint ? gridFor(base.latencyAtMs!, cand.latencyAtMs!) : undefined;
+  const input = (s: CompareSide): LatencyInput => {
+    if (timed(s)) {
+      const at = s.latencyAtMs!;
+      return { sample: s.latency, slices: sliceByTime(at, s.latency as ArrayLike<number>, shared ?? gridFor(at)) };
+    }
+    return { sample: s.latency, ...(s.latencySlices ? { slices: s.latencySlices } : {}) };
+  };
+  return compareLatencyQuantiles(input(base), input(cand), { seed: opts.seed ?? 1, joint, ...(opts.latencyResampling ? { resampling: opts.latencyResampling } : {}) });
+}
+
+function isSortedCounts(s: SampleInput): boolean {
+  return typeof (s as { total?: unknown }).total === 'number';
 }
 
 function pairedAccuracy(bc: Correctness, cc: Correctness): Comparison['accuracy'] {
@@ -158,7 +187,7 @@ function perWindow(b: Summary, c: Summary): Comparison['perWindow'] {
   });
 }
 
-function evaluate(rule: CompareRuleSpec, cmp: Comparison, b: Summary, c: Summary, tol: CompareSpec['tolerance'], alpha: number): RuleResult {
+function evaluate(rule: CompareRuleSpec, cmp: Comparison, draws: LatencyComparison['draws'], b: Summary, c: Summary, tol: CompareSpec['tolerance'], alpha: number): RuleResult {
   let measured: MeasuredDifference | null = null;
   let tolerance = 0;
   const m = rule.metric;
@@ -176,10 +205,13 @@ function evaluate(rule: CompareRuleSpec, cmp: Comparison, b: Summary, c: Summary
     measured = { value: cmp.errors.delta, ci: cmp.errors.ci, pValue: cmp.errors.pValue };
   } else {
     const [, p, kind] = m.split('.') as [string, string, 'ratio' | 'delta'];
-    const q = cmp.latency.quantiles.find((x) => `p${Math.round(x.q * 100)}` === p);
+    const i = cmp.latency.quantiles.findIndex((x) => `p${Math.round(x.q * 100)}` === p);
     tolerance = kind === 'ratio' ? tol.latencyRatio : 0;
-    if (q) {
-      measured = kind === 'ratio' ? { value: q.ratio, ci: q.ratioCi, pValue: cmp.latency.mannWhitney.pValue } : { value: q.delta, ci: q.deltaCi, pValue: cmp.latency.mannWhitney.pValue };
+    if (i >= 0) {
+      const q = cmp.latency.quantiles[i];
+      // One-sided against the rule's own bound, on the time-block resamples: see bootstrapRuleP.
+      const pValue = bootstrapRuleP(kind === 'ratio' ? draws[i].ratios : draws[i].deltas, effectiveBound(rule, tolerance).allowed);
+      measured = kind === 'ratio' ? { value: q.ratio, ci: q.ratioCi, pValue } : { value: q.delta, ci: q.deltaCi, pValue };
     }
   }
   const base = { expr: rule.expr, metric: m, op: rule.op, limit: rule.value, tolerance };

@@ -33,7 +33,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
     out.push(`| Macro F1 | ${f4(c.baseline.macroF1)} | ${f4(c.candidate.macroF1)} | ${signed(c.candidate.macroF1 - c.baseline.macroF1)} | — | — |`);
   }
   for (const q of c.latency.quantiles) {
-    out.push(`| Latency p${Math.round(q.q * 100)} (ms) | ${f2(q.base)} | ${f2(q.cand)} | ${signed(q.delta, 2)} (×${f2(q.ratio)}) | ${ci(q.deltaCi, 2)} | ${fmtPValue(c.latency.mannWhitney.pValue)} |`);
+    out.push(`| Latency p${Math.round(q.q * 100)} (ms) | ${f2(q.base)} | ${f2(q.cand)} | ${signed(q.delta, 2)} (×${f2(q.ratio)}) | ${ci(q.deltaCi, 2)} | ${fmtPValue(q.pValue)} |`);
   }
   out.push(`| Error rate | ${(c.errors.base * 100).toFixed(2)}% | ${(c.errors.cand * 100).toFixed(2)}% | ${signed(c.errors.delta * 100, 2)} pp | ${ci([c.errors.ci[0] * 100, c.errors.ci[1] * 100], 2)} pp | ${fmtPValue(c.errors.pValue)} |`);
   out.push(`| Requests (sent / ok) | ${c.baseline.sent} / ${c.baseline.ok} | ${c.candidate.sent} / ${c.candidate.ok} | | | |`, '');

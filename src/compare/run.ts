@@ -16,6 +16,7 @@ import { writeReportFiles, writeReports } from '../report/write.js';
 import { deliver, deliveryNotice } from '../report/deliver.js';
 import { sortedCountsFromBuckets } from './stats.js';
 import { analyze, type CompareSide } from './analyze.js';
+import { sliceByBuckets } from './latency.js';
 import type { Comparison } from './types.js';
 import { renderComparisonMarkdown, renderComparisonJunit } from './render.js';
 import { renderComparisonHtml } from './html.js';
@@ -45,6 +46,8 @@ export interface CompareResult {
   comparison: Comparison;
   dir: string;
   exitCode: number;
+  /** What was analysed (live comparisons): lets a caller re-analyse the same measurements another way. */
+  sides?: [CompareSide, CompareSide];
 }
 
 export function newComparisonId(name: string): string {
@@ -82,9 +85,10 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   if (unavailable) for (const sum of result.summaries) sum.store = noStore(unavailable);
   const side = (i: number, sub: string): CompareSide => {
     const smp = result.accumulators[i].samples!;
-    return { summary: result.summaries[i], latency: smp.latencyMs, correct: smp.correct, reportDir: sub };
+    return { summary: result.summaries[i], latency: smp.latencyMs, latencyAtMs: smp.atMs, correct: smp.correct, reportDir: sub };
   };
-  const comparison = analyze(side(0, 'baseline'), side(1, 'candidate'), { id, ...(s.compare ? { spec: s.compare } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: s.seed });
+  const sides: [CompareSide, CompareSide] = [side(0, 'baseline'), side(1, 'candidate')];
+  const comparison = analyze(sides[0], sides[1], { id, ...(s.compare ? { spec: s.compare } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: s.seed, simultaneous: true });
   if (bs.run.status === 'interrupted') comparison.warnings.push('the run was interrupted: the comparison covers only what was measured');
   if (result.failure) comparison.warnings.push(`a load worker failed mid-run (${result.failure.message}): the comparison covers only what was measured`);
   // A measured comparison outlives an unwritable folder: the fallback folder, else the verdict on the terminal.
@@ -98,7 +102,7 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   // A failed wave never passes a comparison: its exit code is the failure's.
   const verdict = result.failure ? result.failure.exitCode : bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
   const exitCode = delivery.dir || result.failure || verdict === EXIT.interrupted ? verdict : EXIT.reportNotWritten;
-  return { comparison, dir: delivery.dir ?? '', exitCode };
+  return { comparison, dir: delivery.dir ?? '', exitCode, sides };
 }
 
 /**
@@ -133,13 +137,18 @@ export async function compareRuns(a: string, b: string, opts: Omit<CompareOption
 
 function fromSummary(s: Summary, where: string): CompareSide {
   const { valuesMs, counts } = bucketsOfEncoded(s.totals.latencyHistogram);
-  return { summary: s, latency: sortedCountsFromBuckets(valuesMs, counts), reportDir: where };
+  // The windows' histograms are the time order a report keeps: each window one slice for the block bootstrap.
+  // A window with no latency (nothing answered in it) is an empty slice.
+  const windows = s.windows.map((w) => (w.latencyHistogram ? bucketsOfEncoded(w.latencyHistogram) : { valuesMs: [], counts: [] }));
+  const slices = windows.some((w) => w.counts.length > 0) ? { latencySlices: sliceByBuckets(windows) } : {};
+  return { summary: s, latency: sortedCountsFromBuckets(valuesMs, counts), ...slices, reportDir: where };
 }
 
 /** A stored run with its per-request rows: latencies from the intended send time and per-row correctness. */
 async function storedSide(store: MetricsStore, id: string): Promise<CompareSide> {
   const summary = await store.getSummary(id);
   const latency: number[] = [];
+  const latencyAtMs: number[] = [];
   const correct = new Correctness();
   const lines: string[] = [];
   let rest = '';
@@ -162,7 +171,10 @@ async function storedSide(store: MetricsStore, id: string): Promise<CompareSide>
     const labels = Array.isArray(r.label) ? r.label : [r.label];
     const k = labels.length;
     const ok = r.outcome === 'ok';
-    if (ok) latency.push(Number(r.latency_us) / 1000);
+    if (ok) {
+      latency.push(Number(r.latency_us) / 1000);
+      latencyAtMs.push(Number(r.intended_us) / 1000);
+    }
     for (let j = 0; j < k; j++) {
       const p = preds[j];
       const y = labels[j];
@@ -170,7 +182,7 @@ async function storedSide(store: MetricsStore, id: string): Promise<CompareSide>
       correct.set(Number(r.seq) * k + j, scored ? (p === y ? 1 : 0) : 255);
     }
   }
-  return { summary, latency, correct, reportDir: `store:${summary.run.id}` };
+  return { summary, latency, latencyAtMs, correct, reportDir: `store:${summary.run.id}` };
 }
 
 export function comparisonExitCode(c: Comparison, failOnInconclusive: boolean): number {

@@ -353,12 +353,14 @@ export function percentileSorted(sorted: Float64Array, p: number): number {
   return w === 0 || sorted[i] === sorted[j] ? sorted[i] : sorted[i] + w * (sorted[j] - sorted[i]);
 }
 
-function ratio(cand: number, base: number): number {
+/** cand / base for quantiles: Infinity when base is 0 and cand is not; 1 when both are 0. */
+export function ratio(cand: number, base: number): number {
   if (base === 0) return cand === 0 ? 1 : cand > 0 ? Infinity : -Infinity;
   return cand / base;
 }
 
-function asSorted(s: SampleInput, name: string): SortedCounts {
+/** A sample as sorted distinct values with counts (already sorted counts pass through). */
+export function asSorted(s: SampleInput, name: string): SortedCounts {
   if (isSortedCounts(s)) return s;
   try {
     return toSortedCounts(s);

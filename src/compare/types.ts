@@ -1,7 +1,10 @@
 // The Comparison: one versioned object `modelwave compare` produces; comparison.json is exactly this.
 import type { RuleStatus } from './verdict.js';
+import type { LatencyComparison, LatencyQuantileComparison } from './latency.js';
 
-export const COMPARISON_SCHEMA_VERSION = 1;
+// 2: latency quantiles gained pSlower/pFaster/pValue (block bootstrap) and latency.resampling; rule p-values of latency
+// rules are one-sided in the rule's direction (were the two-sided Mann–Whitney p).
+export const COMPARISON_SCHEMA_VERSION = 2;
 
 export interface RunBrief {
   runId: string;
@@ -59,7 +62,11 @@ export interface Comparison {
   perClass: { label: string; recallBase: number; recallCand: number; recallDelta: number; f1Base: number; f1Cand: number; f1Delta: number }[];
   perWindow: { index: number; base?: number; cand?: number; delta?: number }[];
   latency: {
-    quantiles: { q: number; base: number; cand: number; delta: number; ratio: number; deltaCi: [number, number]; ratioCi: [number, number] }[];
+    /** Per quantile: point values, block-bootstrap intervals and one-sided p-values (see src/compare/latency.ts). */
+    quantiles: LatencyQuantileComparison[];
+    /** How latency was resampled: time blocks (per version, or shared when measured together) or independently. */
+    resampling: LatencyComparison['resampling'];
+    /** Descriptive: a rank test of the whole distribution, treating requests as independent. No rule uses it. */
     mannWhitney: { u: number; effect: number; z: number; pValue: number };
     method: string;
   };

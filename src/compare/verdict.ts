@@ -22,6 +22,18 @@ export interface RuleEvaluation {
 export const DEFAULT_COMPARE_ALPHA = 0.05;
 
 /**
+ * The bound B a rule is judged against (the limit widened by the tolerance in the rule's favour) and `allowed(x)`:
+ * x satisfies the rule against B. Strict operators keep B itself on the violating side.
+ */
+export function effectiveBound(rule: Pick<CompareRuleSpec, 'op' | 'value'>, tolerance: number): { lower: boolean; bound: number; allowed: (x: number) => boolean } {
+  const lower = rule.op === '>' || rule.op === '>=';
+  const bound = lower ? rule.value - tolerance : rule.value + tolerance;
+  const strict = rule.op === '>' || rule.op === '<';
+  const allowed = (x: number) => (lower ? (strict ? x > bound : x >= bound) : strict ? x < bound : x <= bound);
+  return { lower, bound, allowed };
+}
+
+/**
  * Semantics. The tolerance widens the limit in the rule's favour — a difference smaller than the tolerance is noise —
  * giving the effective bound B = limit − tolerance for `>`/`>=` rules and B = limit + tolerance for `<`/`<=` rules.
  *
@@ -47,11 +59,7 @@ export function evaluateRule(
     throw new RangeError(`evaluateRule: tolerance for ${rule.expr} must be a non-negative number (got ${tolerance})`);
   }
   const alpha = opts.alpha ?? DEFAULT_COMPARE_ALPHA;
-  const lower = rule.op === '>' || rule.op === '>=';
-  const bound = lower ? rule.value - tolerance : rule.value + tolerance;
-  const strict = rule.op === '>' || rule.op === '<';
-  // allowed(x): x satisfies the rule against the effective bound.
-  const allowed = (x: number) => (lower ? (strict ? x > bound : x >= bound) : strict ? x < bound : x <= bound);
+  const { lower, bound, allowed } = effectiveBound(rule, tolerance);
   const boundText = tolerance > 0 ? `${fmt(bound)} (limit ${fmt(rule.value)} ${lower ? '−' : '+'} tolerance ${fmt(tolerance)})` : fmt(rule.value);
   const { value, ci, pValue } = measured;
   const pText = pValue !== undefined && !Number.isNaN(pValue) ? `, p = ${fmtPValue(pValue)}` : '';

@@ -36,6 +36,8 @@ export interface Samples {
   /** Row key seq·k + j → 1 correct, 0 wrong, 255 not scored. */
   correct: Correctness;
   latencyMs: number[];
+  /** Intended send time (ms since run start) of each latencyMs value: compare resamples latency in time blocks. */
+  atMs: number[];
   errors: number;
   sent: number;
 }
@@ -76,7 +78,7 @@ export class TargetAccumulator {
     this.phaseConfusion = phaseWarmup.map(() => (quality.task === 'classification' ? new Confusion(quality.classes) : undefined));
     if (quality.task === 'classification') this.confusion = new Confusion(quality.classes);
     if (quality.task === 'regression') this.regression = new RegressionAccumulator();
-    if (keepSamples) this.samples = { correct: new Correctness(), latencyMs: [], errors: 0, sent: 0 };
+    if (keepSamples) this.samples = { correct: new Correctness(), latencyMs: [], atMs: [], errors: 0, sent: 0 };
   }
 
   mergeHist(key: string, encoded: string): void {
@@ -128,7 +130,10 @@ export class TargetAccumulator {
     if (smp && outcome !== Outcome.dropped) {
       smp.sent++;
       if (outcome !== Outcome.ok) smp.errors++;
-      else smp.latencyMs.push((b.receivedUs[i] - intendedUs) / 1000);
+      else {
+        smp.latencyMs.push((b.receivedUs[i] - intendedUs) / 1000);
+        smp.atMs.push(intendedUs / 1000);
+      }
     }
     this.reconcile(b, i, outcome, w, p);
   }
