@@ -5,6 +5,7 @@ import type { FeedbackSpec, LabelValue } from '../scenario/types.js';
 import type { FeedbackSummary } from '../summary/types.js';
 import type { RunSink } from './run.js';
 import { Outcome, type RecordBatch } from './types.js';
+import { httpsAgent, type TlsMaterial } from './tls.js';
 
 interface Pending {
   dueMs: number;
@@ -31,6 +32,8 @@ export class FeedbackPoster implements RunSink {
   /** Posted labels, kept only when nobody takes them as they go (`onPosted`), so long runs stay bounded in memory. */
   readonly records: FeedbackRecord[] = [];
   onPosted?: (rows: FeedbackRecord[]) => void;
+  /** https:// feedback URLs: the target's TLS settings (CA, client certificate, insecure) apply here too. */
+  private readonly dispatcher?: ReturnType<typeof httpsAgent>;
 
   constructor(
     private readonly spec: FeedbackSpec,
@@ -39,7 +42,10 @@ export class FeedbackPoster implements RunSink {
     /** ms since t = 0 (the run clock), so `after` counts from each response. */
     private readonly nowMs: () => number,
     private readonly target = 0,
-  ) {}
+    tls?: TlsMaterial,
+  ) {
+    if (tls && url.startsWith('https:')) this.dispatcher = httpsAgent(tls);
+  }
 
   onBatch(target: number, b: RecordBatch): void {
     if (target !== this.target) return;
@@ -63,6 +69,7 @@ export class FeedbackPoster implements RunSink {
     this.timer = null;
     while (this.busy) await sleep(10);
     while (this.head < this.queue.length) await this.pump(true);
+    await this.dispatcher?.close();
     return { url: this.url, ...this.stats };
   }
 
@@ -101,7 +108,7 @@ export class FeedbackPoster implements RunSink {
     for (let attempt = 0; ; attempt++) {
       let ok = false;
       try {
-        const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5000) });
+        const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5000), ...(this.dispatcher && { dispatcher: this.dispatcher }) } as RequestInit);
         await res.arrayBuffer();
         ok = res.ok;
       } catch {

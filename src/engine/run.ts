@@ -18,6 +18,7 @@ import { Outcome, type RecordBatch } from './types.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
 import { FeedbackPoster, type FeedbackRecord } from './feedback.js';
+import { insecureTlsWarnings } from './tls.js';
 
 export interface RunSink {
   /** Called on the main thread with each batch of one target's records (never blocks the wave: keep it cheap). */
@@ -121,6 +122,8 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
         s.feedback.url === 'builtin' ? `${targets[0].origin}/feedback` : s.feedback.url,
         s.label?.classes ?? [],
         () => performance.timeOrigin + performance.now() - epochMs,
+        0,
+        targets[0].tls,
       )
     : undefined;
   if (feedback) {
@@ -253,6 +256,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
       phaseTimings: timings,
       maxLagP99Ms: opts.maxLagP99Ms ?? 10,
       ...(error ? { error } : {}),
+      warnings: insecureTlsWarnings(s, targets[t].url),
       ...(opts.comparisonId ? { comparisonId: opts.comparisonId, role: t === 0 ? 'baseline' : 'candidate' } : {}),
     }),
   );

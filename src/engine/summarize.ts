@@ -28,6 +28,8 @@ export interface RunMeta {
   phaseTimings: PhaseTiming[];
   maxLagP99Ms: number;
   error?: string;
+  /** Things the user must know about how the run was made (e.g. TLS verification off). */
+  warnings?: string[];
   comparisonId?: string;
   role?: 'baseline' | 'candidate';
 }
@@ -121,6 +123,7 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
       ...(saturated ? { saturationReason: `send lag p99 ${lagStats.p99} ms exceeds ${meta.maxLagP99Ms} ms: the generator could not keep the schedule, so the achieved rate is below target` } : {}),
       ...(meta.comparisonId ? { comparisonId: meta.comparisonId, role: meta.role } : {}),
       ...(meta.error ? { error: meta.error } : {}),
+      ...(meta.warnings?.length ? { warnings: meta.warnings } : {}),
     },
     environment: environment(meta.workers),
     scenario: s.redacted,

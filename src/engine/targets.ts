@@ -1,11 +1,14 @@
 // Resolve target URLs: `builtin:MODEL` starts the reference model server as a child process and waits until it
-// answers; an http:// URL is probed once so an unreachable target fails fast with exit code 3.
+// answers; an http(s):// URL is probed once so an unreachable target fails fast with exit code 3 — for https:// with a
+// full TLS handshake, so a certificate the run would not accept is exit 3 before the wave, not a run of errors.
 import net from 'node:net';
 import { ModelwaveError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
+import { MAX_RESPONSE_BYTES_DEFAULT } from '../scenario/normalize-tls.js';
 import { defaultPath } from '../server/paths.js';
 import { spawnReferenceServer, type SpawnedServer } from '../server/spawn.js';
 import { parseTargetUrl, type HttpTarget } from './http.js';
+import { explainTlsError, loadTlsMaterial, tlsHandshake, type TlsMaterial } from './tls.js';
 
 export interface ResolvedTarget {
   /** Full URL requests go to. */
@@ -15,13 +18,16 @@ export interface ResolvedTarget {
   http: HttpTarget;
   /** Base URL (scheme://host:port) — the builtin server's /feedback and /stats live there. */
   origin: string;
+  /** The scenario's TLS settings, read once: https targets and https feedback URLs use them. */
+  tls: TlsMaterial;
   stop(): Promise<void>;
 }
 
 export async function resolveTargets(s: Scenario, urls: string[]): Promise<ResolvedTarget[]> {
   const out: ResolvedTarget[] = [];
   try {
-    for (const u of urls) out.push(await resolveTarget(s, u));
+    const tls = loadTlsMaterial(s.target.tls);
+    for (const u of urls) out.push(await resolveTarget(s, u, tls));
   } catch (err) {
     await Promise.all(out.map((t) => t.stop()));
     throw err;
@@ -29,18 +35,19 @@ export async function resolveTargets(s: Scenario, urls: string[]): Promise<Resol
   return out;
 }
 
-async function resolveTarget(s: Scenario, url: string): Promise<ResolvedTarget> {
+async function resolveTarget(s: Scenario, url: string, tls: TlsMaterial): Promise<ResolvedTarget> {
   const contentType = 'application/json';
+  const maxResponseBytes = s.target.maxResponseBytes ?? MAX_RESPONSE_BYTES_DEFAULT;
   if (url.startsWith('builtin:')) {
     const model = url.slice('builtin:'.length);
     const { origin, stop } = await startBuiltin(model);
     const full = origin + defaultPath(s.target.protocol);
-    const parsed = parseTargetUrl(full);
     return {
       url: full,
       display: `${url} (${full})`,
       origin,
-      http: { ...parsed, headers: s.target.headers, contentType },
+      http: httpTarget(parseTargetUrl(full), s, contentType, maxResponseBytes, tls),
+      tls,
       stop: () => stop(),
     };
   }
@@ -51,13 +58,34 @@ async function resolveTarget(s: Scenario, url: string): Promise<ResolvedTarget> 
     throw new ModelwaveError('MW_USAGE', `target.url ${redactUrl(url)} is not usable: ${(err as Error).message}`);
   }
   await probe(parsed.host, parsed.port, url);
+  if (parsed.secure) {
+    try {
+      await tlsHandshake(parsed.host, parsed.port, tls);
+    } catch (err) {
+      throw new ModelwaveError('MW_TARGET_UNREACHABLE', `target ${redactUrl(url)}: ${explainTlsError(err as NodeJS.ErrnoException, parsed.hostHeader)}`);
+    }
+  }
   const u = new URL(url);
   return {
     url,
     display: redactUrl(url),
     origin: `${u.protocol}//${u.host}`,
-    http: { ...parsed, headers: s.target.headers, contentType },
+    http: httpTarget(parsed, s, contentType, maxResponseBytes, tls),
+    tls,
     stop: async () => {},
+  };
+}
+
+function httpTarget(p: ReturnType<typeof parseTargetUrl>, s: Scenario, contentType: string, maxResponseBytes: number, tls: TlsMaterial): HttpTarget {
+  return {
+    host: p.host,
+    port: p.port,
+    path: p.path,
+    hostHeader: p.hostHeader,
+    headers: s.target.headers,
+    contentType,
+    maxResponseBytes,
+    ...(p.secure && { tls }),
   };
 }
 

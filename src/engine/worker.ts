@@ -27,6 +27,7 @@ const E_HTTP = errorCodeIndex('HTTP_STATUS');
 const E_TIMEOUT = errorCodeIndex('TIMEOUT');
 const E_CAP = errorCodeIndex('IN_FLIGHT_CAP');
 const E_LATE = errorCodeIndex('LATE');
+const E_TOO_LARGE = errorCodeIndex('RESPONSE_TOO_LARGE');
 const DECODE_CODES = { BAD_JSON: errorCodeIndex('BAD_JSON'), NO_PREDICTION: errorCodeIndex('NO_PREDICTION'), PREDICTION_COUNT: errorCodeIndex('PREDICTION_COUNT') };
 /** Open loop: at most this many sends per pump before yielding, so responses keep being read during a catch-up. */
 const MAX_SENDS_PER_PUMP = 32;
@@ -370,7 +371,8 @@ export class WorkerRun implements SlotHost {
     let preds: (string | number | boolean)[] | null = null;
     let probs: (number | null)[] | undefined;
     if (err !== 0) {
-      outcome = err === E_TIMEOUT ? Outcome.timeout : Outcome.connectionError;
+      // An answer over target.maxResponseBytes came back but cannot be used: a bad response, not a connection error.
+      outcome = err === E_TIMEOUT ? Outcome.timeout : err === E_TOO_LARGE ? Outcome.badResponse : Outcome.connectionError;
       code = err;
     } else if (status < 200 || status > 299) {
       outcome = Outcome.httpError;

@@ -29,6 +29,19 @@ export interface TargetSpec {
   probabilityPath?: string;
   /** Max in-flight requests per run in open loop; beyond it a scheduled request is counted `dropped`. */
   maxInFlight: number;
+  /** A response body larger than this fails the request as RESPONSE_TOO_LARGE. Set by the loader (16 MiB default). */
+  maxResponseBytes?: number;
+  /** https:// targets and feedback URLs: extra trust, client certificate, or no verification. */
+  tls?: TlsSpec;
+}
+
+/** PEM files as absolute paths (checked by the loader, read once at the start of a run; contents never stored here). */
+export interface TlsSpec {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** Do not verify the server certificate: warned in the terminal and recorded in the report. */
+  insecure: boolean;
 }
 
 export interface TemplateSpec {

@@ -205,6 +205,8 @@ export interface Summary {
     comparisonId?: string;
     role?: 'baseline' | 'candidate';
     error?: string;
+    /** Things to know about how the run was made, e.g. `target.tls.insecure` (certificate not verified). */
+    warnings?: string[];
   };
   environment: EnvironmentInfo;
   /** The scenario as written, secrets redacted. */
