@@ -154,6 +154,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     } else if (m.type === 'batch') {
       inFlight[w] = m.inFlight;
       for (const [key, enc] of Object.entries(m.hists)) routeHist(accs, key, enc);
+      for (const r of m.staleRetries ?? []) accs[r.target].staleRetries[r.phase] += r.count;
       ingest(m.records);
     } else if (m.type === 'done') {
       doneWorkers.add(w);

@@ -88,7 +88,7 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
       ...(p.kind === 'open' ? { targetRate: p.rate, ...(p.rampTo !== undefined ? { targetRampTo: p.rampTo } : {}) } : { concurrency: p.concurrency }),
       startedAtMs: round(t.startUs / 1000),
       endedAtMs: round(t.endUs / 1000),
-      requests: acc.phases[i],
+      requests: { ...acc.phases[i], retriedOnStaleConnection: acc.staleRetries[i] },
       rps: round(acc.phases[i].sent / durS, 2),
       latencyMs: ls(histKey.latency(i)),
       serviceTimeMs: ls(histKey.service(i)),
@@ -128,7 +128,7 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
     environment: environment(meta.workers),
     scenario: s.redacted,
     totals: {
-      requests: acc.total,
+      requests: { ...acc.total, retriedOnStaleConnection: measured.reduce((n, i) => n + acc.staleRetries[i], 0) },
       errors: {
         byStatus: Object.fromEntries([...acc.byStatus].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v])),
         byCode: Object.fromEntries([...acc.byCode].sort((a, b) => b[1] - a[1])),

@@ -31,9 +31,16 @@ export interface GoMessage {
 
 export type WorkerMessage =
   | { type: 'ready'; workerIndex: number }
-  | { type: 'batch'; records: RecordBatch; hists: Record<string, string>; inFlight: number }
+  | { type: 'batch'; records: RecordBatch; hists: Record<string, string>; inFlight: number; staleRetries?: StaleRetries[] }
   | { type: 'phase'; phase: number; startUs: number; endUs: number; count: number }
   | { type: 'done'; workerIndex: number };
+
+/** Requests of one target and phase sent again on a fresh connection since the last batch (http.ts: stale connections). */
+export interface StaleRetries {
+  target: number;
+  phase: number;
+  count: number;
+}
 
 /** Index of the shared stop flag in `counters` (after the per-phase counters). */
 export const stopIndex = (phases: number) => phases;

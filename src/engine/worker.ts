@@ -16,7 +16,7 @@ import { initHistograms } from './hist.js';
 import { HistogramDeltas } from './deltas.js';
 import { ConnectionPool, type Connection } from './http.js';
 import { RecordBuffer, transferList } from './records.js';
-import { CLOSED_BIT, stopIndex, type GoMessage, type WorkerMessage, type WorkerTask } from './task.js';
+import { CLOSED_BIT, stopIndex, type GoMessage, type StaleRetries, type WorkerMessage, type WorkerTask } from './task.js';
 import { Outcome, errorCodeIndex } from './types.js';
 import { Waker } from './wake.js';
 import { Deadlines } from './deadlines.js';
@@ -78,6 +78,8 @@ export class WorkerRun implements SlotHost {
   private readonly arrived: InFlight[] = [];
   private arrivedScheduled = false;
   readonly targetCount: number;
+  /** Stale-connection retries since the last flush, by target and phase (rare: a list, not a table). */
+  private staleRetries: StaleRetries[] = [];
   /** performance.now() value (ms) of the run's t = 0 in this thread. */
   private originMs = 0;
 
@@ -343,6 +345,7 @@ export class WorkerRun implements SlotHost {
     f.status = status;
     f.body = body;
     f.err = err;
+    f.retried = f.conn.retried;
     this.arrived.push(f);
     if (!this.arrivedScheduled) {
       this.arrivedScheduled = true;
@@ -392,6 +395,7 @@ export class WorkerRun implements SlotHost {
     const p = f.phase;
     const intendedUs = f.intendedUs;
     const sentUs = f.sentUs;
+    if (f.retried) this.countStaleRetry(ti, p);
     const i = this.buf.push(seq, ti, p, this.t.workerIndex, intendedUs, sentUs, receivedUs, outcome, status, code, uuid);
     for (let j = 0; j < this.k; j++) {
       let pred = NaN;
@@ -411,6 +415,12 @@ export class WorkerRun implements SlotHost {
     if (slot) slot.settle();
   }
 
+  private countStaleRetry(target: number, phase: number): void {
+    const r = this.staleRetries.find((x) => x.target === target && x.phase === phase);
+    if (r) r.count++;
+    else this.staleRetries.push({ target, phase, count: 1 });
+  }
+
   /** Ship records and histogram deltas; histograms restart empty so each message carries only new values. */
   private flush(): void {
     this.lastFlushMs = this.nowMs();
@@ -420,7 +430,9 @@ export class WorkerRun implements SlotHost {
     for (const d of this.deltas) d.drainInto(hists);
     const inFlight = this.inFlight.reduce((a, b) => a + b, 0);
     const rec = records ?? RecordBuffer.allocate(0, this.k);
-    this.post({ type: 'batch', records: rec, hists, inFlight }, transferList(rec));
+    const staleRetries = this.staleRetries.length ? this.staleRetries : undefined;
+    this.staleRetries = [];
+    this.post({ type: 'batch', records: rec, hists, inFlight, ...(staleRetries && { staleRetries }) }, transferList(rec));
   }
 
   private async drain(): Promise<void> {

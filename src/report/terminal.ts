@@ -60,6 +60,7 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
     return q[k] > 0 ? c.yellow(text) : text;
   });
   out.push(`${label('  by kind')}${kinds.join(' · ')}`);
+  if (q.retriedOnStaleConnection) out.push(`${label('  retried')}${fmtInt(q.retriedOnStaleConnection)} sent again on a fresh connection after an idle keep-alive connection closed`);
   out.push(`${label('rate')}${fmtRateVsTarget(t.rps, t.targetRps)}`);
   out.push('');
 

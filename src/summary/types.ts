@@ -29,6 +29,11 @@ export interface RequestCounts {
   connectionErrors: number;
   badResponses: number;
   dropped: number;
+  /**
+   * Totals and phases only: requests sent a second time, on a fresh connection, because the keep-alive connection
+   * they went out on had sat idle and was closed by the server before any byte of an answer (counted once in `sent`).
+   */
+  retriedOnStaleConnection?: number;
 }
 
 export interface ErrorBreakdown {
