@@ -84,12 +84,14 @@ export class ResponseParser {
     this.started = false;
     this.phase = HEAD;
     this.headAcc = null;
-    this.resetHead();
-    this.bodyBuf = null;
-    this.filled = 0;
-    this.parts.length = 0;
-    this.partsOwned = 0;
-    this.total = 0;
+    // Head fields are reset by parseHead(); body fields only need it after a body that was accumulated.
+    if (this.total !== 0 || this.filled !== 0 || this.bodyBuf !== null) {
+      this.bodyBuf = null;
+      this.filled = 0;
+      if (this.parts.length !== 0) this.parts.length = 0; // setting an array's length is a runtime call: skip it when empty
+      this.partsOwned = 0;
+      this.total = 0;
+    }
   }
 
   /** The body runs until the server closes the connection. */
@@ -124,12 +126,19 @@ export class ResponseParser {
         i += h;
         if (this.status < 200) {
           if (this.status === 101) return PARSE_ERROR; // a protocol switch nobody asked for
-          this.resetHead(); // interim response: the final one follows on the same connection
+          // An interim response: the final one follows on the same connection.
           if (i === end) return PARSE_MORE;
           continue;
         }
         const r = this.startBody();
         if (r !== PARSE_MORE) return r;
+        if ((this.phase as number) === LENGTH && end - i >= this.contentLength) {
+          // The common case: the whole body in this read, decoded in place.
+          this.body = b.toString('utf8', i, i + this.contentLength);
+          this.phase = DONE;
+          if (i + this.contentLength !== end) this.keepAlive = false;
+          return PARSE_DONE;
+        }
       }
       let next: number;
       if (this.phase === LENGTH) next = this.feedLength(b, i, end);
@@ -326,7 +335,7 @@ export class ResponseParser {
     }
     this.phase = DONE;
     this.bodyBuf = null;
-    this.parts.length = 0;
+    if (this.parts.length !== 0) this.parts.length = 0;
     this.partsOwned = 0;
   }
 
@@ -342,6 +351,7 @@ export class ResponseParser {
     if ((minor !== 48 && minor !== 49) || b[s + 8] !== 32) return -2;
     const status = (b[s + 9] - 48) * 100 + (b[s + 10] - 48) * 10 + (b[s + 11] - 48);
     if (!(status >= 100 && status <= 599)) return -2;
+    this.resetHead();
     this.status = status;
     this.http10 = minor === 48;
     // A plain loop on '\n' (one comparison per byte) beats Buffer#indexOf here: heads are short, calls are not free.
@@ -374,9 +384,9 @@ export class ResponseParser {
     if (c === 0x63 /* c */) {
       if (nameIs(b, start, end, H_CONTENT_LENGTH)) this.setContentLength(parseLength(b, start + H_CONTENT_LENGTH.length + 1, end));
       else if (nameIs(b, start, end, H_CONNECTION)) {
-        const from = start + H_CONNECTION.length + 1;
-        if (hasToken(b, from, end, CLOSE)) this.connClose = true;
-        if (hasToken(b, from, end, H_KEEP_ALIVE)) this.connKeepAlive = true;
+        const t = connectionTokens(b, start + H_CONNECTION.length + 1, end);
+        if (t & TOKEN_CLOSE) this.connClose = true;
+        if (t & TOKEN_KEEP_ALIVE) this.connKeepAlive = true;
       }
     } else if (c === 0x74 /* t */ && nameIs(b, start, end, H_TRANSFER_ENCODING)) {
       this.transferEncoding = true;
@@ -431,22 +441,29 @@ function parseLength(b: Buffer, start: number, end: number): number {
   return v;
 }
 
-/** True when the comma-separated list `b[start, end)` holds the token `word` (lower case), case-insensitively. */
-function hasToken(b: Buffer, start: number, end: number, word: Buffer): boolean {
+const TOKEN_CLOSE = 1;
+const TOKEN_KEEP_ALIVE = 2;
+
+/** The `close` and `keep-alive` tokens of a Connection list `b[start, end)` (case-insensitive), as bit flags. */
+function connectionTokens(b: Buffer, start: number, end: number): number {
+  let flags = 0;
   let i = start;
   while (i < end) {
     while (i < end && (b[i] === 32 || b[i] === 9 || b[i] === 44)) i++;
-    let j = 0;
-    while (j < word.length && i + j < end && (b[i + j] | 0x20) === word[j]) j++;
-    let k = i + j;
-    if (j === word.length) {
-      while (k < end && (b[k] === 32 || b[k] === 9)) k++;
-      if (k === end || b[k] === 44) return true;
-    }
-    while (k < end && b[k] !== 44) k++;
-    i = k;
+    let e = i;
+    while (e < end && b[e] !== 44) e++;
+    let t = e;
+    while (t > i && (b[t - 1] === 32 || b[t - 1] === 9)) t--;
+    if (t - i === 5 && sameToken(b, i, CLOSE)) flags |= TOKEN_CLOSE;
+    else if (t - i === 10 && sameToken(b, i, H_KEEP_ALIVE)) flags |= TOKEN_KEEP_ALIVE;
+    i = e;
   }
-  return false;
+  return flags;
+}
+
+function sameToken(b: Buffer, at: number, word: Buffer): boolean {
+  for (let j = 0; j < word.length; j++) if ((b[at + j] | 0x20) !== word[j]) return false;
+  return true;
 }
 
 /** True when the last coding of a Transfer-Encoding list is `word`. */

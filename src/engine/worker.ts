@@ -318,7 +318,7 @@ export class WorkerRun implements SlotHost {
     const sentUs = this.nowUs();
     f.sentUs = sentUs;
     const deadlineMs = sentUs / 1000 + this.timeoutMs;
-    conn.send(body, f.done, deadlineMs);
+    conn.send(body, f.done, deadlineMs, sentUs / 1000 + this.originMs);
     this.deadlines.arm(deadlineMs);
   }
 
