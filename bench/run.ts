@@ -11,13 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as cases from './lib/cases.js';
+import { closedHttps } from './lib/https.js';
 import { GNU_TIME, loadAverage, stopAll } from './lib/proc.js';
 import { spread, table, verdict } from './lib/stats.js';
 import { NGINX } from './lib/targets.js';
 import { WRK } from './lib/tools.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ALL = ['closed-nginx', 'open-5k', 'max-rate', 'stall', 'ten-ms', 'rss', 'workers'] as const;
+const ALL = ['closed-nginx', 'closed-https', 'open-5k', 'max-rate', 'stall', 'ten-ms', 'rss', 'workers'] as const;
 type CaseId = (typeof ALL)[number];
 
 interface Args {
@@ -120,6 +121,9 @@ async function main(): Promise<number> {
       case 'closed-nginx':
         r = await cases.closedNginx(o);
         autocannonMax = medianRps(r, 'autocannon');
+        break;
+      case 'closed-https':
+        r = await closedHttps(o);
         break;
       case 'open-5k':
         r = await cases.open5k(o);

@@ -5,6 +5,7 @@ import { EXIT, type ModelwaveError } from './errors.js';
 import type { Scenario } from './scenario/types.js';
 import type { Summary } from './summary/types.js';
 import { executeRun, newRunId, type RunResult, type RunSink } from './engine/run.js';
+import { insecureTlsWarnings } from './engine/tls.js';
 import { progressSink } from './engine/progress.js';
 import { evaluateThresholds } from './verdict/thresholds.js';
 import { writeReports, type ReportFormat } from './report/write.js';
@@ -55,6 +56,8 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   const sinks: RunSink[] = [...(opts.sinks ?? [])];
   const { record, unavailable } = opts.store ? await RunRecord.begin(opts.store, s, [runId], opts.workers, errOut) : {};
   if (record) sinks.push(record.sink());
+  // Printed before the wave (and kept in the report): a run that does not verify its target must not look like one that does.
+  for (const w of insecureTlsWarnings(s, s.target.url)) (opts.progressOut ?? process.stderr).write(`warning: ${w}\n`);
   const progress = opts.quiet ? undefined : progressSink(opts.progressOut ?? process.stderr);
   if (progress) sinks.push(progress);
   let result: RunResult;

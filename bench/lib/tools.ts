@@ -62,6 +62,8 @@ export interface ModelwaveRun {
   warmupSeconds?: number;
   /** Upper bound on the run's length, for the kill timer. */
   seconds: number;
+  /** https targets: the PEM file to trust (written into a copy of the scenario as target.tls.ca). */
+  tlsCa?: string;
 }
 
 /**
@@ -81,9 +83,19 @@ function withWarmup(file: string, dir: string, o: ModelwaveRun): string {
   return out;
 }
 
+/** A copy of a scenario (in `dir`) that trusts `ca` for https targets. */
+function withTlsCa(file: string, dir: string, ca: string): string {
+  const doc = parseYaml(readFileSync(file, 'utf8')) as { target: Record<string, unknown> };
+  doc.target.tls = { ca };
+  const out = path.join(dir, `tls-${path.basename(file)}`);
+  writeFileSync(out, stringifyYaml(doc));
+  return out;
+}
+
 export async function runModelwave(o: ModelwaveRun): Promise<GenResult & { summary: Summary }> {
   const out = mkdtempSync(path.join(tmpdir(), 'mw-bench-run-'));
-  const file = o.warmupSeconds ? withWarmup(o.scenario, out, o) : path.join(SCENARIOS, o.scenario);
+  let file = o.warmupSeconds ? withWarmup(o.scenario, out, o) : path.join(SCENARIOS, o.scenario);
+  if (o.tlsCa) file = withTlsCa(file, out, o.tlsCa);
   // The node flag the `modelwave` bin's shebang and `npm start` pass (see src/cli/main.ts).
   const args = ['--max-semi-space-size=2', CLI, 'run', file, '--target', o.url, '--out', out, '--quiet', '--no-store', '--report', 'json'];
   if (o.workers !== undefined) args.push('--workers', String(o.workers));

@@ -49,6 +49,8 @@ export class TargetAccumulator {
   readonly seconds = new Map<number, SecondAcc>();
   readonly byStatus = new Map<number, number>();
   readonly byCode = new Map<string, number>();
+  /** Per phase: requests sent again on a fresh connection after a stale keep-alive connection failed (http.ts). */
+  readonly staleRetries: number[];
   /** Merged latency histograms by key (memory bounded: per-window/per-second series stay compressed). */
   readonly hists = new HistogramStore();
   readonly confusion?: Confusion;
@@ -75,6 +77,7 @@ export class TargetAccumulator {
     keepSamples: boolean,
   ) {
     this.phases = phaseWarmup.map(() => emptyCounts());
+    this.staleRetries = phaseWarmup.map(() => 0);
     this.phaseConfusion = phaseWarmup.map(() => (quality.task === 'classification' ? new Confusion(quality.classes) : undefined));
     if (quality.task === 'classification') this.confusion = new Confusion(quality.classes);
     if (quality.task === 'regression') this.regression = new RegressionAccumulator();

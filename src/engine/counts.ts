@@ -35,7 +35,7 @@ export function countOutcome(c: RequestCounts, outcome: number): void {
 }
 
 export function addCounts(into: RequestCounts, c: RequestCounts): void {
-  for (const k of Object.keys(into) as (keyof RequestCounts)[]) into[k] += c[k];
+  for (const k of Object.keys(into) as (keyof RequestCounts)[]) into[k] = (into[k] ?? 0) + (c[k] ?? 0);
 }
 
 /** The accounting identities every report must satisfy; returns the violated ones (empty when consistent). */

@@ -7,6 +7,7 @@ import type { RunSink } from './run.js';
 import { Outcome, type RecordBatch } from './types.js';
 import { redactUrl } from '../scenario/redact.js';
 import { canPost, feedbackBody, feedbackHeaders, itemsPerPost } from './feedback-format.js';
+import { httpsAgent, type TlsMaterial } from './tls.js';
 
 interface Pending {
   dueMs: number;
@@ -35,6 +36,8 @@ export class FeedbackPoster implements RunSink {
   /** Posted labels, kept only when nobody takes them as they go (`onPosted`), so long runs stay bounded in memory. */
   readonly records: FeedbackRecord[] = [];
   onPosted?: (rows: FeedbackRecord[]) => void;
+  /** https:// feedback URLs: the target's TLS settings (CA, client certificate, insecure) apply here too. */
+  private readonly dispatcher?: ReturnType<typeof httpsAgent>;
 
   constructor(
     private readonly spec: FeedbackSpec,
@@ -43,7 +46,10 @@ export class FeedbackPoster implements RunSink {
     /** ms since t = 0 (the run clock), so `after` counts from each response. */
     private readonly nowMs: () => number,
     private readonly target = 0,
-  ) {}
+    tls?: TlsMaterial,
+  ) {
+    if (tls && url.startsWith('https:')) this.dispatcher = httpsAgent(tls);
+  }
 
   onBatch(target: number, b: RecordBatch): void {
     if (target !== this.target) return;
@@ -78,6 +84,7 @@ export class FeedbackPoster implements RunSink {
     while (this.head < this.queue.length && Date.now() < this.deadlineMs) await this.pump(true);
     if (this.head < this.queue.length) this.settle(this.queue.slice(this.head), false, Date.now());
     this.head = this.queue.length;
+    await this.dispatcher?.close();
     return { url: redactUrl(this.url), ...this.stats };
   }
 
@@ -117,7 +124,7 @@ export class FeedbackPoster implements RunSink {
     for (let attempt = 0; ; attempt++) {
       let ok = false;
       try {
-        const res = await fetch(this.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000) });
+        const res = await fetch(this.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000), ...(this.dispatcher && { dispatcher: this.dispatcher }) } as RequestInit);
         await res.arrayBuffer();
         ok = res.ok;
       } catch {

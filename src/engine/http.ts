@@ -1,24 +1,35 @@
-// A lean keep-alive HTTP/1.1 client on `net`: one request in flight per connection, prebuilt request heads, a
-// byte-level response parser (status, Content-Length or chunked). Measured faster than undici's Pool for this
-// workload (bench/RESULTS.md). It only has to speak to model servers, not to the whole web.
+// A lean keep-alive HTTP/1.1 client on `net` and `tls`: one request in flight per connection, prebuilt request heads,
+// a byte-level response parser (h1parse.ts). Measured faster than undici's Pool for this workload
+// (bench/RESULTS.md). It only has to speak to model servers, not to the whole web.
 // Hot-path choices, each measured: sockets read through `onread` into one buffer shared by the pool (no stream
-// machinery, no Buffer per read: responses are parsed synchronously before the next read can reuse it); heads are
-// parsed on bytes without building strings; ASCII request bodies go out as latin1 (a memcpy, no UTF-8 encoding);
-// the `done` callback is the caller's, so a caller can pass a prebound function and allocate no closure per request.
+// machinery, no Buffer per read: responses are parsed synchronously before the next read can reuse it) — TLS
+// sockets too, which decrypt into the same buffer; heads are parsed on bytes without building strings; ASCII
+// request bodies go out as latin1 (a memcpy, no UTF-8 encoding); the `done` callback is the caller's, so a caller
+// can pass a prebound function and allocate no closure per request.
+// Persistence (RFC 9112 §9): a connection the server will close (`Connection: close`, HTTP/1.0, a body delimited by
+// close) is closed after its answer, and one idle longer than the server's `Keep-Alive: timeout` hint is replaced
+// before it is written to. A request that dies on a connection that had sat idle, before any byte of its answer,
+// is sent once more on a fresh connection (docs/scenario-reference.md, "Connections").
 import net from 'node:net';
+import tls from 'node:tls';
+import { performance } from 'node:perf_hooks';
 import { errorCodeIndex } from './types.js';
+import { PARSE_DONE, PARSE_MORE, PARSE_TOO_LARGE, ResponseParser } from './h1parse.js';
+import { createSecureContext, serverNameOf, type TlsMaterial } from './tls.js';
 
 export interface HttpTarget {
+  /** Host to connect to (an IPv6 address without brackets). */
   host: string;
   port: number;
   path: string;
+  /** The Host header: host, with the port when it is not the scheme's default (RFC 9110 §7.2). */
+  hostHeader: string;
   headers: Record<string, string>;
   contentType: string;
-}
-
-export interface HttpResponse {
-  status: number;
-  body: string;
+  /** Set for https:// targets. */
+  tls?: TlsMaterial;
+  /** A larger response body fails the request with RESPONSE_TOO_LARGE and closes the connection. */
+  maxResponseBytes: number;
 }
 
 /** Called once per request: exactly one of (response) or (errorCode) is set. */
@@ -32,11 +43,22 @@ const E_PIPE = errorCodeIndex('EPIPE');
 const E_CLOSED = errorCodeIndex('SOCKET_CLOSED');
 const E_CONNECT = errorCodeIndex('CONNECT_ERROR');
 const E_PARSE = errorCodeIndex('PARSE_HTTP');
+const E_TOO_LARGE = errorCodeIndex('RESPONSE_TOO_LARGE');
+const E_TLS = errorCodeIndex('TLS_ERROR');
 
-/** A response head bigger than this is treated as malformed. */
-const MAX_HEAD_BYTES = 65536;
 /** The read buffer shared by a pool's sockets; a response that does not fit is accumulated per connection. */
 const READ_BUFFER_BYTES = 64 * 1024;
+/**
+ * A request that fails before any byte of its answer is retried once on a fresh connection only when its connection
+ * had been idle at least this long: then the failure is the server's idle timer closing the connection as the
+ * request went out (no server we know closes idle connections sooner: gunicorn 2 s, uvicorn and Node 5 s, nginx
+ * 75 s). On a busy connection the same failure is the server dropping a request it read, and counts as an error.
+ */
+export const STALE_IDLE_MS = 1000;
+/** Replace a connection before the server's `Keep-Alive: timeout` ends: this much earlier (at most half of it). */
+const KEEP_ALIVE_MARGIN_MS = 1000;
+
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_)|CERT|_SIGNATURE|INVALID_CA/;
 
 export function errorCodeOf(err: NodeJS.ErrnoException): number {
   switch (err.code) {
@@ -49,16 +71,19 @@ export function errorCodeOf(err: NodeJS.ErrnoException): number {
     case 'ETIMEDOUT':
       return E_TIMEOUT;
     default:
-      return E_CONNECT;
+      return err.code && TLS_CODE.test(err.code) ? E_TLS : E_CONNECT;
   }
 }
 
-// Header names, lower case, as bytes (matched case-insensitively by OR-ing 0x20 into the received byte).
-const H_CONTENT_LENGTH = Buffer.from('content-length');
-const H_TRANSFER_ENCODING = Buffer.from('transfer-encoding');
-const H_CONNECTION = Buffer.from('connection');
-const HTTP_1 = Buffer.from('HTTP/1.');
-const CLOSE = Buffer.from('close');
+/** What a pool's connections share. */
+interface PoolShared {
+  readonly target: HttpTarget;
+  readonly head: string;
+  readonly readBuffer: Buffer;
+  readonly secureContext: tls.SecureContext | null;
+  /** The latest TLS session ticket, so new connections resume instead of a full handshake. */
+  tlsSession: Buffer | undefined;
+}
 
 /** One keep-alive connection. `busy` while a request is in flight. */
 export class Connection {
@@ -67,42 +92,59 @@ export class Connection {
   private pendingWrite: string | null = null;
   private pendingEncoding: BufferEncoding = 'latin1';
   private done: Done | null = null;
-  /** Bytes of the current response received so far, when it spans several reads (rare for small answers). */
-  private acc: Buffer | null = null;
-  // Parse state of the current response.
-  private status = 0;
-  private contentLength = -1;
-  private chunked = false;
-  private closeAfter = false;
+  private readonly parser: ResponseParser;
+  /** The request in flight, kept for its one retry on a fresh connection. */
+  private req = '';
+  private reqEncoding: BufferEncoding = 'latin1';
+  /** performance.now() when the socket last finished something (connected, or answered a request). */
+  private idleSinceMs = 0;
+  /** Do not write to the socket after it has been idle this long (from the server's Keep-Alive hint). */
+  private idleLimitMs = Infinity;
+  /** The request in flight went out on a connection that had been idle ≥ STALE_IDLE_MS. */
+  private staleCandidate = false;
+  /** The request in flight (or just answered) was sent a second time on a fresh connection. Reset by send(). */
+  retried = false;
   deadlineMs = Infinity;
 
   constructor(
-    private readonly target: HttpTarget,
-    private readonly head: string,
-    private readonly readBuffer: Buffer,
+    private readonly pool: PoolShared,
     /** Index of this connection in its pool (stable; lets a caller keep per-connection state in an array). */
     readonly id: number,
-  ) {}
+  ) {
+    this.parser = new ResponseParser(pool.target.maxResponseBytes);
+  }
 
   get busy(): boolean {
     return this.done !== null;
   }
 
-  /** Send one request; `done` is called exactly once (never synchronously). */
-  send(body: string, done: Done, deadlineMs: number): void {
+  /**
+   * Send one request; `done` is called exactly once (never synchronously). `nowMs` (performance.now()) saves a clock
+   * read when the caller has just read the clock anyway.
+   */
+  send(body: string, done: Done, deadlineMs: number, nowMs = performance.now()): void {
     this.done = done;
     this.deadlineMs = deadlineMs;
+    this.retried = false;
     const bytes = Buffer.byteLength(body);
-    const req = this.head + bytes + CRLF + CRLF + body;
+    const req = this.pool.head + bytes + CRLF + CRLF + body;
     // Byte length = string length means every char is ASCII: latin1 then writes the same bytes, without UTF-8 encoding.
     const enc: BufferEncoding = bytes === body.length ? 'latin1' : 'utf8';
+    this.req = req;
+    this.reqEncoding = enc;
     if (this.socket && this.connected) {
-      this.socket.write(req, enc);
-    } else {
-      this.pendingWrite = req;
-      this.pendingEncoding = enc;
-      if (!this.socket) this.open();
+      const idleMs = nowMs - this.idleSinceMs;
+      if (idleMs <= this.idleLimitMs) {
+        this.staleCandidate = idleMs >= STALE_IDLE_MS;
+        this.socket.write(req, enc);
+        return;
+      }
+      this.destroySocket(); // past the server's keep-alive timeout: it may close it any moment
     }
+    this.staleCandidate = false;
+    this.pendingWrite = req;
+    this.pendingEncoding = enc;
+    if (!this.socket) this.open();
   }
 
   /** Open the socket ahead of the first request; resolves once connected or failed (failures surface on use). */
@@ -111,7 +153,7 @@ export class Connection {
     this.open();
     const s = this.socket!;
     return new Promise((resolve) => {
-      s.once('connect', () => resolve());
+      s.once(this.pool.secureContext ? 'secureConnect' : 'connect', () => resolve());
       s.once('close', () => resolve());
     });
   }
@@ -129,21 +171,39 @@ export class Connection {
   }
 
   private open(): void {
-    const s = net.connect({
-      host: this.target.host,
-      port: this.target.port,
-      noDelay: true,
-      onread: {
-        buffer: this.readBuffer,
-        callback: (n: number, buf: Uint8Array): boolean => {
-          if (this.socket === s) this.onRead(n, buf as Buffer);
-          return true; // keep reading
-        },
+    const t = this.pool.target;
+    const onread = {
+      buffer: this.pool.readBuffer,
+      callback: (n: number, buf: Uint8Array): boolean => {
+        if (this.socket === s) this.onRead(n, buf as Buffer);
+        return true; // keep reading
       },
-    });
+    };
+    const ctx = this.pool.secureContext;
+    let s: net.Socket;
+    if (ctx) {
+      const servername = serverNameOf(t.host);
+      const session = this.pool.tlsSession;
+      // `onread` works on TLS sockets too: decrypted bytes land in the shared buffer (measured: bench/README.md).
+      s = tls.connect({
+        host: t.host,
+        port: t.port,
+        onread,
+        secureContext: ctx,
+        rejectUnauthorized: t.tls!.rejectUnauthorized,
+        ...(servername && { servername }),
+        ...(session && { session }),
+      } as tls.ConnectionOptions);
+      s.setNoDelay(true);
+      s.on('session', (ticket: Buffer) => (this.pool.tlsSession = ticket));
+    } else {
+      s = net.connect({ host: t.host, port: t.port, noDelay: true, onread });
+    }
     this.socket = s;
-    s.on('connect', () => {
+    s.on(ctx ? 'secureConnect' : 'connect', () => {
+      if (this.socket !== s) return;
       this.connected = true;
+      this.idleSinceMs = performance.now();
       if (this.pendingWrite !== null) {
         s.write(this.pendingWrite, this.pendingEncoding);
         this.pendingWrite = null;
@@ -151,18 +211,41 @@ export class Connection {
     });
     s.on('error', (err: NodeJS.ErrnoException) => {
       if (this.socket !== s) return;
-      const code = this.connected ? (err.code === 'EPIPE' ? E_PIPE : E_RESET) : errorCodeOf(err);
-      this.abortSocket(code);
+      const code = this.connected ? (err.code === 'EPIPE' ? E_PIPE : TLS_CODE.test(err.code ?? '') ? E_TLS : E_RESET) : errorCodeOf(err);
+      this.socketEnded(code);
+    });
+    // The server closed its side: the end of a body delimited by close, or of an idle or dying connection.
+    s.on('end', () => {
+      if (this.socket !== s) return;
+      if (this.done && this.parser.untilClose) {
+        this.parser.eof();
+        this.complete();
+        return;
+      }
+      this.socketEnded(E_CLOSED);
     });
     s.on('close', () => {
       if (this.socket !== s) return;
-      this.abortSocket(E_CLOSED);
+      this.socketEnded(E_CLOSED);
     });
   }
 
-  private abortSocket(code: number): void {
+  /** The socket failed or was closed by the server; the request in flight (if any) is retried or fails with `code`. */
+  private socketEnded(code: number): void {
+    const s = this.socket!;
     this.socket = null;
     this.connected = false;
+    s.destroy();
+    if (this.done && this.staleCandidate && !this.retried && !this.parser.started) {
+      // Nothing of an answer came back on a connection that had sat idle: the server's idle timer closed it as the
+      // request went out, so the server never saw the request. Send it again, once, on a new connection.
+      this.retried = true;
+      this.staleCandidate = false;
+      this.pendingWrite = this.req;
+      this.pendingEncoding = this.reqEncoding;
+      this.open();
+      return;
+    }
     this.pendingWrite = null;
     const done = this.done;
     this.reset();
@@ -179,171 +262,76 @@ export class Connection {
 
   private reset(): void {
     this.done = null;
-    this.acc = null;
-    this.status = 0;
-    this.contentLength = -1;
-    this.chunked = false;
-    this.closeAfter = false;
+    this.parser.reset();
+    this.staleCandidate = false;
     this.deadlineMs = Infinity;
   }
 
-  /** `buf` is the pool's shared read buffer: everything needed from it is used or copied before returning. */
+  /** `buf` is the pool's shared read buffer: the parser copies what it keeps before returning. */
   private onRead(n: number, buf: Buffer): void {
-    if (!this.done) return; // unsolicited bytes after a timeout; the socket is going away
-    let data = buf;
-    let len = n;
-    if (this.acc !== null) {
-      data = Buffer.concat([this.acc, buf.subarray(0, n)]);
-      len = data.length;
-    }
-    const headLen = this.parseHead(data, len);
-    if (headLen === -2) return this.fail(E_PARSE);
-    let body: string | null = null;
-    if (headLen >= 0) {
-      if (this.chunked) body = decodeChunked(data, headLen, len);
-      else if (headLen + this.contentLength <= len) body = data.toString('utf8', headLen, headLen + this.contentLength);
-    }
-    if (body === null) {
-      if (len > MAX_HEAD_BYTES && headLen < 0) return this.fail(E_PARSE);
-      // Incomplete: keep a private copy (the shared buffer is overwritten by the next read of any socket).
-      if (this.acc === null) this.acc = Buffer.from(buf.subarray(0, n));
-      else this.acc = data;
+    if (!this.done) {
+      // Bytes nobody asked for (after a timeout, or a server's parting 408): the connection is out of step.
+      this.destroySocket();
       return;
     }
-    const done = this.done;
-    const status = this.status;
-    const closeAfter = this.closeAfter;
+    const r = this.parser.feed(buf, 0, n, true);
+    if (r === PARSE_MORE) return;
+    if (r !== PARSE_DONE) return this.fail(r === PARSE_TOO_LARGE ? E_TOO_LARGE : E_PARSE);
+    this.complete();
+  }
+
+  private complete(): void {
+    const p = this.parser;
+    const done = this.done!;
+    const status = p.status;
+    const body = p.body;
+    if (p.keepAliveTimeoutMs !== Infinity) this.idleLimitMs = p.keepAliveTimeoutMs - Math.min(KEEP_ALIVE_MARGIN_MS, p.keepAliveTimeoutMs / 2);
+    const keep = p.keepAlive;
     this.reset();
-    if (closeAfter) this.destroySocket();
+    if (keep) this.idleSinceMs = performance.now();
+    else this.destroySocket(); // the server closes it after this answer: never write into it
     done(status, body, 0);
   }
-
-  /**
-   * Parse the status line and the headers we need from `b[0, len)`: returns the head length (body offset), -1 when
-   * the head is not complete yet, -2 when it is malformed. Works on bytes: no strings are built.
-   */
-  private parseHead(b: Buffer, len: number): number {
-    // "HTTP/1.x SSS" is 12 bytes; a wrong first byte is an error at once, not a wait for more.
-    for (let j = 0; j < 7 && j < len; j++) if (b[j] !== HTTP_1[j]) return -2;
-    if (len < 12) return -1;
-    const status = (b[9] - 48) * 100 + (b[10] - 48) * 10 + (b[11] - 48);
-    if (!(status >= 100 && status <= 599)) return -2;
-    this.status = status;
-    this.contentLength = -1;
-    this.chunked = false;
-    this.closeAfter = false;
-    // A plain loop on '\n' (one comparison per byte) beats Buffer#indexOf here: heads are short, calls are not free.
-    let i = 12;
-    while (i < len && b[i] !== 10) i++;
-    i++;
-    let headLen = -1;
-    while (i < len) {
-      if (b[i] === 13) {
-        if (i + 1 < len) headLen = i + 2; // the empty line
-        break;
-      }
-      let eol = i;
-      while (eol < len && b[eol] !== 10) eol++;
-      if (eol >= len) break;
-      this.header(b, i, b[eol - 1] === 13 ? eol - 1 : eol);
-      i = eol + 1;
-    }
-    if (headLen < 0) return -1;
-    if (this.chunked) return headLen;
-    if (this.contentLength < 0) {
-      if (this.status === 204 || this.status === 304) this.contentLength = 0;
-      else return -2; // body delimited by close: not supported on a keep-alive client
-    }
-    return headLen;
-  }
-
-  /** One header line `b[start, end)` (without CRLF). */
-  private header(b: Buffer, start: number, end: number): void {
-    const c = b[start] | 0x20;
-    if (c === 0x63 /* c */) {
-      if (nameIs(b, start, end, H_CONTENT_LENGTH)) {
-        let v = 0;
-        let digits = 0;
-        for (let i = start + H_CONTENT_LENGTH.length + 1; i < end; i++) {
-          const d = b[i];
-          if (d >= 48 && d <= 57) {
-            v = v * 10 + (d - 48);
-            digits++;
-          } else if (d !== 32 && d !== 9) break;
-        }
-        if (digits > 0) this.contentLength = v;
-      } else if (nameIs(b, start, end, H_CONNECTION)) {
-        this.closeAfter = containsWord(b, start + H_CONNECTION.length + 1, end, CLOSE);
-      }
-    } else if (c === 0x74 /* t */ && nameIs(b, start, end, H_TRANSFER_ENCODING)) {
-      this.chunked = b.toString('latin1', start + H_TRANSFER_ENCODING.length + 1, end).toLowerCase().includes('chunked');
-    }
-  }
 }
 
-/** True when the header line at `start` is `name:` (case-insensitive). */
-function nameIs(b: Buffer, start: number, end: number, name: Buffer): boolean {
-  const n = name.length;
-  if (end - start <= n || b[start + n] !== 0x3a) return false;
-  for (let j = 0; j < n; j++) if ((b[start + j] | 0x20) !== name[j]) return false;
-  return true;
-}
-
-/** True when `b[start, end)` contains `word` (lower case), case-insensitively; no string is built. */
-function containsWord(b: Buffer, start: number, end: number, word: Buffer): boolean {
-  const n = word.length;
-  for (let i = start; i + n <= end; i++) {
-    let j = 0;
-    while (j < n && (b[i + j] | 0x20) === word[j]) j++;
-    if (j === n) return true;
-  }
-  return false;
-}
-
-/** Decode a complete chunked body in `buf[start, len)`, or null when more bytes are needed. */
-function decodeChunked(buf: Buffer, start: number, len: number): string | null {
-  const parts: Buffer[] = [];
-  let i = start;
-  for (;;) {
-    const eol = buf.indexOf('\r\n', i);
-    if (eol < 0 || eol + 2 > len) return null;
-    const size = parseInt(buf.toString('latin1', i, eol), 16);
-    if (Number.isNaN(size)) return null;
-    if (size === 0) {
-      // The last chunk, optional trailers, then an empty line.
-      const end = buf.indexOf('\r\n\r\n', eol);
-      if (end < 0 || end + 4 > len) return null;
-      return Buffer.concat(parts).toString('utf8');
-    }
-    if (len < eol + 2 + size + 2) return null;
-    parts.push(buf.subarray(eol + 2, eol + 2 + size));
-    i = eol + 2 + size + 2;
-  }
-}
-
-/** The request head up to and including `Content-Length: ` (the length and body are appended per request). */
+/**
+ * The request head up to and including `Content-Length: ` (the length and body are appended per request): the same
+ * bytes for every request. A scenario `Host` or `Content-Type` header replaces the default one (names compared
+ * case-insensitively), so neither is ever sent twice.
+ */
 export function buildHead(t: HttpTarget): string {
-  let h = `POST ${t.path} HTTP/1.1${CRLF}Host: ${t.host}:${t.port}${CRLF}Connection: keep-alive${CRLF}`;
-  h += `Content-Type: ${t.contentType}${CRLF}`;
-  for (const [k, v] of Object.entries(t.headers)) h += `${k}: ${v}${CRLF}`;
-  return h + 'Content-Length: ';
+  let host = t.hostHeader;
+  let contentType = t.contentType;
+  let rest = '';
+  for (const [k, v] of Object.entries(t.headers)) {
+    const lower = k.toLowerCase();
+    if (lower === 'host') host = v;
+    else if (lower === 'content-type') contentType = v;
+    else rest += `${k}: ${v}${CRLF}`;
+  }
+  return `POST ${t.path} HTTP/1.1${CRLF}Host: ${host}${CRLF}Connection: keep-alive${CRLF}Content-Type: ${contentType}${CRLF}${rest}Content-Length: `;
 }
 
 /** A growing set of connections to one target; idle connections are reused (LIFO keeps them warm). */
 export class ConnectionPool {
   private readonly idle: Connection[] = [];
   private readonly all: Connection[] = [];
-  private readonly head: string;
-  private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  private readonly shared: PoolShared;
 
-  constructor(private readonly target: HttpTarget) {
-    this.head = buildHead(target);
+  constructor(target: HttpTarget) {
+    this.shared = {
+      target,
+      head: buildHead(target),
+      readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+      secureContext: target.tls ? createSecureContext(target.tls) : null,
+      tlsSession: undefined,
+    };
   }
 
   acquire(): Connection {
     const c = this.idle.pop();
     if (c) return c;
-    const n = new Connection(this.target, this.head, this.readBuffer, this.all.length);
+    const n = new Connection(this.shared, this.all.length);
     this.all.push(n);
     return n;
   }
@@ -359,7 +347,7 @@ export class ConnectionPool {
   async prewarm(n: number, timeoutMs: number): Promise<void> {
     const fresh: Connection[] = [];
     while (this.all.length < n) {
-      const c = new Connection(this.target, this.head, this.readBuffer, this.all.length);
+      const c = new Connection(this.shared, this.all.length);
       this.all.push(c);
       fresh.push(c);
     }
@@ -401,8 +389,19 @@ export class ConnectionPool {
   }
 }
 
-export function parseTargetUrl(url: string): { host: string; port: number; path: string } {
+export interface ParsedUrl {
+  host: string;
+  port: number;
+  path: string;
+  hostHeader: string;
+  secure: boolean;
+}
+
+export function parseTargetUrl(url: string): ParsedUrl {
   const u = new URL(url);
-  if (u.protocol !== 'http:') throw new Error(`only http:// targets are supported by the fast client (got ${u.protocol})`);
-  return { host: u.hostname, port: u.port ? Number(u.port) : 80, path: (u.pathname || '/') + u.search };
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`only http:// and https:// targets are supported (got ${u.protocol})`);
+  const secure = u.protocol === 'https:';
+  // WHATWG URL keeps IPv6 brackets in `hostname` and drops the scheme's default port from `host`.
+  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  return { host, port: u.port ? Number(u.port) : secure ? 443 : 80, path: (u.pathname || '/') + u.search, hostHeader: u.host, secure };
 }

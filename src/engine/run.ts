@@ -20,6 +20,7 @@ import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
 import { FeedbackPoster, type FeedbackRecord } from './feedback.js';
 import { checkRunData } from './datacheck.js';
+import { insecureTlsWarnings } from './tls.js';
 
 export interface RunSink {
   /** Called on the main thread with each batch of one target's records (never blocks the wave: keep it cheap). */
@@ -132,6 +133,8 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
         s.feedback.url === 'builtin' ? `${targets[0].origin}/feedback` : s.feedback.url,
         s.label?.classes ?? [],
         () => performance.timeOrigin + performance.now() - epochMs,
+        0,
+        targets[0].tls,
       )
     : undefined;
   if (feedback) {
@@ -163,6 +166,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
       inFlight[w] = m.inFlight;
       for (const [key, enc] of Object.entries(m.hists)) routeHist(accs, key, enc);
       for (const { target, ...sample } of m.samples ?? []) accs[target]?.addSample(sample);
+      for (const r of m.staleRetries ?? []) accs[r.target].staleRetries[r.phase] += r.count;
       ingest(m.records);
     } else if (m.type === 'done') {
       doneWorkers.add(w);
@@ -299,6 +303,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
       phaseTimings: timings,
       maxLagP99Ms: opts.maxLagP99Ms ?? 10,
       ...(error ? { error } : {}),
+      warnings: insecureTlsWarnings(s, targets[t].url),
       ...(opts.comparisonId ? { comparisonId: opts.comparisonId, role: t === 0 ? 'baseline' : 'candidate' } : {}),
     }),
   );

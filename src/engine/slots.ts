@@ -16,6 +16,8 @@ export class InFlight {
   status = 0;
   body: string | null = null;
   err = 0;
+  /** The request was sent a second time on a fresh connection (a stale keep-alive connection). */
+  retried = false;
   /** The closed-loop slot waiting for this request, if any. */
   slot: ClosedSlot | null = null;
   readonly labels: Float64Array;

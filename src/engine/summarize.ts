@@ -28,6 +28,8 @@ export interface RunMeta {
   phaseTimings: PhaseTiming[];
   maxLagP99Ms: number;
   error?: string;
+  /** Things the user must know about how the run was made (e.g. TLS verification off). */
+  warnings?: string[];
   comparisonId?: string;
   role?: 'baseline' | 'candidate';
 }
@@ -86,7 +88,7 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
       ...(p.kind === 'open' ? { targetRate: p.rate, ...(p.rampTo !== undefined ? { targetRampTo: p.rampTo } : {}) } : { concurrency: p.concurrency }),
       startedAtMs: round(t.startUs / 1000),
       endedAtMs: round(t.endUs / 1000),
-      requests: acc.phases[i],
+      requests: { ...acc.phases[i], retriedOnStaleConnection: acc.staleRetries[i] },
       rps: round(acc.phases[i].sent / durS, 2),
       latencyMs: ls(histKey.latency(i)),
       serviceTimeMs: ls(histKey.service(i)),
@@ -121,11 +123,12 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
       ...(saturated ? { saturationReason: `send lag p99 ${lagStats.p99} ms exceeds ${meta.maxLagP99Ms} ms: the generator could not keep the schedule, so the achieved rate is below target` } : {}),
       ...(meta.comparisonId ? { comparisonId: meta.comparisonId, role: meta.role } : {}),
       ...(meta.error ? { error: meta.error } : {}),
+      ...(meta.warnings?.length ? { warnings: meta.warnings } : {}),
     },
     environment: environment(meta.workers),
     scenario: s.redacted,
     totals: {
-      requests: acc.total,
+      requests: { ...acc.total, retriedOnStaleConnection: measured.reduce((n, i) => n + acc.staleRetries[i], 0) },
       errors: {
         byStatus: Object.fromEntries([...acc.byStatus].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v])),
         byCode: Object.fromEntries([...acc.byCode].sort((a, b) => b[1] - a[1])),

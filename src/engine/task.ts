@@ -39,12 +39,19 @@ export interface GoMessage {
 
 export type WorkerMessage =
   | { type: 'ready'; workerIndex: number }
-  | { type: 'batch'; records: RecordBatch; hists: Record<string, string>; inFlight: number; samples?: TargetSample[] }
+  | { type: 'batch'; records: RecordBatch; hists: Record<string, string>; inFlight: number; samples?: TargetSample[]; staleRetries?: StaleRetries[] }
   | { type: 'phase'; phase: number; startUs: number; endUs: number; count: number }
   | { type: 'done'; workerIndex: number };
 
 /** What a worker's task resolves to. Errors travel as data: a thrown error would reach the main thread codeless. */
 export type WorkerOutcome = { ok: true; workerIndex: number } | { ok: false; workerIndex: number; error: SerializedError };
+
+/** Requests of one target and phase sent again on a fresh connection since the last batch (http.ts: stale connections). */
+export interface StaleRetries {
+  target: number;
+  phase: number;
+  count: number;
+}
 
 /** Index of the shared stop flag in `counters` (after the per-phase counters). */
 export const stopIndex = (phases: number) => phases;

@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'IN_FLIGHT_CAP', // dropped: open-loop in-flight cap reached
   'LATE', // dropped: the generator could not send before the next tick (lag beyond maxLag)
   'INTERRUPTED', // dropped: the run was stopped (Ctrl-C) before its intended time
+  'RESPONSE_TOO_LARGE', // bad response: the body exceeds target.maxResponseBytes (the connection is closed)
+  'TLS_ERROR', // connection error: the TLS handshake or session failed (certificate, protocol)
 ] as const;
 export type ErrorCodeName = (typeof ERROR_CODES)[number];
 export const errorCodeIndex = (name: ErrorCodeName): number => ERROR_CODES.indexOf(name);

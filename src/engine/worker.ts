@@ -17,7 +17,7 @@ import { initHistograms } from './hist.js';
 import { HistogramDeltas } from './deltas.js';
 import { ConnectionPool, type Connection } from './http.js';
 import { RecordBuffer, transferList } from './records.js';
-import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, stopIndex, type GoMessage, type TargetSample, type WorkerMessage, type WorkerOutcome, type WorkerTask } from './task.js';
+import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, stopIndex, type GoMessage, type StaleRetries, type TargetSample, type WorkerMessage, type WorkerOutcome, type WorkerTask } from './task.js';
 import { scrubSecrets, targetSecrets } from '../scenario/redact.js';
 import { Outcome, errorCodeIndex } from './types.js';
 import { Waker } from './wake.js';
@@ -29,6 +29,7 @@ const E_HTTP = errorCodeIndex('HTTP_STATUS');
 const E_TIMEOUT = errorCodeIndex('TIMEOUT');
 const E_CAP = errorCodeIndex('IN_FLIGHT_CAP');
 const E_LATE = errorCodeIndex('LATE');
+const E_TOO_LARGE = errorCodeIndex('RESPONSE_TOO_LARGE');
 const DECODE_CODES = { BAD_JSON: errorCodeIndex('BAD_JSON'), NO_PREDICTION: errorCodeIndex('NO_PREDICTION'), PREDICTION_COUNT: errorCodeIndex('PREDICTION_COUNT') };
 const SAMPLED_BAD = 1;
 const SAMPLED_HTTP = 2;
@@ -98,6 +99,8 @@ export class WorkerRun implements SlotHost {
   private readonly arrived: InFlight[] = [];
   private arrivedScheduled = false;
   readonly targetCount: number;
+  /** Stale-connection retries since the last flush, by target and phase (rare: a list, not a table). */
+  private staleRetries: StaleRetries[] = [];
   /** performance.now() value (ms) of the run's t = 0 in this thread. */
   private originMs = 0;
 
@@ -394,7 +397,7 @@ export class WorkerRun implements SlotHost {
     const sentUs = this.nowUs();
     f.sentUs = sentUs;
     const deadlineMs = sentUs / 1000 + this.timeoutMs;
-    conn.send(body, f.done, deadlineMs);
+    conn.send(body, f.done, deadlineMs, sentUs / 1000 + this.originMs);
     this.deadlines.arm(deadlineMs);
   }
 
@@ -421,6 +424,7 @@ export class WorkerRun implements SlotHost {
     f.status = status;
     f.body = body;
     f.err = err;
+    f.retried = f.conn.retried;
     this.arrived.push(f);
     if (!this.arrivedScheduled) {
       this.arrivedScheduled = true;
@@ -454,7 +458,8 @@ export class WorkerRun implements SlotHost {
     let probs: (number | null)[] | undefined;
     let readAs: Uint8Array | undefined;
     if (err !== 0) {
-      outcome = err === E_TIMEOUT ? Outcome.timeout : Outcome.connectionError;
+      // An answer over target.maxResponseBytes came back but cannot be used: a bad response, not a connection error.
+      outcome = err === E_TIMEOUT ? Outcome.timeout : err === E_TOO_LARGE ? Outcome.badResponse : Outcome.connectionError;
       code = err;
     } else if (status < 200 || status > 299) {
       outcome = Outcome.httpError;
@@ -477,6 +482,7 @@ export class WorkerRun implements SlotHost {
     const p = f.phase;
     const intendedUs = f.intendedUs;
     const sentUs = f.sentUs;
+    if (f.retried) this.countStaleRetry(ti, p);
     const i = this.buf.push(seq, ti, p, this.t.workerIndex, intendedUs, sentUs, receivedUs, outcome, status, code, uuid);
     for (let j = 0; j < this.k; j++) {
       let pred = NaN;
@@ -517,6 +523,12 @@ export class WorkerRun implements SlotHost {
     });
   }
 
+  private countStaleRetry(target: number, phase: number): void {
+    const r = this.staleRetries.find((x) => x.target === target && x.phase === phase);
+    if (r) r.count++;
+    else this.staleRetries.push({ target, phase, count: 1 });
+  }
+
   /** Ship records and histogram deltas; histograms restart empty so each message carries only new values. */
   private flush(): void {
     this.lastFlushMs = this.nowMs();
@@ -527,7 +539,9 @@ export class WorkerRun implements SlotHost {
     const inFlight = this.inFlight.reduce((a, b) => a + b, 0);
     const rec = records ?? RecordBuffer.allocate(0, this.k);
     const samples = this.samples.length > 0 ? this.samples.splice(0) : undefined;
-    this.post({ type: 'batch', records: rec, hists, inFlight, ...(samples && { samples }) }, transferList(rec));
+    const staleRetries = this.staleRetries.length ? this.staleRetries : undefined;
+    this.staleRetries = [];
+    this.post({ type: 'batch', records: rec, hists, inFlight, ...(samples && { samples }), ...(staleRetries && { staleRetries }) }, transferList(rec));
   }
 
   private async drain(): Promise<void> {

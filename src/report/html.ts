@@ -96,6 +96,7 @@ function header(s: Summary): string {
   const v = verdictOf(s);
   const warns: string[] = [];
   if (r.error) warns.push(`Run error: ${escapeHtml(r.error)}`);
+  for (const w of r.warnings ?? []) warns.push(`Warning: ${escapeHtml(w)}`);
   if (r.generatorSaturated) {
     warns.push(`Generator saturated: rates are not trustworthy${r.saturationReason ? ` (${escapeHtml(r.saturationReason)})` : ''}.`);
   }

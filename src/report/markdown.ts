@@ -57,6 +57,7 @@ function verdictSection(s: Summary): string[] {
     `Run ${md(r.id)} · ${md(r.status)} · ${fmtSeconds(r.durationMs)} · target ${md(r.target)} · protocol ${md(r.protocol)} · seed ${r.seed}`,
   );
   if (r.error) out.push('', `> **Run error:** ${md(r.error, 500)}`);
+  for (const w of r.warnings ?? []) out.push('', `> **Warning:** ${md(w, 500)}`);
   if (r.generatorSaturated) {
     out.push('', `> ⚠️ **Generator saturated:** rates are not trustworthy${r.saturationReason ? ` (${md(r.saturationReason, 500)})` : ''}.`);
   }

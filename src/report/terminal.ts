@@ -49,6 +49,7 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
   out.push(`${c.bold(`modelwave · ${safe(r.name, 60)}`)} — ${c.bold(paintVerdict(v.headline))}`);
   out.push(c.dim(`run ${safe(r.id, 60)} · ${safe(r.status)} · ${fmtSeconds(r.durationMs)} · ${safe(r.target, 80)} · ${safe(r.protocol, 30)}`));
   if (r.error) out.push(c.red(`run error: ${safe(r.error, 200)}`));
+  for (const w of r.warnings ?? []) out.push(c.yellow(`warning: ${safe(w, 240)}`));
   if (r.generatorSaturated) {
     out.push(c.yellow(`generator saturated: rates are not trustworthy${r.saturationReason ? ` (${safe(r.saturationReason, 160)})` : ''}`));
   }
@@ -64,6 +65,7 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
   for (const x of t.errors.samples ?? []) {
     out.push(`${label(x.kind === 'httpError' ? '  first error' : '  first bad')}${c.yellow(safe(fmtSample(x), 300))}`);
   }
+  if (q.retriedOnStaleConnection) out.push(`${label('  retried')}${fmtInt(q.retriedOnStaleConnection)} sent again on a fresh connection after an idle keep-alive connection closed`);
   out.push(`${label('rate')}${fmtRateVsTarget(t.rps, t.targetRps)}`);
   out.push('');
 

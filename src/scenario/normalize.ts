@@ -13,6 +13,7 @@ import { normalizeData, normalizeLabel, type DataInfo } from './normalize-data.j
 import { normalizeWire } from './normalize-wire.js';
 import { DEFAULT_FEEDBACK_METRIC } from './wire.js';
 import { durationForRequestsMs } from './plan.js';
+import { normalizeMaxResponseBytes, normalizeTls } from './normalize-tls.js';
 import type { RawComparisons, RawPhase, RawScenario, RawTarget } from './schema.js';
 import type { CompareRuleSpec, CompareSpec, FeedbackSpec, LabelSpec, Phase, Scenario, TargetSpec, ThresholdSpec, WindowSpec } from './types.js';
 
@@ -46,7 +47,7 @@ export function normalize(raw: unknown, file: string, chk: Checker, env: NodeJS.
   const r = raw as RawScenario;
   const { data, info } = chk.readable(['data']) ? normalizeData(r.data, chk, dirname(file)) : { data: { fields: [] }, info: undefined };
   const label = info && (r.data.source === undefined || chk.ok(['data', 'source'])) ? normalizeAnyLabel(r, chk, info) : undefined;
-  const target = chk.readable(['target']) ? normalizeTarget(r.target, chk, env, info, label) : undefined;
+  const target = chk.readable(['target']) ? normalizeTarget(r.target, chk, env, info, label, dirname(file)) : undefined;
   const arrivals = chk.ok(['load', 'arrivals']) ? (r.load.arrivals ?? DEFAULTS.arrivals) : DEFAULTS.arrivals;
   const phases = chk.readable(['load', 'phases']) ? normalizePhases(r.load.phases, arrivals, chk) : [];
   // Without a readable label section, label-dependent rules would only echo the label's own problems.
@@ -93,7 +94,7 @@ function normalizeAnyLabel(raw: RawScenario, chk: Checker, info: DataInfo): Labe
   return label;
 }
 
-function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, info: DataInfo | undefined, label: LabelSpec | undefined): TargetSpec | undefined {
+function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, info: DataInfo | undefined, label: LabelSpec | undefined, dir: string): TargetSpec | undefined {
   const ok = (k: keyof RawTarget) => chk.ok(['target', k]);
   const checked = ok('url') ? checkTargetUrl(raw.url, chk, info) : undefined;
   const url = checked?.url;
@@ -105,6 +106,8 @@ function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, i
   }
   const authorizationFromUrl = checked?.authorization !== undefined;
   const accessKey = raw.accessKey !== undefined && ok('accessKey') ? substituteEnv(raw.accessKey, ['target', 'accessKey'], env, chk) : undefined;
+  const tls = ok('tls') ? normalizeTls(raw.tls, dir, chk) : undefined;
+  const maxResponseBytes = ok('maxResponseBytes') ? normalizeMaxResponseBytes(raw.maxResponseBytes, chk) : undefined;
   if (!ok('protocol')) return undefined;
   const protocol = raw.protocol ?? DEFAULTS.protocol;
   const rowsPerRequest = raw.rowsPerRequest ?? DEFAULTS.rowsPerRequest;
@@ -122,6 +125,8 @@ function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, i
     timeoutMs: parseDurationMs(raw.timeout ?? DEFAULTS.timeoutMs),
     rowsPerRequest,
     maxInFlight: raw.maxInFlight ?? DEFAULTS.maxInFlight,
+    ...(maxResponseBytes !== undefined && { maxResponseBytes }),
+    ...(tls && { tls }),
     ...(accessKey !== undefined && { accessKey }),
     ...(raw.template && {
       template: { body: raw.template.body, responsePath: raw.template.responsePath, ...(raw.template.uuidPath && { uuidPath: raw.template.uuidPath }) },

@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { FAKER_METHODS } from '../data/faker-allowlist.js';
 import { DURATION_PATTERN } from '../util/duration.js';
 import type { ClouderaRequest, ColumnType, RowFormat, V2Datatype } from './types.js';
+import { SIZE_PATTERN } from '../util/size.js';
 
 export const PROTOCOLS = ['cloudera', 'mlflow-split', 'mlflow-records', 'kserve-v1', 'kserve-v2', 'tf-serving', 'template'] as const;
 export const FIELD_KINDS = ['int', 'float', 'normal', 'oneOf', 'bool', 'uuid', 'const', 'seq', 'plus', 'minus', 'times', 'faker'] as const;
@@ -48,6 +49,13 @@ export const Duration = z
     { error: DURATION_MSG },
   )
   .describe('A duration: "500ms", "5s", "2m", "1h", or a number of milliseconds.');
+
+const SIZE_MSG = 'must be a size like "16MiB", "512KiB", "2MB" or a number of bytes';
+export const Size = z
+  .union([z.string({ error: SIZE_MSG }).regex(new RegExp(SIZE_PATTERN), { error: SIZE_MSG }), z.number({ error: SIZE_MSG }).int({ error: SIZE_MSG }).positive({ error: SIZE_MSG })], {
+    error: SIZE_MSG,
+  })
+  .describe('A size: "16MiB", "512KiB", "2MB", or a number of bytes.');
 
 // ---- data.fields ----
 
@@ -260,6 +268,16 @@ export const ScenarioFileSchema = z
         .strictObject({ request: z.enum(CLOUDERA_REQUESTS, { error: `must be one of ${CLOUDERA_REQUESTS.join(', ')}` }) })
         .optional()
         .describe('cloudera: how the row(s) sit inside "request".'),
+      maxResponseBytes: Size.optional().describe('A larger response body fails the request (RESPONSE_TOO_LARGE). Default 16MiB.'),
+      tls: z
+        .strictObject({
+          ca: text.optional().describe('PEM file: the CA(s) that signed the server certificate, trusted besides the default ones.'),
+          cert: text.optional().describe('PEM file: client certificate for mutual TLS (with key).'),
+          key: text.optional().describe('PEM file: unencrypted private key of cert.'),
+          insecure: z.boolean({ error: 'must be true or false' }).optional().describe('Do not verify the server certificate (warned in the terminal and report).'),
+        })
+        .optional()
+        .describe('https:// targets and feedback URLs. File paths are relative to the scenario file.'),
       template: z
         .strictObject({
           body: z.unknown().describe('JSON body; "{{row}}", "{{rows}}", "{{field:NAME}}", "{{seq}}" are replaced.'),

@@ -43,6 +43,10 @@ export interface TargetSpec {
   decisionThreshold?: number;
   /** cloudera: how the row(s) sit inside `request`; default `flat`. */
   cloudera?: { request: ClouderaRequest };
+  /** A response body larger than this fails the request as RESPONSE_TOO_LARGE. Set by the loader (16 MiB default). */
+  maxResponseBytes?: number;
+  /** https:// targets and feedback URLs: extra trust, client certificate, or no verification. */
+  tls?: TlsSpec;
 }
 
 /** A row as a named object, a positional list in `send` order, its one value, or an object of one-element lists. */
@@ -64,6 +68,15 @@ export interface TensorSpec {
   dims?: number[];
   /** Request-level `parameters`; per-field default `{"content_type": "pd"}`, single default none. */
   parameters?: Record<string, unknown>;
+}
+
+/** PEM files as absolute paths (checked by the loader, read once at the start of a run; contents never stored here). */
+export interface TlsSpec {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** Do not verify the server certificate: warned in the terminal and recorded in the report. */
+  insecure: boolean;
 }
 
 export interface TemplateSpec {

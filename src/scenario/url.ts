@@ -14,6 +14,8 @@ export interface HttpUrl {
   path: string;
   /** The Host header value for this URL: host (IPv6 in brackets) and the port unless it is the scheme's default. */
   hostHeader: string;
+  /** https: — the connection is TLS (target.tls settings apply). */
+  secure: boolean;
   /** `Basic …` from userinfo, when the URL had one. */
   authorization?: string;
 }
@@ -25,8 +27,8 @@ export type UrlCheck = { ok: true; value: HttpUrl } | { ok: false; problem: stri
 export const urlProblemText = (c: { problem: string; hint?: string }, shown: string): string =>
   `${c.problem} (got ${JSON.stringify(shown.length > 80 ? `${shown.slice(0, 77)}...` : shown)})${c.hint ? `; ${c.hint}` : ''}`;
 
-/** Schemes modelwave's own HTTP client speaks (target.url). The feedback poster (fetch) also speaks https. */
-export const TARGET_SCHEMES = ['http:'] as const;
+/** Schemes modelwave's own HTTP client speaks (target.url) and the feedback poster (fetch) speaks. */
+export const TARGET_SCHEMES = ['http:', 'https:'] as const;
 export const FEEDBACK_SCHEMES = ['http:', 'https:'] as const;
 
 /** Check an http(s) URL. `problem` is a predicate for "<path> …" messages and never contains the password. */
@@ -40,9 +42,7 @@ export function checkHttpUrl(raw: string, schemes: readonly string[], orElse?: s
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(raw)?.[1]?.toLowerCase();
   if (scheme === undefined || !schemes.includes(`${scheme}:`)) {
     const hint =
-      scheme === 'https'
-        ? "modelwave's load client speaks plain HTTP/1.1: reach the model through a port-forward or its cluster-internal http:// service URL"
-        : scheme === undefined || /^[^:/]+:\d/.test(raw)
+      scheme === undefined || /^[^:/]+:\d/.test(raw)
           ? 'add the scheme, e.g. http://127.0.0.1:8080/predict'
           : undefined;
     return fail(`must be an ${schemeList} URL${orElse ? ` or ${orElse}` : ''}`, hint);
@@ -85,6 +85,7 @@ export function checkHttpUrl(raw: string, schemes: readonly string[], orElse?: s
       // WHATWG drops an empty query (`/predict?`); curl sends it, and so do we.
       path: (u.pathname || '/') + (u.search || (/\?$/.test(raw.split('#')[0]!) ? '?' : '')),
       hostHeader: u.host,
+      secure: scheme === 'https',
       ...(authorization !== undefined && { authorization }),
     },
   };

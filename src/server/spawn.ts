@@ -30,7 +30,9 @@ export async function spawnReferenceServer(args: readonly string[], opts: SpawnO
   const lines = createInterface({ input: child.stdout! });
   try {
     const origin = await new Promise<string>((resolve, reject) => {
-      const ms = opts.startTimeoutMs ?? 10_000;
+      // 30 s: the server warms itself up (3,000 requests) before it prints the line, which takes ~1 s alone but ~10 s
+      // on a 2-core machine loaded by other processes; a dead server still fails fast (it exits, see below).
+      const ms = opts.startTimeoutMs ?? 30_000;
       const timer = setTimeout(() => reject(new Error(`did not start within ${ms / 1000}s`)), ms);
       lines.once('line', (line) => {
         clearTimeout(timer);

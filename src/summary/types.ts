@@ -29,6 +29,11 @@ export interface RequestCounts {
   connectionErrors: number;
   badResponses: number;
   dropped: number;
+  /**
+   * Totals and phases only: requests sent a second time, on a fresh connection, because the keep-alive connection
+   * they went out on had sat idle and was closed by the server before any byte of an answer (counted once in `sent`).
+   */
+  retriedOnStaleConnection?: number;
 }
 
 export interface ErrorBreakdown {
@@ -230,6 +235,8 @@ export interface Summary {
     comparisonId?: string;
     role?: 'baseline' | 'candidate';
     error?: string;
+    /** Things to know about how the run was made, e.g. `target.tls.insecure` (certificate not verified). */
+    warnings?: string[];
   };
   environment: EnvironmentInfo;
   /** The scenario as written, secrets redacted. */

@@ -61,7 +61,7 @@ const call = (pool: ConnectionPool, body: string) =>
     }, Date.now() + 2000);
   });
 
-const target = (port: number) => ({ host: '127.0.0.1', port, path: '/', headers: {}, contentType: 'application/json' });
+const target = (port: number) => ({ host: '127.0.0.1', port, path: '/', hostHeader: `127.0.0.1:${port}`, headers: {}, contentType: 'application/json', maxResponseBytes: 1 << 20 });
 
 test('responses split across many reads, odd header case, Connection: close and chunks in pieces all parse', async () => {
   const srv = await rawServer((n, sock) => {

@@ -52,7 +52,7 @@ test('content-length and chunked responses over one keep-alive connection; heade
     if (n === 1) sock.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"a":"ü1"}');
     else sock.write('HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{"b"\r\n3\r\n:2}\r\n0\r\n\r\n');
   });
-  const pool = new ConnectionPool({ host: '127.0.0.1', port: srv.port, path: '/m?x=1', headers: { Authorization: 'Bearer t' }, contentType: 'application/json' });
+  const pool = new ConnectionPool({ host: '127.0.0.1', port: srv.port, path: '/m?x=1', hostHeader: 'example.test', headers: { Authorization: 'Bearer t' }, contentType: 'application/json', maxResponseBytes: 1 << 20 });
   const a = await call(pool, '{"q":1}');
   assert.deepEqual(a, { status: 200, body: '{"a":"ü1"}', code: 'NONE' });
   assert.match(seenHead, /^POST \/m\?x=1 HTTP\/1\.1\r\n/);
@@ -71,14 +71,14 @@ test('timeouts, resets, refused connections and malformed responses get their ow
     if (req.includes('"reset"')) return void sock.destroy();
     sock.write('garbage\r\n\r\n');
   });
-  const pool = new ConnectionPool({ host: '127.0.0.1', port: srv.port, path: '/', headers: {}, contentType: 'application/json' });
+  const pool = new ConnectionPool({ host: '127.0.0.1', port: srv.port, path: '/', hostHeader: 'example.test', headers: {}, contentType: 'application/json', maxResponseBytes: 1 << 20 });
   assert.equal((await call(pool, '"stall"', 50)).code, 'TIMEOUT');
   const reset = (await call(pool, '"reset"')).code;
   assert.ok(reset === 'SOCKET_CLOSED' || reset === 'ECONNRESET', reset);
   assert.equal((await call(pool, '"x"')).code, 'PARSE_HTTP');
   pool.close();
   await srv.close();
-  const dead = new ConnectionPool({ host: '127.0.0.1', port: srv.port, path: '/', headers: {}, contentType: 'application/json' });
+  const dead = new ConnectionPool({ host: '127.0.0.1', port: srv.port, path: '/', hostHeader: 'example.test', headers: {}, contentType: 'application/json', maxResponseBytes: 1 << 20 });
   assert.equal((await call(dead, '{}')).code, 'ECONNREFUSED');
   dead.close();
 });

@@ -21,7 +21,7 @@ const CASES: [string, number, string][] = [
   // duration syntax
   ['bad-duration.yaml', 13, 'load.phases[0].duration must be a duration like "500ms", "5s", "2m" or a number of milliseconds (got "5x")'],
   // URL scheme
-  ['bad-url-scheme.yaml', 3, 'target.url must be an http:// URL or builtin:telco@v1 (got "ftp://127.0.0.1/model")'],
+  ['bad-url-scheme.yaml', 3, 'target.url must be an http:// or https:// URL or builtin:telco@v1 (got "ftp://127.0.0.1/model")'],
   // a union ("auto" | integer) reports its own message, not a branch's
   ['bad-workers.yaml', 12, 'load.workers must be "auto" or a positive integer (got "many")'],
   // cloudera sends one row per request

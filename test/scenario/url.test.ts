@@ -111,13 +111,10 @@ test('URL forms that are validation errors, each naming the mistake (the passwor
     ['http://[::1/x', 'has a malformed host or port (got "http://[::1/x"); write host:port with a port from 1 to 65535, IPv6 in brackets like [::1]:8080'],
     ['http:/127.0.0.1/x', 'must be http://host[:port]/path (got "http:/127.0.0.1/x"); the host is missing, or a / after http:'], // WHATWG repairs it
     ['http://', 'must be http://host[:port]/path (got "http://"); the host is missing, or a / after http:'],
-    ['127.0.0.1:8080/predict', 'must be an http:// URL or builtin:telco@v1 (got "127.0.0.1:8080/predict"); add the scheme, e.g. http://127.0.0.1:8080/predict'], // curl guesses http
-    ['localhost:8080/predict', 'must be an http:// URL or builtin:telco@v1 (got "localhost:8080/predict"); add the scheme, e.g. http://127.0.0.1:8080/predict'],
-    ['ftp://127.0.0.1/model', 'must be an http:// URL or builtin:telco@v1 (got "ftp://127.0.0.1/model")'],
-    [
-      'https://u:PLANTED-PW@models.example.com/x?api_key=PLANTED-KEY',
-      'must be an http:// URL or builtin:telco@v1 (got "https://models.example.com/x?api_key=REDACTED"); modelwave\'s load client speaks plain HTTP/1.1: reach the model through a port-forward or its cluster-internal http:// service URL',
-    ],
+    ['127.0.0.1:8080/predict', 'must be an http:// or https:// URL or builtin:telco@v1 (got "127.0.0.1:8080/predict"); add the scheme, e.g. http://127.0.0.1:8080/predict'], // curl guesses http
+    ['localhost:8080/predict', 'must be an http:// or https:// URL or builtin:telco@v1 (got "localhost:8080/predict"); add the scheme, e.g. http://127.0.0.1:8080/predict'],
+    ['ftp://127.0.0.1/model', 'must be an http:// or https:// URL or builtin:telco@v1 (got "ftp://127.0.0.1/model")'],
+    ['https:/models.example.com/x?api_key=PLANTED-KEY', 'must be https://host[:port]/path (got "https:/models.example.com/x?api_key=REDACTED"); the host is missing, or a / after https:'],
     ['http://u:p%zz@127.0.0.1:8080/x', 'has a malformed percent-encoding (%XX) in its user:password part (got "http://127.0.0.1:8080/x")'],
   ];
   for (const [url, want] of rows) {

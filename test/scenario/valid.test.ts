@@ -22,7 +22,7 @@ test('minimal scenario: every default filled, durations in ms', () => {
   assert.deepEqual(withoutFile(s), {
     name: 'minimal',
     seed: 1,
-    target: { url: 'builtin:telco@v1', protocol: 'cloudera', headers: {}, timeoutMs: 5000, rowsPerRequest: 1, maxInFlight: 10000 },
+    target: { url: 'builtin:telco@v1', protocol: 'cloudera', headers: {}, timeoutMs: 5000, rowsPerRequest: 1, maxInFlight: 10000, maxResponseBytes: 16 * 1024 * 1024 },
     data: { fields: [{ name: 'x', spec: { kind: 'int', min: 1, max: 10 } }] },
     load: { phases: [{ kind: 'open', name: 'phase 1', durationMs: 10_000, rate: 200, arrivals: 'uniform', warmup: false }], workers: 'auto' },
     windows: { kind: 'count', every: 1000 },

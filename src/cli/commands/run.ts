@@ -43,7 +43,7 @@ export function register(program: Command): void {
     .option('--rate <n>', 'replace every open-loop rate (req/s)')
     .option('--concurrency <n>', 'run one closed-loop phase with N in flight instead of the scenario phases')
     .option('--workers <n>', 'load worker threads (default: scenario load.workers; auto = cores − 1, at least 1)')
-    .option('--target <url>', 'replace target.url (http://… or builtin:telco@v2)')
+    .option('--target <url>', 'replace target.url (http://…, https://… or builtin:telco@v2)')
     .option('--threshold <expr...>', 'extra threshold, e.g. "latency.p99 < 250ms" (repeatable)')
     .option('--out <dir>', 'report folder (default reports/<run-id>)')
     .option('--report <formats>', 'report files to write: json,md,html,junit,hgrm (default all)')

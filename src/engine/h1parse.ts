@@ -1,0 +1,492 @@
+// The client's HTTP/1.x response parser (RFC 9112), fed one connection's bytes as they arrive, in any split.
+// Framing (§6.3): no body for 204/304; Transfer-Encoding ending in chunked; else Content-Length; else the body runs
+// until the server closes. Interim 1xx responses (100 Continue, 103 Early Hints) are skipped (RFC 9110 §15.2).
+// Persistence (§9.3): HTTP/1.1 stays open unless `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`.
+// Linear in the body size: a body that fits the read is decoded in place; a longer Content-Length body is copied once
+// into a buffer of that length; chunked and until-close bodies are kept as a list of pieces and joined once.
+// Heads are parsed on bytes (no strings built): this runs for every response of the wave.
+
+export const PARSE_MORE = 0;
+export const PARSE_DONE = 1;
+export const PARSE_ERROR = 2;
+export const PARSE_TOO_LARGE = 3;
+export type ParseResult = typeof PARSE_MORE | typeof PARSE_DONE | typeof PARSE_ERROR | typeof PARSE_TOO_LARGE;
+
+/** A response head bigger than this is treated as malformed (also bounds chunk extensions and trailers). */
+export const MAX_HEAD_BYTES = 65536;
+
+const HEAD = 0;
+const LENGTH = 1;
+const CHUNKED = 2;
+const UNTIL_CLOSE = 3;
+const DONE = 4;
+
+// Chunked decoder states.
+const C_SIZE = 0;
+const C_EXT = 1;
+const C_SIZE_LF = 2;
+const C_DATA = 3;
+const C_DATA_CR = 4;
+const C_DATA_LF = 5;
+const C_TRAILER = 6;
+
+// Header names, lower case, as bytes (matched case-insensitively by OR-ing 0x20 into the received byte).
+const H_CONTENT_LENGTH = Buffer.from('content-length');
+const H_TRANSFER_ENCODING = Buffer.from('transfer-encoding');
+const H_CONNECTION = Buffer.from('connection');
+const H_KEEP_ALIVE = Buffer.from('keep-alive');
+const HTTP_1 = Buffer.from('HTTP/1.');
+const CLOSE = Buffer.from('close');
+const CHUNKED_TOKEN = Buffer.from('chunked');
+const TIMEOUT = Buffer.from('timeout');
+
+export class ResponseParser {
+  status = 0;
+  /** The decoded body, valid after PARSE_DONE. */
+  body = '';
+  /** The connection may carry another request after this response. */
+  keepAlive = true;
+  /** The server's `Keep-Alive: timeout=N` hint in ms (Infinity when none was given). */
+  keepAliveTimeoutMs = Infinity;
+  /** A byte of the response (of an interim one included) has arrived since the last reset(). */
+  started = false;
+
+  private phase = HEAD;
+  /** Head bytes of a head split across reads (rare: heads are short). */
+  private headAcc: Buffer | null = null;
+  private http10 = false;
+  private contentLength = -1;
+  private transferEncoding = false;
+  private chunked = false;
+  private connClose = false;
+  private connKeepAlive = false;
+  private badHeader = false;
+  // Body accumulation.
+  private bodyBuf: Buffer | null = null;
+  private filled = 0;
+  private parts: Buffer[] = [];
+  /** parts[partsOwned..] still point into the caller's shared buffer; copied before feed() returns PARSE_MORE. */
+  private partsOwned = 0;
+  private total = 0;
+  // Chunked decoder.
+  private cState = C_SIZE;
+  private cSize = 0;
+  private cDigits = 0;
+  private cLine = 0;
+  private cExtra = 0;
+
+  constructor(private readonly maxBodyBytes: number) {}
+
+  /** Forget the current response (before the next request, or after an error). */
+  reset(): void {
+    this.status = 0;
+    this.body = '';
+    this.started = false;
+    this.phase = HEAD;
+    this.headAcc = null;
+    // Head fields are reset by parseHead(); body fields only need it after a body that was accumulated.
+    if (this.total !== 0 || this.filled !== 0 || this.bodyBuf !== null) {
+      this.bodyBuf = null;
+      this.filled = 0;
+      if (this.parts.length !== 0) this.parts.length = 0; // setting an array's length is a runtime call: skip it when empty
+      this.partsOwned = 0;
+      this.total = 0;
+    }
+  }
+
+  /** The body runs until the server closes the connection. */
+  get untilClose(): boolean {
+    return this.phase === UNTIL_CLOSE;
+  }
+
+  /**
+   * Take `b[start, end)`. `shared`: the caller reuses `b` once this returns, so whatever must outlive the call is
+   * copied. After PARSE_DONE, `status`, `body`, `keepAlive` and `keepAliveTimeoutMs` describe the response.
+   */
+  feed(b: Buffer, start: number, end: number, shared: boolean): ParseResult {
+    this.started = true;
+    let i = start;
+    for (;;) {
+      if (this.phase === HEAD) {
+        if (this.headAcc !== null) {
+          // A head split across reads: join with the earlier bytes (bounded by MAX_HEAD_BYTES); the join is ours.
+          b = Buffer.concat([this.headAcc, b.subarray(i, end)]);
+          i = 0;
+          end = b.length;
+          shared = false;
+          this.headAcc = null;
+        }
+        const h = this.parseHead(b, i, end);
+        if (h === -2) return PARSE_ERROR;
+        if (h === -1) {
+          if (end - i > MAX_HEAD_BYTES) return PARSE_ERROR;
+          this.headAcc = shared ? Buffer.from(b.subarray(i, end)) : b.subarray(i, end);
+          return PARSE_MORE;
+        }
+        i += h;
+        if (this.status < 200) {
+          if (this.status === 101) return PARSE_ERROR; // a protocol switch nobody asked for
+          // An interim response: the final one follows on the same connection.
+          if (i === end) return PARSE_MORE;
+          continue;
+        }
+        const r = this.startBody();
+        if (r !== PARSE_MORE) return r;
+        if ((this.phase as number) === LENGTH && end - i >= this.contentLength) {
+          // The common case: the whole body in this read, decoded in place.
+          this.body = b.toString('utf8', i, i + this.contentLength);
+          this.phase = DONE;
+          if (i + this.contentLength !== end) this.keepAlive = false;
+          return PARSE_DONE;
+        }
+      }
+      let next: number;
+      if (this.phase === LENGTH) next = this.feedLength(b, i, end);
+      else if (this.phase === CHUNKED) next = this.feedChunked(b, i, end);
+      else if (this.phase === UNTIL_CLOSE) next = this.feedUntilClose(b, i, end);
+      else next = i; // DONE: a body-less response
+      if (next === -2) return PARSE_ERROR;
+      if (next === -3) return PARSE_TOO_LARGE;
+      if (next === -1) {
+        if (shared) this.ownParts();
+        return PARSE_MORE;
+      }
+      this.finishBody();
+      // Bytes after the response, when one request is in flight, mean the connection is out of step: do not reuse it.
+      if (next !== end) this.keepAlive = false;
+      return PARSE_DONE;
+    }
+  }
+
+  /** The server closed the connection: the end of a body delimited by close, else an incomplete response. */
+  eof(): ParseResult {
+    if (this.phase !== UNTIL_CLOSE) return PARSE_ERROR;
+    this.finishBody();
+    return PARSE_DONE;
+  }
+
+  private resetHead(): void {
+    this.http10 = false;
+    this.contentLength = -1;
+    this.transferEncoding = false;
+    this.chunked = false;
+    this.connClose = false;
+    this.connKeepAlive = false;
+    this.badHeader = false;
+    this.keepAliveTimeoutMs = Infinity;
+  }
+
+  /** Decide the framing of the body from the head just parsed (RFC 9112 §6.3) and whether the connection persists. */
+  private startBody(): ParseResult {
+    this.keepAlive = this.http10 ? this.connKeepAlive && !this.connClose : !this.connClose;
+    if (this.status === 204 || this.status === 304) {
+      this.phase = DONE;
+    } else if (this.transferEncoding) {
+      // Transfer-Encoding overrides Content-Length (§6.3 item 3), and such a message is a reason not to reuse the
+      // connection; a coding other than chunked last means the body ends at close (item 4).
+      if (this.contentLength >= 0) this.keepAlive = false;
+      if (this.chunked) {
+        this.phase = CHUNKED;
+        this.cState = C_SIZE;
+        this.cSize = 0;
+        this.cDigits = 0;
+        this.cLine = 0;
+        this.cExtra = 0;
+      } else {
+        this.phase = UNTIL_CLOSE;
+        this.keepAlive = false;
+      }
+    } else if (this.contentLength >= 0) {
+      if (this.contentLength > this.maxBodyBytes) return PARSE_TOO_LARGE;
+      this.phase = this.contentLength === 0 ? DONE : LENGTH;
+    } else {
+      this.phase = UNTIL_CLOSE;
+      this.keepAlive = false;
+    }
+    return PARSE_MORE;
+  }
+
+  /** Index after the body, or -1 when more bytes are needed. */
+  private feedLength(b: Buffer, i: number, end: number): number {
+    const need = this.contentLength - this.filled;
+    if (this.bodyBuf === null && end - i >= need) {
+      this.body = b.toString('utf8', i, i + need); // the common case: the whole body in this read, decoded in place
+      return i + need;
+    }
+    if (this.bodyBuf === null) this.bodyBuf = Buffer.allocUnsafe(this.contentLength);
+    const n = Math.min(need, end - i);
+    b.copy(this.bodyBuf, this.filled, i, i + n);
+    this.filled += n;
+    return this.filled === this.contentLength ? i + n : -1;
+  }
+
+  private feedUntilClose(b: Buffer, i: number, end: number): number {
+    if (end > i) {
+      this.total += end - i;
+      if (this.total > this.maxBodyBytes) return -3;
+      this.parts.push(b.subarray(i, end));
+    }
+    return -1;
+  }
+
+  /** Incremental chunked decoding (RFC 9112 §7.1); index after the last CRLF, -1 for more, -2 malformed, -3 too large. */
+  private feedChunked(b: Buffer, i: number, end: number): number {
+    while (i < end) {
+      const c = b[i];
+      switch (this.cState) {
+        case C_SIZE: {
+          const d = hexValue(c);
+          if (d >= 0) {
+            if (++this.cDigits > 13) return -2; // beyond 2^52: not a chunk size anyone sends
+            this.cSize = this.cSize * 16 + d;
+          } else if (this.cDigits === 0) {
+            return -2;
+          } else if (c === 13) {
+            this.cState = C_SIZE_LF;
+          } else if (c === 10) {
+            if (this.endOfSizeLine()) return -3;
+          } else if (c === 59 /* ; */ || c === 32 || c === 9) {
+            this.cState = C_EXT;
+          } else {
+            return -2;
+          }
+          i++;
+          break;
+        }
+        case C_EXT:
+          if (c === 13) this.cState = C_SIZE_LF;
+          else if (c === 10) {
+            if (this.endOfSizeLine()) return -3;
+          } else if (++this.cExtra > MAX_HEAD_BYTES) return -2;
+          i++;
+          break;
+        case C_SIZE_LF:
+          if (c !== 10) return -2;
+          if (this.endOfSizeLine()) return -3;
+          i++;
+          break;
+        case C_DATA: {
+          const n = Math.min(this.cSize, end - i);
+          this.parts.push(b.subarray(i, i + n));
+          this.cSize -= n;
+          i += n;
+          if (this.cSize === 0) this.cState = C_DATA_CR;
+          break;
+        }
+        case C_DATA_CR:
+          if (c === 13) this.cState = C_DATA_LF;
+          else if (c === 10) this.nextChunk();
+          else return -2;
+          i++;
+          break;
+        case C_DATA_LF:
+          if (c !== 10) return -2;
+          this.nextChunk();
+          i++;
+          break;
+        default: // C_TRAILER: trailer lines up to an empty one
+          i++;
+          if (c === 10) {
+            if (this.cLine === 0) return i;
+            this.cLine = 0;
+          } else if (c !== 13) {
+            this.cLine++;
+            if (++this.cExtra > MAX_HEAD_BYTES) return -2;
+          }
+      }
+    }
+    return -1;
+  }
+
+  /** A chunk-size line ended: the last chunk starts the trailer section. Returns true when the body is too large. */
+  private endOfSizeLine(): boolean {
+    if (this.cSize === 0) {
+      this.cState = C_TRAILER;
+      this.cLine = 0;
+      return false;
+    }
+    this.total += this.cSize;
+    if (this.total > this.maxBodyBytes) return true;
+    this.cState = C_DATA;
+    return false;
+  }
+
+  private nextChunk(): void {
+    this.cState = C_SIZE;
+    this.cSize = 0;
+    this.cDigits = 0;
+  }
+
+  /** Copy the pieces that still point into the caller's shared buffer: each body byte is copied once. */
+  private ownParts(): void {
+    const p = this.parts;
+    for (let k = this.partsOwned; k < p.length; k++) p[k] = Buffer.from(p[k]);
+    this.partsOwned = p.length;
+  }
+
+  private finishBody(): void {
+    if (this.phase === LENGTH) {
+      if (this.bodyBuf !== null) this.body = this.bodyBuf.toString('utf8', 0, this.contentLength);
+    } else if (this.phase === CHUNKED || this.phase === UNTIL_CLOSE) {
+      const p = this.parts;
+      this.body = p.length === 0 ? '' : p.length === 1 ? p[0].toString('utf8') : Buffer.concat(p, this.total).toString('utf8');
+    } else {
+      this.body = '';
+    }
+    this.phase = DONE;
+    this.bodyBuf = null;
+    if (this.parts.length !== 0) this.parts.length = 0;
+    this.partsOwned = 0;
+  }
+
+  /**
+   * Parse the status line and the headers we need from `b[s, len)`: returns the head length, -1 when the head is
+   * not complete yet, -2 when it is malformed.
+   */
+  private parseHead(b: Buffer, s: number, len: number): number {
+    // "HTTP/1.x SSS" is 12 bytes; a wrong first byte is an error at once, not a wait for more.
+    for (let j = 0; j < 7 && s + j < len; j++) if (b[s + j] !== HTTP_1[j]) return -2;
+    if (len - s < 12) return -1;
+    const minor = b[s + 7];
+    if ((minor !== 48 && minor !== 49) || b[s + 8] !== 32) return -2;
+    const status = (b[s + 9] - 48) * 100 + (b[s + 10] - 48) * 10 + (b[s + 11] - 48);
+    if (!(status >= 100 && status <= 599)) return -2;
+    this.resetHead();
+    this.status = status;
+    this.http10 = minor === 48;
+    // A plain loop on '\n' (one comparison per byte) beats Buffer#indexOf here: heads are short, calls are not free.
+    let i = s + 12;
+    while (i < len && b[i] !== 10) i++;
+    i++;
+    while (i < len) {
+      if (b[i] === 13 || b[i] === 10) {
+        // The empty line ends the head (a bare LF is tolerated, as most clients do).
+        let end = i + 1;
+        if (b[i] === 13) {
+          if (i + 1 >= len) return -1;
+          if (b[i + 1] !== 10) return -2;
+          end = i + 2;
+        }
+        return this.badHeader ? -2 : end - s;
+      }
+      let eol = i;
+      while (eol < len && b[eol] !== 10) eol++;
+      if (eol >= len) return -1;
+      this.header(b, i, b[eol - 1] === 13 ? eol - 1 : eol);
+      i = eol + 1;
+    }
+    return -1;
+  }
+
+  /** One header line `b[start, end)` (without CRLF). */
+  private header(b: Buffer, start: number, end: number): void {
+    const c = b[start] | 0x20;
+    if (c === 0x63 /* c */) {
+      if (nameIs(b, start, end, H_CONTENT_LENGTH)) this.setContentLength(parseLength(b, start + H_CONTENT_LENGTH.length + 1, end));
+      else if (nameIs(b, start, end, H_CONNECTION)) {
+        const t = connectionTokens(b, start + H_CONNECTION.length + 1, end);
+        if (t & TOKEN_CLOSE) this.connClose = true;
+        if (t & TOKEN_KEEP_ALIVE) this.connKeepAlive = true;
+      }
+    } else if (c === 0x74 /* t */ && nameIs(b, start, end, H_TRANSFER_ENCODING)) {
+      this.transferEncoding = true;
+      this.chunked = lastTokenIs(b, start + H_TRANSFER_ENCODING.length + 1, end, CHUNKED_TOKEN);
+    } else if (c === 0x6b /* k */ && nameIs(b, start, end, H_KEEP_ALIVE)) {
+      const t = paramValue(b, start + H_KEEP_ALIVE.length + 1, end, TIMEOUT);
+      if (t >= 0) this.keepAliveTimeoutMs = t * 1000;
+    }
+  }
+
+  /** Several Content-Length fields (or a list) must agree (RFC 9112 §6.3 item 5); a bad value is malformed. */
+  private setContentLength(v: number): void {
+    if (v < 0 || (this.contentLength >= 0 && this.contentLength !== v)) this.badHeader = true;
+    else this.contentLength = v;
+  }
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  if (l >= 97 && l <= 102) return l - 87;
+  return -1;
+}
+
+/** True when the header line at `start` is `name:` (case-insensitive). */
+function nameIs(b: Buffer, start: number, end: number, name: Buffer): boolean {
+  const n = name.length;
+  if (end - start <= n || b[start + n] !== 0x3a) return false;
+  for (let j = 0; j < n; j++) if ((b[start + j] | 0x20) !== name[j]) return false;
+  return true;
+}
+
+/** A Content-Length value: digits, optionally a comma list of the same digits (§6.3 item 5); -1 when invalid. */
+function parseLength(b: Buffer, start: number, end: number): number {
+  let v = -1;
+  let cur = -1;
+  let digits = 0;
+  for (let i = start; i <= end; i++) {
+    const d = i < end ? b[i] : 44; // a virtual comma closes the last value
+    if (d >= 48 && d <= 57) {
+      if (++digits > 15) return -1;
+      cur = (cur < 0 ? 0 : cur * 10) + (d - 48);
+    } else if (d === 44) {
+      if (cur < 0 || (v >= 0 && v !== cur)) return -1;
+      v = cur;
+      cur = -1;
+      digits = 0;
+    } else if (d !== 32 && d !== 9) {
+      return -1;
+    }
+  }
+  return v;
+}
+
+const TOKEN_CLOSE = 1;
+const TOKEN_KEEP_ALIVE = 2;
+
+/** The `close` and `keep-alive` tokens of a Connection list `b[start, end)` (case-insensitive), as bit flags. */
+function connectionTokens(b: Buffer, start: number, end: number): number {
+  let flags = 0;
+  let i = start;
+  while (i < end) {
+    while (i < end && (b[i] === 32 || b[i] === 9 || b[i] === 44)) i++;
+    let e = i;
+    while (e < end && b[e] !== 44) e++;
+    let t = e;
+    while (t > i && (b[t - 1] === 32 || b[t - 1] === 9)) t--;
+    if (t - i === 5 && sameToken(b, i, CLOSE)) flags |= TOKEN_CLOSE;
+    else if (t - i === 10 && sameToken(b, i, H_KEEP_ALIVE)) flags |= TOKEN_KEEP_ALIVE;
+    i = e;
+  }
+  return flags;
+}
+
+function sameToken(b: Buffer, at: number, word: Buffer): boolean {
+  for (let j = 0; j < word.length; j++) if ((b[at + j] | 0x20) !== word[j]) return false;
+  return true;
+}
+
+/** True when the last coding of a Transfer-Encoding list is `word`. */
+function lastTokenIs(b: Buffer, start: number, end: number, word: Buffer): boolean {
+  let e = end;
+  while (e > start && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
+  const s = e - word.length;
+  if (s < start) return false;
+  for (let j = 0; j < word.length; j++) if ((b[s + j] | 0x20) !== word[j]) return false;
+  return s === start || b[s - 1] === 32 || b[s - 1] === 9 || b[s - 1] === 44;
+}
+
+/** The integer value of `name=N` in a `Keep-Alive: timeout=5, max=100` list; -1 when absent. */
+function paramValue(b: Buffer, start: number, end: number, name: Buffer): number {
+  for (let i = start; i + name.length < end; i++) {
+    let j = 0;
+    while (j < name.length && (b[i + j] | 0x20) === name[j]) j++;
+    if (j < name.length || b[i + j] !== 61 /* = */) continue;
+    if (i > start && b[i - 1] !== 32 && b[i - 1] !== 44 && b[i - 1] !== 9) continue;
+    let v = 0;
+    let digits = 0;
+    for (let k = i + j + 1; k < end && b[k] >= 48 && b[k] <= 57 && digits < 9; k++, digits++) v = v * 10 + (b[k] - 48);
+    return digits > 0 ? v : -1;
+  }
+  return -1;
+}
