@@ -446,8 +446,14 @@ const TOKEN_KEEP_ALIVE = 2;
 
 /** The `close` and `keep-alive` tokens of a Connection list `b[start, end)` (case-insensitive), as bit flags. */
 function connectionTokens(b: Buffer, start: number, end: number): number {
-  let flags = 0;
   let i = start;
+  let e = end;
+  while (i < e && (b[i] === 32 || b[i] === 9)) i++;
+  while (e > i && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
+  // The values servers send (one token) without the list walk: this runs for most responses.
+  if (e - i === 10 && sameToken(b, i, H_KEEP_ALIVE)) return TOKEN_KEEP_ALIVE;
+  if (e - i === 5 && sameToken(b, i, CLOSE)) return TOKEN_CLOSE;
+  let flags = 0;
   while (i < end) {
     while (i < end && (b[i] === 32 || b[i] === 9 || b[i] === 44)) i++;
     let e = i;
