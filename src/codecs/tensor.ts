@@ -51,7 +51,8 @@ export function tensorEncoder(ctx: CodecContext): (rows: Row[]) => string {
     const need = datatypeNeeds(d);
     if (t === undefined || need === 'any') return;
     if ((need === 'number' && (t === 'string' || t === 'mixed')) || (need === 'boolean' && t !== 'boolean')) {
-      throw invalid(`target.tensor: field \`${name}\` holds ${t === 'mixed' ? 'mixed' : t} values and cannot go in a ${d} tensor`, fix);
+      const what = spec.layout === 'single' ? `the [n, ${names.length}] ${d} tensor${ctx.target.tensor === undefined ? ' (the kserve-v2 default)' : ''}` : `a ${d} tensor`;
+      throw invalid(`target.tensor: field \`${name}\` holds ${t === 'mixed' ? 'mixed' : t} values and cannot go in ${what}`, fix);
     }
   };
   const params = spec.parameters ?? (spec.layout === 'per-field' ? PER_FIELD_PARAMETERS : undefined);

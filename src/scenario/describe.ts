@@ -40,7 +40,8 @@ export function describeScenario(s: Scenario, file: string = s.file): string {
   row('windows', s.windows.kind === 'count' ? `every ${s.windows.every} requests` : `every ${formatDurationMs(s.windows.spanMs)}`);
   if (s.feedback) {
     const f = s.feedback;
-    row('feedback', `${f.url === 'builtin' ? "the target's /feedback" : redactUrl(f.url)} after ${formatDurationMs(f.afterMs)}, batches of ${f.batchSize}, ≤ ${f.maxRate}/s, key ${f.key}`);
+    const how = f.format === 'cloudera' ? `Cloudera delayed metrics (${f.metric ?? 'final_label'}) for ${f.deploymentCrn}, one post per uuid` : `batches of ${f.batchSize}, key ${f.key}`;
+    row('feedback', `${f.url === 'builtin' ? "the target's /feedback" : redactUrl(f.url)} after ${formatDurationMs(f.afterMs)}, ${how}, ≤ ${f.maxRate}/s`);
   }
   row('thresholds', s.thresholds.length ? s.thresholds.map((x) => x.expr).join('; ') : 'none');
   if (s.compare) row('compare', `${s.compare.rules.map((r) => r.expr).join('; ') || 'default rules'} (alpha ${s.compare.alpha})`);

@@ -74,7 +74,7 @@ test('encode: kserve-v2 per-field tensors take declared or inferred datatypes, n
 test('encode: a kserve-v2 numeric tensor refuses a text field, saying what to choose', () => {
   assert.throws(
     () => createCodec(target('kserve-v2'), FIELDS, [0, 1], { fieldTypes: { a: 'integer', b: 'number', name: 'string', flag: 'boolean' } }),
-    (err: unknown) => err instanceof ModelwaveError && err.exitCode === 2 && /`name` holds string values and cannot go in a FP32 tensor/.test(err.message) && /per-field/.test(err.details.join(' ')),
+    (err: unknown) => err instanceof ModelwaveError && err.exitCode === 2 && /`name` holds string values and cannot go in the \[n, 4\] FP32 tensor \(the kserve-v2 default\)/.test(err.message) && /per-field/.test(err.details.join(' ')),
   );
 });
 

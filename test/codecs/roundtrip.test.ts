@@ -130,3 +130,19 @@ test('feedback posted with the uuids the server issued is counted as issued', as
   const fb = server.stats().feedback;
   assert.deepEqual(fb, { posts: 2, received: 9, unique: 8, issued: 7, seq: 1, unknown: 1, labels: { '0': 4, '1': 5 }, rejected: 1 });
 });
+
+test('the reference server also takes Cloudera delayed-metrics bodies, one label per post', async () => {
+  const server = servers.get('telco@v1')!;
+  server.resetStats();
+  const codec = createCodec(target('cloudera'), TELCO_FIELDS, [0, 1]);
+  const reply = await post(server.url + '/model', codec.encode(telcoRows(1), 0), agent);
+  const d = 'body' in reply ? codec.decode(reply.body, 1) : undefined;
+  assert.ok(d?.ok && d.uuid);
+  const body = { modelDeploymentCrn: 'crn:cdp:ml:x', predictionUuid: d.uuid, metrics: { final_label: 1 } };
+  const r = await post(server.url + '/feedback', JSON.stringify(body), agent);
+  assert.deepEqual('body' in r && JSON.parse(r.body), { received: 1 });
+  const two = await post(server.url + '/feedback', JSON.stringify({ ...body, metrics: { a: 1, b: 2 } }), agent);
+  assert.ok('status' in two && two.status === 400, 'a metrics object must carry exactly one label');
+  const fb = server.stats().feedback;
+  assert.deepEqual([fb.posts, fb.issued, fb.rejected], [1, 1, 1]);
+});
