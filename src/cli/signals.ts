@@ -17,11 +17,11 @@ export function interrupts(): Interrupts {
     count++;
     if (count === 1) {
       process.stderr.write(
-        `\nmodelwave: ${sig} — stopping: no new requests, waiting for those in flight, writing the report (again: stop waiting for the metrics store)\n`,
+        `\nmodelwave: ${sig} — stopping: no new requests, waiting for those in flight, then the report (again: stop waiting for the metrics store; a third time: quit at once, no report)\n`,
       );
       stop.abort();
     } else if (count === 2) {
-      process.stderr.write(`\nmodelwave: ${sig} — not waiting any longer: unstored records go to the spool, writing the report (again: quit at once, no report)\n`);
+      process.stderr.write(`\nmodelwave: ${sig} — not waiting any longer: what the store has not taken goes to the spool; writing the report (again: quit at once, no report)\n`);
       hurry.abort();
     } else {
       process.exit(130);
