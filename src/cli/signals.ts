@@ -33,7 +33,7 @@ export function interrupts(o: InterruptOptions = {}): Interrupts {
     if (count === 1) {
       const inFlight = o.inFlightTimeoutMs !== undefined ? ` up to ${seconds(o.inFlightTimeoutMs)}` : '';
       process.stderr.write(
-        `\nmodelwave: ${sig} — stopping: no new requests, waiting${inFlight} for those in flight, writing the report (again: stop waiting for the metrics store)\n`,
+        `\nmodelwave: ${sig} — stopping: no new requests, waiting${inFlight} for those in flight, then the report (again: stop waiting for the metrics store; a third time: quit at once, no report)\n`,
       );
       stop.abort();
       const hardMs = (o.inFlightTimeoutMs ?? 0) + STOP_GRACE_MS + (o.drainMs ?? DEFAULT_DRAIN_MS);
@@ -42,7 +42,7 @@ export function interrupts(o: InterruptOptions = {}): Interrupts {
         process.exit(130);
       }, hardMs).unref();
     } else if (count === 2) {
-      process.stderr.write(`\nmodelwave: ${sig} — not waiting any longer: unstored records go to the spool, writing the report (again: quit at once, no report)\n`);
+      process.stderr.write(`\nmodelwave: ${sig} — not waiting any longer: what the store has not taken goes to the spool; writing the report (again: quit at once, no report)\n`);
       hurry.abort();
     } else {
       process.exit(130);

@@ -1,8 +1,8 @@
 // A run's record in the metrics store, around the wave: the row written before it (begin), request batches and
 // feedback labels during it, and after it either the Summary (finish) or the reason it ended without one (fail) — so
-// no row is left `running` by a run that ended. The end is bounded: a store that takes no record for STORE_IDLE_MS,
-// or a Ctrl-C, leaves the rest in the spool, and the run goes on to its report; meanwhile the user is told what it is
-// waiting for.
+// no row is left `running` by a run that ended. The end is bounded: a store that fails and has taken no record for
+// STORE_IDLE_MS, one that has not answered for STORE_SILENT_MS, or a Ctrl-C, leaves the rest in the spool, and the
+// run goes on to its report; meanwhile the user is told what it is waiting for.
 import type { Scenario } from '../scenario/types.js';
 import type { Summary } from '../summary/types.js';
 import type { FeedbackRecord } from '../engine/feedback.js';
@@ -12,8 +12,11 @@ import { environment } from '../engine/summarize.js';
 import { expectedRecords } from './sql.js';
 import type { MetricsStore, RequestWriter, SaveResult, StoreOptions, WriterResult } from './types.js';
 
-/** The store drain after the wave ends when the store has taken no record for this long. */
+/** The store drain after the wave ends when a failing store (errors) has taken no record for this long… */
 export const STORE_IDLE_MS = 10_000;
+/** …or a silent one (a statement that neither ends nor fails) for this long. */
+export const STORE_SILENT_MS = 60_000;
+const BOUNDS = { idleMs: STORE_IDLE_MS, silentMs: STORE_SILENT_MS };
 const NOTICE_AFTER_MS = 1_000;
 const NOTICE_EVERY_MS = 5_000;
 
@@ -69,10 +72,10 @@ export class RunRecord {
   /** The run ended without a summary (failed start, error mid-run): every row `failed` with the reason; bounded. */
   async fail(err: unknown): Promise<void> {
     const reason = (err as Error)?.message || String(err);
-    const timer = setTimeout(() => this.store.cutOff(`the store did not answer within ${STORE_IDLE_MS / 1000} s`), STORE_IDLE_MS);
+    const timer = setTimeout(() => this.store.cutOff(`the store did not answer within ${STORE_SILENT_MS / 1000} s`), STORE_SILENT_MS);
     try {
       // Records measured before the failure are kept like any others.
-      await Promise.all(this.writers.map((w) => w.finish(STORE_IDLE_MS, { idleMs: STORE_IDLE_MS })));
+      await Promise.all(this.writers.map((w) => w.finish(STORE_SILENT_MS, BOUNDS)));
       await Promise.all(this.feedbackSaves);
       for (const id of this.runIds) await this.store.failRun(id, reason);
     } finally {
@@ -82,8 +85,8 @@ export class RunRecord {
   }
 
   /**
-   * After the wave: drain the writers (until the store has taken no record for STORE_IDLE_MS, or `cutoff` fires —
-   * the rest goes to the spool), set each summary's `store` figures, save feedback and the summaries (bounded the
+   * After the wave: drain the writers (until the store has everything, or the bounds above, or `cutoff` — the rest goes
+   * to the spool), set each summary's `store` figures, save feedback and the summaries (bounded the
    * same way), close. Returns where each summary went, in run order.
    */
   async finish(summaries: Summary[], feedback: FeedbackRecord[], cutoff?: AbortSignal): Promise<SaveResult[]> {
@@ -103,7 +106,7 @@ export class RunRecord {
     const stopNotices = this.waitNotices();
     let drained: WriterResult[];
     try {
-      drained = await Promise.all(this.writers.map((w) => w.finish(Infinity, { idleMs: STORE_IDLE_MS, ...(cutoff ? { signal: cutoff } : {}) })));
+      drained = await Promise.all(this.writers.map((w) => w.finish(Infinity, { ...BOUNDS, ...(cutoff ? { signal: cutoff } : {}) })));
     } finally {
       stopNotices();
     }
@@ -111,7 +114,7 @@ export class RunRecord {
     if (cutShort) this.store.cutOff(cutShort.error ?? 'the store stopped taking records');
     const onAbort = () => this.store.cutOff('interrupted while waiting for the store');
     cutoff?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => this.store.cutOff(`the store did not answer within ${STORE_IDLE_MS / 1000} s`), STORE_IDLE_MS);
+    const timer = setTimeout(() => this.store.cutOff(`the store did not answer within ${STORE_SILENT_MS / 1000} s`), STORE_SILENT_MS);
     try {
       await Promise.all(this.feedbackSaves);
       const info = this.store.info();
@@ -148,11 +151,12 @@ export class RunRecord {
     const tick = () => {
       const stats = this.writers.map((w) => w.stats());
       const left = stats.reduce((n, st) => n + st.accepted - st.stored, 0);
-      const why = stats.find((st) => st.lastError)?.lastError;
+      const failing = stats.find((st) => st.state !== 'ok');
       if (left > 0) {
-        this.notices.write(
-          `modelwave: waiting for the metrics store (${left} records${why ? `; ${why}` : ''}) — up to ${STORE_IDLE_MS / 1000} s without progress; Ctrl-C to spool them and stop\n`,
-        );
+        const bound = failing
+          ? `it fails (${failing.lastError ?? 'no answer'}): giving up ${STORE_IDLE_MS / 1000} s after its last progress`
+          : `giving up if it takes nothing for ${STORE_SILENT_MS / 1000} s`;
+        this.notices.write(`modelwave: waiting for the metrics store (${left} records left; ${bound}) — Ctrl-C to spool them and stop\n`);
       }
       timer = setTimeout(tick, NOTICE_EVERY_MS);
     };

@@ -56,8 +56,13 @@ export interface WriterResult {
 export interface FinishOptions {
   /** Stop waiting as soon as this is aborted (Ctrl-C): the rest goes to the spool. */
   signal?: AbortSignal;
-  /** Stop waiting when the store has taken no record for this long (a store that went away). */
+  /** Stop waiting when the store has taken no record for this long while its statements fail (it went away). */
   idleMs?: number;
+  /**
+   * Stop waiting when the store has taken no record for this long though nothing failed (a statement that hangs).
+   * Longer than idleMs: a busy store (a large COPY at the lowest CPU priority) is slow, not gone.
+   */
+  silentMs?: number;
 }
 
 export interface WriterStats {
@@ -80,7 +85,7 @@ export interface RequestWriter {
   write(batch: RecordBatch, window: Int32Array): void;
   stats(): WriterStats;
   /**
-   * Drain memory and spool into the store; after `timeoutMs` (or `idleMs` without progress, or the signal) leave the
+   * Drain memory and spool into the store; after `timeoutMs` (or idleMs / silentMs without progress, or the signal) leave the
    * rest in the spool and say where.
    */
   finish(timeoutMs: number, opts?: FinishOptions): Promise<WriterResult>;

@@ -80,14 +80,19 @@ export class StoreWriter implements RequestWriter {
     if (this.finished) throw new Error(`writer for run ${this.runId} is already finished`);
     const deadline = Date.now() + Math.max(0, timeoutMs);
     this.pump();
-    // A store that keeps taking records may take its time; one that took nothing for idleMs has gone away.
+    // A store that keeps taking records may take its time; one whose statements fail and that took nothing for idleMs
+    // has gone away; one that took nothing for silentMs without a failure hangs.
     let progressAt = Date.now();
     let storedBefore = this.stored;
     let endedBy: WriterResult['endedBy'];
+    let stalledMs = 0;
     while (!this.gaveUp && !this.idle()) {
+      const sinceMs = Date.now() - progressAt;
+      const failing = this.backoffMs > 0;
       if (opts.signal?.aborted) endedBy = 'signal';
       else if (Date.now() >= deadline) endedBy = 'timeout';
-      else if (opts.idleMs !== undefined && Date.now() - progressAt >= opts.idleMs) endedBy = 'stall';
+      else if (failing && opts.idleMs !== undefined && sinceMs >= opts.idleMs) [endedBy, stalledMs] = ['stall', opts.idleMs];
+      else if (opts.silentMs !== undefined && sinceMs >= opts.silentMs) [endedBy, stalledMs] = ['stall', opts.silentMs];
       if (endedBy) break;
       await sleep(Math.min(10, deadline - Date.now()));
       if (this.stored !== storedBefore) [storedBefore, progressAt] = [this.stored, Date.now()];
@@ -111,7 +116,7 @@ export class StoreWriter implements RequestWriter {
       return { stored: this.stored };
     }
     const why =
-      endedBy === 'stall' ? `the store took no record for ${fmtMs(opts.idleMs ?? 0)}`
+      endedBy === 'stall' ? `the store took no record for ${fmtMs(stalledMs)}`
       : endedBy === 'signal' ? 'interrupted while waiting for the store'
       : endedBy === 'timeout' ? `the store did not take every record within ${timeoutMs} ms`
       : undefined;

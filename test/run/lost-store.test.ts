@@ -54,22 +54,26 @@ function cli(args: string[], cwd: string, boundMs: number): Child {
 
 const cliSync = (args: string[], cwd = dir) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 180_000, env: { ...process.env, MODELWAVE_STORE: '' } });
 
-async function until(what: string, ok: () => Promise<boolean> | boolean, timeoutMs = 120_000): Promise<void> {
+/** Wait for `ok`; fail at once (with its stderr) if the run ends first. */
+async function until(what: string, run: Child, ok: () => Promise<boolean> | boolean, timeoutMs = 180_000): Promise<void> {
+  let ended = false;
+  void run.exit.then(() => (ended = true));
   const end = Date.now() + timeoutMs;
   while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (ended) throw new Error(`the run ended before ${what}:\n${run.stderr()}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${run.stderr()}`);
     await sleep(100);
   }
 }
 
-async function storedRequests(): Promise<number> {
+/** Whether the run named `name` has its row in the store (written before the wave). */
+async function rowExists(name: string): Promise<boolean> {
   const c = new pg.Client({ connectionString: server.url });
   try {
     await c.connect();
-    const r = await c.query<{ n: string }>('SELECT count(*) AS n FROM requests');
-    return Number(r.rows[0].n);
+    return (await c.query('SELECT 1 FROM runs WHERE name = $1', [name])).rows.length > 0;
   } catch {
-    return 0; // the table does not exist before the run's store opens
+    return false; // the table does not exist before the run's store opens
   } finally {
     await c.end().catch(() => undefined);
   }
@@ -107,16 +111,16 @@ test('Postgres killed mid-wave, one Ctrl-C during the wave: exit 130 within the 
   const cwd = mkdtempSync(path.join(dir, 'wave-'));
   const file = writeTelcoFile(cwd, { name: 'dead-store-wave', target: 'builtin:telco@v2', timeout: '1s', phases: '[{ duration: 60s, rate: 100 }]' });
   const out = path.join(cwd, 'out');
-  const before = await storedRequests();
-  const run = cli(['run', file, '--store', server.url, '--out', out], cwd, 240_000);
-  await until('the run to store requests', async () => (await storedRequests()) > before);
+  const run = cli(['run', file, '--store', server.url, '--out', out], cwd, 300_000);
+  // The first progress line: the row is written and the wave is on.
+  await until('the wave to start', run, () => /\d+\/60s · /.test(run.stderr()));
   await server.halt();
   await sleep(1_000);
   const sigAt = Date.now();
   process.kill(run.pid, 'SIGINT');
   const { code, atMs } = await run.exit;
   assert.equal(code, 130, run.stderr());
-  // In-flight requests get the 1 s target timeout, the store drain 10 s without progress; the rest is the report.
+  // In-flight requests get the 1 s target timeout, the failing store's drain 10 s without progress; then the report.
   assert.ok(atMs - sigAt < 45_000, `exited ${atMs - sigAt} ms after one SIGINT`);
   t.diagnostic(`exit ${atMs - sigAt} ms after the SIGINT`);
   assert.doesNotMatch(run.stderr(), /internal error|\n\s+at /);
@@ -134,12 +138,11 @@ test('Postgres killed mid-wave: the run says it waits for the store; one Ctrl-C 
   const cwd = mkdtempSync(path.join(dir, 'drain-'));
   const file = writeTelcoFile(cwd, { name: 'dead-store-drain', target: 'builtin:telco@v2', timeout: '1s', phases: '[{ duration: 20s, rate: 50 }]' });
   const out = path.join(cwd, 'out');
-  const before = await storedRequests();
-  const run = cli(['run', file, '--store', server.url, '--out', out, '--json'], cwd, 240_000);
-  await until('the run to store requests', async () => (await storedRequests()) > before);
-  await server.halt();
-  await until('the notice that the run waits for the store', () => /waiting for the metrics store \(\d+ records/.test(run.stderr()));
-  assert.match(run.stderr(), /up to 10 s without progress; Ctrl-C to spool them and stop/);
+  const run = cli(['run', file, '--store', server.url, '--out', out, '--json'], cwd, 300_000);
+  await until('the run row to be written', run, () => rowExists('dead-store-drain'));
+  await server.halt(); // the wave runs with the store gone
+  await until('the notice that the run waits for the store', run, () => /waiting for the metrics store \(\d+ records left; it fails/.test(run.stderr()));
+  assert.match(run.stderr(), /it fails \(.*ECONNREFUSED.*\): giving up 10 s after its last progress\) — Ctrl-C to spool them and stop/);
   const sigAt = Date.now();
   process.kill(run.pid, 'SIGINT');
   const { code, atMs } = await run.exit;

@@ -1,6 +1,7 @@
 // The store drain after a wave is bounded (issue 13: a dead Postgres held the CLI ~64 s, silent). A writer whose
-// database refuses every connection stops waiting once it has stored nothing for `idleMs`, or at once when the
-// signal fires (Ctrl-C), and every record it was given is in the spool — nothing lost, nothing left to wait for.
+// database refuses every connection stops waiting once it has stored nothing for `idleMs`; one whose statement never
+// ends, after `silentMs`; at once when the signal fires (Ctrl-C); and every record it was given is in the spool —
+// nothing lost, nothing left to wait for.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,20 @@ test('a store that takes nothing: finish ends idleMs after its last progress, ev
   assert.equal(res.spoolPath, path);
   assert.match(res.error ?? '', /the store took no record for 400 ms \(.*ECONNREFUSED/);
   assert.equal(spooledRequests(path), 3_000);
+});
+
+test('a statement that never ends (hung server, no error): finish ends silentMs after the last progress', async () => {
+  const path = join(tempDir('bound-hung'), 'hung.spool');
+  const hung: Db = { ...deadDb(), insertRequests: () => new Promise<number>(() => undefined) };
+  const w = new StoreWriter(hung, 'hung', new Spool(path, () => ({ t: 'run', v: 1, runId: 'hung', meta: null })), { batchRequests: 500 });
+  feed(w, 1_000, { batch: 250 });
+  const t0 = Date.now();
+  const res = await w.finish(Infinity, { idleMs: 100, silentMs: 500 });
+  const tookMs = Date.now() - t0;
+  assert.ok(tookMs >= 450 && tookMs < 5_000, `ended after ${tookMs} ms: not failing, so the silent bound applies`);
+  assert.equal(res.endedBy, 'stall');
+  assert.match(res.error ?? '', /the store took no record for 500 ms/);
+  assert.equal(spooledRequests(path), 1_000, 'the statement in flight is spooled too');
 });
 
 test('the signal (Ctrl-C) ends the drain at once, everything spooled', async () => {
