@@ -5,7 +5,8 @@ import { describeValue, didYouMean, type Path } from './errors.js';
 import type { DataInfo } from './normalize-data.js';
 import type { RawTarget } from './schema.js';
 import type { LabelSpec, Protocol, TargetSpec, TensorSpec, V2Datatype } from './types.js';
-import { CLOUDERA_BATCH_FORMS, DEFAULT_TENSOR_DATATYPE, datatypeNeeds, rowFormatsOf } from './wire.js';
+import { CLOUDERA_BATCH_FORMS, DEFAULT_TENSOR_DATATYPE, datatypeNeeds, rowFormatOf, rowFormatsOf } from './wire.js';
+import { TELCO_INPUTS } from '../server/models.js';
 
 type Wire = Pick<TargetSpec, 'send' | 'rowFormat' | 'tensor' | 'output' | 'decisionThreshold' | 'cloudera'>;
 
@@ -74,6 +75,8 @@ export function normalizeWire(
   if (protocol === 'kserve-v2' && sent && info && (raw.tensor === undefined || out.tensor)) {
     checkTensorTypes(out.tensor ?? { layout: 'single' }, sent, knownTypes(info), chk, raw.tensor !== undefined ? at('tensor') : raw.send !== undefined ? at('send') : ['target']);
   }
+
+  if (sent && ok('url')) checkBuiltinOrder(raw.url, protocol, out, sent, chk);
 
   if (raw.output !== undefined && ok('output')) {
     if (protocol !== 'kserve-v2' && protocol !== 'tf-serving') {
@@ -148,6 +151,26 @@ function checkTensorTypes(t: TensorSpec, sent: string[], known: Map<string, 'num
       chk.add(declared ? ['target', 'tensor', 'datatypes', name] : ['target', 'tensor', 'datatype'], `makes \`${name}\` a ${d} tensor, but it is not ${datatypeNeeds(d) === 'boolean' ? 'boolean' : 'numeric'}; declare it BYTES (target.tensor.datatypes.${name}: BYTES)`);
     }
   }
+}
+
+/**
+ * The built-in reference models read a positional row (a list, an [n, k] tensor) in their own input order, like a
+ * trained model: telco as iot_signal_1…iot_signal_4, echo:F as [F]. A scenario that sends another order would be
+ * scored on the wrong inputs, silently — refused here, with the fix.
+ */
+function checkBuiltinOrder(url: string, protocol: Protocol, wire: Wire, sent: string[], chk: Checker): void {
+  const m = /^builtin:\s*(telco@v[12]|echo:(.+))$/.exec(url.trim());
+  if (!m) return;
+  const format = rowFormatOf({ protocol, ...(wire.cloudera && { cloudera: wire.cloudera }), ...(wire.rowFormat && { rowFormat: wire.rowFormat }) });
+  const positional = protocol === 'kserve-v2' ? (wire.tensor?.layout ?? 'single') === 'single' : format === 'array' || format === 'scalar';
+  if (!positional) return;
+  const inputs: readonly string[] = m[2] !== undefined ? [m[2]] : TELCO_INPUTS;
+  if (inputs.every((name, i) => sent[i] === name)) return;
+  chk.add(
+    ['target', protocol === 'kserve-v2' ? 'tensor' : 'rowFormat'],
+    `sends positional rows, which ${m[0]} reads in its input order (${inputs.join(', ')}); send those first, in that order (target.send), or send named rows (${protocol === 'kserve-v2' ? 'target.tensor: per-field' : 'target.rowFormat: object'})`,
+    'key',
+  );
 }
 
 /** The names a request can carry: synthetic fields, or the replayed feature columns (never the label column). */

@@ -74,6 +74,12 @@ const CASES: [string, number, string][] = [
   ['label-weight-unknown-field.yaml', 10, 'label.logistic.weights.signal refers to `signal`, which is not a data field (fields: a, b)'],
   // ${VAR} that is not set names the header
   ['missing-env-var.yaml', 5, 'target.headers.Authorization uses ${MW_TEST_UNSET_TOKEN}, but the environment variable MW_TEST_UNSET_TOKEN is not set'],
+  // the built-in models read positional rows in their own input order
+  [
+    'builtin-positional-order.yaml',
+    2,
+    'target.rowFormat sends positional rows, which builtin:telco@v1 reads in its input order (iot_signal_1, iot_signal_2, iot_signal_3, iot_signal_4); send those first, in that order (target.send), or send named rows (target.rowFormat: object)',
+  ],
   // required key, reported at its parent's key
   ['missing-target-url.yaml', 2, 'target.url is required'],
   // misspelt generator key: the field union explains itself and suggests the key
