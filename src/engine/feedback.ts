@@ -69,7 +69,7 @@ export class FeedbackPoster implements RunSink {
     this.timer = null;
     while (this.busy) await sleep(10);
     while (this.head < this.queue.length) await this.pump(true);
-    await this.dispatcher?.close();
+    await (await this.dispatcher)?.close();
     return { url: this.url, ...this.stats };
   }
 
@@ -108,7 +108,7 @@ export class FeedbackPoster implements RunSink {
     for (let attempt = 0; ; attempt++) {
       let ok = false;
       try {
-        const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5000), ...(this.dispatcher && { dispatcher: this.dispatcher }) } as RequestInit);
+        const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5000), ...(this.dispatcher && { dispatcher: await this.dispatcher }) } as RequestInit);
         await res.arrayBuffer();
         ok = res.ok;
       } catch {
