@@ -84,7 +84,7 @@ export class FeedbackPoster implements RunSink {
     while (this.head < this.queue.length && Date.now() < this.deadlineMs) await this.pump(true);
     if (this.head < this.queue.length) this.settle(this.queue.slice(this.head), false, Date.now());
     this.head = this.queue.length;
-    await this.dispatcher?.close();
+    await (await this.dispatcher)?.close();
     return { url: redactUrl(this.url), ...this.stats };
   }
 
@@ -124,7 +124,7 @@ export class FeedbackPoster implements RunSink {
     for (let attempt = 0; ; attempt++) {
       let ok = false;
       try {
-        const res = await fetch(this.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000), ...(this.dispatcher && { dispatcher: this.dispatcher }) } as RequestInit);
+        const res = await fetch(this.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000), ...(this.dispatcher && { dispatcher: await this.dispatcher }) } as RequestInit);
         await res.arrayBuffer();
         ok = res.ok;
       } catch {

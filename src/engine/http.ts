@@ -11,11 +11,12 @@
 // before it is written to. A request that dies on a connection that had sat idle, before any byte of its answer,
 // is sent once more on a fresh connection (docs/scenario-reference.md, "Connections").
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { errorCodeIndex } from './types.js';
 import { PARSE_DONE, PARSE_MORE, PARSE_TOO_LARGE, ResponseParser } from './h1parse.js';
 import { createSecureContext, serverNameOf, type TlsMaterial } from './tls.js';
+import { nodeTls } from '../util/node-tls.js';
 
 export interface HttpTarget {
   /** Host to connect to (an IPv6 address without brackets). */
@@ -185,7 +186,7 @@ export class Connection {
       const servername = serverNameOf(t.host);
       const session = this.pool.tlsSession;
       // `onread` works on TLS sockets too: decrypted bytes land in the shared buffer (measured: bench/README.md).
-      s = tls.connect({
+      s = nodeTls().connect({
         host: t.host,
         port: t.port,
         onread,

@@ -3,10 +3,10 @@
 // naming the host and the fix, before any request is sent.
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import tls from 'node:tls';
-import { Agent } from 'undici';
+import type tls from 'node:tls';
 import { ModelwaveError } from '../errors.js';
 import type { Scenario, TlsSpec } from '../scenario/types.js';
+import { nodeTls } from '../util/node-tls.js';
 import { readPemFile } from '../util/pem.js';
 
 /** What the workers get (structured clone): PEM text, never file paths. */
@@ -33,7 +33,7 @@ export function loadTlsMaterial(spec: TlsSpec | undefined, env: NodeJS.ProcessEn
     }
   };
   const m: TlsMaterial = { rejectUnauthorized: !spec.insecure };
-  if (spec.ca) m.ca = [...tls.rootCertificates, ...extraCaCerts(env), read('ca', spec.ca)];
+  if (spec.ca) m.ca = [...nodeTls().rootCertificates, ...extraCaCerts(env), read('ca', spec.ca)];
   if (spec.cert) m.cert = read('cert', spec.cert);
   if (spec.key) m.key = read('key', spec.key);
   return m;
@@ -52,14 +52,18 @@ function extraCaCerts(env: NodeJS.ProcessEnv): string[] {
 
 /** One per pool: building a context parses the whole trust store, far too slow to do per connection. */
 export function createSecureContext(m: TlsMaterial): tls.SecureContext {
-  return tls.createSecureContext({ ...(m.ca && { ca: m.ca }), ...(m.cert && { cert: m.cert }), ...(m.key && { key: m.key }) });
+  return nodeTls().createSecureContext({ ...(m.ca && { ca: m.ca }), ...(m.cert && { cert: m.cert }), ...(m.key && { key: m.key }) });
 }
 
 /** SNI carries a host name, never an IP address (RFC 6066 §3). */
 export const serverNameOf = (host: string): string | undefined => (net.isIP(host) ? undefined : host);
 
-/** The undici dispatcher feedback posts use for an https:// URL: the target's trust and client certificate. */
-export function httpsAgent(m: TlsMaterial): Agent {
+/**
+ * The undici dispatcher feedback posts use for an https:// URL: the target's trust and client certificate. undici is
+ * imported here, on first use, not with this module: loading it costs ~150 ms of CPU in every thread that does.
+ */
+export async function httpsAgent(m: TlsMaterial): Promise<import('undici').Agent> {
+  const { Agent } = await import('undici');
   return new Agent({ connect: { ...(m.ca && { ca: m.ca }), ...(m.cert && { cert: m.cert }), ...(m.key && { key: m.key }), rejectUnauthorized: m.rejectUnauthorized } });
 }
 
@@ -117,7 +121,7 @@ export function tlsHandshake(host: string, port: number, m: TlsMaterial, timeout
   return new Promise((resolve, reject) => {
     let settled = false;
     const servername = serverNameOf(host);
-    const sock = tls.connect({ host, port, ...(servername && { servername }), secureContext: createSecureContext(m), rejectUnauthorized: m.rejectUnauthorized });
+    const sock = nodeTls().connect({ host, port, ...(servername && { servername }), secureContext: createSecureContext(m), rejectUnauthorized: m.rejectUnauthorized });
     const timer = setTimeout(() => finish(new Error(`no TLS handshake within ${timeoutMs / 1000}s`)), timeoutMs);
     const finish = (err?: Error) => {
       if (settled) return;

@@ -1,8 +1,8 @@
 // target.tls and target.maxResponseBytes. The PEM files are read here too, so `validate` already finds a missing,
 // unreadable or wrong file (and a key that does not belong to its certificate); the run reads them again at start.
 import { resolve } from 'node:path';
-import tls from 'node:tls';
 import { formatSizeBytes, parseSizeBytes } from '../util/size.js';
+import { nodeTls } from '../util/node-tls.js';
 import { readPemFile, type PemKind } from '../util/pem.js';
 import type { Checker } from './check.js';
 import type { RawTarget } from './schema.js';
@@ -44,14 +44,14 @@ export function normalizeTls(raw: RawTarget['tls'], dir: string, chk: Checker): 
   // Let OpenSSL judge what the text checks cannot: a broken certificate, a key that is not the certificate's.
   if (texts.ca !== undefined) {
     try {
-      tls.createSecureContext({ ca: texts.ca });
+      nodeTls().createSecureContext({ ca: texts.ca });
     } catch (err) {
       chk.add(['target', 'tls', 'ca'], `cannot be used as a CA certificate (${(err as Error).message}): ${spec.ca}`);
     }
   }
   if (texts.cert !== undefined && texts.key !== undefined) {
     try {
-      tls.createSecureContext({ cert: texts.cert, key: texts.key });
+      nodeTls().createSecureContext({ cert: texts.cert, key: texts.key });
     } catch (err) {
       chk.add(['target', 'tls', 'key'], `cannot be used with target.tls.cert (${(err as Error).message}); give the private key of that certificate`);
     }
