@@ -8,7 +8,7 @@ import { LIMITS } from '../scenario/limits.js';
 import { CsvSyntaxError, parseCsv } from './csv.js';
 import type { ColumnType, CsvSource } from '../scenario/types.js';
 import type { ValueType } from './fields.js';
-import type { Cell, Row, ValueKind } from './types.js';
+import { rowFactory, type Cell, type Row, type ValueKind } from './types.js';
 
 export interface ColumnInfo {
   name: string;
@@ -271,7 +271,8 @@ export function loadSource(src: CsvSource, labelColumn?: string): LoadedSource {
     const why = r.code === 'ENOENT' ? 'no such file' : r.why;
     throw fileError(`data.source: cannot read ${file}: ${why}`, { file, cause: r.cause });
   }
-  const types = src.types ?? {};
+  // Null prototype: a column named `__proto__` or `constructor` must not find Object.prototype's members as its type.
+  const types: Record<string, ColumnType> = Object.assign(Object.create(null) as Record<string, ColumnType>, src.types ?? {});
   const t = src.format === 'jsonl' ? readJsonl(r.text, file, types) : readCsv(r.text, file, types);
   if (t.records.length === 0) throw fileError(`${file} has a header but no data rows; a replayed source needs at least one`, { file });
   const seen = new Set<string>();
@@ -292,8 +293,9 @@ export function loadSource(src: CsvSource, labelColumn?: string): LoadedSource {
     throw fileError(`data.source.columns: ${missing.map((n) => `\`${n}\``).join(', ')} not found in ${file}; columns are: ${known}`);
   }
   const idx = names.map((n) => colIndex.get(n) ?? -1);
+  const newRow = rowFactory(names);
   const rows = t.records.map((rec) => {
-    const row: Row = {};
+    const row = newRow();
     for (let j = 0; j < names.length; j++) row[names[j]] = rec[idx[j]];
     return Object.freeze(row);
   });

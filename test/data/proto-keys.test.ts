@@ -49,7 +49,7 @@ async function bodiesOf(scenario: string, answer: string): Promise<string[]> {
 const LOAD = 'load:\n  phases:\n    - { requests: 3, rate: 20 }\n';
 
 test('synthetic fields named __proto__, constructor, prototype, toString are sent as keys with their values', async () => {
-  const scenario = `target: { url: "URL", protocol: kserve-v1 }
+  const scenario = `target: { url: "URL", protocol: kserve-v1, rowFormat: object }
 data:
   fields:
     __proto__: { const: 7 }

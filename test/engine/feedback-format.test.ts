@@ -3,6 +3,7 @@
 // stays modelwave's own. Scenario side: feedback.headers get ${ENV} substitution and never reach the redacted copy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { REDACTED } from '../../src/scenario/redact.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FeedbackPoster } from '../../src/engine/feedback.js';
@@ -127,5 +128,5 @@ feedback:
     metric: 'final_label',
   });
   assert.ok(!JSON.stringify(s.redacted).includes('very-secret-token'));
-  assert.equal((s.redacted as { feedback: { headers: Record<string, string> } }).feedback.headers.Authorization, '[redacted]');
+  assert.equal((s.redacted as { feedback: { headers: Record<string, string> } }).feedback.headers.Authorization, REDACTED);
 });
