@@ -121,7 +121,7 @@ load: { workers: 1, phases: [{ requests: 30, concurrency: 2 }] }
     assert.ok(bad.bodyHead.startsWith('{"predictions":[{"text":"xxx'));
     const http400 = samples.find((x) => x.kind === 'httpError')!;
     assert.equal(http400.status, 400);
-    assert.match(http400.bodyHead, /Expected 2D array, got 1D array \(auth \[redacted\]\)/);
+    assert.match(http400.bodyHead, /Expected 2D array, got 1D array \(auth REDACTED\)/);
     assert.ok(!JSON.stringify(summaries[0]).includes(token), 'the token is nowhere in the summary');
   } finally {
     server.close();
