@@ -15,6 +15,14 @@ export type ParseResult = typeof PARSE_MORE | typeof PARSE_DONE | typeof PARSE_E
 /** A response head bigger than this is treated as malformed (also bounds chunk extensions and trailers). */
 export const MAX_HEAD_BYTES = 65536;
 
+// Head flags.
+const F_HTTP10 = 1;
+const F_CLOSE = 2;
+const F_KEEP_ALIVE = 4;
+const F_TRANSFER_ENCODING = 8;
+const F_CHUNKED = 16;
+const F_BAD = 32;
+
 const HEAD = 0;
 const LENGTH = 1;
 const CHUNKED = 2;
@@ -54,13 +62,9 @@ export class ResponseParser {
   private phase = HEAD;
   /** Head bytes of a head split across reads (rare: heads are short). */
   private headAcc: Buffer | null = null;
-  private http10 = false;
+  /** What the head said, as bits (F_*): one field to reset per head, on a path that runs for every response. */
+  private flags = 0;
   private contentLength = -1;
-  private transferEncoding = false;
-  private chunked = false;
-  private connClose = false;
-  private connKeepAlive = false;
-  private badHeader = false;
   // Body accumulation.
   private bodyBuf: Buffer | null = null;
   private filled = 0;
@@ -166,26 +170,22 @@ export class ResponseParser {
   }
 
   private resetHead(): void {
-    this.http10 = false;
+    this.flags = 0;
     this.contentLength = -1;
-    this.transferEncoding = false;
-    this.chunked = false;
-    this.connClose = false;
-    this.connKeepAlive = false;
-    this.badHeader = false;
     this.keepAliveTimeoutMs = Infinity;
   }
 
   /** Decide the framing of the body from the head just parsed (RFC 9112 §6.3) and whether the connection persists. */
   private startBody(): ParseResult {
-    this.keepAlive = this.http10 ? this.connKeepAlive && !this.connClose : !this.connClose;
+    const f = this.flags;
+    this.keepAlive = (f & F_CLOSE) === 0 && ((f & F_HTTP10) === 0 || (f & F_KEEP_ALIVE) !== 0);
     if (this.status === 204 || this.status === 304) {
       this.phase = DONE;
-    } else if (this.transferEncoding) {
+    } else if (f & F_TRANSFER_ENCODING) {
       // Transfer-Encoding overrides Content-Length (§6.3 item 3), and such a message is a reason not to reuse the
       // connection; a coding other than chunked last means the body ends at close (item 4).
       if (this.contentLength >= 0) this.keepAlive = false;
-      if (this.chunked) {
+      if (f & F_CHUNKED) {
         this.phase = CHUNKED;
         this.cState = C_SIZE;
         this.cSize = 0;
@@ -353,7 +353,7 @@ export class ResponseParser {
     if (!(status >= 100 && status <= 599)) return -2;
     this.resetHead();
     this.status = status;
-    this.http10 = minor === 48;
+    if (minor === 48) this.flags = F_HTTP10;
     // A plain loop on '\n' (one comparison per byte) beats Buffer#indexOf here: heads are short, calls are not free.
     let i = s + 12;
     while (i < len && b[i] !== 10) i++;
@@ -367,7 +367,7 @@ export class ResponseParser {
           if (b[i + 1] !== 10) return -2;
           end = i + 2;
         }
-        return this.badHeader ? -2 : end - s;
+        return this.flags & F_BAD ? -2 : end - s;
       }
       let eol = i;
       while (eol < len && b[eol] !== 10) eol++;
@@ -385,12 +385,13 @@ export class ResponseParser {
       if (nameIs(b, start, end, H_CONTENT_LENGTH)) this.setContentLength(parseLength(b, start + H_CONTENT_LENGTH.length + 1, end));
       else if (nameIs(b, start, end, H_CONNECTION)) {
         const t = connectionTokens(b, start + H_CONNECTION.length + 1, end);
-        if (t & TOKEN_CLOSE) this.connClose = true;
-        if (t & TOKEN_KEEP_ALIVE) this.connKeepAlive = true;
+        if (t & TOKEN_CLOSE) this.flags |= F_CLOSE;
+        if (t & TOKEN_KEEP_ALIVE) this.flags |= F_KEEP_ALIVE;
       }
     } else if (c === 0x74 /* t */ && nameIs(b, start, end, H_TRANSFER_ENCODING)) {
-      this.transferEncoding = true;
-      this.chunked = lastTokenIs(b, start + H_TRANSFER_ENCODING.length + 1, end, CHUNKED_TOKEN);
+      // The last Transfer-Encoding field decides whether chunked is the final coding.
+      this.flags = (this.flags | F_TRANSFER_ENCODING) & ~F_CHUNKED;
+      if (lastTokenIs(b, start + H_TRANSFER_ENCODING.length + 1, end, CHUNKED_TOKEN)) this.flags |= F_CHUNKED;
     } else if (c === 0x6b /* k */ && nameIs(b, start, end, H_KEEP_ALIVE)) {
       const t = paramValue(b, start + H_KEEP_ALIVE.length + 1, end, TIMEOUT);
       if (t >= 0) this.keepAliveTimeoutMs = t * 1000;
@@ -399,7 +400,7 @@ export class ResponseParser {
 
   /** Several Content-Length fields (or a list) must agree (RFC 9112 §6.3 item 5); a bad value is malformed. */
   private setContentLength(v: number): void {
-    if (v < 0 || (this.contentLength >= 0 && this.contentLength !== v)) this.badHeader = true;
+    if (v < 0 || (this.contentLength >= 0 && this.contentLength !== v)) this.flags |= F_BAD;
     else this.contentLength = v;
   }
 }
