@@ -48,7 +48,8 @@ export class FeedbackPoster implements RunSink {
     private readonly target = 0,
     tls?: TlsMaterial,
   ) {
-    if (tls && url.startsWith('https:')) this.dispatcher = httpsAgent(tls);
+    // Only when the scenario changes trust: otherwise fetch's own agent already trusts what Node trusts.
+    if (tls && url.startsWith('https:') && (tls.ca || tls.cert || !tls.rejectUnauthorized)) this.dispatcher = httpsAgent(tls);
   }
 
   onBatch(target: number, b: RecordBatch): void {

@@ -6,6 +6,23 @@
 // into a buffer of that length; chunked and until-close bodies are kept as a list of pieces and joined once.
 // Heads are parsed on bytes (no strings built): this runs for every response of the wave.
 
+import {
+  CHUNKED_TOKEN,
+  H_CONNECTION,
+  H_CONTENT_LENGTH,
+  H_KEEP_ALIVE,
+  H_TRANSFER_ENCODING,
+  TIMEOUT,
+  TOKEN_CLOSE,
+  TOKEN_KEEP_ALIVE,
+  connectionTokens,
+  hexValue,
+  lastTokenIs,
+  nameIs,
+  paramValue,
+  parseLength,
+} from './h1fields.js';
+
 export const PARSE_MORE = 0;
 export const PARSE_DONE = 1;
 export const PARSE_ERROR = 2;
@@ -14,6 +31,14 @@ export type ParseResult = typeof PARSE_MORE | typeof PARSE_DONE | typeof PARSE_E
 
 /** A response head bigger than this is treated as malformed (also bounds chunk extensions and trailers). */
 export const MAX_HEAD_BYTES = 65536;
+
+// Head flags.
+const F_HTTP10 = 1;
+const F_CLOSE = 2;
+const F_KEEP_ALIVE = 4;
+const F_TRANSFER_ENCODING = 8;
+const F_CHUNKED = 16;
+const F_BAD = 32;
 
 const HEAD = 0;
 const LENGTH = 1;
@@ -30,15 +55,7 @@ const C_DATA_CR = 4;
 const C_DATA_LF = 5;
 const C_TRAILER = 6;
 
-// Header names, lower case, as bytes (matched case-insensitively by OR-ing 0x20 into the received byte).
-const H_CONTENT_LENGTH = Buffer.from('content-length');
-const H_TRANSFER_ENCODING = Buffer.from('transfer-encoding');
-const H_CONNECTION = Buffer.from('connection');
-const H_KEEP_ALIVE = Buffer.from('keep-alive');
 const HTTP_1 = Buffer.from('HTTP/1.');
-const CLOSE = Buffer.from('close');
-const CHUNKED_TOKEN = Buffer.from('chunked');
-const TIMEOUT = Buffer.from('timeout');
 
 export class ResponseParser {
   status = 0;
@@ -54,13 +71,9 @@ export class ResponseParser {
   private phase = HEAD;
   /** Head bytes of a head split across reads (rare: heads are short). */
   private headAcc: Buffer | null = null;
-  private http10 = false;
+  /** What the head said, as bits (F_*): one field to reset per head, on a path that runs for every response. */
+  private flags = 0;
   private contentLength = -1;
-  private transferEncoding = false;
-  private chunked = false;
-  private connClose = false;
-  private connKeepAlive = false;
-  private badHeader = false;
   // Body accumulation.
   private bodyBuf: Buffer | null = null;
   private filled = 0;
@@ -166,26 +179,22 @@ export class ResponseParser {
   }
 
   private resetHead(): void {
-    this.http10 = false;
+    this.flags = 0;
     this.contentLength = -1;
-    this.transferEncoding = false;
-    this.chunked = false;
-    this.connClose = false;
-    this.connKeepAlive = false;
-    this.badHeader = false;
     this.keepAliveTimeoutMs = Infinity;
   }
 
   /** Decide the framing of the body from the head just parsed (RFC 9112 §6.3) and whether the connection persists. */
   private startBody(): ParseResult {
-    this.keepAlive = this.http10 ? this.connKeepAlive && !this.connClose : !this.connClose;
+    const f = this.flags;
+    this.keepAlive = (f & F_CLOSE) === 0 && ((f & F_HTTP10) === 0 || (f & F_KEEP_ALIVE) !== 0);
     if (this.status === 204 || this.status === 304) {
       this.phase = DONE;
-    } else if (this.transferEncoding) {
+    } else if (f & F_TRANSFER_ENCODING) {
       // Transfer-Encoding overrides Content-Length (§6.3 item 3), and such a message is a reason not to reuse the
       // connection; a coding other than chunked last means the body ends at close (item 4).
       if (this.contentLength >= 0) this.keepAlive = false;
-      if (this.chunked) {
+      if (f & F_CHUNKED) {
         this.phase = CHUNKED;
         this.cState = C_SIZE;
         this.cSize = 0;
@@ -353,7 +362,7 @@ export class ResponseParser {
     if (!(status >= 100 && status <= 599)) return -2;
     this.resetHead();
     this.status = status;
-    this.http10 = minor === 48;
+    if (minor === 48) this.flags = F_HTTP10;
     // A plain loop on '\n' (one comparison per byte) beats Buffer#indexOf here: heads are short, calls are not free.
     let i = s + 12;
     while (i < len && b[i] !== 10) i++;
@@ -367,7 +376,7 @@ export class ResponseParser {
           if (b[i + 1] !== 10) return -2;
           end = i + 2;
         }
-        return this.badHeader ? -2 : end - s;
+        return this.flags & F_BAD ? -2 : end - s;
       }
       let eol = i;
       while (eol < len && b[eol] !== 10) eol++;
@@ -385,12 +394,13 @@ export class ResponseParser {
       if (nameIs(b, start, end, H_CONTENT_LENGTH)) this.setContentLength(parseLength(b, start + H_CONTENT_LENGTH.length + 1, end));
       else if (nameIs(b, start, end, H_CONNECTION)) {
         const t = connectionTokens(b, start + H_CONNECTION.length + 1, end);
-        if (t & TOKEN_CLOSE) this.connClose = true;
-        if (t & TOKEN_KEEP_ALIVE) this.connKeepAlive = true;
+        if (t & TOKEN_CLOSE) this.flags |= F_CLOSE;
+        if (t & TOKEN_KEEP_ALIVE) this.flags |= F_KEEP_ALIVE;
       }
     } else if (c === 0x74 /* t */ && nameIs(b, start, end, H_TRANSFER_ENCODING)) {
-      this.transferEncoding = true;
-      this.chunked = lastTokenIs(b, start + H_TRANSFER_ENCODING.length + 1, end, CHUNKED_TOKEN);
+      // The last Transfer-Encoding field decides whether chunked is the final coding.
+      this.flags = (this.flags | F_TRANSFER_ENCODING) & ~F_CHUNKED;
+      if (lastTokenIs(b, start + H_TRANSFER_ENCODING.length + 1, end, CHUNKED_TOKEN)) this.flags |= F_CHUNKED;
     } else if (c === 0x6b /* k */ && nameIs(b, start, end, H_KEEP_ALIVE)) {
       const t = paramValue(b, start + H_KEEP_ALIVE.length + 1, end, TIMEOUT);
       if (t >= 0) this.keepAliveTimeoutMs = t * 1000;
@@ -399,100 +409,7 @@ export class ResponseParser {
 
   /** Several Content-Length fields (or a list) must agree (RFC 9112 §6.3 item 5); a bad value is malformed. */
   private setContentLength(v: number): void {
-    if (v < 0 || (this.contentLength >= 0 && this.contentLength !== v)) this.badHeader = true;
+    if (v < 0 || (this.contentLength >= 0 && this.contentLength !== v)) this.flags |= F_BAD;
     else this.contentLength = v;
   }
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 0x20;
-  if (l >= 97 && l <= 102) return l - 87;
-  return -1;
-}
-
-/** True when the header line at `start` is `name:` (case-insensitive). */
-function nameIs(b: Buffer, start: number, end: number, name: Buffer): boolean {
-  const n = name.length;
-  if (end - start <= n || b[start + n] !== 0x3a) return false;
-  for (let j = 0; j < n; j++) if ((b[start + j] | 0x20) !== name[j]) return false;
-  return true;
-}
-
-/** A Content-Length value: digits, optionally a comma list of the same digits (§6.3 item 5); -1 when invalid. */
-function parseLength(b: Buffer, start: number, end: number): number {
-  let v = -1;
-  let cur = -1;
-  let digits = 0;
-  for (let i = start; i <= end; i++) {
-    const d = i < end ? b[i] : 44; // a virtual comma closes the last value
-    if (d >= 48 && d <= 57) {
-      if (++digits > 15) return -1;
-      cur = (cur < 0 ? 0 : cur * 10) + (d - 48);
-    } else if (d === 44) {
-      if (cur < 0 || (v >= 0 && v !== cur)) return -1;
-      v = cur;
-      cur = -1;
-      digits = 0;
-    } else if (d !== 32 && d !== 9) {
-      return -1;
-    }
-  }
-  return v;
-}
-
-const TOKEN_CLOSE = 1;
-const TOKEN_KEEP_ALIVE = 2;
-
-/** The `close` and `keep-alive` tokens of a Connection list `b[start, end)` (case-insensitive), as bit flags. */
-function connectionTokens(b: Buffer, start: number, end: number): number {
-  let i = start;
-  let e = end;
-  while (i < e && (b[i] === 32 || b[i] === 9)) i++;
-  while (e > i && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
-  // The values servers send (one token) without the list walk: this runs for most responses.
-  if (e - i === 10 && sameToken(b, i, H_KEEP_ALIVE)) return TOKEN_KEEP_ALIVE;
-  if (e - i === 5 && sameToken(b, i, CLOSE)) return TOKEN_CLOSE;
-  let flags = 0;
-  while (i < end) {
-    while (i < end && (b[i] === 32 || b[i] === 9 || b[i] === 44)) i++;
-    let e = i;
-    while (e < end && b[e] !== 44) e++;
-    let t = e;
-    while (t > i && (b[t - 1] === 32 || b[t - 1] === 9)) t--;
-    if (t - i === 5 && sameToken(b, i, CLOSE)) flags |= TOKEN_CLOSE;
-    else if (t - i === 10 && sameToken(b, i, H_KEEP_ALIVE)) flags |= TOKEN_KEEP_ALIVE;
-    i = e;
-  }
-  return flags;
-}
-
-function sameToken(b: Buffer, at: number, word: Buffer): boolean {
-  for (let j = 0; j < word.length; j++) if ((b[at + j] | 0x20) !== word[j]) return false;
-  return true;
-}
-
-/** True when the last coding of a Transfer-Encoding list is `word`. */
-function lastTokenIs(b: Buffer, start: number, end: number, word: Buffer): boolean {
-  let e = end;
-  while (e > start && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
-  const s = e - word.length;
-  if (s < start) return false;
-  for (let j = 0; j < word.length; j++) if ((b[s + j] | 0x20) !== word[j]) return false;
-  return s === start || b[s - 1] === 32 || b[s - 1] === 9 || b[s - 1] === 44;
-}
-
-/** The integer value of `name=N` in a `Keep-Alive: timeout=5, max=100` list; -1 when absent. */
-function paramValue(b: Buffer, start: number, end: number, name: Buffer): number {
-  for (let i = start; i + name.length < end; i++) {
-    let j = 0;
-    while (j < name.length && (b[i + j] | 0x20) === name[j]) j++;
-    if (j < name.length || b[i + j] !== 61 /* = */) continue;
-    if (i > start && b[i - 1] !== 32 && b[i - 1] !== 44 && b[i - 1] !== 9) continue;
-    let v = 0;
-    let digits = 0;
-    for (let k = i + j + 1; k < end && b[k] >= 48 && b[k] <= 57 && digits < 9; k++, digits++) v = v * 10 + (b[k] - 48);
-    return digits > 0 ? v : -1;
-  }
-  return -1;
 }

@@ -175,3 +175,39 @@ test('bad target.tls files: exit 2 naming the key, from validate and run alike',
     }
   }
 });
+
+test('reconnects resume the TLS session (a ticket from an earlier connection) instead of a full handshake', async () => {
+  const { ConnectionPool } = await import('../../src/engine/http.js');
+  const { loadTlsMaterial } = await import('../../src/engine/tls.js');
+  const resumed: boolean[] = [];
+  // Every answer closes its connection, so each request needs a new one.
+  await withServer(
+    rawHttpServer((_req, sock) => {
+      resumed.push((sock as import('node:tls').TLSSocket).isSessionReused());
+      sock.end(ok200('{"ok":1}', 'Connection: close\r\n'));
+    }, { key: pem('server.key'), cert: pem('server.pem') }),
+    async (srv) => {
+      const pool = new ConnectionPool({
+        host: 'localhost',
+        port: srv.port,
+        path: '/model',
+        hostHeader: `localhost:${srv.port}`,
+        headers: {},
+        contentType: 'application/json',
+        maxResponseBytes: 1 << 20,
+        tls: loadTlsMaterial({ ca: f('ca.pem'), insecure: false }),
+      });
+      for (let i = 0; i < 4; i++) {
+        const status = await new Promise<number>((resolve) => {
+          const c = pool.acquire();
+          c.send('{}', (st) => (pool.release(c), resolve(st)), Date.now() + 5000);
+        });
+        assert.equal(status, 200);
+      }
+      pool.close();
+      assert.equal(srv.connections, 4);
+      assert.equal(resumed[0], false);
+      assert.deepEqual(resumed.slice(1), [true, true, true], String(resumed));
+    },
+  );
+});
