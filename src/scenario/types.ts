@@ -15,7 +15,7 @@ export interface TargetSpec {
   /** http(s)://host:port/path, or `builtin:telco@v1` / `builtin:telco@v2` (the reference server, started as a child). */
   url: string;
   protocol: Protocol;
-  /** Header values after `${VAR}` substitution. Never written to reports, logs or the store (see `secretHeaderNames`). */
+  /** Header values after `${VAR}` substitution. Never written to reports, logs or the store (redact.ts). */
   headers: Record<string, string>;
   /** `headers.Authorization` came from the URL's `user:password@`: it belongs to that URL, not to a replacement. */
   authorizationFromUrl?: true;
@@ -266,6 +266,6 @@ export interface Scenario {
   progressRequests: number;
   /** Planned request count when it is known in advance (every phase bounded by count or open loop), else undefined. */
   plannedRequests?: number;
-  /** The scenario as written, parsed, with secret values replaced by "[redacted]" — safe to embed in reports. */
+  /** The scenario as written, parsed, with secret values replaced by "REDACTED" (redact.ts) — safe to embed in reports. */
   redacted: unknown;
 }
