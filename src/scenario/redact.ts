@@ -48,7 +48,8 @@ const ALWAYS_SECRET = new Set(['accesskey', 'authorization']);
 /** Keys whose names look secret but hold an enum, not a secret (scenario paths). */
 const NOT_SECRET_PATHS = new Set(['feedback.key']);
 
-const URL_START = /^[a-z][a-z0-9+.-]*:\/\//i;
+// One slash too: a malformed `https:/host?api_key=…` quoted in an error must not leak its secrets either.
+const URL_START = /^[a-z][a-z0-9+.-]*:\/\/?/i;
 
 /**
  * A URL with its userinfo removed and secret-looking parameter values replaced by REDACTED; other strings pass
@@ -80,7 +81,7 @@ function redactParams(tail: string): string {
 
 /** Free text (an error message, a description) with every URL in it redacted. */
 export function redactText(s: string): string {
-  return s.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]*/gi, (url) => redactUrl(url));
+  return s.replace(/[a-z][a-z0-9+.-]*:\/\/?[^\s"'<>`]*/gi, (url) => redactUrl(url));
 }
 
 /**

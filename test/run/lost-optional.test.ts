@@ -73,7 +73,7 @@ test('no writable spool anywhere: the run goes on without a store, with a warnin
   assert.equal(r.status, 0, r.stderr);
   assert.ok(r.wallMs < 100_000, `ended in ${r.wallMs} ms`);
   assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
-  assert.match(r.stderr, /warning: running without a metrics store — cannot reach the metrics store at postgres:\/\/mw@127\.0\.0\.1:1\/none/);
+  assert.match(r.stderr, /warning: running without a metrics store — cannot reach the metrics store at postgres:\/\/127\.0\.0\.1:1\/none/);
   assert.match(r.stderr, /no spool file can be written \(.*\.modelwave\/spool\/.*: permission denied \(EACCES\)/);
   const s = JSON.parse(r.stdout) as Summary;
   assertWholeRun(s);

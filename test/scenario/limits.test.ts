@@ -122,7 +122,7 @@ test('overrides within each bound but over a plan limit name the flag that made 
 
 test('values right at each bound are accepted', () => {
   const atBounds = `
-target: { url: "builtin:telco@v2", protocol: kserve-v1, timeout: 1h, rowsPerRequest: ${LIMITS.rowsPerRequest}, maxInFlight: ${LIMITS.inFlight} }
+target: { url: "builtin:telco@v2", protocol: kserve-v1, rowFormat: object, timeout: 1h, rowsPerRequest: ${LIMITS.rowsPerRequest}, maxInFlight: ${LIMITS.inFlight} }
 data: { fields: { x: { int: [1, 10] } } }
 load:
   workers: ${LIMITS.workers}
