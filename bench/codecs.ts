@@ -2,6 +2,7 @@
 // Telco rows (4 numbers + a categorical), one row and eight rows per request; the response bodies are what the
 // reference server answers for that protocol. Encoding and decoding run once per request on the workers' hot path.
 import { fileURLToPath } from 'node:url';
+import { callsPerSecond } from './lib/stats.js';
 import { createCodec } from '../src/codecs/index.js';
 import type { Row } from '../src/data/types.js';
 import type { TargetSpec } from '../src/scenario/types.js';
@@ -28,20 +29,7 @@ function answer(protocol: string, k: number): string {
   return JSON.stringify({ predictions: preds });
 }
 
-/** Calls per second of `fn` for about `ms` after a warm-up. */
-function rate(fn: (i: number) => number, ms = 1000): number {
-  let sink = 0;
-  for (let i = 0; i < 20_000; i++) sink += fn(i);
-  let n = 0;
-  const t0 = performance.now();
-  let t = t0;
-  while (t - t0 < ms) {
-    for (let j = 0; j < 5_000; j++, n++) sink += fn(n);
-    t = performance.now();
-  }
-  if (sink === -1) console.log(sink);
-  return (n / (t - t0)) * 1000;
-}
+const rate = (fn: (i: number) => number): number => callsPerSecond(fn, 1_000, 5_000);
 
 const CASES: [string, TargetSpec['protocol'], Partial<TargetSpec>, string[]][] = [
   ['cloudera', 'cloudera', {}, FIELDS],

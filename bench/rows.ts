@@ -3,6 +3,7 @@
 // for comparison with the counter-backed randomizer faker.ts uses.
 import { faker } from '@faker-js/faker';
 import { fileURLToPath } from 'node:url';
+import { callsPerSecond } from './lib/stats.js';
 import { createRowGenerator } from '../src/data/rows.js';
 import type { FieldSpec, LabelSpec, Scenario } from '../src/scenario/types.js';
 
@@ -38,20 +39,7 @@ function scenario(data: Scenario['data'], label?: LabelSpec): Scenario {
   };
 }
 
-/** Runs `fn` over consecutive indices for about `ms` (after a warm-up) and returns calls per second. */
-function rate(fn: (i: number) => number, ms = 1500): number {
-  let sink = 0;
-  for (let i = 0; i < 20_000; i++) sink += fn(i);
-  let n = 0;
-  const t0 = performance.now();
-  let t = t0;
-  while (t - t0 < ms) {
-    for (let j = 0; j < 10_000; j++, n++) sink += fn(n);
-    t = performance.now();
-  }
-  if (sink === -1) console.log(sink); // keeps the work observable
-  return (n / (t - t0)) * 1000;
-}
+const rate = (fn: (i: number) => number): number => callsPerSecond(fn, 1_500, 10_000);
 
 const cases: [string, (i: number) => number][] = [];
 {

@@ -38,3 +38,21 @@ export function table(head: string[], rows: string[][]): string {
 }
 
 export const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
+
+/**
+ * Calls per second of `fn` over consecutive indices for about `ms` (after 20,000 warm-up calls), checking the clock
+ * every `batch` calls. The sum of the results is kept observable so the work is not optimized away.
+ */
+export function callsPerSecond(fn: (i: number) => number, ms: number, batch: number): number {
+  let sink = 0;
+  for (let i = 0; i < 20_000; i++) sink += fn(i);
+  let n = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < ms) {
+    for (let j = 0; j < batch; j++, n++) sink += fn(n);
+    t = performance.now();
+  }
+  if (sink === -1) console.log(sink);
+  return (n / (t - t0)) * 1000;
+}
