@@ -155,18 +155,27 @@ export class ProcessDb implements Db {
     }
   }
 
-  /** Close the channel (the child exits on it); a child that does not go within 5 s is killed. */
   private stopChild(): Promise<void> {
-    const c = this.child;
-    if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = setTimeout(() => c.kill('SIGKILL'), 5_000);
-      c.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      if (c.connected) c.disconnect();
-      else c.kill('SIGKILL');
-    });
+    return stopChildProcess(this.child);
   }
+}
+
+/**
+ * Close `c`'s IPC channel (a store process exits on it) and resolve when it has exited; one that has not gone within
+ * `killAfterMs` is killed. The child is ref'd while we wait: unref'd (an idle store is), a kill after the timer would
+ * leave the event loop with nothing to wait on, and the CLI would end with Node's exit 13 (unsettled top-level await)
+ * instead of its own code — seen on a loaded machine, where the store process took over 5 s to go.
+ */
+export function stopChildProcess(c: ChildProcess, killAfterMs = 5_000): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+  c.ref();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => c.kill('SIGKILL'), killAfterMs);
+    c.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    if (c.connected) c.disconnect();
+    else c.kill('SIGKILL');
+  });
 }

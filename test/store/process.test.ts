@@ -2,8 +2,8 @@
 // and the spool loads later with zero loss.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import { feed, tempDir } from './helpers.js';
@@ -44,4 +44,28 @@ test('store process killed mid-run: the writer spools the rest, reports it, and 
   } finally {
     await again.close();
   }
+});
+
+test('closing a store process that outlives its disconnect ends the caller with its own code, never Node exit 13', () => {
+  // The store child ignores the channel closing (as a loaded machine's slow shutdown does), and is unref'd like an
+  // idle store; the kill after the bound must still be waited for (exit 13: "unsettled top-level await").
+  const dir = tempDir('stop-child');
+  const child = join(dir, 'child.mjs');
+  const script = join(dir, 'parent.mjs');
+  writeFileSync(child, "process.on('disconnect', () => {}); setInterval(() => {}, 1000);\n");
+  writeFileSync(
+    script,
+    `import { fork } from 'node:child_process';
+import { stopChildProcess } from ${JSON.stringify(new URL('../../src/store/process-db.js', import.meta.url).href)};
+const c = fork(${JSON.stringify(child)}, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+await new Promise((r) => c.once('spawn', r));
+c.unref();
+c.channel?.unref?.();
+await stopChildProcess(c, 300);
+process.stdout.write('closed ' + c.signalCode);
+`,
+  );
+  const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'closed SIGKILL');
 });
