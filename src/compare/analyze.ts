@@ -2,6 +2,7 @@
 // differences (bootstrap) and a rank test (Mann–Whitney), error-rate difference (two proportions), and every rule's
 // verdict. Pure: the two sides come from a live paired run (src/compare/run.ts) or from stored runs/report folders.
 import type { CompareRuleSpec, CompareSpec } from '../scenario/types.js';
+import { COMPARE_DEFAULTS } from '../scenario/types.js';
 import type { Summary } from '../summary/types.js';
 import { parseCompareRuleLine } from '../verdict/thresholds.js';
 import { mannWhitneyU, mcnemarExact, pairedAccuracyDifference, twoProportionTest, type SampleInput } from './stats.js';
@@ -26,7 +27,6 @@ export interface CompareSide {
 
 /** Used when the scenario has no `compare:` section: the candidate may not be less accurate, slower or flakier. */
 export const DEFAULT_RULES = ['accuracy.delta >= 0', 'latency.p99.ratio <= 1.10', 'errors.rate.delta <= 0'];
-const DEFAULT_TOLERANCE: CompareSpec['tolerance'] = { accuracy: 0.005, latencyRatio: 0.02, errorRate: 0.002 };
 
 export interface AnalyzeOptions {
   id: string;
@@ -88,8 +88,8 @@ export function analyze(base: CompareSide, cand: CompareSide, opts: AnalyzeOptio
     ...(spec?.rules.length ? spec.rules : opts.rules?.length ? [] : DEFAULT_RULES.map(parseCompareRuleLine)),
     ...(opts.rules ?? []).map(parseCompareRuleLine),
   ];
-  const tol = spec?.tolerance ?? DEFAULT_TOLERANCE;
-  comparison.rules = rules.map((r) => evaluate(r, comparison, lat.draws, b, c, tol, spec?.alpha ?? 0.05));
+  const tol = spec?.tolerance ?? COMPARE_DEFAULTS.tolerance;
+  comparison.rules = rules.map((r) => evaluate(r, comparison, lat.draws, b, c, tol, spec?.alpha ?? COMPARE_DEFAULTS.alpha));
   comparison.verdict = verdictOf(comparison.rules.map((r) => r.status));
   comparison.headline = headline(comparison);
   return comparison;

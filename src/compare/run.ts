@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { EXIT, ModelwaveError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Summary } from '../summary/types.js';
@@ -20,7 +19,8 @@ import { sliceByBuckets } from './latency.js';
 import type { Comparison } from './types.js';
 import { renderComparisonMarkdown, renderComparisonJunit } from './render.js';
 import { renderComparisonHtml } from './html.js';
-import { newRunId } from '../engine/run.js';
+import { newComparisonId, newRunId } from '../util/ids.js';
+export { newComparisonId };
 import { drainCutoff } from '../run.js';
 import { noStore, RunRecord } from '../store/run-record.js';
 import type { ExportRecord, MetricsStore, StoreOptions } from '../store/index.js';
@@ -50,10 +50,6 @@ export interface CompareResult {
   sides?: [CompareSide, CompareSide];
 }
 
-export function newComparisonId(name: string): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-  return `${stamp}-compare-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 30)}-${randomUUID().slice(0, 6)}`;
-}
 
 /** Live paired comparison on identical traffic. */
 export async function runCompare(s: Scenario, opts: CompareOptions): Promise<CompareResult> {

@@ -1,6 +1,7 @@
 // One compare rule (e.g. `accuracy.delta >= -0.01`, `latency.p99.ratio <= 1.10`) against a measured difference with
 // its uncertainty → pass, fail or inconclusive.
 import type { CompareRuleSpec } from '../scenario/types.js';
+import { COMPARE_DEFAULTS } from '../scenario/types.js';
 import { fmtPValue } from '../report/format.js';
 
 export type RuleStatus = 'pass' | 'fail' | 'inconclusive';
@@ -19,7 +20,7 @@ export interface RuleEvaluation {
   reason: string;
 }
 
-export const DEFAULT_COMPARE_ALPHA = 0.05;
+export const DEFAULT_COMPARE_ALPHA = COMPARE_DEFAULTS.alpha;
 
 /**
  * The bound B a rule is judged against (the limit widened by the tolerance in the rule's favour) and `allowed(x)`:

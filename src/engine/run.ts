@@ -3,7 +3,7 @@
 import os from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { randomUUID } from 'node:crypto';
+import { newRunId } from '../util/ids.js';
 import { Piscina } from 'piscina';
 import { ModelwaveError, reviveError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
@@ -77,11 +77,7 @@ export interface RunResult {
   failure?: ModelwaveError;
 }
 
-export function newRunId(name: string): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
-  return `${stamp}-${slug}-${randomUUID().slice(0, 6)}`;
-}
+export { newRunId };
 
 /**
  * `workers: auto` leaves one core to the rest of the run: the main thread (records, reconciliation, histograms), V8's

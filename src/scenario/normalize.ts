@@ -15,6 +15,7 @@ import { DEFAULT_FEEDBACK_METRIC } from './wire.js';
 import { durationForRequestsMs } from './plan.js';
 import { normalizeMaxResponseBytes, normalizeTls } from './normalize-tls.js';
 import type { RawComparisons, RawPhase, RawScenario, RawTarget } from './schema.js';
+import { COMPARE_DEFAULTS } from './types.js';
 import type { CompareRuleSpec, CompareSpec, FeedbackSpec, LabelSpec, Phase, Scenario, TargetSpec, ThresholdSpec, WindowSpec } from './types.js';
 
 /** Everything in the Scenario except what load.ts adds (plan, progress, redacted copy). */
@@ -30,7 +31,7 @@ export const DEFAULTS = {
   arrivals: 'uniform',
   windowsEvery: 1000,
   feedback: { afterMs: 5000, batchSize: 100, maxRate: 50, retries: 3, key: 'uuid' },
-  compare: { alpha: 0.05, tolerance: { accuracy: 0.005, latencyRatio: 0.02, errorRate: 0.002 } },
+  compare: COMPARE_DEFAULTS,
 } as const;
 
 const BUILTIN = /^builtin:\s*(telco@v1|telco@v2|echo:(.+)|constant:(.+))$/;

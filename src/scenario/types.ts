@@ -245,6 +245,12 @@ export interface CompareSpec {
   alpha: number;
 }
 
+/** What `compare` uses where the scenario says nothing: the one home of these numbers (scenario, analysis, verdict). */
+export const COMPARE_DEFAULTS: Readonly<Omit<CompareSpec, 'rules'>> = Object.freeze({
+  alpha: 0.05,
+  tolerance: Object.freeze({ accuracy: 0.005, latencyRatio: 0.02, errorRate: 0.002 }),
+});
+
 export interface Scenario {
   name: string;
   description?: string;

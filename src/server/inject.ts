@@ -3,6 +3,7 @@
 // the same seed and the same request count injects the same number of each fault.
 import { usageError } from '../errors.js';
 import { tryParseDurationMs } from '../util/duration.js';
+import { mulberry32 } from '../stats/rng.js';
 
 export interface InjectionOptions {
   /** Delay added before answering, uniform in [min, max] ms (min === max: fixed). */
@@ -91,18 +92,6 @@ export function validateInjection(opts: InjectionOptions): void {
     throw usageError(`--stall needs 0 < duration < period, like 500ms/2s (got ${stall.durationMs}ms/${stall.everyMs}ms)`);
   }
   if (opts.seed !== undefined && !Number.isSafeInteger(opts.seed)) throw usageError(`--seed must be an integer (got ${opts.seed})`);
-}
-
-/** mulberry32: tiny, fast, good enough to draw faults; not for anything that needs statistical depth. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class Injector {

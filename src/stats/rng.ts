@@ -95,3 +95,18 @@ export function createRng(seed: number): Rng {
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
+
+/**
+ * mulberry32 (Tommy Ettinger): a tiny 32-bit generator, uniform in [0, 1) with 32 bits. For fault injection and
+ * test data, where only speed and determinism per seed matter — not for statistics (use createRng).
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

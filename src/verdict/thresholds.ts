@@ -3,7 +3,7 @@
 import { ModelwaveError } from '../errors.js';
 import type { CompareRuleSpec, ThresholdSpec } from '../scenario/types.js';
 import type { Summary, ThresholdResult } from '../summary/types.js';
-import { didYouMean } from '../scenario/errors.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { parseDurationMs } from '../util/duration.js';
 
 export type MetricUnit = ThresholdResult['unit'];

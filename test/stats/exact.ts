@@ -49,17 +49,7 @@ export function simpsonNormalCdf(z: number): number {
   return (s * h) / 3;
 }
 
-/** mulberry32: a tiny seeded generator for test data. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../src/stats/rng.js';
 
 export function binomialDraw(rand: () => number, n: number, p: number): number {
   let k = 0;
