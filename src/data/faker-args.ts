@@ -1,7 +1,7 @@
 // Faker `args` checked against the method's declared parameters (FAKER_PARAMS), before faker ever sees them:
 // `{ length: "abc" }` is `data.fields.device_id.args.length must be a number (got "abc")`, not a RangeError from
 // inside faker on a load worker. The one check, used by the validator and by the row generator.
-import { describeValue } from '../scenario/errors.js';
+import { describeValue } from '../util/describe.js';
 import { FAKER_PARAMS, type FakerArgType, type FakerMethod } from './faker-allowlist.js';
 
 export interface FakerArgProblem {

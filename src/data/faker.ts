@@ -15,7 +15,7 @@ import { ModelwaveError } from '../errors.js';
 import type { Cell } from './types.js';
 import { FAKER_METHODS, type FakerMethod } from './faker-allowlist.js';
 import { checkFakerArgs } from './faker-args.js';
-import { formatPath } from '../scenario/errors.js';
+import { formatPath } from '../util/describe.js';
 import { createPrng, STREAM, type Prng, type RowKey } from './prng.js';
 
 export { FAKER_METHODS, type FakerMethod };

@@ -7,7 +7,7 @@ import { ModelwaveError } from '../errors.js';
 import { createCodec } from '../codecs/index.js';
 import { createRowGenerator } from '../data/rows.js';
 import type { Row } from '../data/types.js';
-import { formatPath } from '../scenario/errors.js';
+import { formatPath } from '../util/describe.js';
 import type { Scenario } from '../scenario/types.js';
 import { warmupRowIndex } from './warmup.js';
 

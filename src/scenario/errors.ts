@@ -3,10 +3,9 @@
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type * as z from 'zod';
 export { didYouMean, editDistance } from '../util/did-you-mean.js';
+export { describeValue, formatPath, type Path, type PathSegment } from '../util/describe.js';
+import { describeValue, formatPath, type Path, type PathSegment } from '../util/describe.js';
 import { didYouMean } from '../util/did-you-mean.js';
-
-export type PathSegment = string | number;
-export type Path = PathSegment[];
 
 export interface Problem {
   path: Path;
@@ -23,19 +22,6 @@ export interface Located extends Problem {
   col?: number;
 }
 
-const IDENT = /^[A-Za-z_$][\w$]*$/;
-
-/** `load.phases[1].rate`, `target.headers["X-Api-Key"]`, `thresholds["latency.p99"]`. */
-export function formatPath(path: Path): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (IDENT.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out || 'the scenario';
-}
-
 export const problemText = (p: Problem): string => `${formatPath(p.path)} ${p.message}`;
 
 /** `file:line:col: <problem>` (line and column when the parser knows them). */
@@ -44,22 +30,6 @@ export function formatLocated(file: string, p: Located): string {
   return `${where}: ${problemText(p)}`;
 }
 
-/** Short rendering of a value for "(got …)". */
-export function describeValue(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'an empty value';
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) {
-    const s = `[${v.map((x) => (x !== null && typeof x === 'object' ? JSON.stringify(x) : describeValue(x))).join(', ')}]`;
-    return s.length <= 60 ? s : `a list of ${v.length}`;
-  }
-  if (typeof v === 'object') {
-    const s = JSON.stringify(v);
-    return s.length <= 60 ? s : `an object with keys ${Object.keys(v).join(', ')}`;
-  }
-  return String(v);
-}
 
 export function valueAt(root: unknown, path: Path): unknown {
   let v: unknown = root;
