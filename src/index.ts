@@ -7,7 +7,7 @@ export type * from './codecs/types.js';
 export * from './engine/types.js';
 export { loadScenario, parseScenarioText, type LoadOptions, type ScenarioOverrides } from './scenario/load.js';
 export { scenarioJsonSchema } from './scenario/schema.js';
-export { LIMITS } from './scenario/limits.js';
+export { LIMITS } from './spec/limits.js';
 export { preflight } from './engine/preflight.js';
 export { createRowGenerator } from './data/rows.js';
 export { createCodec } from './codecs/index.js';

@@ -4,7 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { ModelwaveError } from '../errors.js';
-import { LIMITS } from '../scenario/limits.js';
+import { LIMITS } from '../spec/limits.js';
 import { CsvSyntaxError, parseCsv } from './csv.js';
 import type { ColumnType, CsvSource } from '../scenario/types.js';
 import type { ValueType } from './fields.js';

@@ -1,7 +1,7 @@
 // The one message the main thread sends each worker, and the messages workers stream back.
 import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '../errors.js';
-import { LIMITS } from '../scenario/limits.js';
+import { LIMITS } from '../spec/limits.js';
 import type { Scenario } from '../scenario/types.js';
 import type { RecordBatch } from './types.js';
 import type { HttpTarget } from './http.js';
