@@ -15,23 +15,10 @@ import type tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { errorCodeIndex } from './types.js';
 import { PARSE_DONE, PARSE_MORE, PARSE_TOO_LARGE, ResponseParser } from './h1parse.js';
-import { createSecureContext, serverNameOf, type TlsMaterial } from './tls.js';
+import { createSecureContext, serverNameOf } from './tls.js';
+import type { HttpTarget, TlsMaterial } from './task.js';
+export type { HttpTarget };
 import { nodeTls } from '../util/node-tls.js';
-
-export interface HttpTarget {
-  /** Host to connect to (an IPv6 address without brackets). */
-  host: string;
-  port: number;
-  path: string;
-  /** The Host header: host, with the port when it is not the scheme's default (RFC 9110 §7.2). */
-  hostHeader: string;
-  headers: Record<string, string>;
-  contentType: string;
-  /** Set for https:// targets. */
-  tls?: TlsMaterial;
-  /** A larger response body fails the request with RESPONSE_TOO_LARGE and closes the connection. */
-  maxResponseBytes: number;
-}
 
 /** Called once per request: exactly one of (response) or (errorCode) is set. */
 export type Done = (status: number, body: string | null, errorCode: number) => void;

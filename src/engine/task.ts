@@ -4,7 +4,6 @@ import type { SerializedError } from '../errors.js';
 import { LIMITS } from '../spec/limits.js';
 import type { Scenario } from '../scenario/types.js';
 import type { RecordBatch } from './types.js';
-import type { HttpTarget } from './http.js';
 import type { ResponseSample } from '../summary/types.js';
 
 /** A response sample and the target (0, or 0/1 in compare) it came from. */
@@ -71,3 +70,32 @@ export const histKey = {
   window: (w: number) => `lat:w${w}`,
   second: (s: number) => `lat:s${s}`,
 };
+
+/** What a worker connects to and how (the target as the main thread resolved it). */
+export interface HttpTarget {
+  /** Host to connect to (an IPv6 address without brackets). */
+  host: string;
+  port: number;
+  path: string;
+  /** The Host header: host, with the port when it is not the scheme's default (RFC 9110 §7.2). */
+  hostHeader: string;
+  headers: Record<string, string>;
+  contentType: string;
+  /** Set for https:// targets. */
+  tls?: TlsMaterial;
+  /** A larger response body fails the request with RESPONSE_TOO_LARGE and closes the connection. */
+  maxResponseBytes: number;
+}
+
+/** Trust for an https:// target, read once on the main thread from target.tls and handed to the workers. */
+export interface TlsMaterial {
+  /**
+   * The whole trust store when `target.tls.ca` is set: Node's bundled roots + NODE_EXTRA_CA_CERTS + the file (a `ca`
+   * option replaces Node's default store, which would drop the other two). Unset: Node's default store, which
+   * already includes NODE_EXTRA_CA_CERTS.
+   */
+  ca?: string[];
+  cert?: string;
+  key?: string;
+  rejectUnauthorized: boolean;
+}

@@ -8,20 +8,10 @@ import { ModelwaveError } from '../errors.js';
 import type { Scenario, TlsSpec } from '../scenario/types.js';
 import { nodeTls } from '../util/node-tls.js';
 import { readPemFile } from '../util/pem.js';
+import type { TlsMaterial } from './task.js';
+export type { TlsMaterial };
 
 /** What the workers get (structured clone): PEM text, never file paths. */
-export interface TlsMaterial {
-  /**
-   * The whole trust store when `target.tls.ca` is set: Node's bundled roots + NODE_EXTRA_CA_CERTS + the file (a `ca`
-   * option replaces Node's default store, which would drop the other two). Unset: Node's default store, which
-   * already includes NODE_EXTRA_CA_CERTS.
-   */
-  ca?: string[];
-  cert?: string;
-  key?: string;
-  rejectUnauthorized: boolean;
-}
-
 /** Read the PEM files of `target.tls` (once per run); an unreadable file is exit 2 naming its key. */
 export function loadTlsMaterial(spec: TlsSpec | undefined, env: NodeJS.ProcessEnv = process.env): TlsMaterial {
   if (!spec) return { rejectUnauthorized: true };
