@@ -219,3 +219,43 @@ test('live compare on a target that fails half the time: one p99 in the comparis
   assert.deepEqual(quantilesOf(c, 'cand'), reportQuantiles(cand));
   assert.ok(c.latency.quantiles.every((q) => q.base >= 50 && q.cand >= 50), 'successful requests only');
 });
+
+test('nothing succeeds: a fast-failing target leaves latency.p99 not measured (the threshold fails), failed latency reported', async () => {
+  const refuse = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(503).end());
+  });
+  await new Promise<void>((r) => refuse.listen(0, '127.0.0.1', r));
+  try {
+    const file = path.join(dir, 'dead.yaml');
+    writeFileSync(
+      file,
+      `name: dead
+seed: 1
+target: { url: "http://127.0.0.1:${(refuse.address() as AddressInfo).port}/v1/models/m:predict", protocol: kserve-v1, timeout: 2s }
+data:
+  fields:
+    x: { int: [1, 10] }
+load:
+  phases: [{ duration: 1s, rate: 50 }]
+thresholds: ["latency.p99 < 9ms", "service.p99 < 9ms", "latency.failed.p99 < 1s"]
+`,
+    );
+    const out = path.join(dir, 'dead');
+    const r = await cli(['run', file, '--no-store', '--out', out]);
+    assert.equal(r.code, 1, r.stderr);
+    const s = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as Summary;
+    assert.equal(s.totals.requests.ok, 0);
+    assert.equal(s.totals.latencyMs.count, 0);
+    assert.equal(s.totals.latencyFailedMs!.count, s.totals.requests.sent);
+    assert.deepEqual(s.thresholds.map((t) => [t.metric, t.value === null ? null : 'measured', t.pass]), [
+      ['latency.p99', null, false],
+      ['service.p99', null, false],
+      ['latency.failed.p99', 'measured', true],
+    ]);
+    assert.match(r.stdout, /FAIL {2}latency\.p99 < 9ms +not measured/);
+    assert.match(r.stdout, /^latency {4}ms +— +— +— +— +— +n=0 ok$/m);
+  } finally {
+    await new Promise((r) => refuse.close(r));
+  }
+});
