@@ -1,6 +1,9 @@
 // The suite's cases (issue #8's targets). Each starts its target(s), runs the generators interleaved (the order
 // rotates every round, so no tool always runs first or last), stops what it started, and returns a Markdown section
 // with medians, [min–max] and modelwave's figures as ratios to the peers measured in the same run.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { loadAverage } from './proc.js';
 import { fmt, fmtSpread, ratio, spread, table, verdict, type Spread } from './stats.js';
 import { startNginx, startReference, type Target } from './targets.js';
@@ -339,6 +342,20 @@ export async function rss(o: BenchOptions): Promise<CaseResult> {
     o.log(`  ${small.requests} requests: peak RSS ${fmt(small.maxRssMb, 0)} MB`);
     const big = await runModelwave({ scenario: 'rss-2m.yaml', url: ng.endpoint, workers: o.workers, seconds: 600, ...(o.quick ? { duration: '6s' } : {}) });
     o.log(`  ${big.requests} requests: peak RSS ${fmt(big.maxRssMb, 0)} MB`);
+    // The same 100k run with the embedded store, into a fresh directory (the store is created) and again into it: the
+    // store process (PGlite) is a second process, whose memory the figures above leave out.
+    const storeDir = mkdtempSync(path.join(tmpdir(), 'mw-bench-store-'));
+    const stored: [string, Awaited<ReturnType<typeof runModelwave>>][] = [];
+    try {
+      for (const label of ['fresh store', 'existing store']) {
+        const r = await runModelwave({ scenario: 'rss-100k.yaml', url: ng.endpoint, workers: o.workers, seconds: 60, store: storeDir, ...(o.quick ? { duration: '1s' } : {}) });
+        const tr = r.treeRssMb!;
+        o.log(`  ${r.requests} requests, ${label}: peak RSS main ${fmt(tr.main, 0)} MB + store process ${fmt(tr.store, 0)} MB = ${fmt(tr.sum, 0)} MB`);
+        stored.push([label, r]);
+      }
+    } finally {
+      rmSync(storeDir, { recursive: true, force: true });
+    }
     const growth = big.maxRssMb / small.maxRssMb;
     const checks: Check[] = [
       { target: 'peak RSS ≤ 150 MB', value: `${fmt(small.maxRssMb, 0)} / ${fmt(big.maxRssMb, 0)} MB`, pass: Math.max(small.maxRssMb, big.maxRssMb) <= 150 },
@@ -354,8 +371,15 @@ export async function rss(o: BenchOptions): Promise<CaseResult> {
           ['rss-2m', fmt(big.requests, 0), fmt(big.rps, 0), fmt(big.maxRssMb, 0), fmt(big.cpuUsPerReq)],
         ],
       ),
+      '',
+      'rss-100k with the embedded store (`--store DIR`: a fresh directory, then the same one again): the CLI process and the store process (PGlite), peak RSS sampled from /proc every 100 ms (bench/lib/tree-rss.ts); the sum is the peak of the two at one instant.',
+      '',
+      table(
+        ['run', 'requests', 'req/s', 'main MB', 'store process MB', 'main + store MB'],
+        stored.map(([label, r]) => [`rss-100k, ${label}`, fmt(r.requests, 0), fmt(r.rps, 0), fmt(r.treeRssMb!.main, 0), fmt(r.treeRssMb!.store, 0), fmt(r.treeRssMb!.sum, 0)]),
+      ),
     ];
-    return result('rss', 'Peak RSS: 100k vs 2M requests', load, parts, checks, { small, big });
+    return result('rss', 'Peak RSS: 100k vs 2M requests, and with the embedded store', load, parts, checks, { small, big, stored: Object.fromEntries(stored) });
   });
 }
 

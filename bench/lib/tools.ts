@@ -8,6 +8,7 @@ import * as hdr from 'hdr-histogram-js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { Summary } from '../../src/summary/types.js';
 import { measure, type Measured } from './proc.js';
+import { modelwaveRoles } from './tree-rss.js';
 import { CLI } from './targets.js';
 
 export type Tool = 'modelwave' | 'autocannon' | 'wrk';
@@ -39,6 +40,8 @@ export interface GenResult {
   saturated?: boolean;
   /** modelwave only: p99.9 of the windows starting after the first second (start-up excluded). */
   steadyP999Ms?: number;
+  /** modelwave with a store: peak RSS (MB, sampled from /proc) of the CLI process, the store process and their sum. */
+  treeRssMb?: { main: number; store: number; sum: number };
 }
 
 /** A representative body of the shape modelwave sends for the telco scenario (peers send it every time). */
@@ -64,6 +67,8 @@ export interface ModelwaveRun {
   seconds: number;
   /** https targets: the PEM file to trust (written into a copy of the scenario as target.tls.ca). */
   tlsCa?: string;
+  /** An embedded store directory (`--store DIR`) instead of `--no-store`; the store process's memory is then sampled. */
+  store?: string;
 }
 
 /**
@@ -97,11 +102,11 @@ export async function runModelwave(o: ModelwaveRun): Promise<GenResult & { summa
   let file = o.warmupSeconds ? withWarmup(o.scenario, out, o) : path.join(SCENARIOS, o.scenario);
   if (o.tlsCa) file = withTlsCa(file, out, o.tlsCa);
   // The node flag the `modelwave` bin's shebang and `npm start` pass (see src/cli/main.ts).
-  const args = ['--max-semi-space-size=2', CLI, 'run', file, '--target', o.url, '--out', out, '--quiet', '--no-store', '--report', 'json'];
+  const args = ['--max-semi-space-size=2', CLI, 'run', file, '--target', o.url, '--out', out, '--quiet', ...(o.store ? ['--store', o.store] : ['--no-store']), '--report', 'json'];
   if (o.workers !== undefined) args.push('--workers', String(o.workers));
   if (o.duration !== undefined && !o.warmupSeconds) args.push('--duration', o.duration);
   if (o.rate !== undefined && !o.warmupSeconds) args.push('--rate', String(o.rate));
-  const m = await measure(process.execPath, args, slack(o.seconds));
+  const m = await measure(process.execPath, args, slack(o.seconds), o.store ? { tree: modelwaveRoles } : {});
   try {
     // Exit 1 = a threshold failed (bench scenarios have none); anything else is a broken run.
     if (m.exitCode !== 0 && m.exitCode !== 1) throw new Error(`modelwave exited ${m.exitCode}\n${m.stderr.slice(-2000)}`);
@@ -115,6 +120,7 @@ export async function runModelwave(o: ModelwaveRun): Promise<GenResult & { summa
       cpuUsPerReq: allSent > 0 ? (m.cpuMs * 1000) / allSent : NaN,
       latencyMs: pick(t.latencyMs),
       steadyP999Ms: steadyP999(s),
+      ...(m.tree ? { treeRssMb: { main: mb(m.tree.peakKb.main ?? 0), store: mb(m.tree.peakKb.store ?? 0), sum: mb(m.tree.peakSumKb) } } : {}),
       lagMs: { p50: t.lagMs.p50, p99: t.lagMs.p99, max: t.lagMs.max },
       dropped: req.dropped,
       saturated: s.run.generatorSaturated === true,

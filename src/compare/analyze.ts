@@ -14,7 +14,10 @@ import { COMPARISON_SCHEMA_VERSION, type Comparison, type RunBrief, type RuleRes
 
 export interface CompareSide {
   summary: Summary;
-  /** Latencies (ms) of answered requests: raw samples, or sorted buckets from a histogram. */
+  /**
+   * Latencies (ms) of successful requests — the population of the summary's `latencyMs` — as histogram values
+   * (bucket tops, engine/hist.ts bucketTopUs), so quantiles equal the run report's: raw samples, or sorted buckets.
+   */
   latency: SampleInput;
   /** Intended send time (ms, any origin) of each value of `latency`, when it is a raw array: the time order. */
   latencyAtMs?: ArrayLike<number>;
@@ -52,6 +55,11 @@ export function analyze(base: CompareSide, cand: CompareSide, opts: AnalyzeOptio
   }
   const paired = Boolean(base.correct && cand.correct) && warnings.length === 0;
   if (!paired) warnings.push('unpaired comparison: accuracy uses a two-proportion test instead of McNemar, which needs per-row predictions of both runs on the same rows');
+  for (const [role, s] of [['baseline', b], ['candidate', c]] as const) {
+    if ((s.schemaVersion ?? 1) < 2) {
+      warnings.push(`the ${role} report is schema v${s.schemaVersion ?? 1}: its latency counts every answered request, failed ones included (from schema 2 on, latency is of successful requests)`);
+    }
+  }
 
   const accuracy = paired ? pairedAccuracy(base.correct!, cand.correct!) : unpairedAccuracy(b, c);
   const lat = latencyQuantiles(base, cand, opts);

@@ -9,7 +9,7 @@ import type { Scenario } from '../scenario/types.js';
 import type { Summary } from '../summary/types.js';
 import { executeRun, type RunResult, type RunSink } from '../engine/run.js';
 import { progressSink } from '../engine/progress.js';
-import { bucketsOfEncoded, initHistograms } from '../engine/hist.js';
+import { bucketTopUs, bucketsOfEncoded, initHistograms } from '../engine/hist.js';
 import { evaluateThresholds } from '../verdict/thresholds.js';
 import { writeReportFiles, writeReports } from '../report/write.js';
 import { deliver, deliveryNotice } from '../report/deliver.js';
@@ -168,7 +168,7 @@ async function storedSide(store: MetricsStore, id: string): Promise<CompareSide>
     const k = labels.length;
     const ok = r.outcome === 'ok';
     if (ok) {
-      latency.push(Number(r.latency_us) / 1000);
+      latency.push(bucketTopUs(Number(r.latency_us)) / 1000);
       latencyAtMs.push(Number(r.intended_us) / 1000);
     }
     for (let j = 0; j < k; j++) {

@@ -5,6 +5,7 @@ import { Confusion } from '../quality/confusion.js';
 import { RegressionAccumulator } from '../quality/regression.js';
 import { countOutcome, emptyCounts } from './counts.js';
 import { HistogramStore } from './histstore.js';
+import { bucketTopUs } from './hist.js';
 import { ERROR_CODES, Outcome, type RecordBatch } from './types.js';
 import { Correctness, ScoreBins } from './scores.js';
 
@@ -31,7 +32,7 @@ export interface QualityConfig {
   positive: number; // positive class index (binary)
 }
 
-/** Per-row correctness and latency samples, kept only when a comparison needs them. */
+/** Per-row correctness and latency samples (successful requests, as `latencyMs` in the summary), kept only when a comparison needs them. */
 export interface Samples {
   /** Row key seq·k + j → 1 correct, 0 wrong, 255 not scored. */
   correct: Correctness;
@@ -134,7 +135,8 @@ export class TargetAccumulator {
       smp.sent++;
       if (outcome !== Outcome.ok) smp.errors++;
       else {
-        smp.latencyMs.push((b.receivedUs[i] - intendedUs) / 1000);
+        // The histogram's value for it (bucket top): compare's quantiles then equal report.json's percentiles.
+        smp.latencyMs.push(bucketTopUs(b.receivedUs[i] - intendedUs) / 1000);
         smp.atMs.push(intendedUs / 1000);
       }
     }

@@ -1,18 +1,28 @@
-// A worker's histogram deltas for one target: latency, service time and lag per phase, latency per window and per
-// second of the run. Recorded per request, shipped (encoded) and restarted empty at every flush.
-// Hot path: per-phase histograms live in arrays and the current window/second histogram is cached, so recording
-// a request is five WebAssembly calls and no Map lookup or key string (keys are built only when flushing).
+// A worker's histogram deltas for one target, recorded per request, shipped (encoded) and restarted empty at every
+// flush. Two latency populations, split here where it costs nothing: a request is recorded in the *successful*
+// series (`ok` outcome) or in the *failed* one (HTTP error, timeout, connection error, bad response), never both, so
+// a request still costs the same number of recordings; "all" is the merge of the two, made on the main thread.
+// Per phase: latency of successful requests, latency of failed ones, service time of successful ones, send lag of
+// every sent request (lag is the generator's lateness, whatever the answer). Per window (count or span): latency,
+// successful and failed. Per second of the run: latency of successful requests (the timeline chart).
+// Warm-up requests count in their phase's histograms and the per-second series, not in windows (as in accounting).
+// Hot path: per-phase histograms live in arrays and the current window/second histograms are cached, so recording
+// a request is at most five WebAssembly calls and no Map lookup or key string (keys are built only when flushing).
 import { createHistogram, encodeHistogram, recordUs, type Histogram } from './hist.js';
 import { histKey } from './task.js';
 
 export class HistogramDeltas {
   private lat: (Histogram | undefined)[] = [];
+  private latFailed: (Histogram | undefined)[] = [];
   private svc: (Histogram | undefined)[] = [];
   private lag: (Histogram | undefined)[] = [];
   private readonly windows = new Map<number, Histogram>();
+  private readonly windowsFailed = new Map<number, Histogram>();
   private readonly seconds = new Map<number, Histogram>();
   private winIndex = -1;
   private winHist: Histogram | undefined;
+  private winFailedIndex = -1;
+  private winFailedHist: Histogram | undefined;
   private secIndex = -1;
   private secHist: Histogram | undefined;
   private empty = true;
@@ -20,13 +30,27 @@ export class HistogramDeltas {
   /** `prefix` goes before every key (`t1|` for the second target of a comparison). */
   constructor(private readonly prefix: string) {}
 
-  /** One completed request (not a dropped one). Warm-up requests only count in the per-second series. */
-  record(phase: number, warmup: boolean, window: number, second: number, latencyUs: number, serviceUs: number, lagUs: number): void {
+  /**
+   * One sent request (not a dropped one): `ok` true for a successful answer. Times in µs: latency from the intended
+   * send time, service from the actual send, lag = actual − intended send.
+   */
+  record(phase: number, warmup: boolean, window: number, second: number, ok: boolean, latencyUs: number, serviceUs: number, lagUs: number): void {
     this.empty = false;
+    recordUs(this.lag[phase] ?? (this.lag[phase] = createHistogram()), lagUs);
+    if (!ok) {
+      recordUs(this.latFailed[phase] ?? (this.latFailed[phase] = createHistogram()), latencyUs);
+      if (warmup) return;
+      if (window !== this.winFailedIndex || this.winFailedHist === undefined) {
+        this.winFailedIndex = window;
+        this.winFailedHist = this.windowsFailed.get(window);
+        if (!this.winFailedHist) this.windowsFailed.set(window, (this.winFailedHist = createHistogram()));
+      }
+      recordUs(this.winFailedHist, latencyUs);
+      return;
+    }
+    recordUs(this.lat[phase] ?? (this.lat[phase] = createHistogram()), latencyUs);
+    recordUs(this.svc[phase] ?? (this.svc[phase] = createHistogram()), serviceUs);
     if (!warmup) {
-      recordUs(this.lat[phase] ?? (this.lat[phase] = createHistogram()), latencyUs);
-      recordUs(this.svc[phase] ?? (this.svc[phase] = createHistogram()), serviceUs);
-      recordUs(this.lag[phase] ?? (this.lag[phase] = createHistogram()), lagUs);
       if (window !== this.winIndex || this.winHist === undefined) {
         this.winIndex = window;
         this.winHist = this.windows.get(window);
@@ -55,18 +79,24 @@ export class HistogramDeltas {
       h.destroy();
     };
     this.lat.forEach((h, p) => ship(histKey.latency(p), h));
+    this.latFailed.forEach((h, p) => ship(histKey.latencyFailed(p), h));
     this.svc.forEach((h, p) => ship(histKey.service(p), h));
     this.lag.forEach((h, p) => ship(histKey.lag(p), h));
     for (const [w, h] of this.windows) ship(histKey.window(w), h);
+    for (const [w, h] of this.windowsFailed) ship(histKey.windowFailed(w), h);
     for (const [s, h] of this.seconds) ship(histKey.second(s), h);
     this.lat = [];
+    this.latFailed = [];
     this.svc = [];
     this.lag = [];
     this.windows.clear();
+    this.windowsFailed.clear();
     this.seconds.clear();
     this.winHist = undefined;
+    this.winFailedHist = undefined;
     this.secHist = undefined;
     this.winIndex = -1;
+    this.winFailedIndex = -1;
     this.secIndex = -1;
     this.empty = true;
   }

@@ -41,6 +41,24 @@ export function recordUs(h: Histogram, us: number): void {
   h.recordValue(v);
 }
 
+let quantizer: { highestEquivalentValue(v: number): number } | undefined;
+
+/**
+ * The value (integer µs) a histogram reports for a recorded duration of `us`: the top of its bucket, after recordUs's
+ * rounding and clamping. Nearest-rank quantiles of such values are exactly the histogram's percentiles, so figures
+ * computed from per-request latencies (`compare`) equal those of report.json.
+ */
+export function bucketTopUs(us: number): number {
+  let v = Math.round(us);
+  if (!(v >= HIST_LOWEST_US)) v = HIST_LOWEST_US;
+  else if (v > HIST_HIGHEST_US) v = HIST_HIGHEST_US;
+  // A pure-JS histogram only for its bucket arithmetic (same lowest value and digits as every recording histogram).
+  quantizer ??= hdr.build({ lowestDiscernibleValue: HIST_LOWEST_US, highestTrackableValue: HIST_HIGHEST_US, numberOfSignificantValueDigits: HIST_DIGITS, useWebAssembly: false }) as unknown as {
+    highestEquivalentValue(v: number): number;
+  };
+  return quantizer.highestEquivalentValue(v);
+}
+
 export function encodeHistogram(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }

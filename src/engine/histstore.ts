@@ -1,6 +1,6 @@
 // The main thread's merged histograms, with memory that does not grow with the number of requests.
 // A live 3-digit histogram (1 µs – 1 h) costs ~200 KB; one per window of 1,000 requests made a 2M-request run hold
-// 2,000 of them (~400 MB; bench/RESULTS.md). So only the per-phase histograms (latency, service time, lag: a few)
+// 2,000 of them (~400 MB; bench/RESULTS.md). So only the per-phase histograms (latency of successful and of failed requests, service time, lag: a few)
 // stay live; the per-window and per-second series keep the workers' compressed deltas (a few hundred bytes each,
 // folded into one once they pile up) and are decoded on demand into one reused scratch histogram. Everything goes
 // through WebAssembly histograms with explicit frees, as before: a fresh pure-JS copy per read would be ~200 KB of
@@ -10,8 +10,8 @@ import { createHistogram, decodeHistogram, encodeHistogram, mergeEncoded, type H
 /** Deltas kept per series key before they are folded into one encoding. */
 const FOLD_AT = 8;
 
-/** Per-window (`lat:w…`) and per-second (`lat:s…`) keys are series: many keys, each read once at the end. */
-const isSeries = (key: string): boolean => key.startsWith('lat:w') || key.startsWith('lat:s');
+/** Per-window (`lat:w…`, `latf:w…`) and per-second (`lat:s…`) keys are series: many keys, each read once at the end. */
+const isSeries = (key: string): boolean => key.startsWith('lat:w') || key.startsWith('lat:s') || key.startsWith('latf:w');
 
 export class HistogramStore {
   private readonly live = new Map<string, Histogram>();

@@ -1,7 +1,7 @@
 // Build the versioned Summary (report.json) from a target's accumulator. Pure with respect to its inputs.
 import os from 'node:os';
 import type { Scenario } from '../scenario/types.js';
-import type { EnvironmentInfo, PhaseSummary, Summary, TimelinePoint, WindowSummary } from '../summary/types.js';
+import type { EnvironmentInfo, LatencyPopulations, PhaseSummary, Summary, TimelinePoint, WindowSummary } from '../summary/types.js';
 import { SCHEMA_VERSION } from '../summary/types.js';
 import { classificationStats } from '../quality/classification.js';
 import { wilson } from '../quality/wilson.js';
@@ -61,10 +61,28 @@ function mergedHist(acc: TargetAccumulator, keys: string[]): Histogram {
   return out;
 }
 
+/**
+ * The three latency populations of a histogram pair (successful, failed); `all` is their sum, built in `scratch`
+ * (reset first). Reads `ok` before `failed`: a series histogram from the store is valid only until the next read.
+ */
+function populations(acc: TargetAccumulator, okKey: string, failedKey: string, scratch: Histogram): LatencyPopulations & { okEncoded?: string } {
+  scratch.reset();
+  const ok = acc.hists.get(okKey);
+  const latencyMs = latencyStats(ok ?? emptyHist());
+  const okEncoded = ok ? encodeHistogram(ok) : undefined;
+  if (ok) scratch.add(ok);
+  const failed = acc.hists.get(failedKey);
+  const latencyFailedMs = latencyStats(failed ?? emptyHist());
+  if (failed) scratch.add(failed);
+  return { latencyMs, latencyFailedMs, latencyAllMs: latencyStats(scratch), ...(okEncoded !== undefined ? { okEncoded } : {}) };
+}
+
 export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): Summary {
   const phases = s.load.phases;
   const measured = phases.map((p, i) => (p.warmup ? -1 : i)).filter((i) => i >= 0);
   const lat = mergedHist(acc, measured.map(histKey.latency));
+  const latFailed = mergedHist(acc, measured.map(histKey.latencyFailed));
+  const latAll = mergedHist(acc, [...measured.map(histKey.latency), ...measured.map(histKey.latencyFailed)]);
   const svc = mergedHist(acc, measured.map(histKey.service));
   const lag = mergedHist(acc, measured.map(histKey.lag));
   const lagStats = latencyStats(lag);
@@ -73,6 +91,7 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
   const rps = measuredUs > 0 ? round(acc.total.sent / (measuredUs / 1e6), 2) : 0;
   const targetRps = measuredUs > 0 ? round(acc.total.scheduled / (measuredUs / 1e6), 2) : undefined;
 
+  const scratch = createHistogram();
   const phaseSummaries: PhaseSummary[] = phases.map((p, i) => {
     const t = meta.phaseTimings[i];
     const h = (k: string) => acc.hists.get(k);
@@ -80,6 +99,7 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
     const durS = Math.max(1e-9, (t.endUs - t.startUs) / 1e6);
     const lg = ls(histKey.lag(i));
     const pc = acc.phaseConfusion[i];
+    const { latencyMs, latencyFailedMs, latencyAllMs } = populations(acc, histKey.latency(i), histKey.latencyFailed(i), scratch);
     return {
       index: i,
       name: p.name,
@@ -90,14 +110,17 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
       endedAtMs: round(t.endUs / 1000),
       requests: { ...acc.phases[i], retriedOnStaleConnection: acc.staleRetries[i] },
       rps: round(acc.phases[i].sent / durS, 2),
-      latencyMs: ls(histKey.latency(i)),
+      latencyMs,
+      latencyFailedMs,
+      latencyAllMs,
       serviceTimeMs: ls(histKey.service(i)),
       lagMs: { p50: lg.p50, p99: lg.p99, max: lg.max },
       ...(pc && pc.total() > 0 ? { accuracy: round(pc.correct() / pc.total(), 6) } : {}),
     };
   });
 
-  const windows = windowSummaries(s, acc, meta);
+  const windows = windowSummaries(s, acc, meta, scratch);
+  scratch.destroy();
   const quality = qualityTotals(acc);
   const drift =
     quality.classification && windows.length > 1
@@ -138,9 +161,12 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
       rps,
       ...(targetRps !== undefined ? { targetRps } : {}),
       latencyMs: latencyStats(lat),
+      latencyFailedMs: latencyStats(latFailed),
+      latencyAllMs: latencyStats(latAll),
       serviceTimeMs: latencyStats(svc),
       lagMs: { p50: lagStats.p50, p99: lagStats.p99, max: lagStats.max },
       latencyHistogram: encodeHistogram(lat),
+      latencyFailedHistogram: encodeHistogram(latFailed),
       serviceTimeHistogram: encodeHistogram(svc),
       ...quality,
     },
@@ -151,6 +177,8 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
     timeline: timeline(s, acc, meta),
   };
   lat.destroy();
+  latFailed.destroy();
+  latAll.destroy();
   svc.destroy();
   lag.destroy();
   return summary;
@@ -189,24 +217,29 @@ function qualityTotals(acc: TargetAccumulator): Partial<Summary['totals']> {
   return out;
 }
 
-function windowSummaries(s: Scenario, acc: TargetAccumulator, meta: RunMeta): WindowSummary[] {
+function windowSummaries(s: Scenario, acc: TargetAccumulator, meta: RunMeta, scratch: Histogram): WindowSummary[] {
   const out: WindowSummary[] = [];
   for (const w of [...acc.windows.values()].sort((a, b) => a.index - b.index)) {
-    const h = acc.hists.get(histKey.window(w.index));
+    const { okEncoded, ...lat } = populations(acc, histKey.window(w.index), histKey.windowFailed(w.index), scratch);
     const durS = Math.max(1e-6, (w.lastReceivedUs - w.firstIntendedUs) / 1e6);
     const ws: WindowSummary = {
       index: w.index,
-      ...(s.windows.kind === 'count' ? { seqStart: w.index * s.windows.every, seqEnd: (w.index + 1) * s.windows.every } : {}),
+      // The sequence numbers the window holds: the nominal bounds, except where the run began (after a warm-up,
+      // whose requests are in no window) or ended inside it. Every scheduled request, sent or dropped, is accounted
+      // in its window, so seqMin/seqMax are those bounds.
+      ...(s.windows.kind === 'count'
+        ? { seqStart: Math.max(w.index * s.windows.every, w.seqMin), seqEnd: Math.min((w.index + 1) * s.windows.every, w.seqMax + 1) }
+        : {}),
       startAt: iso(meta.startedAtMs, w.firstIntendedUs),
       endAt: iso(meta.startedAtMs, w.lastReceivedUs),
       startMs: round(w.firstIntendedUs / 1000),
       endMs: round(w.lastReceivedUs / 1000),
       requests: w.counts,
       rps: round(w.counts.sent / durS, 2),
-      latencyMs: h ? latencyStats(h) : latencyStats(emptyHist()),
+      ...lat,
       scored: w.scored,
     };
-    if (h) ws.latencyHistogram = encodeHistogram(h);
+    if (okEncoded !== undefined) ws.latencyHistogram = okEncoded;
     if (w.confusion) {
       const m = w.confusion.toMatrix();
       const n = w.confusion.total();

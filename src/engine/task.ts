@@ -62,12 +62,18 @@ export const CLOSED_BIT = 1 << 30;
 /** A closed-loop phase closes at this many requests (a run's limit; below 2^30, so never sets CLOSED_BIT). */
 export const MAX_CLOSED_COUNT = Math.min(LIMITS.requests, CLOSED_BIT - 1);
 
-/** Histogram keys: latency / service time / lag per phase, latency per window and per second of the run. */
+/**
+ * Histogram keys (see deltas.ts for what each holds): latency of successful / of failed requests, service time (of
+ * successful ones) and lag (of every sent one) per phase; latency of successful / failed requests per window; latency
+ * of successful requests per second of the run.
+ */
 export const histKey = {
   latency: (p: number) => `lat:p${p}`,
+  latencyFailed: (p: number) => `latf:p${p}`,
   service: (p: number) => `svc:p${p}`,
   lag: (p: number) => `lag:p${p}`,
   window: (w: number) => `lat:w${w}`,
+  windowFailed: (w: number) => `latf:w${w}`,
   second: (s: number) => `lat:s${s}`,
 };
 

@@ -66,7 +66,7 @@ export function warmUpJit(gen: RowGenerator, codec: Codec, k: number): void {
     const i = buf.push(seq, 0, 0, 0, n, n + 1, n + 2 + (d.ok ? 0 : 1), 0, 200, 0, '');
     for (let j = 0; j < k; j++) buf.setRow(i, j, NaN, NaN, labels[j]);
     if (buf.full) buf.take();
-    deltas.record(0, false, n >> 10, n >> 12, 100 + (n & 1023), 50 + (n & 511), n & 7);
+    deltas.record(0, false, n >> 10, n >> 12, (n & 15) !== 15, 100 + (n & 1023), 50 + (n & 511), n & 7);
   }
   deltas.drainInto({});
 }

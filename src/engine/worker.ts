@@ -499,7 +499,7 @@ export class WorkerRun implements SlotHost {
     }
     const window = this.windowEvery > 0 ? Math.floor(seq / this.windowEvery) : Math.floor(intendedUs / this.windowSpanUs);
     const lat = receivedUs - intendedUs;
-    this.deltas[ti].record(p, this.phaseWarmup[p], window, Math.floor(intendedUs / 1e6), lat, receivedUs - sentUs, sentUs - intendedUs);
+    this.deltas[ti].record(p, this.phaseWarmup[p], window, Math.floor(intendedUs / 1e6), outcome === Outcome.ok, lat, receivedUs - sentUs, sentUs - intendedUs);
     if (this.buf.full) this.flush();
     const slot = f.slot;
     f.slot = null;

@@ -93,7 +93,7 @@ function rateChart(s: Summary): ChartDef {
 
 function latencyChart(s: Summary): ChartDef {
   const def = { id: 'latency', title: 'Latency p50 and p99 over time', pointsLayer: 'latency_points' } as const;
-  const caption = 'Per-second latency percentiles (from the intended send time, so queueing is included); seconds without responses are left out.';
+  const caption = 'Per-second latency percentiles of successful requests (from the intended send time, so queueing is included); seconds without a successful response are left out.';
   const seconds = s.timeline.filter((p) => p.p99Ms > 0);
   if (seconds.length === 0) return { ...def, caption, points: 0, note: 'No per-second latency was recorded for this run.' };
   const values = seconds.flatMap((p) => [
@@ -132,7 +132,7 @@ export function spectrumPoints(s: Summary): PercentilePoint[] {
 
 function spectrumChart(s: Summary): ChartDef {
   const def = { id: 'spectrum', title: 'Latency by percentile', pointsLayer: 'spectrum_points' } as const;
-  const caption = 'Latency at each percentile of the whole run (warm-up excluded), on HdrHistogram\'s log-scaled 1/(1−p) axis; the same data as latency.hgrm.';
+  const caption = 'Latency of successful requests at each percentile of the whole run (warm-up excluded), on HdrHistogram\'s log-scaled 1/(1−p) axis; the same data as latency.hgrm.';
   let rows: PercentilePoint[];
   try {
     rows = spectrumPoints(s);

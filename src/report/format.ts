@@ -1,6 +1,6 @@
 // Number formatting and small derived facts shared by every reporter, so the terminal, Markdown, HTML and JUnit
 // outputs of one Summary always agree on how a value reads. Returns plain (unescaped) strings.
-import type { RequestCounts, Summary, ThresholdResult, QualityCounts, ResponseSample } from '../summary/types.js';
+import type { LatencyPopulations, LatencyStats, RequestCounts, Summary, ThresholdResult, QualityCounts, ResponseSample } from '../summary/types.js';
 
 const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const oneFmt = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -60,6 +60,21 @@ export function fmtThresholdValue(t: ThresholdResult, v: number | null): string 
     default:
       return Number.isInteger(v) ? fmtInt(v) : fmtFraction(v);
   }
+}
+
+/**
+ * The latency rows a report shows, in order: successful requests always (`latencyMs`, shown as "latency"); failed
+ * (`latencyFailedMs`, "failed") and all (`latencyAllMs`, "all") when some request failed — absent in reports before
+ * schema 2. `stats` is null for an empty population, so no reporter prints zeros for latencies nobody measured.
+ */
+export function latencyRows(x: LatencyPopulations): { key: keyof LatencyPopulations; name: 'latency' | 'failed' | 'all'; stats: LatencyStats | null }[] {
+  const shown = (l: LatencyStats | undefined) => (l && l.count > 0 ? l : null);
+  const rows: ReturnType<typeof latencyRows> = [{ key: 'latencyMs', name: 'latency', stats: shown(x.latencyMs) }];
+  if (x.latencyFailedMs && x.latencyFailedMs.count > 0) {
+    rows.push({ key: 'latencyFailedMs', name: 'failed', stats: shown(x.latencyFailedMs) });
+    if (x.latencyAllMs) rows.push({ key: 'latencyAllMs', name: 'all', stats: shown(x.latencyAllMs) });
+  }
+  return rows;
 }
 
 export type Verdict = 'pass' | 'fail' | 'none';

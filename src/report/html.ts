@@ -23,6 +23,7 @@ import {
   verdictOf,
   fmtReadAs,
   fmtSample,
+  latencyRows,
 } from './format.js';
 import { WINDOWS_INLINE_MAX } from './markdown.js';
 
@@ -117,7 +118,13 @@ function cards(s: Summary): string {
     `<div class="card"><div class="k">${escapeHtml(k)}</div><div class="v">${escapeHtml(v)}</div><div class="d">${escapeHtml(d)}</div></div>`;
   const list = [
     card('Throughput', `${fmtRps(t.rps)} rps`, fmtRateVsTarget(t.rps, t.targetRps)),
-    card('Latency p99', `${fmtMs(t.latencyMs.p99)} ms`, `p50 ${fmtMs(t.latencyMs.p50)} · p99.9 ${fmtMs(t.latencyMs.p999)} · max ${fmtMs(t.latencyMs.max)} ms`),
+    card(
+      'Latency p99',
+      t.latencyMs.count > 0 ? `${fmtMs(t.latencyMs.p99)} ms` : 'not measured',
+      t.latencyMs.count > 0
+        ? `successful requests · p50 ${fmtMs(t.latencyMs.p50)} · p99.9 ${fmtMs(t.latencyMs.p999)} · max ${fmtMs(t.latencyMs.max)} ms`
+        : 'no request succeeded',
+    ),
     card('Error rate', fmtPercent(t.errors.rate), `${fmtInt(failedOf(t.requests))} failed · ${fmtInt(t.requests.dropped)} dropped of ${fmtInt(t.requests.scheduled)}`),
   ];
   if (c) list.push(card('Accuracy', fmtFraction(c.accuracy), `95% CI ${fmtCi(c.accuracyCi)} · n = ${fmtInt(c.n)}`));
@@ -125,6 +132,9 @@ function cards(s: Summary): string {
   if (s.drift) list.push(card('Drift', s.drift.detected ? 'detected' : 'none', s.drift.sentence));
   return `<section class="cards" id="cards">${list.join('')}</section>`;
 }
+
+/** An empty population: dashes, count 0. */
+const EMPTY: LatencyStats = { p50: NaN, p90: NaN, p95: NaN, p99: NaN, p999: NaN, max: NaN, min: NaN, mean: NaN, count: 0 };
 
 const latencyRow = (name: string, l: Pick<LatencyStats, 'p50' | 'p99' | 'max'> & Partial<LatencyStats>): Cell[] => [
   name,
@@ -141,8 +151,9 @@ function totalsSection(s: Summary): string {
   const t = s.totals;
   const parts = [
     table('latency-table', ['ms', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'count'], [
-      latencyRow('latency', t.latencyMs),
-      latencyRow('service time', t.serviceTimeMs),
+      // Successful requests; failed and all when some failed (format.ts latencyRows).
+      ...latencyRows(t).map(({ name, stats }) => latencyRow(name === 'latency' ? 'latency' : `latency, ${name}`, stats ?? EMPTY)),
+      latencyRow('service time', t.serviceTimeMs.count > 0 ? t.serviceTimeMs : EMPTY),
       latencyRow('send lag', t.lagMs),
     ]),
     kv('requests-table', [

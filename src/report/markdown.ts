@@ -21,6 +21,7 @@ import {
   verdictOf,
   fmtReadAs,
   fmtSample,
+  latencyRows,
 } from './format.js';
 
 /** Above this many windows the table is condensed (first, worst, last) and the full one is collapsed. */
@@ -81,8 +82,12 @@ function summaryTable(s: Summary): string {
     ['Failures by kind', `${fmtFailures(t.requests)} (error rate ${fmtPercent(t.errors.rate)})`],
     ['Errors by code', keyCounts(t.errors.byCode, ' ')],
     ['HTTP status', keyCounts(t.errors.byStatus, ' × ')],
-    ['Latency (ms)', pct5(t.latencyMs)],
-    ['Service time (ms)', pct5(t.serviceTimeMs)],
+    // Successful requests; failed and all below it when some failed (format.ts latencyRows).
+    ...latencyRows(t).map(({ name, stats }, _, all) => [
+      name === 'latency' ? 'Latency (ms)' : `Latency, ${name} (ms)`,
+      stats ? `${pct5(stats)}${all.length > 1 ? ` (n = ${fmtInt(stats.count)})` : ''}` : 'not measured (no successful request)',
+    ]),
+    ['Service time (ms)', t.serviceTimeMs.count > 0 ? pct5(t.serviceTimeMs) : 'not measured (no successful request)'],
     ['Send lag (ms)', `p50 ${fmtMs(t.lagMs.p50)} · p99 ${fmtMs(t.lagMs.p99)} · max ${fmtMs(t.lagMs.max)}`],
   ];
   const c = t.classification;

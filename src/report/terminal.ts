@@ -18,6 +18,7 @@ import {
   FAILURE_KINDS,
   fmtReadAs,
   fmtSample,
+  latencyRows,
 } from './format.js';
 
 export interface TerminalOptions {
@@ -72,9 +73,17 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
   const cols = ['p50', 'p90', 'p99', 'p99.9', 'max'];
   const num = (x: string) => x.padStart(9);
   out.push(c.dim(`${''.padEnd(LABEL_WIDTH + 3)}${cols.map(num).join('')}`));
-  for (const [name, l] of [['latency', t.latencyMs], ['service', t.serviceTimeMs]] as const) {
-    out.push(`${label(name)}${c.dim('ms ')}${[l.p50, l.p90, l.p99, l.p999, l.max].map((x) => num(fmtMs(x))).join('')}`);
+  // Latency of successful requests; with failures, the failed and all populations under it, each with its count.
+  const lat = latencyRows(t);
+  const counted = lat.length > 1;
+  const noun = { latency: 'ok', failed: 'failed', all: 'sent' } as const;
+  for (const { name, stats: l, key } of lat) {
+    const cells = [l?.p50, l?.p90, l?.p99, l?.p999, l?.max].map((x) => num(fmtMs(x))).join('');
+    const n = counted ? c.dim(`  n=${fmtInt(t[key]?.count ?? 0)} ${noun[name]}`) : '';
+    out.push(`${label(name === 'latency' ? name : `  ${name}`)}${c.dim('ms ')}${cells}${n}`);
   }
+  const sv = t.serviceTimeMs.count > 0 ? t.serviceTimeMs : null;
+  out.push(`${label('service')}${c.dim('ms ')}${[sv?.p50, sv?.p90, sv?.p99, sv?.p999, sv?.max].map((x) => num(fmtMs(x))).join('')}`);
   out.push(`${label('lag')}${c.dim('ms ')}${[t.lagMs.p50, null, t.lagMs.p99, null, t.lagMs.max].map((x) => num(fmtMs(x))).join('')}`);
   out.push('');
 

@@ -111,5 +111,16 @@ export function cumulative(sc: SortedCounts): Float64Array {
 /** Nearest-rank quantile (the value at rank ⌈q·n⌉, at least 1) — the definition HDR histograms use for percentiles. */
 export function nearestRankQuantile(sc: SortedCounts, cum: Float64Array, q: number): number {
   if (sc.total === 0) return NaN;
-  return valueAtRank(sc, cum, Math.max(1, Math.ceil(q * sc.total)));
+  // Rank ⌈q·n⌉, minus one ulp before rounding up so a product that floating point puts just above an integer
+  // (0.07 · 100 = 7.000000000000001) keeps its rank — as HdrHistogram's getValueAtPercentile does.
+  const x = q * sc.total;
+  return valueAtRank(sc, cum, Math.max(1, Math.ceil(x - ulp(x))));
+}
+
+/** Distance from |x| to the next larger double (x finite). */
+function ulp(x: number): number {
+  const a = Math.abs(x);
+  if (a === 0) return Number.MIN_VALUE;
+  const e = Math.floor(Math.log2(a));
+  return 2 ** Math.max(e - 52, -1074) * (2 ** e > a ? 0.5 : 1);
 }

@@ -125,6 +125,17 @@ ALTER TABLE runs ADD COLUMN error text;
 ALTER TABLE runs ADD COLUMN heartbeat_at timestamptz;
 `,
   },
+  {
+    // Latency is reported per population (summary/types.ts LatencyPopulations): windows.latency, latency_p50_ms,
+    // latency_p99_ms and latency_histogram hold successful requests (since report schema 2); these hold the failed
+    // ones and all sent ones. NULL for windows stored before.
+    version: 3,
+    name: 'windows: latency of failed and of all requests',
+    sql: `
+ALTER TABLE windows ADD COLUMN latency_failed jsonb;
+ALTER TABLE windows ADD COLUMN latency_all jsonb;
+`,
+  },
 ];
 
 /** Arbitrary constant: the advisory lock every modelwave process takes around migrations. */

@@ -59,12 +59,17 @@ export const expectedRecords = (s: Summary): number =>
 /** The status a finished run's row takes: `incomplete` while the store lacks some of its records. */
 export const storedStatus = (s: Summary): string => (s.store && !s.store.complete ? 'incomplete' : s.run.status);
 
+/**
+ * Save a finished run's summary. started_at becomes the summary's `run.startedAt` (t = 0 of the wave, when the workers
+ * were told to go), replacing the provisional time the `running` row got before the workers started: `runs`/`show`
+ * and report.json give one start instant.
+ */
 export async function finishRun(db: Queryable, summary: Summary): Promise<void> {
   const s = stripSecrets(summary) as Summary;
   await db.query(
     `INSERT INTO runs (id, name, scenario, environment, started_at, ended_at, status, summary)
      VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::timestamptz, $6::timestamptz, $7, $8::jsonb)
-     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, ended_at = EXCLUDED.ended_at, status = EXCLUDED.status,
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, status = EXCLUDED.status,
        summary = EXCLUDED.summary, scenario = COALESCE(runs.scenario, EXCLUDED.scenario),
        environment = COALESCE(runs.environment, EXCLUDED.environment)`,
     [s.run.id, s.run.name, json(s.scenario), json(s.environment), s.run.startedAt, s.run.endedAt, storedStatus(s), json(s)],
@@ -99,7 +104,7 @@ const WINDOW_COLUMNS: [string, string][] = [
   ['ok', 'integer'], ['http_errors', 'integer'], ['timeouts', 'integer'], ['connection_errors', 'integer'],
   ['bad_responses', 'integer'], ['dropped', 'integer'], ['rps', 'float8'], ['latency_p50_ms', 'float8'],
   ['latency_p99_ms', 'float8'], ['latency', 'jsonb'], ['latency_histogram', 'text'], ['accuracy', 'float8'],
-  ['quality', 'jsonb'],
+  ['quality', 'jsonb'], ['latency_failed', 'jsonb'], ['latency_all', 'jsonb'],
 ];
 
 function windowRow(w: WindowSummary): Record<string, unknown> {
@@ -111,6 +116,7 @@ function windowRow(w: WindowSummary): Record<string, unknown> {
     timeouts: r.timeouts, connection_errors: r.connectionErrors, bad_responses: r.badResponses, dropped: r.dropped,
     rps: w.rps, latency_p50_ms: w.latencyMs.p50, latency_p99_ms: w.latencyMs.p99, latency: w.latencyMs,
     latency_histogram: w.latencyHistogram ?? null, accuracy: w.accuracy ?? null, quality: q,
+    latency_failed: w.latencyFailedMs ?? null, latency_all: w.latencyAllMs ?? null,
   };
 }
 
@@ -132,6 +138,8 @@ export interface WindowRow {
   start_ms: number; end_ms: number; scheduled: number; sent: number; ok: number; http_errors: number; timeouts: number;
   connection_errors: number; bad_responses: number; dropped: number; rps: number; latency: WindowSummary['latencyMs'];
   latency_histogram: string | null; accuracy: number | null; quality: Partial<WindowSummary> | null;
+  /** Migration 3; NULL for windows stored before it. */
+  latency_failed?: WindowSummary['latencyMs'] | null; latency_all?: WindowSummary['latencyMs'] | null;
 }
 
 export function windowFromRow(r: WindowRow): WindowSummary {
@@ -152,6 +160,8 @@ export function windowFromRow(r: WindowRow): WindowSummary {
   if (r.seq_end !== null) w.seqEnd = r.seq_end;
   if (r.accuracy !== null) w.accuracy = r.accuracy;
   if (r.latency_histogram !== null) w.latencyHistogram = r.latency_histogram;
+  if (r.latency_failed) w.latencyFailedMs = r.latency_failed;
+  if (r.latency_all) w.latencyAllMs = r.latency_all;
   for (const [k, v] of Object.entries(r.quality ?? {})) if (v !== undefined && v !== null) (w as unknown as Record<string, unknown>)[k] = v;
   return w;
 }

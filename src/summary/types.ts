@@ -2,7 +2,10 @@
 // Reporters (terminal, Markdown, HTML, JUnit, hgrm), the store and `compare` are functions of it.
 // Documented field by field in docs/report-schema.md; bump SCHEMA_VERSION on any incompatible change.
 
-export const SCHEMA_VERSION = 1;
+// 2: latency is split by outcome — `latencyMs` (and `latencyHistogram`, `serviceTimeMs`, the timeline's p50/p99) now
+// cover successful requests only; `latencyFailedMs` and `latencyAllMs` were added (totals, phases, windows), with
+// `totals.latencyFailedHistogram`. A v1 `latencyMs` covered every answered request, failed ones included.
+export const SCHEMA_VERSION = 2;
 
 export interface LatencyStats {
   /** Float milliseconds with µs precision (HDR histogram, 3 significant digits). */
@@ -128,15 +131,34 @@ export interface PhaseSummary {
   endedAtMs: number;
   requests: RequestCounts;
   rps: number;
+  /** Latency of successful requests (from the intended send time); a warm-up phase's too. See LatencyPopulations. */
   latencyMs: LatencyStats;
+  latencyFailedMs?: LatencyStats;
+  latencyAllMs?: LatencyStats;
+  /** Service time (from the actual send) of successful requests. */
   serviceTimeMs: LatencyStats;
+  /** Send lag (actual − intended send) of every sent request, successful or not. */
   lagMs: Pick<LatencyStats, 'p50' | 'p99' | 'max'>;
   accuracy?: number;
 }
 
+/**
+ * The latency populations, named the same way in totals, phases and windows (schema ≥ 2):
+ * `latencyMs` — successful requests (outcome ok); what thresholds (`latency.p99`), charts and `compare` use.
+ * `latencyFailedMs` — failed requests (HTTP error, timeout, connection error, bad response); `latency.failed.p99`.
+ * `latencyAllMs` — every sent request (successful + failed; dropped ones were never sent); `latency.all.p99`.
+ * Counts: latencyMs.count = requests.ok, latencyFailedMs.count = sent − ok, latencyAllMs.count = sent.
+ * Absent in reports written before schema 2, whose `latencyMs` covered every sent request.
+ */
+export type LatencyPopulations = Pick<PhaseSummary, 'latencyMs' | 'latencyFailedMs' | 'latencyAllMs'>;
+
 export interface WindowSummary {
   index: number;
-  /** Sequence range [seqStart, seqEnd) for count windows; time range for span windows. */
+  /**
+   * Count windows: the sequence numbers [seqStart, seqEnd) of the window's requests — the nominal bounds
+   * (index·every, (index+1)·every), narrowed to the requests the run scheduled: seqEnd is one past the last one (less
+   * than the nominal bound in a last, partial window), seqStart the first after a warm-up (whose requests are in no window).
+   */
   seqStart?: number;
   seqEnd?: number;
   /** Wall-clock ISO timestamps of the first intended send and the last response in the window. */
@@ -147,7 +169,10 @@ export interface WindowSummary {
   endMs: number;
   requests: RequestCounts;
   rps: number;
+  /** Latency of successful requests; failed and all as in LatencyPopulations. */
   latencyMs: LatencyStats;
+  latencyFailedMs?: LatencyStats;
+  latencyAllMs?: LatencyStats;
   accuracy?: number;
   accuracyCi?: [number, number];
   scored?: number;
@@ -158,7 +183,7 @@ export interface WindowSummary {
   mae?: number;
   /** Confusion matrix of this window (same label order as totals.classification.labels). */
   confusion?: number[][];
-  /** Base64 compressed HDR histogram of latency (µs) in this window. */
+  /** Base64 compressed HDR histogram of the latency (µs) of this window's successful requests. */
   latencyHistogram?: string;
 }
 
@@ -247,11 +272,19 @@ export interface Summary {
     /** Achieved: sent / measured duration (warm-up excluded). */
     rps: number;
     targetRps?: number;
+    /** Latency of successful requests; failed and all as in LatencyPopulations. Warm-up excluded, as everywhere in totals. */
     latencyMs: LatencyStats;
+    latencyFailedMs?: LatencyStats;
+    latencyAllMs?: LatencyStats;
+    /** Service time of successful requests. */
     serviceTimeMs: LatencyStats;
+    /** Send lag of every sent request. */
     lagMs: Pick<LatencyStats, 'p50' | 'p99' | 'max'>;
-    /** Base64 compressed HDR histogram of latency (µs), warm-up excluded. */
+    /** Base64 compressed HDR histogram of the latency (µs) of successful requests, warm-up excluded. */
     latencyHistogram: string;
+    /** The same for failed requests (schema ≥ 2). */
+    latencyFailedHistogram?: string;
+    /** Service time (µs) of successful requests. */
     serviceTimeHistogram: string;
     accuracy?: number;
     classification?: ClassificationStats;
@@ -279,6 +312,7 @@ export interface TimelinePoint {
   connectionErrors: number;
   badResponses: number;
   dropped: number;
+  /** Latency percentiles of this second's successful requests (0 when none succeeded in it). */
   p50Ms: number;
   p99Ms: number;
 }

@@ -11,9 +11,15 @@ export type ThresholdOp = ThresholdSpec['op'];
 
 const PCT = ['p50', 'p90', 'p95', 'p99', 'p999', 'max', 'mean'] as const;
 
-/** Every fixed metric name, with its unit. `precision[CLASS]`, `recall[CLASS]`, `f1[CLASS]` are accepted too. */
+/**
+ * Every fixed metric name, with its unit. `precision[CLASS]`, `recall[CLASS]`, `f1[CLASS]` are accepted too.
+ * Latency: `latency.p99` is of successful requests, `latency.failed.p99` of failed ones, `latency.all.p99` of every
+ * sent one (summary/types.ts LatencyPopulations); `service.*` is of successful requests, `lag.*` of every sent one.
+ */
 export const THRESHOLD_METRICS: Readonly<Record<string, MetricUnit>> = {
   ...Object.fromEntries(PCT.map((p) => [`latency.${p}`, 'ms'])),
+  ...Object.fromEntries(PCT.map((p) => [`latency.all.${p}`, 'ms'])),
+  ...Object.fromEntries(PCT.map((p) => [`latency.failed.${p}`, 'ms'])),
   ...Object.fromEntries(PCT.map((p) => [`service.${p}`, 'ms'])),
   'lag.p50': 'ms',
   'lag.p99': 'ms',
@@ -153,14 +159,25 @@ export function parseCompareRuleLine(line: string): CompareRuleSpec {
 
 // ---- evaluation ----
 
-/** The measured value of a metric in a summary; null when it cannot be measured (which fails the threshold). */
+const LATENCY_METRIC = /^latency\.(?:(all|failed)\.)?(\w+)$/;
+
+/**
+ * The measured value of a metric in a summary; null when it cannot be measured (which fails the threshold). A latency
+ * metric with no request in its population is not measured: with nothing successful, `latency.p99 < 9ms` fails —
+ * a dead target's instant refusals are failed requests, never a fast successful latency.
+ */
 export function measureMetric(summary: Summary, metric: string): number | null {
   const t = summary.totals;
   const r = t.requests;
   const cls = t.classification;
   const pick = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) ? null : v);
   const [family, stat] = metric.split('.', 2) as [string, string | undefined];
-  if (family === 'latency' && stat && metric.split('.').length === 2) return t.latencyMs.count > 0 ? pick(t.latencyMs[stat as keyof typeof t.latencyMs]) : null;
+  const latency = LATENCY_METRIC.exec(metric);
+  if (latency) {
+    // Reports before schema 2 have no failed/all populations: not measured.
+    const stats = latency[1] === 'all' ? t.latencyAllMs : latency[1] === 'failed' ? t.latencyFailedMs : t.latencyMs;
+    return stats && stats.count > 0 ? pick(stats[latency[2] as keyof typeof stats]) : null;
+  }
   if (family === 'service' && stat) return t.serviceTimeMs.count > 0 ? pick(t.serviceTimeMs[stat as keyof typeof t.serviceTimeMs]) : null;
   if (family === 'lag' && stat) return r.sent > 0 ? pick(t.lagMs[stat as keyof typeof t.lagMs]) : null;
   const scored = cls && cls.n > 0 ? cls : undefined;

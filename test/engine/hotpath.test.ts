@@ -105,21 +105,35 @@ test('prewarm opens idle connections before any request, and requests then reuse
   await srv.close();
 });
 
-test('histogram deltas: per-phase, per-window and per-second keys; warm-up only in the per-second series', async () => {
+test('histogram deltas: successful and failed latency apart; per-phase, per-window, per-second keys; warm-up kept out of windows only', async () => {
   await initHistograms();
   const d = new HistogramDeltas('t1|');
-  d.record(0, false, 0, 0, 1500, 1000, 10);
-  d.record(0, false, 1, 0, 2500, 2000, 20);
-  d.record(1, true, 2, 1, 9000, 9000, 0);
+  d.record(0, false, 0, 0, true, 1500, 1000, 10);
+  d.record(0, false, 1, 0, true, 2500, 2000, 20);
+  d.record(0, false, 1, 0, false, 300, 250, 30); // a failed request: its own latency series, lag like any other
+  d.record(1, true, 2, 1, true, 9000, 9000, 0); // warm-up: phase histograms and the second, no window
+  d.record(1, true, 2, 1, false, 700, 600, 0);
   const out: Record<string, string> = {};
   d.drainInto(out);
-  assert.deepEqual(Object.keys(out).sort(), ['t1|lag:p0', 't1|lat:p0', 't1|lat:s0', 't1|lat:s1', 't1|lat:w0', 't1|lat:w1', 't1|svc:p0'].sort());
+  assert.deepEqual(
+    Object.keys(out).sort(),
+    ['t1|lag:p0', 't1|lat:p0', 't1|latf:p0', 't1|lat:s0', 't1|lat:s1', 't1|lat:w0', 't1|lat:w1', 't1|latf:w1', 't1|svc:p0', 't1|lag:p1', 't1|lat:p1', 't1|latf:p1', 't1|svc:p1'].sort(),
+  );
   assert.ok(d.isEmpty);
   const store = new HistogramStore();
   for (const [k, v] of Object.entries(out)) store.merge(k.slice(3), v);
-  assert.equal(latencyStats(store.get('lat:p0')!).count, 2);
+  assert.equal(latencyStats(store.get('lat:p0')!).count, 2, 'successful only');
+  assert.equal(latencyStats(store.get('latf:p0')!).max, 0.3, 'the failed one');
+  assert.equal(latencyStats(store.get('svc:p0')!).count, 2, 'service time: successful only');
+  assert.equal(latencyStats(store.get('lag:p0')!).count, 3, 'lag: every sent request');
+  assert.equal(latencyStats(store.get('lat:w1')!).count, 1);
+  assert.equal(latencyStats(store.get('latf:w1')!).count, 1);
+  assert.equal(latencyStats(store.get('lat:p1')!).count, 1, 'a warm-up phase keeps its latency');
+  assert.equal(latencyStats(store.get('latf:p1')!).count, 1);
+  assert.equal(store.has('lat:w2'), false, 'warm-up requests are in no window');
   // 9,000 µs recorded; HDR reports the top of its bucket (3 significant digits).
   assert.ok(Math.abs(latencyStats(store.get('lat:s1')!).max - 9) <= 0.01);
+  assert.equal(latencyStats(store.get('lat:s1')!).count, 1, 'the per-second series holds successful requests only');
   store.destroy();
 });
 

@@ -1,6 +1,7 @@
 // Realistic Summaries for the reporter tests: N windows, a per-second timeline, HDR histograms built with the engine's
 // own hist.ts from KNOWN latency values (so percentiles can be checked against a plain sort), a confusion matrix.
 import { createHistogram, encodeHistogram, latencyStats, recordUs } from '../../src/engine/hist.js';
+import { SCHEMA_VERSION } from '../../src/summary/types.js';
 import type {
   ClassificationStats,
   LatencyStats,
@@ -175,7 +176,7 @@ export function makeSummary(opts: FixtureOptions = {}): Summary {
   });
 
   return {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     run: {
       id: '2025-01-01T12-00-00Z-telco-a1b2',
       name: hostile ? `${HOSTILE} ${LONG_NAME}` : 'telco-cell-tower',

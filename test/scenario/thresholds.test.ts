@@ -197,6 +197,33 @@ test('a metric that cannot be measured is null and fails, whatever the operator'
   assert.equal(measureMetric(summary(), 'recall[2]'), null);
 });
 
+test('latency thresholds address each population; an empty one is not measured and fails (a dead target never passes)', () => {
+  const s = summary({ latencyMs: lat(50, 60, 500), latencyFailedMs: lat(0.2, 0.9, 500), latencyAllMs: lat(0.9, 59, 1000) });
+  const r = evaluateThresholds(s, ['latency.p99 < 40ms', 'latency.failed.p99 < 1ms', 'latency.all.p50 < 1ms', 'latency.all.max <= 236ms'].map(parseThresholdLine));
+  assert.deepEqual(
+    r.map((x) => [x.metric, x.value, x.pass, x.unit]),
+    [
+      ['latency.p99', 60, false, 'ms'], // successful: what `latency` means
+      ['latency.failed.p99', 0.9, true, 'ms'],
+      ['latency.all.p50', 0.9, true, 'ms'],
+      ['latency.all.max', 236, true, 'ms'],
+    ],
+  );
+  // Every request refused at once: the failed population is fast, the successful one empty → not measured, fails.
+  const dead = summary({
+    requests: { scheduled: 100, sent: 100, ok: 0, httpErrors: 0, timeouts: 0, connectionErrors: 100, badResponses: 0, dropped: 0 },
+    latencyMs: lat(0, 0, 0),
+    serviceTimeMs: lat(0, 0, 0),
+    latencyFailedMs: lat(0.3, 0.9, 100),
+    latencyAllMs: lat(0.3, 0.9, 100),
+  });
+  const d = evaluateThresholds(dead, ['latency.p99 < 9ms', 'service.p99 < 9ms', 'latency.all.p99 < 9ms'].map(parseThresholdLine));
+  assert.deepEqual(d.map((x) => [x.metric, x.value, x.pass]), [['latency.p99', null, false], ['service.p99', null, false], ['latency.all.p99', 0.9, true]]);
+  // A v1 report has no failed/all populations: those thresholds are not measured.
+  assert.equal(measureMetric(summary(), 'latency.all.p99'), null);
+  assert.throws(() => parseThresholdLine('latency.any.p99 < 1s'), /unknown metric `latency\.any\.p99`/);
+});
+
 test('regression metrics read totals.regression', () => {
   const s = summary({ classification: undefined, accuracy: undefined, regression: { n: 50, mae: 1.5, rmse: 2, r2: 0.8 } });
   assert.deepEqual(
