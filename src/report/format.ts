@@ -113,11 +113,20 @@ export function fmtPhaseTarget(p: { kind: 'open' | 'closed'; targetRate?: number
   return `${fmtRps(p.targetRate)} rps`;
 }
 
-/** Achieved vs target rate, e.g. "1,980 rps of 2,000 target (99.0%)". */
-export function fmtRateVsTarget(achieved: number, target: number | undefined): string {
-  if (target == null || !(target > 0)) return `${fmtRps(achieved)} rps (no rate target)`;
-  return `${fmtRps(achieved)} rps of ${fmtRps(target)} target (${oneFmt.format((achieved / target) * 100)}%)`;
+/**
+ * Achieved vs planned rate and the goodput, e.g. "1,980 rps of 2,000 planned (99.0%) · goodput 1,900 rps". The planned
+ * rate is the load plan's (absent in closed loop); the percentage is achieved ÷ planned.
+ */
+export function fmtRateVsPlan(t: { rps: number; plannedRps?: number; goodputRps?: number }): string {
+  const rate =
+    t.plannedRps == null || !(t.plannedRps > 0)
+      ? `${fmtRps(t.rps)} rps (no planned rate)`
+      : `${fmtRps(t.rps)} rps of ${fmtRps(t.plannedRps)} planned (${oneFmt.format((t.rps / t.plannedRps) * 100)}%)`;
+  return t.goodputRps == null ? rate : `${rate} · goodput ${fmtRps(t.goodputRps)} rps`;
 }
+
+/** A phase's planned rate, or "—" (closed loop). */
+export const fmtPlannedRps = (p: { plannedRps?: number }): string => (p.plannedRps == null ? '—' : fmtRps(p.plannedRps));
 
 /** Environment as one line. */
 export function fmtEnvironment(s: Summary): string {

@@ -2,7 +2,7 @@
 // Reporters (terminal, Markdown, HTML, JUnit, hgrm), the store and `compare` are functions of it.
 // Documented field by field in docs/report-schema.md; bump SCHEMA_VERSION on any incompatible change.
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface LatencyStats {
   /** Float milliseconds with µs precision (HDR histogram, 3 significant digits). */
@@ -127,7 +127,12 @@ export interface PhaseSummary {
   startedAtMs: number; // ms since run start
   endedAtMs: number;
   requests: RequestCounts;
+  /** Achieved: sent / the phase's length. */
   rps: number;
+  /** Successful (`ok`) requests / the phase's length. */
+  goodputRps: number;
+  /** Open loop: the load plan's arrivals over the time the phase ran / that time (schedule/plan.ts). */
+  plannedRps?: number;
   latencyMs: LatencyStats;
   serviceTimeMs: LatencyStats;
   lagMs: Pick<LatencyStats, 'p50' | 'p99' | 'max'>;
@@ -229,7 +234,10 @@ export interface Summary {
     target: string;
     protocol: string;
     seed: number;
-    /** Set when the generator could not keep the schedule (lag p99 above the bound): rates are not trustworthy. */
+    /**
+     * Set when the send lag p99 is above the bound (RunOptions.maxLagP99Ms, 10 ms by default): requests left later than intended. The reason says
+     * whether the achieved rate also fell short of the plan (it then cites both figures) or kept to it.
+     */
     generatorSaturated: boolean;
     saturationReason?: string;
     comparisonId?: string;
@@ -246,7 +254,13 @@ export interface Summary {
     errors: ErrorBreakdown;
     /** Achieved: sent / measured duration (warm-up excluded). */
     rps: number;
-    targetRps?: number;
+    /** Successful (`ok`: 2xx with a usable prediction) requests / measured duration. Correctness is not included. */
+    goodputRps: number;
+    /**
+     * The load plan's rate over the measured time: its arrivals over the spans the measured phases ran / that time.
+     * Only when every measured phase is open loop (closed loop has no planned rate).
+     */
+    plannedRps?: number;
     latencyMs: LatencyStats;
     serviceTimeMs: LatencyStats;
     lagMs: Pick<LatencyStats, 'p50' | 'p99' | 'max'>;
@@ -264,14 +278,15 @@ export interface Summary {
   drift?: DriftSummary;
   feedback?: FeedbackSummary;
   store?: StoreSummary;
-  /** Per-second series for charts: target vs achieved rate, p50/p99, errors by kind. */
+  /** Per-second series for charts: planned vs achieved rate, p50/p99, errors by kind. */
   timeline: TimelinePoint[];
 }
 
 export interface TimelinePoint {
   /** Second since run start (bucket start). */
   t: number;
-  targetRps: number;
+  /** The load plan's rate at the middle of the second (req/s); 0 in closed loop. Achieved: `sent`; goodput: `ok`. */
+  plannedRps: number;
   sent: number;
   ok: number;
   httpErrors: number;

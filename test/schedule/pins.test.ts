@@ -3,10 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { arrivalOffsetsUs } from '../../src/schedule/pacer.js';
+import { planLoad, type OpenPhasePlan } from '../../src/schedule/plan.js';
 import type { OpenPhase } from '../../src/scenario/types.js';
 
 const phase = (p: Partial<OpenPhase>): OpenPhase => ({ kind: 'open', name: 'p', durationMs: 10_000, rate: 100, arrivals: 'uniform', warmup: false, ...p });
-const offsets = (p: OpenPhase, seed: number, index: number): number[] => [...arrivalOffsetsUs(p, seed, index)];
+/** The phase's stream as the pacer walks it, as phase `index` of a run with `seed`. */
+const offsets = (p: OpenPhase, seed: number, index: number): number[] => {
+  const plan = { ...(planLoad([p], seed).phases[0] as OpenPhasePlan), index };
+  return [...arrivalOffsetsUs(plan, seed)];
+};
 
 /** name, phase, seed, phase index, count, [k, intended µs of arrival k] picks, sum of every offset (µs). */
 const PINS: [string, Partial<OpenPhase>, number, number, number, [number, number][], number][] = [
