@@ -25,7 +25,8 @@ export function describeScenario(s: Scenario, file: string = s.file): string {
     const n = pp.plannedRequests;
     const approx = p.kind === 'open' ? (p.arrivals === 'poisson' ? '~' : '') : p.durationMs !== undefined ? '≤ ' : '';
     const count = n === undefined ? 'until the duration ends' : `${approx}${n} requests`;
-    const bound = p.kind === 'closed' && p.requests !== undefined ? '≤ ' : approx;
+    // A Poisson phase's length is an expectation only when its cap ends it; a closed phase's is a bound with a cap.
+    const bound = p.kind === 'closed' ? (p.requests !== undefined ? '≤ ' : '') : approx && p.requests !== undefined ? '~' : '';
     const len = pp.plannedMs !== undefined ? ` in ${bound}${formatDurationMs(pp.plannedMs)}` : '';
     lines.push(`  ${i + 1}. ${p.name.padEnd(12)} ${describePhase(p).padEnd(50)} ${count}${len}`);
   });

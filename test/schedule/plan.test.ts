@@ -133,3 +133,23 @@ test("the plan's count and end are exactly what the uniform pacer generates", ()
     assert.ok(Math.abs(r.value / 1000 - pp.plannedMs) < 1e-6, `${JSON.stringify(p)}: end ${r.value / 1000} ms, planned ${pp.plannedMs}`);
   }
 });
+
+test('validate prints the plan: a capped phase lasts until its cap (the issue: 10 s at 100 req/s, 200 requests → 2 s)', async () => {
+  const { parseScenarioText } = await import('../../src/scenario/load.js');
+  const { describeScenario } = await import('../../src/scenario/describe.js');
+  const s = parseScenarioText(
+    `name: cap
+target: { url: "builtin:telco@v1" }
+data: { fields: { x: { int: [1, 10] } } }
+load:
+  phases:
+    - { duration: 10s, rate: 100, requests: 200 }
+    - { duration: 3s, rate: 50, arrivals: poisson }
+`,
+    '/tmp/cap.yaml',
+  );
+  const text = describeScenario(s);
+  assert.match(text, /1\. phase 1 +open 100 req\/s uniform for 10s \(≤ 200\) +200 requests in 2s$/m);
+  assert.match(text, /2\. phase 2 +open 50 req\/s poisson for 3s +~150 requests in 3s$/m);
+  assert.match(text, /^expected: +350 requests, ~5s$/m);
+});
