@@ -117,7 +117,7 @@ function cards(s: Summary): string {
   const card = (k: string, v: string, d: string) =>
     `<div class="card"><div class="k">${escapeHtml(k)}</div><div class="v">${escapeHtml(v)}</div><div class="d">${escapeHtml(d)}</div></div>`;
   const list = [
-    card('Throughput', `${fmtRps(t.rps)} rps`, fmtRateVsPlan(t)),
+    card('Throughput', `${fmtRps(t.rps)} rps`, fmtRateVsPlan(t, s.phases)),
     card('Latency p99', `${fmtMs(t.latencyMs.p99)} ms`, `p50 ${fmtMs(t.latencyMs.p50)} · p99.9 ${fmtMs(t.latencyMs.p999)} · max ${fmtMs(t.latencyMs.max)} ms`),
     card('Error rate', fmtPercent(t.errors.rate), `${fmtInt(failedOf(t.requests))} failed · ${fmtInt(t.requests.dropped)} dropped of ${fmtInt(t.requests.scheduled)}`),
   ];

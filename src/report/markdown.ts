@@ -77,7 +77,7 @@ const keyCounts = (m: Record<string, number>, sep: string) =>
 function summaryTable(s: Summary): string {
   const t = s.totals;
   const rows: string[][] = [
-    ['Rate (achieved vs planned)', fmtRateVsPlan(t)],
+    ['Rate (achieved vs planned)', fmtRateVsPlan(t, s.phases)],
     ['Requests', `${fmtInt(t.requests.scheduled)} scheduled · ${fmtInt(t.requests.sent)} sent · ${fmtInt(t.requests.ok)} ok`],
     ['Failures by kind', `${fmtFailures(t.requests)} (error rate ${fmtPercent(t.errors.rate)})`],
     ['Errors by code', keyCounts(t.errors.byCode, ' ')],

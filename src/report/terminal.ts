@@ -66,7 +66,7 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
     out.push(`${label(x.kind === 'httpError' ? '  first error' : '  first bad')}${c.yellow(safe(fmtSample(x), 300))}`);
   }
   if (q.retriedOnStaleConnection) out.push(`${label('  retried')}${fmtInt(q.retriedOnStaleConnection)} sent again on a fresh connection after an idle keep-alive connection closed`);
-  out.push(`${label('rate')}${fmtRateVsPlan(t)}`);
+  out.push(`${label('rate')}${fmtRateVsPlan(t, s.phases)}`);
   out.push('');
 
   const cols = ['p50', 'p90', 'p99', 'p99.9', 'max'];
