@@ -22,22 +22,31 @@ function uniformStream(seed: number, salt: number): () => number {
  * arrival beyond the cap is due (plan.ts). Every worker iterates the same stream and keeps its own stride, so the split
  * and the phase end are fixed by (seed, phase) alone.
  */
-export function* arrivalOffsetsUs(phase: OpenPhasePlan, seed: number): Generator<number, number> {
-  const curve = phase.curve;
-  const timeOf = arrivalTimer(curve);
-  const max = phase.requests ?? Infinity;
-  if (phase.arrivals === 'poisson') {
-    const u = uniformStream(seed, 1000 + phase.index);
-    let x = 0;
-    for (let k = 0; ; k++) {
-      x += -Math.log(u());
-      if (x >= curve.total) return curve.durationS * 1e6;
-      if (k >= max) return timeOf(x) * 1e6;
-      yield timeOf(x) * 1e6;
-    }
+export function arrivalOffsetsUs(phase: OpenPhasePlan, seed: number): Generator<number, number> {
+  const c = phase.curve;
+  const timeOf = arrivalTimer(c);
+  // Two small generators rather than one with both loops: a generator saves its live registers at every yield, so
+  // fewer locals is fewer ns per arrival (the split measured 20 vs 28 ns uniform, 60 vs 75 ns Poisson).
+  return phase.arrivals === 'poisson'
+    ? poissonOffsetsUs(timeOf, uniformStream(seed, 1000 + phase.index), c.total, phase.requests ?? Infinity, c.durationS * 1e6)
+    : uniformOffsetsUs(timeOf, phase.plannedRequests, uniformEndUs(c, phase.requests));
+}
+
+/** Arrival k where Λ reaches the sum of k + 1 Exp(1) draws, below Λ(d) = `total`, at most `max` of them. */
+function* poissonOffsetsUs(timeOf: (x: number) => number, u: () => number, total: number, max: number, durationUs: number): Generator<number, number> {
+  let x = 0;
+  for (let k = 0; k < max; k++) {
+    x += -Math.log(u());
+    if (x >= total) return durationUs;
+    yield timeOf(x) * 1e6;
   }
-  // k-th arrival at Λ(t) = k; the count is the plan's (floor(Λ(d)), capped).
-  const n = phase.plannedRequests;
+  // The cap is reached: the phase ends when the next arrival would be due (one more draw).
+  x += -Math.log(u());
+  return x >= total ? durationUs : timeOf(x) * 1e6;
+}
+
+/** Arrival k at Λ(t) = k; `n` is the plan's count (floor(Λ(d)), capped). */
+function* uniformOffsetsUs(timeOf: (x: number) => number, n: number, endUs: number): Generator<number, number> {
   for (let k = 0; k < n; k++) yield timeOf(k) * 1e6;
-  return uniformEndUs(curve, phase.requests);
+  return endUs;
 }

@@ -166,10 +166,11 @@ export function arrivalTimer(c: RateCurve): (x: number) => number {
   const segs = c.segments;
   if (segs.length === 1) {
     // Exactly timeInSegmentS with startS = 0 and cum = 0 (0 + v and v − 0 are v), inlined.
+    // One closure for both (as before the plan): the pacer's call site then sees at most two shapes and stays inlined.
     const r = segs[0].rate;
     const a = segs[0].slope;
-    if (Math.abs(a) < 1e-12) return (x) => x / r;
-    return (x) => (-r + Math.sqrt(Math.max(0, r * r + 2 * a * x))) / a;
+    const linear = Math.abs(a) < 1e-12;
+    return (x) => (linear ? x / r : (-r + Math.sqrt(Math.max(0, r * r + 2 * a * x))) / a);
   }
   let i = 0;
   return (x) => {
