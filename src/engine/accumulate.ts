@@ -8,6 +8,7 @@ import { HistogramStore } from './histstore.js';
 import { bucketTopUs } from './hist.js';
 import { ERROR_CODES, Outcome, type RecordBatch } from './types.js';
 import { Correctness, ScoreBins } from './scores.js';
+import { windowIndex, type WindowGrid } from './windows.js';
 
 export interface WindowAcc {
   index: number;
@@ -73,7 +74,7 @@ export class TargetAccumulator {
 
   constructor(
     private readonly phaseWarmup: boolean[],
-    private readonly windowOf: (seq: number, intendedUs: number) => number,
+    private readonly windowGrid: WindowGrid,
     readonly quality: QualityConfig,
     keepSamples: boolean,
   ) {
@@ -115,7 +116,7 @@ export class TargetAccumulator {
       if (b.sentUs[i] < this.firstSentUs) this.firstSentUs = b.sentUs[i];
       if (b.receivedUs[i] > this.lastReceivedUs) this.lastReceivedUs = b.receivedUs[i];
     }
-    const wi = this.windowOf(seq, intendedUs);
+    const wi = windowIndex(this.windowGrid, seq, intendedUs);
     let w = this.windows.get(wi);
     if (!w) {
       w = { index: wi, counts: emptyCounts(), firstIntendedUs: Infinity, lastReceivedUs: 0, seqMin: Infinity, seqMax: -1, scored: 0 };

@@ -6,7 +6,7 @@ const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 export function progressLine(f: LiveFigures): string {
   const el = fmt(f.elapsedMs / 1000, 0);
   const planned = f.plannedMs !== undefined ? `/${fmt(f.plannedMs / 1000, 0)}s` : 's';
-  const rate = f.targetRps > 0 ? `${fmt(f.achievedRps)}/${fmt(f.targetRps)} req/s` : `${fmt(f.achievedRps)} req/s`;
+  const rate = f.plannedRps > 0 ? `${fmt(f.achievedRps)}/${fmt(f.plannedRps)} req/s` : `${fmt(f.achievedRps)} req/s`;
   const acc = f.accuracy !== undefined ? ` · accuracy ${fmt(f.accuracy, 3)}` : '';
   return `${el}${planned} · ${rate} · in flight ${f.inFlight} · p50 ${fmt(f.p50Ms, 1)}ms p99 ${fmt(f.p99Ms, 1)}ms · sent ${f.sent} · errors ${f.errors} · dropped ${f.dropped}${acc}`;
 }

@@ -8,8 +8,9 @@ import { Piscina } from 'piscina';
 import { ModelwaveError, reviveError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Summary } from '../summary/types.js';
-import { rateAt } from '../schedule/pacer.js';
+import { loadPlanOf, plannedRateAt, type LoadPlan } from '../schedule/plan.js';
 import { TargetAccumulator } from './accumulate.js';
+import { windowGrid, windowIndex } from './windows.js';
 import { createHistogram, initHistograms, recordUs } from './hist.js';
 import { sliceBatch } from './records.js';
 import { summarize, type PhaseTiming } from './summarize.js';
@@ -31,8 +32,10 @@ export interface RunSink {
 
 export interface LiveFigures {
   elapsedMs: number;
+  /** The load plan's length (undefined when a closed phase ends by requests only). */
   plannedMs: number | undefined;
-  targetRps: number;
+  /** The load plan's rate now (req/s); 0 in closed loop or where the plan cannot place the time. */
+  plannedRps: number;
   /** Requests sent/completed over the last second, per target (index 0 = the only / baseline target). */
   achievedRps: number;
   inFlight: number;
@@ -109,17 +112,16 @@ export async function executeRun(s: Scenario, opts: RunOptions = {}): Promise<Ru
 
 async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunOptions): Promise<RunResult> {
   const phases = s.load.phases;
+  // Built once, handed to the workers (pacer), live progress and the summary as a value.
+  const plan = loadPlanOf(s);
   const W = workerCount(s, opts.workers);
   const counters = new SharedArrayBuffer(4 * sharedSlots(phases.length));
   const endUs = new SharedArrayBuffer(8 * sharedSlots(phases.length));
   const ready = new SharedArrayBuffer(4 * phases.length);
   const counterView = new Int32Array(counters);
   const labels = labelsOf(s);
-  const windowOf = (seq: number, intendedUs: number) =>
-    s.windows.kind === 'count' ? Math.floor(seq / s.windows.every) : Math.floor(intendedUs / (s.windows.spanMs * 1000));
-  const accs = targets.map(
-    () => new TargetAccumulator(phases.map((p) => p.warmup), windowOf, labels, opts.keepSamples ?? false),
-  );
+  const grid = windowGrid(s.windows);
+  const accs = targets.map(() => new TargetAccumulator(phases.map((p) => p.warmup), grid, labels, opts.keepSamples ?? false));
   const runIds = targets.map((_, i) => opts.runIds?.[i] ?? (i === 0 && opts.runId ? opts.runId : newRunId(s.name)));
   const sinks = [...(opts.sinks ?? [])];
   let epochMs = Infinity;
@@ -177,7 +179,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
       const win = new Int32Array(part.count);
       for (let i = 0; i < part.count; i++) {
         acc.add(part, i);
-        win[i] = windowOf(part.seq[i], part.intendedUs[i]);
+        win[i] = windowIndex(grid, part.seq[i], part.intendedUs[i]);
       }
       if (t === 0) live.add(part);
       for (const sink of sinks) sink.onBatch?.(t, part, win);
@@ -191,6 +193,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
       workerIndex: w,
       workerCount: W,
       scenario: s,
+      plan,
       targets: targets.map((t) => t.http),
       counters,
       endUs,
@@ -242,10 +245,9 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     opts.signal?.addEventListener('abort', stop, { once: true });
     if (opts.signal?.aborted) stop();
 
-    const plannedMs = plannedDurationMs(s);
     ticker = setInterval(() => {
       const elapsedMs = performance.timeOrigin + performance.now() - epochMs;
-      const fig = live.figures(elapsedMs, plannedMs, inFlight.reduce((a, b) => a + b, 0), accs[0], s);
+      const fig = live.figures(elapsedMs, plan, inFlight.reduce((a, b) => a + b, 0), accs[0]);
       for (const sink of sinks) sink.onTick?.(fig);
     }, 1000);
 
@@ -287,7 +289,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   if (Atomics.load(counterView, dataEndIndex(phases.length)) !== 0) {
     stopAtUs = Math.min(stopAtUs, Number(endUsView[dataEndIndex(phases.length)]));
   }
-  const timings = phaseTimings(s, endUsView, new Int32Array(ready), stopAtUs);
+  const timings = phaseTimings(plan, endUsView, new Int32Array(ready), stopAtUs);
   const summaries = accs.map((acc, t) =>
     summarize(s, acc, {
       id: runIds[t],
@@ -297,6 +299,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
       target: targets[t].display,
       workers: W,
       phaseTimings: timings,
+      plan,
       maxLagP99Ms: opts.maxLagP99Ms ?? 10,
       ...(error ? { error } : {}),
       warnings: insecureTlsWarnings(s, targets[t].url),
@@ -314,12 +317,16 @@ function routeHist(accs: TargetAccumulator[], key: string, enc: string): void {
   else accs[Number(key.slice(1, bar))].mergeHist(key.slice(bar + 1), enc);
 }
 
-/** Where each phase started and ended (µs since t = 0): open phases as planned, closed ones as they closed. */
-function phaseTimings(s: Scenario, endUs: BigInt64Array, ready: Int32Array, stopAtUs: number): PhaseTiming[] {
+/**
+ * Where each phase started and ended (µs since t = 0), as the workers ended them (an open phase at its duration or
+ * when its request cap was reached, a closed one as it closed); an open phase the run never finished walking ends as
+ * planned, clipped at the stop.
+ */
+function phaseTimings(plan: LoadPlan, endUs: BigInt64Array, ready: Int32Array, stopAtUs: number): PhaseTiming[] {
   const out: PhaseTiming[] = [];
   let start = 0;
-  s.load.phases.forEach((p, i) => {
-    let end = p.kind === 'open' ? start + p.durationMs * 1000 : ready[i] ? Number(endUs[i]) : start;
+  plan.phases.forEach((p, i) => {
+    let end = ready[i] ? Number(endUs[i]) : p.kind === 'open' ? start + p.plannedMs * 1000 : start;
     if (start > stopAtUs) start = stopAtUs;
     if (end > stopAtUs) end = Math.max(start, stopAtUs);
     out.push({ startUs: start, endUs: end });
@@ -328,16 +335,6 @@ function phaseTimings(s: Scenario, endUs: BigInt64Array, ready: Int32Array, stop
   return out;
 }
 
-function plannedDurationMs(s: Scenario): number | undefined {
-  let ms = 0;
-  for (const p of s.load.phases) {
-    if (p.durationMs === undefined) return undefined;
-    ms += p.durationMs;
-  }
-  return ms;
-}
-
-/** Last-second figures for live progress. */
 /** The last second's figures for live progress: a histogram reset each tick (no per-request array to sort). */
 class LiveWindow {
   private recent = createHistogram();
@@ -354,15 +351,15 @@ class LiveWindow {
     }
   }
 
-  figures(elapsedMs: number, plannedMs: number | undefined, inFlight: number, acc: TargetAccumulator, s: Scenario): LiveFigures {
+  figures(elapsedMs: number, plan: LoadPlan, inFlight: number, acc: TargetAccumulator): LiveFigures {
     const dt = Math.max(0.001, (elapsedMs - this.lastTickMs) / 1000);
     this.lastTickMs = elapsedMs;
     const h = this.recent;
     const pct = (q: number) => (!this.destroyed && h.totalCount > 0 ? h.getValueAtPercentile(q) / 1000 : 0);
     const fig: LiveFigures = {
       elapsedMs,
-      plannedMs,
-      targetRps: currentTargetRps(s, elapsedMs),
+      plannedMs: plan.durationMs,
+      plannedRps: plannedRateAt(plan, elapsedMs),
       achievedRps: this.recentSent / dt,
       inFlight,
       sent: acc.total.sent,
@@ -382,15 +379,4 @@ class LiveWindow {
     this.destroyed = true;
     this.recent.destroy();
   }
-}
-
-/** The planned rate now, from the pacer's own rate curve (so steps show as steps). */
-function currentTargetRps(s: Scenario, elapsedMs: number): number {
-  let start = 0;
-  for (const p of s.load.phases) {
-    const d = p.durationMs ?? Infinity;
-    if (elapsedMs < start + d) return p.kind === 'open' ? rateAt(p, (elapsedMs - start) / 1000) : 0;
-    start += d;
-  }
-  return 0;
 }

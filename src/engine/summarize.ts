@@ -6,7 +6,7 @@ import { SCHEMA_VERSION } from '../summary/types.js';
 import { classificationStats } from '../quality/classification.js';
 import { wilson } from '../quality/wilson.js';
 import { detectDrift } from '../quality/drift.js';
-import { rateAt } from '../schedule/pacer.js';
+import { plannedArrivals, plannedRateAt, type LoadPlan } from '../schedule/plan.js';
 import { VERSION } from '../version.js';
 import type { TargetAccumulator } from './accumulate.js';
 import { createHistogram, encodeHistogram, latencyStats, type Histogram } from './hist.js';
@@ -26,6 +26,8 @@ export interface RunMeta {
   target: string;
   workers: number;
   phaseTimings: PhaseTiming[];
+  /** The load plan the run followed (schedule/plan.ts): planned rates come from it. */
+  plan: LoadPlan;
   maxLagP99Ms: number;
   error?: string;
   /** Things the user must know about how the run was made (e.g. TLS verification off). */
@@ -88,8 +90,13 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
   const lagStats = latencyStats(lag);
 
   const measuredUs = measured.reduce((a, i) => a + (meta.phaseTimings[i].endUs - meta.phaseTimings[i].startUs), 0);
-  const rps = measuredUs > 0 ? round(acc.total.sent / (measuredUs / 1e6), 2) : 0;
-  const targetRps = measuredUs > 0 ? round(acc.total.scheduled / (measuredUs / 1e6), 2) : undefined;
+  const perS = (n: number) => (measuredUs > 0 ? round(n / (measuredUs / 1e6), 2) : 0);
+  const rps = perS(acc.total.sent);
+  const goodputRps = perS(acc.total.ok);
+  // The plan's rate over the time that ran (not scheduled ÷ time, which any run meets): an interrupted ramp is held
+  // against the part of the ramp it reached; a Poisson phase against its expected, not its drawn, arrivals.
+  const planned = measured.map((i) => plannedOver(meta, i));
+  const plannedRps = measuredUs > 0 && measured.length > 0 && planned.every((x) => x !== undefined) ? perS(planned.reduce((a, b) => a + b!, 0)) : undefined;
 
   const scratch = createHistogram();
   const phaseSummaries: PhaseSummary[] = phases.map((p, i) => {
@@ -110,6 +117,8 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
       endedAtMs: round(t.endUs / 1000),
       requests: { ...acc.phases[i], retriedOnStaleConnection: acc.staleRetries[i] },
       rps: round(acc.phases[i].sent / durS, 2),
+      goodputRps: round(acc.phases[i].ok / durS, 2),
+      ...(p.kind === 'open' && t.endUs > t.startUs && { plannedRps: round(plannedOver(meta, i)! / durS, 2) }),
       latencyMs,
       latencyFailedMs,
       latencyAllMs,
@@ -130,6 +139,7 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
 
   const errorsRate = acc.total.sent > 0 ? (acc.total.sent - acc.total.ok) / acc.total.sent : 0;
   const saturated = lagStats.count > 0 && lagStats.p99 > meta.maxLagP99Ms;
+  const saturationReason = saturated ? saturationSentence(lagStats.p99, meta.maxLagP99Ms, rps, plannedRps) : undefined;
   const summary: Summary = {
     schemaVersion: SCHEMA_VERSION,
     run: {
@@ -143,7 +153,7 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
       protocol: s.target.protocol,
       seed: s.seed,
       generatorSaturated: saturated,
-      ...(saturated ? { saturationReason: `send lag p99 ${lagStats.p99} ms exceeds ${meta.maxLagP99Ms} ms: the generator could not keep the schedule, so the achieved rate is below target` } : {}),
+      ...(saturationReason ? { saturationReason } : {}),
       ...(meta.comparisonId ? { comparisonId: meta.comparisonId, role: meta.role } : {}),
       ...(meta.error ? { error: meta.error } : {}),
       ...(meta.warnings?.length ? { warnings: meta.warnings } : {}),
@@ -159,7 +169,8 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
         ...(acc.responseSamples.length > 0 && { samples: acc.responseSamples.map((x) => ({ ...x })) }),
       },
       rps,
-      ...(targetRps !== undefined ? { targetRps } : {}),
+      goodputRps,
+      ...(plannedRps !== undefined ? { plannedRps } : {}),
       latencyMs: latencyStats(lat),
       latencyFailedMs: latencyStats(latFailed),
       latencyAllMs: latencyStats(latAll),
@@ -174,7 +185,7 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
     windows,
     thresholds: [],
     ...(drift ? { drift } : {}),
-    timeline: timeline(s, acc, meta),
+    timeline: timeline(acc, meta),
   };
   lat.destroy();
   latFailed.destroy();
@@ -182,6 +193,28 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
   svc.destroy();
   lag.destroy();
   return summary;
+}
+
+/** Below this share of the planned rate the achieved rate counts as short of the plan (materially, not by noise). */
+export const RATE_SHORT_OF_PLAN = 0.95;
+
+/**
+ * Why the run is flagged saturated (send lag p99 above the bound), in one sentence with the figures. It says the
+ * achieved rate fell short only when it did: below RATE_SHORT_OF_PLAN of the planned rate.
+ */
+export function saturationSentence(lagP99Ms: number, boundMs: number, rps: number, plannedRps: number | undefined): string {
+  const lag = `send lag p99 ${lagP99Ms} ms exceeds ${boundMs} ms`;
+  if (plannedRps === undefined || !(plannedRps > 0)) return `${lag}: requests left later than intended (latency counts from the intended send time, so it includes the delay)`;
+  const share = `${((rps / plannedRps) * 100).toFixed(1)}% of the planned ${plannedRps} rps`;
+  if (rps < RATE_SHORT_OF_PLAN * plannedRps) return `${lag} and the achieved rate is ${rps} rps, ${share}: the generator could not keep the schedule, so the achieved rate is below the plan`;
+  return `${lag}: requests left later than intended, though the achieved rate kept to the plan (${rps} rps, ${share}); latency counts from the intended send time, so it includes the delay`;
+}
+
+/** The plan's arrivals over the span phase `i` ran (undefined for a closed phase). */
+function plannedOver(meta: RunMeta, i: number): number | undefined {
+  const p = meta.plan.phases[i];
+  const t = meta.phaseTimings[i];
+  return p.kind === 'open' ? plannedArrivals(p, Math.max(0, t.endUs - t.startUs) / 1000) : undefined;
 }
 
 let empty: Histogram | null = null;
@@ -260,9 +293,10 @@ function windowSummaries(s: Scenario, acc: TargetAccumulator, meta: RunMeta, scr
   return out;
 }
 
-function timeline(s: Scenario, acc: TargetAccumulator, meta: RunMeta): TimelinePoint[] {
+function timeline(acc: TargetAccumulator, meta: RunMeta): TimelinePoint[] {
   const secs = [...acc.seconds.keys()].sort((a, b) => a - b);
   if (secs.length === 0) return [];
+  const spans = meta.phaseTimings.map((x) => ({ startMs: x.startUs / 1000, endMs: x.endUs / 1000 }));
   const out: TimelinePoint[] = [];
   for (let t = Math.max(0, secs[0]); t <= secs[secs.length - 1]; t++) {
     const c = acc.seconds.get(t)?.counts ?? emptyCounts();
@@ -270,7 +304,7 @@ function timeline(s: Scenario, acc: TargetAccumulator, meta: RunMeta): TimelineP
     const st = h ? latencyStats(h) : undefined;
     out.push({
       t,
-      targetRps: round(targetRateAt(s, meta, t + 0.5), 2),
+      plannedRps: round(plannedRateAt(meta.plan, (t + 0.5) * 1000, spans), 2),
       sent: c.sent,
       ok: c.ok,
       httpErrors: c.httpErrors,
@@ -283,17 +317,6 @@ function timeline(s: Scenario, acc: TargetAccumulator, meta: RunMeta): TimelineP
     });
   }
   return out;
-}
-
-/** Planned rate at t seconds into the run: the open-loop rate, or NaN-free 0 in closed-loop phases. */
-function targetRateAt(s: Scenario, meta: RunMeta, tSec: number): number {
-  const us = tSec * 1e6;
-  for (let i = 0; i < s.load.phases.length; i++) {
-    const t = meta.phaseTimings[i];
-    const p = s.load.phases[i];
-    if (us >= t.startUs && us < t.endUs) return p.kind === 'open' ? rateAt(p, (us - t.startUs) / 1e6) : 0;
-  }
-  return 0;
 }
 
 /** Totals over several phases' counts (used by compare and tests). */

@@ -3,6 +3,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '../errors.js';
 import { LIMITS } from '../spec/limits.js';
 import type { Scenario } from '../scenario/types.js';
+import type { LoadPlan } from '../schedule/plan.js';
 import type { RecordBatch } from './types.js';
 import type { ResponseSample } from '../summary/types.js';
 
@@ -15,12 +16,15 @@ export interface WorkerTask {
   workerIndex: number;
   workerCount: number;
   scenario: Scenario;
+  /** The scenario's load plan (schedule/plan.ts), built once by the main thread: the pacer walks its phases. */
+  plan: LoadPlan;
   targets: HttpTarget[];
   /**
-   * Shared state for closed-loop phases, per phase p: counters[p] = requests issued (bit 30 = phase closed);
-   * endUs[p] = when the phase ended (µs since epoch), valid once ready[p] = 1. After the phases: counters[stop] =
+   * Shared state, per phase p: endUs[p] = when the phase ended (µs since epoch), valid once ready[p] = 1; for a
+   * closed-loop phase counters[p] = requests issued (bit 30 = phase closed). After the phases: counters[stop] =
    * stop flag, counters[dataEnd] = 1 once a replayed source with `atEnd: stop` ran out, endUs[dataEnd] = when.
-   * (Open-loop phase lengths need no sharing: every worker walks the whole arrival stream and counts it.)
+   * (An open-loop phase's count and end need no coordination: every worker walks the whole arrival stream and gets
+   * the same; each writes the same end, for the main thread's phase timings.)
    */
   counters: SharedArrayBuffer;
   endUs: SharedArrayBuffer;

@@ -11,8 +11,9 @@ import { createRowGenerator } from '../data/rows.js';
 import { codecFor } from '../codecs/index.js';
 import { READ_AS, type Codec } from '../codecs/types.js';
 import type { Row, RowGenerator } from '../data/types.js';
-import type { ClosedPhase, OpenPhase, Phase, Scenario } from '../scenario/types.js';
+import type { ClosedPhase, Phase, Scenario } from '../scenario/types.js';
 import { arrivalOffsetsUs } from '../schedule/pacer.js';
+import type { OpenPhasePlan } from '../schedule/plan.js';
 import { initHistograms } from './hist.js';
 import { HistogramDeltas } from './deltas.js';
 import { ConnectionPool, type Connection } from './http.js';
@@ -21,6 +22,7 @@ import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, stopIndex, type GoMessage, 
 import { scrubSecrets, targetSecrets } from '../scenario/redact.js';
 import { Outcome, errorCodeIndex } from './types.js';
 import { Waker } from './wake.js';
+import { windowGrid, windowIndex, type WindowGrid } from './windows.js';
 import { Deadlines } from './deadlines.js';
 import { ClosedSlot, InFlight, type ClosedPhaseState, type SlotHost } from './slots.js';
 import { prewarmCount, warmUpJit } from './warmup.js';
@@ -42,15 +44,17 @@ const BUFFER_ROWS = 65_536;
 
 /** The open-loop phase being pumped. */
 interface OpenState {
-  it: Iterator<number>;
-  next: IteratorResult<number>;
+  it: Iterator<number, number>;
+  /** Once done, `value` is the phase's end (µs since its start): see arrivalOffsetsUs. */
+  next: IteratorResult<number, number>;
   k: number;
   p: number;
   base: number;
   startUs: number;
+  /** The phase's end (µs since t = 0), known once the stream is walked; Infinity before. */
   endUs: number;
-  /** Called with the phase's arrival count (every arrival walked) or the count so far (stopped early). */
-  resolve: (count: number) => void;
+  /** Called with the phase's arrival count and end (every arrival walked), or the count so far (stopped early). */
+  resolve: (r: { count: number; endUs: number }) => void;
 }
 
 export class WorkerRun implements SlotHost {
@@ -83,8 +87,7 @@ export class WorkerRun implements SlotHost {
   /** Rejects with the first error thrown in this worker's callbacks (timers, socket reads), ending run(). */
   private readonly failed = new Promise<never>((_, reject) => (this.rejectRun = reject));
   private readonly phaseWarmup: boolean[];
-  private readonly windowEvery: number;
-  private readonly windowSpanUs: number;
+  private readonly windows: WindowGrid;
   private lastFlushMs = 0;
   private flushTimer?: NodeJS.Timeout;
   private readonly deadlines: Deadlines;
@@ -133,9 +136,7 @@ export class WorkerRun implements SlotHost {
     this.dataLimit = Number.isFinite(this.gen.size) ? Math.floor(this.gen.size / this.k) : Infinity;
     this.failed.catch(() => {}); // observed by run(); never an unhandled rejection
     this.phaseWarmup = this.s.load.phases.map((p) => p.warmup);
-    const w = this.s.windows;
-    this.windowEvery = w.kind === 'count' ? w.every : 0;
-    this.windowSpanUs = w.kind === 'count' ? 0 : w.spanMs * 1000;
+    this.windows = windowGrid(this.s.windows);
   }
 
   /** µs since the run epoch (fractional). The epoch is shared by all threads as an absolute time in ms. */
@@ -207,10 +208,11 @@ export class WorkerRun implements SlotHost {
     for (let p = 0; p < phases.length && !this.stopped() && !this.dataEnded(); p++) {
       const ph: Phase = phases[p];
       if (ph.kind === 'open') {
-        // Every worker walks the whole arrival stream, so each knows the phase's count without any sharing (and
-        // nothing has to count a long Poisson schedule up front).
-        base += await this.runOpen(ph, p, base, startUs);
-        startUs += ph.durationMs * 1000;
+        // Every worker walks the whole arrival stream, so each knows the phase's count and end without any sharing
+        // (and nothing has to count a long Poisson schedule up front).
+        const r = await this.runOpen(this.t.plan.phases[p] as OpenPhasePlan, base, startUs);
+        base += r.count;
+        startUs = r.endUs;
       } else {
         const r = await this.runClosed(ph, p, base, startUs);
         base += r.count;
@@ -220,9 +222,9 @@ export class WorkerRun implements SlotHost {
     await this.drain();
   }
 
-  private runOpen(ph: OpenPhase, p: number, base: number, startUs: number): Promise<number> {
-    return new Promise<number>((resolve) => {
-      const it = arrivalOffsetsUs(ph, this.s.seed, p);
+  private runOpen(ph: OpenPhasePlan, base: number, startUs: number): Promise<{ count: number; endUs: number }> {
+    return new Promise((resolve) => {
+      const it = arrivalOffsetsUs(ph, this.t.plan.seed);
       const w = this.t.workerIndex;
       let k = 0;
       let next = it.next();
@@ -231,7 +233,7 @@ export class WorkerRun implements SlotHost {
         next = it.next();
         k++;
       }
-      this.open = { it, next, k, p, base, startUs, endUs: startUs + ph.durationMs * 1000, resolve };
+      this.open = { it, next, k, p: ph.index, base, startUs, endUs: Infinity, resolve };
       this.pumpOpen();
     });
   }
@@ -273,7 +275,13 @@ export class WorkerRun implements SlotHost {
       }
       now = this.nowUs();
     }
-    // Every arrival sent: the phase still lasts until its planned end (the next phase starts on time from there).
+    // Every arrival sent: the phase lasts until its end — its duration, or when the first arrival beyond its request
+    // cap is due (the cap ends the phase) — and the next phase starts on time from there.
+    if (o.endUs === Infinity) {
+      o.endUs = o.startUs + o.next.value;
+      Atomics.store(this.endUs, o.p, BigInt(Math.round(o.endUs)));
+      Atomics.store(this.ready, o.p, 1);
+    }
     if (now < o.endUs && !this.stopped() && !this.dataEnded()) {
       this.openDueUs = o.endUs;
       this.waker.at(o.endUs, now);
@@ -286,7 +294,7 @@ export class WorkerRun implements SlotHost {
     if (this.open === o) this.open = null;
     this.openDueUs = Infinity;
     this.waker.cancel();
-    o.resolve(o.k);
+    o.resolve({ count: o.k, endUs: o.endUs });
   }
 
   private runClosed(ph: ClosedPhase, p: number, base: number, startUs: number): Promise<{ count: number; endUs: number }> {
@@ -497,7 +505,7 @@ export class WorkerRun implements SlotHost {
       const pr = probs?.[j];
       this.buf.setRow(i, j, pred, typeof pr === 'number' ? pr : NaN, f.labels[j], how);
     }
-    const window = this.windowEvery > 0 ? Math.floor(seq / this.windowEvery) : Math.floor(intendedUs / this.windowSpanUs);
+    const window = windowIndex(this.windows, seq, intendedUs);
     const lat = receivedUs - intendedUs;
     this.deltas[ti].record(p, this.phaseWarmup[p], window, Math.floor(intendedUs / 1e6), outcome === Outcome.ok, lat, receivedUs - sentUs, sentUs - intendedUs);
     if (this.buf.full) this.flush();

@@ -53,11 +53,11 @@ const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', confi
 const secondsAxis = { title: 'seconds since start', tickMinStep: 1, format: 'd' } as const;
 
 function rateChart(s: Summary): ChartDef {
-  const def = { id: 'rate', title: 'Target vs achieved rate', pointsLayer: 'rate_points' } as const;
-  const caption = 'Requests sent per second (points) against the scheduled rate (dashed); gaps in the target are closed-loop phases.';
+  const def = { id: 'rate', title: 'Planned vs achieved rate', pointsLayer: 'rate_points' } as const;
+  const caption = "Requests sent per second (points) against the load plan's rate (dashed); gaps in the plan are closed-loop phases.";
   if (s.timeline.length === 0) return { ...def, caption, points: 0, note: 'No per-second timeline was recorded for this run.' };
   const values = s.timeline.flatMap((p) => [
-    { t: p.t, series: 'target', rps: p.targetRps > 0 ? p.targetRps : null },
+    { t: p.t, series: 'planned', rps: p.plannedRps > 0 ? p.plannedRps : null },
     { t: p.t, series: 'achieved (sent)', rps: p.sent },
   ]);
   const spec: TopLevelSpec = {
@@ -68,12 +68,12 @@ function rateChart(s: Summary): ChartDef {
     encoding: {
       x: { field: 't', type: 'quantitative', axis: secondsAxis },
       y: { field: 'rps', type: 'quantitative', title: 'requests / s' },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['target', 'achieved (sent)'], range: [GREY, BLUE] } },
+      color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['planned', 'achieved (sent)'], range: [GREY, BLUE] } },
     },
     layer: [
       {
-        name: 'rate_target',
-        transform: [{ filter: { field: 'series', equal: 'target' } }],
+        name: 'rate_planned',
+        transform: [{ filter: { field: 'series', equal: 'planned' } }],
         mark: { type: 'line', invalid: 'break-paths-filter-domains', interpolate: 'step-after', strokeDash: [6, 3], strokeWidth: 3, opacity: 0.8 },
       },
       {

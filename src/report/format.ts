@@ -1,6 +1,6 @@
 // Number formatting and small derived facts shared by every reporter, so the terminal, Markdown, HTML and JUnit
 // outputs of one Summary always agree on how a value reads. Returns plain (unescaped) strings.
-import type { LatencyPopulations, LatencyStats, RequestCounts, Summary, ThresholdResult, QualityCounts, ResponseSample } from '../summary/types.js';
+import type { LatencyPopulations, LatencyStats, PhaseSummary, RequestCounts, Summary, ThresholdResult, QualityCounts, ResponseSample } from '../summary/types.js';
 
 const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const oneFmt = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -128,11 +128,28 @@ export function fmtPhaseTarget(p: { kind: 'open' | 'closed'; targetRate?: number
   return `${fmtRps(p.targetRate)} rps`;
 }
 
-/** Achieved vs target rate, e.g. "1,980 rps of 2,000 target (99.0%)". */
-export function fmtRateVsTarget(achieved: number, target: number | undefined): string {
-  if (target == null || !(target > 0)) return `${fmtRps(achieved)} rps (no rate target)`;
-  return `${fmtRps(achieved)} rps of ${fmtRps(target)} target (${oneFmt.format((achieved / target) * 100)}%)`;
+/**
+ * Achieved vs planned rate and the goodput, e.g. "1,980 rps of 2,000 planned (99.0%) · goodput 1,900 rps". The planned
+ * rate is the load plan's (absent in closed loop); the percentage is achieved ÷ planned.
+ */
+export function fmtRateVsPlan(t: { rps: number; plannedRps?: number; goodputRps?: number }, phases: readonly PhaseRate[] = []): string {
+  const vs = (rps: number, planned: number) => `${fmtRps(rps)} rps of ${fmtRps(planned)} planned (${oneFmt.format((rps / planned) * 100)}%)`;
+  const goodput = t.goodputRps == null ? '' : ` · goodput ${fmtRps(t.goodputRps)} rps`;
+  if (t.plannedRps != null && t.plannedRps > 0) return `${vs(t.rps, t.plannedRps)}${goodput}`;
+  // Open and closed phases mixed: closed loop has no planned rate, so the comparison covers the open phases only.
+  const open = phases.filter((p) => !p.warmup && p.plannedRps != null && p.endedAtMs > p.startedAtMs);
+  const s = open.reduce((a, p) => a + (p.endedAtMs - p.startedAtMs) / 1000, 0);
+  if (open.length === 0 || !(s > 0)) return `${fmtRps(t.rps)} rps (no planned rate)${goodput}`;
+  const planned = open.reduce((a, p) => a + p.plannedRps! * ((p.endedAtMs - p.startedAtMs) / 1000), 0) / s;
+  const sent = open.reduce((a, p) => a + p.requests.sent, 0) / s;
+  return `${fmtRps(t.rps)} rps${goodput}; open-loop phases ${vs(sent, planned)}`;
 }
+
+/** What fmtRateVsPlan reads of a phase. */
+type PhaseRate = Pick<PhaseSummary, 'warmup' | 'plannedRps' | 'startedAtMs' | 'endedAtMs'> & { requests: Pick<RequestCounts, 'sent'> };
+
+/** A phase's planned rate, or "—" (closed loop). */
+export const fmtPlannedRps = (p: { plannedRps?: number }): string => (p.plannedRps == null ? '—' : fmtRps(p.plannedRps));
 
 /** Environment as one line. */
 export function fmtEnvironment(s: Summary): string {

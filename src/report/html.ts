@@ -15,7 +15,8 @@ import {
   fmtMs,
   fmtPercent,
   fmtPhaseTarget,
-  fmtRateVsTarget,
+  fmtPlannedRps,
+  fmtRateVsPlan,
   fmtRps,
   fmtSeconds,
   fmtStore,
@@ -99,7 +100,7 @@ function header(s: Summary): string {
   if (r.error) warns.push(`Run error: ${escapeHtml(r.error)}`);
   for (const w of r.warnings ?? []) warns.push(`Warning: ${escapeHtml(w)}`);
   if (r.generatorSaturated) {
-    warns.push(`Generator saturated: rates are not trustworthy${r.saturationReason ? ` (${escapeHtml(r.saturationReason)})` : ''}.`);
+    warns.push(`Generator saturated${r.saturationReason ? `: ${escapeHtml(r.saturationReason)}` : ''}.`);
   }
   return [
     // A very long name is cut here; the full name is in the environment table.
@@ -117,7 +118,7 @@ function cards(s: Summary): string {
   const card = (k: string, v: string, d: string) =>
     `<div class="card"><div class="k">${escapeHtml(k)}</div><div class="v">${escapeHtml(v)}</div><div class="d">${escapeHtml(d)}</div></div>`;
   const list = [
-    card('Throughput', `${fmtRps(t.rps)} rps`, fmtRateVsTarget(t.rps, t.targetRps)),
+    card('Throughput', `${fmtRps(t.rps)} rps`, fmtRateVsPlan(t, s.phases)),
     card(
       'Latency p99',
       t.latencyMs.count > 0 ? `${fmtMs(t.latencyMs.p99)} ms` : 'not measured',
@@ -209,7 +210,9 @@ function phasesSection(s: Summary): string {
       p.name + (p.warmup ? ' (warm-up)' : ''),
       p.kind,
       fmtPhaseTarget(p),
+      fmtPlannedRps(p),
       fmtRps(p.rps),
+      p.goodputRps == null ? '—' : fmtRps(p.goodputRps),
       fmtInt(p.requests.sent),
       fmtInt(p.requests.ok),
       fmtInt(failedOf(p.requests)),
@@ -221,7 +224,7 @@ function phasesSection(s: Summary): string {
     ];
     return acc ? [...row, fmtFraction(p.accuracy)] : row;
   });
-  const head = ['#', 'phase', 'kind', 'target', 'rps', 'sent', 'ok', 'failed', 'dropped', 'p50 ms', 'p99 ms', 'max ms', 'lag p99 ms'];
+  const head = ['#', 'phase', 'kind', 'target', 'planned rps', 'rps', 'goodput rps', 'sent', 'ok', 'failed', 'dropped', 'p50 ms', 'p99 ms', 'max ms', 'lag p99 ms'];
   return `<div class="scroll">${table('phases-table', acc ? [...head, 'accuracy'] : head, rows, 4)}</div>`;
 }
 

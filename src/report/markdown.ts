@@ -13,7 +13,8 @@ import {
   fmtMs,
   fmtPercent,
   fmtPhaseTarget,
-  fmtRateVsTarget,
+  fmtPlannedRps,
+  fmtRateVsPlan,
   fmtRps,
   fmtSeconds,
   fmtStore,
@@ -60,7 +61,7 @@ function verdictSection(s: Summary): string[] {
   if (r.error) out.push('', `> **Run error:** ${md(r.error, 500)}`);
   for (const w of r.warnings ?? []) out.push('', `> **Warning:** ${md(w, 500)}`);
   if (r.generatorSaturated) {
-    out.push('', `> ⚠️ **Generator saturated:** rates are not trustworthy${r.saturationReason ? ` (${md(r.saturationReason, 500)})` : ''}.`);
+    out.push('', `> ⚠️ **Generator saturated**${r.saturationReason ? `: ${md(r.saturationReason, 500)}` : ''}.`);
   }
   return out;
 }
@@ -77,7 +78,7 @@ const keyCounts = (m: Record<string, number>, sep: string) =>
 function summaryTable(s: Summary): string {
   const t = s.totals;
   const rows: string[][] = [
-    ['Rate (achieved vs target)', fmtRateVsTarget(t.rps, t.targetRps)],
+    ['Rate (achieved vs planned)', fmtRateVsPlan(t, s.phases)],
     ['Requests', `${fmtInt(t.requests.scheduled)} scheduled · ${fmtInt(t.requests.sent)} sent · ${fmtInt(t.requests.ok)} ok`],
     ['Failures by kind', `${fmtFailures(t.requests)} (error rate ${fmtPercent(t.errors.rate)})`],
     ['Errors by code', keyCounts(t.errors.byCode, ' ')],
@@ -127,7 +128,7 @@ function classesTable(s: Summary): string | undefined {
 function phasesTable(s: Summary): string {
   // The accuracy column only when some phase has one (the engine may not compute it).
   const acc = s.phases.some((p) => p.accuracy != null);
-  const head = ['#', 'Phase', 'Kind', 'Target', 'Achieved rps', 'Sent', 'OK', 'Failed', 'Dropped', 'p50 ms', 'p99 ms', 'max ms', 'Lag p99 ms'];
+  const head = ['#', 'Phase', 'Kind', 'Target', 'Planned rps', 'Achieved rps', 'Goodput rps', 'Sent', 'OK', 'Failed', 'Dropped', 'p50 ms', 'p99 ms', 'max ms', 'Lag p99 ms'];
   return table(
     acc ? [...head, 'Accuracy'] : head,
     s.phases.map((p) => {
@@ -136,7 +137,9 @@ function phasesTable(s: Summary): string {
         md(p.name, 80) + (p.warmup ? ' (warm-up)' : ''),
         p.kind,
         fmtPhaseTarget(p),
+        fmtPlannedRps(p),
         fmtRps(p.rps),
+        p.goodputRps == null ? '—' : fmtRps(p.goodputRps),
         fmtInt(p.requests.sent),
         fmtInt(p.requests.ok),
         fmtInt(failedOf(p.requests)),

@@ -10,7 +10,7 @@ import {
   fmtInt,
   fmtMs,
   fmtPercent,
-  fmtRateVsTarget,
+  fmtRateVsPlan,
   fmtSeconds,
   fmtStore,
   fmtThresholdValue,
@@ -52,7 +52,7 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
   if (r.error) out.push(c.red(`run error: ${safe(r.error, 200)}`));
   for (const w of r.warnings ?? []) out.push(c.yellow(`warning: ${safe(w, 240)}`));
   if (r.generatorSaturated) {
-    out.push(c.yellow(`generator saturated: rates are not trustworthy${r.saturationReason ? ` (${safe(r.saturationReason, 160)})` : ''}`));
+    out.push(c.yellow(`generator saturated${r.saturationReason ? `: ${safe(r.saturationReason, 300)}` : ''}`));
   }
   out.push('');
 
@@ -67,7 +67,7 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
     out.push(`${label(x.kind === 'httpError' ? '  first error' : '  first bad')}${c.yellow(safe(fmtSample(x), 300))}`);
   }
   if (q.retriedOnStaleConnection) out.push(`${label('  retried')}${fmtInt(q.retriedOnStaleConnection)} sent again on a fresh connection after an idle keep-alive connection closed`);
-  out.push(`${label('rate')}${fmtRateVsTarget(t.rps, t.targetRps)}`);
+  out.push(`${label('rate')}${fmtRateVsPlan(t, s.phases)}`);
   out.push('');
 
   const cols = ['p50', 'p90', 'p99', 'p99.9', 'max'];

@@ -1,6 +1,6 @@
 // A short plain-text summary of a normalized scenario (what `modelwave validate` prints).
 import { formatDurationMs } from '../util/duration.js';
-import { planLoad } from './plan.js';
+import { loadPlanOf } from '../schedule/plan.js';
 import { fieldHasDrift } from './normalize-data.js';
 import { redactUrl } from './redact.js';
 import type { FieldArg, FieldSpec, LabelSpec, Phase, Scenario } from './types.js';
@@ -8,7 +8,7 @@ import { DEFAULT_TENSOR_DATATYPE, DEFAULT_TENSOR_NAME, clouderaRequestOf, rowFor
 
 export function describeScenario(s: Scenario, file: string = s.file): string {
   const t = s.target;
-  const plan = planLoad(s.load.phases);
+  const plan = loadPlanOf(s);
   const lines: string[] = [];
   const row = (k: string, v: string) => lines.push(`${`${k}:`.padEnd(12)}${v}`);
   row('scenario', `${s.name} (${file}), seed ${s.seed}`);
@@ -20,13 +20,18 @@ export function describeScenario(s: Scenario, file: string = s.file): string {
   row('sends', describeWire(s));
   row('load', `${s.load.phases.length} phase${s.load.phases.length === 1 ? '' : 's'}, workers ${s.load.workers}`);
   s.load.phases.forEach((p, i) => {
-    const n = plan.phases[i]!.plannedRequests;
+    // The plan's figures: what the engine runs (a request cap ends its phase); `~` expected (Poisson), `≤` a bound.
+    const pp = plan.phases[i]!;
+    const n = pp.plannedRequests;
     const approx = p.kind === 'open' ? (p.arrivals === 'poisson' ? '~' : '') : p.durationMs !== undefined ? '≤ ' : '';
     const count = n === undefined ? 'until the duration ends' : `${approx}${n} requests`;
-    lines.push(`  ${i + 1}. ${p.name.padEnd(12)} ${describePhase(p).padEnd(50)} ${count}`);
+    // A Poisson phase's length is an expectation only when its cap ends it; a closed phase's is a bound with a cap.
+    const bound = p.kind === 'closed' ? (p.requests !== undefined ? '≤ ' : '') : approx && p.requests !== undefined ? '~' : '';
+    const len = pp.plannedMs !== undefined ? ` in ${bound}${formatDurationMs(pp.plannedMs)}` : '';
+    lines.push(`  ${i + 1}. ${p.name.padEnd(12)} ${describePhase(p).padEnd(50)} ${count}${len}`);
   });
   const total = plan.plannedRequests !== undefined ? `${plan.plannedRequests} requests` : 'request count unknown (closed loop by duration)';
-  const dur = plan.expectedDurationMs !== undefined ? `~${formatDurationMs(plan.expectedDurationMs)}` : 'duration unknown (closed loop by requests)';
+  const dur = plan.durationMs !== undefined ? `~${formatDurationMs(plan.durationMs)}` : 'duration unknown (closed loop by requests)';
   row('expected', `${total}, ${dur}`);
   if (s.data.source) {
     const src = s.data.source;

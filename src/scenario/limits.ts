@@ -8,7 +8,7 @@ export { LIMITS };
 import { formatDurationMs, parseDurationMs } from '../util/duration.js';
 import type { Checker } from './check.js';
 import { describeValue, type Path } from './errors.js';
-import { planPhase, type LoadPlan } from './plan.js';
+import type { LoadPlan } from '../schedule/plan.js';
 import type { Phase, TargetSpec, WindowSpec } from './types.js';
 
 const HOUR_MS = 3_600_000;
@@ -137,14 +137,14 @@ export function checkPlanLimits(phases: readonly Phase[], plan: LoadPlan, target
   let phaseOver = false;
   phases.forEach((p, i) => {
     const path: Path = via.includes('--concurrency') ? ['load', 'phases'] : ['load', 'phases', i];
-    const pp = planPhase(p);
+    const pp = plan.phases[i]!;
     if (pp.plannedRequests !== undefined && pp.plannedRequests > LIMITS.requests) {
       chk.add(path, `plans ${n(pp.plannedRequests)} requests${by}; ${atMostPlain(REQUESTS)}`);
       phaseOver = true;
     }
-    if (pp.durationMs !== undefined && !(pp.durationMs <= LIMITS.runDurationMs)) {
+    if (pp.plannedMs !== undefined && !(pp.plannedMs <= LIMITS.runDurationMs)) {
       phaseOver = true;
-      chk.add(path, `lasts ${hoursOf(pp.durationMs)}${by}; at most ${DURATION.bound}: ${FIX.duration}`);
+      chk.add(path, `lasts ${hoursOf(pp.plannedMs)}${by}; at most ${DURATION.bound}: ${FIX.duration}`);
     }
     if (p.kind === 'closed' && p.concurrency > target.maxInFlight) {
       // Slots beyond the in-flight cap would be dropped as fast as they are refilled: millions of "dropped" a second.
@@ -157,7 +157,7 @@ export function checkPlanLimits(phases: readonly Phase[], plan: LoadPlan, target
     }
   });
   const total = plan.plannedRequests;
-  const totalMs = plan.expectedDurationMs;
+  const totalMs = plan.durationMs;
   const totalOver = (total !== undefined && total > LIMITS.requests) || (totalMs !== undefined && totalMs > LIMITS.runDurationMs);
   if (phaseOver || totalOver) {
     if (!phaseOver && total !== undefined && total > LIMITS.requests) {

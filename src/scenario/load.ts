@@ -9,7 +9,7 @@ import { formatLocated, issuesToProblems, Positions, type Located, type Problem 
 import { normalize, thresholdFitsLabel, type NormalizedCore } from './normalize.js';
 import { fieldHasDrift } from './normalize-data.js';
 import { parseScenarioSource, readScenarioFile } from './parse.js';
-import { asOneClosedPhase, planLoad } from './plan.js';
+import { asOneClosedPhase, planLoad } from '../schedule/plan.js';
 import { checkOverrideLimits, checkPlanLimits, checkRawLimits } from './limits.js';
 import { redactScenario } from './redact.js';
 import { ScenarioFileSchema, type RawScenario } from './schema.js';

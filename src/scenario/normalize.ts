@@ -12,7 +12,7 @@ import { checkHttpUrl, FEEDBACK_SCHEMES, TARGET_SCHEMES, urlProblemText } from '
 import { normalizeData, normalizeLabel, type DataInfo } from './normalize-data.js';
 import { normalizeWire } from './normalize-wire.js';
 import { DEFAULT_FEEDBACK_METRIC } from './wire.js';
-import { durationForRequestsMs } from './plan.js';
+import { durationForRequestsMs } from '../schedule/plan.js';
 import { normalizeMaxResponseBytes, normalizeTls } from './normalize-tls.js';
 import type { RawComparisons, RawPhase, RawScenario, RawTarget } from './schema.js';
 import { COMPARE_DEFAULTS } from './types.js';

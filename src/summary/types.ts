@@ -4,7 +4,8 @@
 
 // 2: latency is split by outcome — `latencyMs` (and `latencyHistogram`, `serviceTimeMs`, the timeline's p50/p99) now
 // cover successful requests only; `latencyFailedMs` and `latencyAllMs` were added (totals, phases, windows), with
-// `totals.latencyFailedHistogram`. A v1 `latencyMs` covered every answered request, failed ones included.
+// `totals.latencyFailedHistogram`. A v1 `latencyMs` covered every answered request, failed ones included. Rates:
+// `targetRps` (scheduled ÷ measured time, always ~100%) gave way to `plannedRps` (the load plan's) and `goodputRps`.
 export const SCHEMA_VERSION = 2;
 
 export interface LatencyStats {
@@ -130,7 +131,12 @@ export interface PhaseSummary {
   startedAtMs: number; // ms since run start
   endedAtMs: number;
   requests: RequestCounts;
+  /** Achieved: sent / the phase's length. */
   rps: number;
+  /** Successful (`ok`) requests / the phase's length. */
+  goodputRps: number;
+  /** Open loop: the load plan's arrivals over the time the phase ran / that time (schedule/plan.ts). */
+  plannedRps?: number;
   /** Latency of successful requests (from the intended send time); a warm-up phase's too. See LatencyPopulations. */
   latencyMs: LatencyStats;
   latencyFailedMs?: LatencyStats;
@@ -254,7 +260,10 @@ export interface Summary {
     target: string;
     protocol: string;
     seed: number;
-    /** Set when the generator could not keep the schedule (lag p99 above the bound): rates are not trustworthy. */
+    /**
+     * Set when the send lag p99 is above the bound (RunOptions.maxLagP99Ms, 10 ms by default): requests left later than intended. The reason says
+     * whether the achieved rate also fell short of the plan (it then cites both figures) or kept to it.
+     */
     generatorSaturated: boolean;
     saturationReason?: string;
     comparisonId?: string;
@@ -271,7 +280,13 @@ export interface Summary {
     errors: ErrorBreakdown;
     /** Achieved: sent / measured duration (warm-up excluded). */
     rps: number;
-    targetRps?: number;
+    /** Successful (`ok`: 2xx with a usable prediction) requests / measured duration. Correctness is not included. */
+    goodputRps: number;
+    /**
+     * The load plan's rate over the measured time: its arrivals over the spans the measured phases ran / that time.
+     * Only when every measured phase is open loop (closed loop has no planned rate).
+     */
+    plannedRps?: number;
     /** Latency of successful requests; failed and all as in LatencyPopulations. Warm-up excluded, as everywhere in totals. */
     latencyMs: LatencyStats;
     latencyFailedMs?: LatencyStats;
@@ -297,14 +312,15 @@ export interface Summary {
   drift?: DriftSummary;
   feedback?: FeedbackSummary;
   store?: StoreSummary;
-  /** Per-second series for charts: target vs achieved rate, p50/p99, errors by kind. */
+  /** Per-second series for charts: planned vs achieved rate, p50/p99, errors by kind. */
   timeline: TimelinePoint[];
 }
 
 export interface TimelinePoint {
   /** Second since run start (bucket start). */
   t: number;
-  targetRps: number;
+  /** The load plan's rate at the middle of the second (req/s); 0 in closed loop. Achieved: `sent`; goodput: `ok`. */
+  plannedRps: number;
   sent: number;
   ok: number;
   httpErrors: number;

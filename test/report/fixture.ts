@@ -90,11 +90,11 @@ export function makeSummary(opts: FixtureOptions = {}): Summary {
     ? []
     : Array.from({ length: nSeconds }, (_, t) => {
         const closed = t >= nSeconds - 5;
-        const targetRps = closed ? 0 : Math.round(100 + (200 * t) / (nSeconds - 5));
-        const sent = closed ? 180 + (t % 3) * 10 : targetRps - (t % 4);
+        const plannedRps = closed ? 0 : Math.round(100 + (200 * t) / (nSeconds - 5));
+        const sent = closed ? 180 + (t % 3) * 10 : plannedRps - (t % 4);
         const pt: TimelinePoint = {
           t,
-          targetRps,
+          plannedRps,
           sent,
           ok: 0,
           httpErrors: t % 7 === 3 ? 4 : 0,
@@ -169,6 +169,8 @@ export function makeSummary(opts: FixtureOptions = {}): Summary {
     endedAtMs,
     requests: counts(3_350, { httpErrors: 16, timeouts: 7 }),
     rps: 167.5,
+    goodputRps: 165.2,
+    ...(kind === 'open' ? { plannedRps: 170 } : {}),
     latencyMs: latency.stats,
     serviceTimeMs: service.stats,
     lagMs: { p50: 0.041, p99: 0.72, max: 3.1 },
@@ -214,7 +216,8 @@ export function makeSummary(opts: FixtureOptions = {}): Summary {
         rate: (total.sent - total.ok) / total.sent,
       },
       rps: 196.2,
-      targetRps: 200,
+      goodputRps: 190.3,
+      plannedRps: 200,
       latencyMs: latency.stats,
       serviceTimeMs: service.stats,
       lagMs: { p50: 0.041, p99: 0.72, max: 3.1 },

@@ -42,7 +42,8 @@ test('report.md has the compact summary, phase and window tables', () => {
   const tables = assertWellFormed(md);
   const [summary] = tableWithHeader(tables, 'Metric');
   const metric = new Map(summary!.slice(2).map((r) => [r[0], r[1]]));
-  assert.equal(metric.get('Rate (achieved vs target)'), '196 rps of 200 target (98.1%)');
+  // 196.2 achieved ÷ 200 planned = 98.1%; goodput is its own figure (190.3 ok/s).
+  assert.equal(metric.get('Rate (achieved vs planned)'), '196 rps of 200 planned (98.1%) · goodput 190 rps');
   assert.equal(metric.get('Failures by kind'), '48 HTTP error · 22 timeout · 3 connection error · 7 bad response · 25 dropped (error rate 0.80%)');
   const l = s.totals.latencyMs;
   assert.equal(metric.get('Latency (ms)'), `p50 ${l.p50.toFixed(2)} · p90 ${l.p90.toFixed(2)} · p99 ${l.p99.toFixed(2)} · p99.9 ${l.p999.toFixed(2)} · max ${l.max.toFixed(2)}`);
@@ -52,8 +53,8 @@ test('report.md has the compact summary, phase and window tables', () => {
 
   const [phases] = tableWithHeader(tables, '#').filter((t) => t[0]![1] === 'Phase');
   assert.equal(phases!.length - 2, s.phases.length);
-  assert.deepEqual(phases![2]!.slice(0, 4), ['0', 'ramp 0 (warm-up)', 'open', '100 rps']);
-  assert.equal(phases![4]![3], '16 concurrent');
+  assert.deepEqual(phases![2]!.slice(0, 7), ['0', 'ramp 0 (warm-up)', 'open', '100 rps', '170', '168', '165']);
+  assert.deepEqual(phases![4]!.slice(3, 7), ['16 concurrent', '—', '168', '165'], 'closed loop: no planned rate');
 
   const [windows] = tableWithHeader(tables, '#').filter((t) => t[0]![1] === 'Time (s)');
   assert.equal(windows!.length - 2, 12, 'every window inline when there are few');

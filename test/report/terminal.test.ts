@@ -14,7 +14,7 @@ test('the terminal summary is a compact table of the run', () => {
   const line = (label: string) => lines.find((l) => l.startsWith(label.padEnd(11)))!;
   assert.equal(line('requests'), 'requests   10,075 scheduled · 10,050 sent · 9,970 ok · error rate 0.80%');
   assert.equal(line('  by kind'), '  by kind  48 HTTP error · 22 timeout · 3 connection error · 7 bad response · 25 dropped');
-  assert.equal(line('rate'), 'rate       196 rps of 200 target (98.1%)');
+  assert.equal(line('rate'), 'rate       196 rps of 200 planned (98.1%) · goodput 190 rps');
   const l = s.totals.latencyMs;
   assert.deepEqual(line('latency').split(/\s+/), ['latency', 'ms', ...[l.p50, l.p90, l.p99, l.p999, l.max].map((x) => x.toFixed(2))]);
   assert.ok(line('service'));

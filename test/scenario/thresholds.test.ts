@@ -90,6 +90,7 @@ function summary(over: Partial<Summary['totals']> = {}, windows: WindowSummary[]
       requests: { scheduled: 1010, sent: 1000, ok: 990, httpErrors: 4, timeouts: 3, connectionErrors: 2, badResponses: 1, dropped: 10 },
       errors: { byStatus: { '500': 4 }, byCode: {}, rate: 0.01 },
       rps: 100,
+      goodputRps: 99,
       latencyMs: lat(10, 240),
       serviceTimeMs: lat(8, 200),
       lagMs: { p50: 0.1, p99: 2, max: 9 },

@@ -61,6 +61,7 @@ export function sampleSummary(id: string, requests: number, windows: WindowSumma
       requests: { scheduled: requests, sent, ok: sent - httpErrors, httpErrors, timeouts: 0, connectionErrors: 0, badResponses: 0, dropped },
       errors: { byStatus: { '500': httpErrors }, byCode: { HTTP_STATUS: httpErrors, IN_FLIGHT_CAP: dropped }, rate: httpErrors / sent },
       rps: 1666.7,
+      goodputRps: 1583.3,
       latencyMs: latency(1.2),
       serviceTimeMs: latency(1.1),
       lagMs: { p50: 0.01, p99: 0.2, max: 1 },
