@@ -14,7 +14,12 @@ export const CAPACITY_SCHEMA_VERSION = 1;
 
 const safe = (s: unknown, max = 200) => terminalSafe(truncate(String(s), max));
 const unit = (a: CapacityAnswer) => (a.mode === 'concurrency' ? 'in flight' : 'req/s');
-const acc = (p: ProbeRecord) => (p.accuracy === undefined ? '—' : `${p.accuracy.toFixed(3)}${p.accuracyAllRequests !== undefined && p.accuracyAllRequests !== p.accuracy ? ` (${p.accuracyAllRequests.toFixed(3)})` : ''}`);
+/** Accuracy over scored rows, and in parentheses over every request when lost answers make it differ. */
+const acc = (p: ProbeRecord) => {
+  if (p.accuracy === undefined) return '—';
+  const all = p.accuracyAllRequests?.toFixed(3);
+  return `${p.accuracy.toFixed(3)}${all !== undefined && all !== p.accuracy.toFixed(3) ? ` (${all})` : ''}`;
+};
 
 /** The answer in one sentence. */
 export function headline(a: CapacityAnswer): string {
