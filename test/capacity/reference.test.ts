@@ -111,6 +111,33 @@ test('API: 8 slots × 50 ms (capacity 160 req/s): found within 10%', { timeout: 
   }
 });
 
+test('API, closed loop: 4 slots × 100 ms under "p90 < 250ms" sustain 8 in flight (9: one in nine waits two rounds), knee at 4', { timeout: 120_000 }, async () => {
+  // In flight c ≤ 4: latency 100 ms; c = 8: every request waits one round (200 ms); c = 9: in each round of nine, one
+  // waits two rounds (300 ms), which is above the 90th percentile's 1/9 ≈ 11% tail: p90 ≈ 300 ms, failing.
+  const server = await spawnReferenceServer(['--model', 'telco@v2', '--slots', '4', '--latency', '100ms', '--no-warmup']);
+  const out = mkdtempSync(join(tmpdir(), 'mw-cap-'));
+  try {
+    const s = loadScenario(SCENARIO, { overrides: { target: `${server.origin}/model` } });
+    const { answer } = await searchCapacity(
+      s,
+      {
+        mode: 'concurrency', start: 2, max: 1000, min: 1, growth: 2, precision: 0.05, maxProbes: 15, maxTimeMs: 100_000,
+        probeMs: 2000, warmupMs: 500, maxLagP99Ms: 150, slos: [parseThresholdLine('latency.p90 < 250ms')],
+      },
+      { outDir: out, store: null, workers: 1 },
+    );
+    const trail = answer.probes.map((p) => `${p.level}:${p.verdict}`).join(' ');
+    assert.equal(answer.maxConcurrency, 8, trail);
+    assert.deepEqual(answer.interval, { passing: 8, failing: 9 }, trail);
+    assert.equal(answer.maxRate, undefined);
+    assert.equal(answer.knee?.level, 4, `knee ${JSON.stringify(answer.knee)}: ${trail}`);
+    assert.ok(within(answer.maxRateAchieved, 40, 0.1), `throughput at 8 in flight: ${answer.maxRateAchieved}`);
+  } finally {
+    await server.stop();
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
 test('CLI: one Ctrl-C during a probe ends the search with a report; the interrupted probe is not a bound', { timeout: 120_000 }, async () => {
   const server = await spawnReferenceServer(['--model', 'telco@v2', '--slots', '4', '--latency', '100ms', '--no-warmup']);
   const out = mkdtempSync(join(tmpdir(), 'mw-cap-'));
