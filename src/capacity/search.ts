@@ -46,6 +46,16 @@ export function boundsOf(probes: readonly Pick<ProbeRecord, 'level' | 'verdict'>
   return { ...(passing !== undefined ? { passing } : {}), ...(failing !== undefined ? { failing } : {}) };
 }
 
+/**
+ * Defaults per mode (one home; the CLI shows them): start low — 10 req/s or 1 in flight — and double; stop within
+ * 5%; at most 20 probes.
+ */
+export function searchDefaults(mode: SearchOptions['mode']): SearchOptions {
+  return mode === 'concurrency'
+    ? { mode, start: 1, max: 10_000, min: 1, growth: 2, precision: 0.05, maxProbes: 20 }
+    : { mode, start: 10, max: 100_000, min: 0.1, growth: 2, precision: 0.05, maxProbes: 20 };
+}
+
 export type Step = { probe: number } | { end: SearchEnd; reason: string };
 
 /** What to do after `probes` (in the order run). */

@@ -10,8 +10,8 @@ interface CapacityFlags {
   start?: string;
   max?: string;
   min?: string;
-  precision: string;
-  maxProbes: string;
+  precision?: string;
+  maxProbes?: string;
   maxTime: string;
   probeDuration: string;
   warmup: string;
@@ -61,8 +61,8 @@ export function register(program: Command): void {
     .option('--start <n>', 'first level probed (req/s, or in flight; default 10 req/s or 1)')
     .option('--max <n>', 'highest level probed (default 100000 req/s or 10000 in flight)')
     .option('--min <n>', 'lowest level probed when the first probe fails (default 0.1 req/s or 1)')
-    .option('--precision <p>', 'stop when the passing and failing levels are this close (rate mode)', '5%')
-    .option('--max-probes <n>', 'at most this many probes', '20')
+    .option('--precision <p>', 'stop when the passing and failing levels are this close (rate mode; default 5%)')
+    .option('--max-probes <n>', 'at most this many probes (default 20)')
     .option('--max-time <d>', 'wall-clock bound of the whole search', '10m')
     .option('--probe-duration <d>', 'measured length of each probe (longer at low rates when the SLO percentile needs more samples)', '10s')
     .option('--warmup <d>', 'warm-up before each probe at the same level (not measured; 0 for none)', '2s')
@@ -82,20 +82,21 @@ export function register(program: Command): void {
         const mode = f.mode === 'rate' || f.mode === 'open' ? 'rate' : f.mode === 'concurrency' || f.mode === 'closed' ? 'concurrency' : undefined;
         if (!mode) throw usageError(`--mode must be rate (open loop) or concurrency (closed loop) (got ${f.mode})`);
         const conc = mode === 'concurrency';
+        const { searchDefaults } = await import('../../capacity/search.js');
+        const d = searchDefaults(mode);
         const o = {
-          mode,
-          start: f.start !== undefined ? positive('--start', f.start, conc) : conc ? 1 : 10,
-          max: f.max !== undefined ? positive('--max', f.max, conc) : conc ? 10_000 : 100_000,
-          min: f.min !== undefined ? positive('--min', f.min, conc) : conc ? 1 : 0.1,
-          growth: 2,
-          precision: fraction('--precision', f.precision),
-          maxProbes: positive('--max-probes', f.maxProbes, true),
+          ...d,
+          start: f.start !== undefined ? positive('--start', f.start, conc) : d.start,
+          max: f.max !== undefined ? positive('--max', f.max, conc) : d.max,
+          min: f.min !== undefined ? positive('--min', f.min, conc) : d.min,
+          precision: f.precision !== undefined ? fraction('--precision', f.precision) : d.precision,
+          maxProbes: f.maxProbes !== undefined ? positive('--max-probes', f.maxProbes, true) : d.maxProbes,
           maxTimeMs: duration('--max-time', f.maxTime),
           probeMs: duration('--probe-duration', f.probeDuration),
           warmupMs: duration('--warmup', f.warmup, true),
           ...(f.require !== undefined ? { require: positive('--require', f.require) } : {}),
           ...(f.maxLag !== undefined ? { maxLagP99Ms: duration('--max-lag', f.maxLag) } : {}),
-        } as const;
+        };
         if (o.start > o.max) throw usageError(`--start (${o.start}) must not exceed --max (${o.max})`);
         if (o.min > o.start) throw usageError(`--min (${o.min}) must not exceed --start (${o.start})`);
         const { loadScenario } = await import('../../scenario/load.js');
