@@ -10,7 +10,7 @@ import type { StoreOptions } from '../store/types.js';
 import { runScenario } from '../run.js';
 import { minSamplesForQuantile } from '../stats/quantile-bound.js';
 import { quantileOfMetric, type ValidityOptions } from '../verdict/validity.js';
-import { classifyProbe, boundsOf, nextStep, fmtLevel } from './search.js';
+import { classifyProbe, boundsOf, nextStep, fmtLevel, isFound } from './search.js';
 import { bindingSlo, curveMetric, kneeOf, probeRecord, sloBounds } from './answer.js';
 import type { CapacityAnswer, CapacityRunOptions, ProbeRecord, SearchEnd } from './types.js';
 
@@ -171,9 +171,7 @@ export async function searchCapacity(s: Scenario, o: CapacityRunOptions, io: Cap
   }
   const { passing, failing } = boundsOf(probes);
   const best = passing !== undefined ? probes.find((p) => p.verdict === 'pass' && p.level === passing) : undefined;
-  // Found: a passing probe, a search that ended on its own terms (bisected to --precision, or passing at --max),
-  // and at least --require.
-  const found = best !== undefined && (end === 'converged' || end === 'max-level') && (o.require === undefined || passing! >= o.require);
+  const found = best !== undefined && isFound(end, passing, o.require);
   const slos = o.slos.map((x) => x.expr);
   const binding = bindingSlo(probes);
   const knee = kneeOf(probes, curveMetric(slos));

@@ -90,5 +90,10 @@ export function nextStep(probes: readonly Pick<ProbeRecord, 'level' | 'verdict'>
   return { probe: o.mode === 'concurrency' ? Math.floor((passing + failing) / 2) : round3((passing + failing) / 2) };
 }
 
+/** A capacity was found: a passing level, a search that ended on its own terms (bisected to the precision, or passing at --max), at least `require`. */
+export function isFound(end: SearchEnd, passing: number | undefined, require?: number): boolean {
+  return passing !== undefined && (end === 'converged' || end === 'max-level') && (require === undefined || passing >= require);
+}
+
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 export const fmtLevel = (x: number, o: Pick<SearchOptions, 'mode'>) => (o.mode === 'concurrency' ? `concurrency ${x}` : `${x} req/s`);

@@ -63,7 +63,7 @@ export function assessValidity(s: Summary, options: ValidityOptions = {}): Valid
   if (s.run.generatorSaturated) {
     reasons.push({
       code: 'GENERATOR_LAG',
-      message: `the generator, not the target, limited the rate: send lag p99 ${t.lagMs.p99} ms${s.run.saturationReason ? ` (${s.run.saturationReason})` : ''}`,
+      message: `the generator, not the target, limited the rate: ${s.run.saturationReason ?? `send lag p99 ${t.lagMs.p99} ms`}`,
       figure: t.lagMs.p99,
     });
   }

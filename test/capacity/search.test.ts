@@ -1,7 +1,7 @@
 // The search as pure functions: the order of probes, the bounds, and which probes may be bounds at all.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boundsOf, classifyProbe, nextStep, type Step } from '../../src/capacity/search.js';
+import { boundsOf, classifyProbe, isFound, nextStep, type Step } from '../../src/capacity/search.js';
 import { kneeIndex } from '../../src/capacity/knee.js';
 import { makeSummary } from '../report/fixture.js';
 import type { ProbeVerdict, SearchOptions } from '../../src/capacity/types.js';
@@ -116,4 +116,13 @@ test('knee: the last point before the latency climbs (Kneedle)', () => {
   assert.equal(pts[kneeIndex(pts)!]!.x, 100);
   assert.equal(kneeIndex(pts.slice(0, 2)), undefined);
   assert.equal(kneeIndex([{ x: 1, y: 5 }, { x: 2, y: 5 }, { x: 3, y: 5 }]), undefined);
+});
+
+test('found: a passing level, a search that converged (or passed at --max), at least --require', () => {
+  assert.equal(isFound('converged', 40), true);
+  assert.equal(isFound('max-level', 40), true);
+  assert.equal(isFound('converged', 40, 40), true);
+  assert.equal(isFound('converged', 40, 41), false); // below --require: exit 1
+  assert.equal(isFound('converged', undefined), false);
+  for (const end of ['max-probes', 'max-time', 'interrupted', 'inconclusive', 'none-sustainable', 'error'] as const) assert.equal(isFound(end, 40), false, end);
 });
