@@ -15,6 +15,11 @@ export { startReferenceServer, type ReferenceServerOptions, type RunningServer, 
 export { executeRun, type RunOptions, type RunResult, type RunSink, type LiveFigures } from './engine/run.js';
 export { runScenario, exitCodeOf, type RunScenarioOptions, type RunScenarioResult } from './run.js';
 export { evaluateThresholds, measureMetric } from './verdict/thresholds.js';
+export { assessValidity, plannedRps, type ValidityOptions } from './verdict/validity.js';
+export { searchCapacity, type CapacityIo, type CapacityOutcome } from './capacity/run.js';
+export { searchDefaults } from './capacity/search.js';
+export { writeCapacityReports } from './capacity/report.js';
+export type * from './capacity/types.js';
 export { writeReports, type ReportFormat } from './report/write.js';
 export { renderTerminalSummary } from './report/terminal.js';
 export { runCompare, compareRuns, type CompareOptions, type CompareResult } from './compare/run.js';

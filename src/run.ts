@@ -8,6 +8,7 @@ import { executeRun, newRunId, type RunResult, type RunSink } from './engine/run
 import { insecureTlsWarnings } from './engine/tls.js';
 import { progressSink } from './engine/progress.js';
 import { evaluateThresholds } from './verdict/thresholds.js';
+import { assessValidity, type ValidityOptions } from './verdict/validity.js';
 import { writeReports, type ReportFormat } from './report/write.js';
 import { deliver, deliveryNotice } from './report/deliver.js';
 import { renderTerminalSummary } from './report/terminal.js';
@@ -38,6 +39,10 @@ export interface RunScenarioOptions {
    * the wave; fired during the wave it leaves the store its bounded drain (STORE_IDLE_MS without progress).
    */
   hurry?: AbortSignal;
+  /** Bounds of the validity verdict (default VALIDITY_DEFAULTS: e.g. a run under 5 s is INVALID, SHORT). */
+  validity?: ValidityOptions;
+  /** Tag the run as probe `probe` of capacity search `id` (kept in the Summary, so in the store too). */
+  capacity?: { id: string; probe: number };
 }
 
 export interface RunScenarioResult {
@@ -78,9 +83,12 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   progress?.end();
   const summary = result.summaries[0];
   summary.thresholds = evaluateThresholds(summary, s.thresholds);
+  if (opts.capacity) summary.run.capacity = opts.capacity;
   // A first Ctrl-C during the wave leaves the drain its bound; one during the drain (or a second) cuts it short.
   const saved = record ? (await record.finish([summary], result.feedbackRecords, drainCutoff(opts)))[0] : undefined;
   if (unavailable) summary.store = noStore(unavailable);
+  // Last: the store's completeness is one of its rules (the copy in the store itself is saved without it).
+  summary.run.validity = assessValidity(summary, opts.validity);
   // The measurement outlives an unwritable report folder: fallback folder, else the summary on the terminal.
   const delivery = await deliver(opts.outDir ?? path.join('reports', runId), runId, (d) => writeReports(summary, d, opts.formats), opts.fallbackReportRoot);
   const out = opts.out ?? process.stdout;

@@ -102,12 +102,16 @@ function header(s: Summary): string {
   if (r.generatorSaturated) {
     warns.push(`Generator saturated${r.saturationReason ? `: ${escapeHtml(r.saturationReason)}` : ''}.`);
   }
+  if (r.validity && !r.validity.valid) {
+    warns.push(`Validity: INVALID — ${r.validity.reasons.map((x) => `${escapeHtml(x.code)}: ${escapeHtml(x.message)}`).join('; ')}`);
+  }
   return [
     // A very long name is cut here; the full name is in the environment table.
     `<header><h1 id="run-name" title="${escapeHtml(truncate(r.name, 1000))}">${escapeHtml(truncate(r.name, 160))}</h1>`,
     `<div class="sub">run ${escapeHtml(r.id)} · ${escapeHtml(r.status)} · ${escapeHtml(fmtSeconds(r.durationMs))} · started ${escapeHtml(r.startedAt)}</div>`,
     `<div class="sub">target ${escapeHtml(r.target)} · protocol ${escapeHtml(r.protocol)} · seed ${escapeHtml(r.seed)}${r.role ? ` · ${escapeHtml(r.role)}` : ''}</div></header>`,
     `<div id="verdict" class="verdict ${v.verdict}">${escapeHtml(v.headline)}</div>`,
+    ...(r.validity?.valid ? ['<div class="sub" id="validity">validity: VALID</div>'] : []),
     ...warns.map((w) => `<div class="warn">${w}</div>`),
   ].join('\n');
 }

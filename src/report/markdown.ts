@@ -60,6 +60,7 @@ function verdictSection(s: Summary): string[] {
   );
   if (r.error) out.push('', `> **Run error:** ${md(r.error, 500)}`);
   for (const w of r.warnings ?? []) out.push('', `> **Warning:** ${md(w, 500)}`);
+  if (r.validity) out.push('', r.validity.valid ? '**Validity:** VALID' : `> ⚠️ **Validity: INVALID** — ${r.validity.reasons.map((x) => `${md(x.code)}: ${md(x.message, 500)}`).join('; ')}`);
   if (r.generatorSaturated) {
     out.push('', `> ⚠️ **Generator saturated**${r.saturationReason ? `: ${md(r.saturationReason, 500)}` : ''}.`);
   }

@@ -20,6 +20,7 @@ import {
   fmtSample,
   latencyRows,
 } from './format.js';
+import { validityLine } from '../verdict/validity.js';
 
 export interface TerminalOptions {
   /** ANSI colours (default false). */
@@ -68,6 +69,7 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
   }
   if (q.retriedOnStaleConnection) out.push(`${label('  retried')}${fmtInt(q.retriedOnStaleConnection)} sent again on a fresh connection after an idle keep-alive connection closed`);
   out.push(`${label('rate')}${fmtRateVsPlan(t, s.phases)}`);
+  if (r.validity) out.push(`${label('validity')}${(r.validity.valid ? c.green : c.yellow)(safe(validityLine(r.validity), 600))}`);
   out.push('');
 
   const cols = ['p50', 'p90', 'p99', 'p99.9', 'max'];

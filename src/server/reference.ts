@@ -11,6 +11,7 @@ import { Fault, Injector, type InjectionOptions } from './inject.js';
 import { PATHS } from './paths.js';
 import * as proto from './protocols.js';
 import { FeedbackLog, type FeedbackStats } from './feedback.js';
+import { Slots } from './slots.js';
 
 export interface ReferenceServerOptions extends InjectionOptions {
   /** `telco@v1`, `telco@v2`, `echo:FIELD` or `constant:VALUE`. */
@@ -25,6 +26,11 @@ export interface ReferenceServerOptions extends InjectionOptions {
    * p99 above 1 s there. Warm-up requests skip injection, and the counters are reset afterwards.
    */
   warmupRequests?: number;
+  /**
+   * Serve at most this many prediction requests at once; the rest queue in arrival order (needs `latencyMs`, the
+   * service time of each). Capacity = slots / latency. Default: no limit.
+   */
+  slots?: number;
 }
 
 export const SELF_WARMUP_REQUESTS = 3_000;
@@ -166,6 +172,10 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
   const host = opts.host ?? '127.0.0.1';
   const startPerfMs = performance.now();
   const injector = new Injector(opts, startPerfMs);
+  if (opts.slots !== undefined && !(opts.latencyMs && opts.latencyMs.max > 0)) {
+    throw new ModelwaveError('MW_USAGE', '--slots needs --latency (the service time of each request in a slot), e.g. --slots 4 --latency 50ms');
+  }
+  const slots = opts.slots !== undefined ? new Slots(opts.slots) : undefined;
   const startedAtMs = performance.timeOrigin + startPerfMs;
 
   // Server uuids: a random per-server prefix + a hex counter, so "did we issue this uuid?" needs no memory.
@@ -234,10 +244,15 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
         send(res, status, body);
       };
       if (!injector.timed || warm) return respond();
-      const answerAt = injector.answerAtMs(arrivalMs);
-      if (injector.lastStalled) c.delaysInjected.stall++;
-      else if (answerAt > arrivalMs) c.delaysInjected.latency++;
-      at(answerAt, respond);
+      const serve = (startMs: number, done: () => void) => {
+        const answerAt = injector.answerAtMs(startMs);
+        if (injector.lastStalled) c.delaysInjected.stall++;
+        else if (answerAt > startMs) c.delaysInjected.latency++;
+        at(answerAt, done);
+      };
+      // With slots, the service time starts when a slot is free; a reset or an abandoned request frees it too.
+      if (slots) slots.enter(() => serve(performance.now(), () => (respond(), slots.leave())));
+      else serve(arrivalMs, respond);
     });
   };
 

@@ -247,6 +247,24 @@ export interface EnvironmentInfo {
   workers: number;
 }
 
+/** One reason a run's figures cannot be trusted. `code` is stable (tests and tools match on it). */
+export interface ValidityReason {
+  code: 'GENERATOR_LAG' | 'RATE_BELOW_PLANNED' | 'TOO_FEW_SAMPLES' | 'SHORT' | 'UNSTABLE' | 'STORE_INCOMPLETE' | 'INTERRUPTED' | 'FAILED';
+  /** One plain sentence with the figures, e.g. "120 requests for latency.p99; 459 are needed (339 more)". */
+  message: string;
+  /** The measured figure the rule looked at (ms, req/s, a count or a fraction: see docs/report-schema.md). */
+  figure: number;
+  /** The bound it was held to, in the same unit. */
+  limit?: number;
+  /** UNSTABLE: the percentile in each third of the measured part, in ms, in time order. */
+  values?: number[];
+}
+
+export interface Validity {
+  valid: boolean;
+  reasons: ValidityReason[];
+}
+
 export interface Summary {
   schemaVersion: number;
   run: {
@@ -271,6 +289,10 @@ export interface Summary {
     error?: string;
     /** Things to know about how the run was made, e.g. `target.tls.insecure` (certificate not verified). */
     warnings?: string[];
+    /** Whether the figures can be trusted, with the reasons they cannot (src/verdict/validity.ts). */
+    validity?: Validity;
+    /** Set on the probes of a `modelwave capacity` search: the search's id and this probe's number (1-based). */
+    capacity?: { id: string; probe: number };
   };
   environment: EnvironmentInfo;
   /** The scenario as written, secrets redacted. */

@@ -18,10 +18,11 @@ interface ServeFlags {
   warmup: boolean;
   strict?: string;
   strictConfig?: string;
+  slots?: string;
 }
 
 /** Flags of the lenient reference server that a strict server has no use for. */
-const REFERENCE_ONLY = ['model', 'latency', 'errorRate', 'stall', 'resetRate', 'garbageRate', 'seed'] as const;
+const REFERENCE_ONLY = ['model', 'slots', 'latency', 'errorRate', 'stall', 'resetRate', 'garbageRate', 'seed'] as const;
 
 // Called before the listening line is printed: a parent that reads the line and sends SIGTERM at once must find the
 // handler installed, or the signal's default action kills the server without a clean close.
@@ -39,6 +40,7 @@ export function register(program: Command): void {
     .option('--port <n>', 'port to listen on (0 = any free port)', '0')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--latency <time>', 'added latency per answer: 10ms, or a uniform range 5ms..20ms')
+    .option('--slots <k>', 'answer at most K requests at once, the rest queue in order; with --latency S the capacity is K/S req/s')
     .option('--error-rate <fraction>', 'fraction of requests answered 500, e.g. 0.05 or 5%')
     .option('--stall <D/P>', 'pause answers for D every P, e.g. 500ms/2s')
     .option('--reset-rate <fraction>', 'fraction of requests whose connection is reset without an answer')
@@ -67,12 +69,15 @@ export function register(program: Command): void {
           return 0;
         }
         const inject = parseInjectionFlags(flags);
+        if (flags.slots !== undefined && !/^[1-9]\d{0,6}$/.test(flags.slots)) throw usageError(`--slots must be a positive integer (got ${flags.slots})`);
+        if (flags.slots !== undefined && !inject.latencyMs?.max) throw usageError('--slots needs --latency (the service time of each request in a slot), e.g. --slots 4 --latency 50ms');
         const server = await startReferenceServer({
           ...inject,
           model: flags.model,
           port,
           host: flags.host,
           warmupRequests: flags.warmup ? SELF_WARMUP_REQUESTS : 0,
+          ...(flags.slots !== undefined ? { slots: Number(flags.slots) } : {}),
         });
         const stopped = untilSignal();
         process.stdout.write(JSON.stringify({ listening: server.url, model: server.model }) + '\n');
