@@ -1,6 +1,6 @@
 // The module graph of src/, read from the source text: every static `import … from`, `export … from` and dynamic
 // `import('…')` with a relative specifier (type-only imports included: a type is a dependency too). Used by the
-// architecture test and to print the drawing in docs/architecture.md (`node dist/test/architecture/imports.js`).
+// architecture test, which also holds the drawing in docs/architecture.md to the code.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +87,7 @@ export function layers(g: Map<string, Map<string, string[]>>): string[][] {
   const depth = new Map<string, number>();
   const d = (n: string): number => {
     if (depth.has(n)) return depth.get(n)!;
+    depth.set(n, 0); // a circle (which the architecture test rejects) must not recurse forever
     const v = Math.max(-1, ...[...(g.get(n)?.keys() ?? [])].map(d)) + 1;
     depth.set(n, v);
     return v;
@@ -121,9 +122,4 @@ export function mermaid(g: Map<string, Map<string, string[]>>): string {
   }
   lines.push('```');
   return lines.join('\n');
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const g = moduleGraph();
-  process.stdout.write(`${mermaid(g)}\n\nlayers, top first:\n${layers(g).map((l, i) => `${i + 1}. ${l.join(', ')}`).join('\n')}\n`);
 }
