@@ -25,6 +25,7 @@ import { drainCutoff } from '../run.js';
 import { noStore, RunRecord } from '../store/run-record.js';
 import type { ExportRecord, MetricsStore, StoreOptions } from '../store/index.js';
 import { Correctness } from '../engine/scores.js';
+import { OUT_OF_CLASS } from '../engine/types.js';
 
 export interface CompareOptions {
   baseline: string;
@@ -164,6 +165,8 @@ async function storedSide(store: MetricsStore, id: string): Promise<CompareSide>
   if (rest) lines.push(rest);
   // Warm-up requests are stored but, as in a live comparison, not compared.
   const warmup = new Set(summary.phases.filter((p) => p.warmup).map((p) => p.index));
+  // An answer outside the classes is stored as OUT_OF_CLASS: wrong, unless the run excluded such answers.
+  const excludeOutside = summary.totals.quality?.outOfClassPolicy === 'exclude';
   for (const line of lines) {
     const r = JSON.parse(line) as ExportRecord;
     if (r.outcome === 'dropped' || warmup.has(Number(r.phase))) continue;
@@ -178,7 +181,7 @@ async function storedSide(store: MetricsStore, id: string): Promise<CompareSide>
     for (let j = 0; j < k; j++) {
       const p = preds[j];
       const y = labels[j];
-      const scored = ok && typeof p === 'number' && typeof y === 'number';
+      const scored = ok && typeof p === 'number' && typeof y === 'number' && !(excludeOutside && p === OUT_OF_CLASS);
       correct.set(Number(r.seq) * k + j, scored ? (p === y ? 1 : 0) : 255);
     }
   }

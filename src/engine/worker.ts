@@ -17,9 +17,9 @@ import { initHistograms } from './hist.js';
 import { HistogramDeltas } from './deltas.js';
 import { ConnectionPool, type Connection } from './http.js';
 import { RecordBuffer, transferList } from './records.js';
-import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, stopIndex, type GoMessage, type StaleRetries, type TargetSample, type WorkerMessage, type WorkerOutcome, type WorkerTask } from './task.js';
+import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, stopIndex, type GoMessage, type OutOfClassExample, type StaleRetries, type TargetSample, type WorkerMessage, type WorkerOutcome, type WorkerTask } from './task.js';
 import { scrubSecrets, targetSecrets } from '../scenario/redact.js';
-import { Outcome, errorCodeIndex } from './types.js';
+import { OUT_OF_CLASS, Outcome, errorCodeIndex } from './types.js';
 import { Waker } from './wake.js';
 import { Deadlines } from './deadlines.js';
 import { ClosedSlot, InFlight, type ClosedPhaseState, type SlotHost } from './slots.js';
@@ -27,6 +27,8 @@ import { prewarmCount, warmUpJit } from './warmup.js';
 
 const E_HTTP = errorCodeIndex('HTTP_STATUS');
 const E_TIMEOUT = errorCodeIndex('TIMEOUT');
+/** Distinct answers outside the label's classes a worker keeps per target as examples for the report. */
+const OUT_OF_CLASS_EXAMPLES = 5;
 const E_CAP = errorCodeIndex('IN_FLIGHT_CAP');
 const E_LATE = errorCodeIndex('LATE');
 const E_TOO_LARGE = errorCodeIndex('RESPONSE_TOO_LARGE');
@@ -68,6 +70,10 @@ export class WorkerRun implements SlotHost {
   private readonly labels: Float64Array;
   private readonly classIndex = new Map<string, number>();
   private readonly regression: boolean;
+  /** Classification: a prediction outside the classes is coded OUT_OF_CLASS (and a few distinct ones kept as examples). */
+  private readonly classified: boolean;
+  private readonly outOfClassSeen: Set<string>[];
+  private outOfClass: OutOfClassExample[] = [];
   private readonly buf: RecordBuffer;
   private readonly deltas: HistogramDeltas[];
   private readonly counters: Int32Array;
@@ -123,6 +129,8 @@ export class WorkerRun implements SlotHost {
     this.labels = new Float64Array(this.k);
     this.gen.classes.forEach((c, i) => this.classIndex.set(String(c), i));
     this.regression = this.gen.task === 'regression';
+    this.classified = this.gen.task === 'classification';
+    this.outOfClassSeen = t.targets.map(() => new Set<string>());
     this.buf = new RecordBuffer(Math.max(1, Math.min(4096, Math.floor(BUFFER_ROWS / this.k))), this.k);
     this.deltas = t.targets.map((_, ti) => new HistogramDeltas(ti === 0 ? '' : `t${ti}|`));
     this.counters = new Int32Array(t.counters);
@@ -490,9 +498,10 @@ export class WorkerRun implements SlotHost {
       if (preds) {
         const v = preds[j];
         if (v !== null) {
-          pred = this.regression ? (typeof v === 'number' ? v : Number(v)) : (this.classIndex.get(String(v)) ?? NaN);
+          pred = this.regression ? (typeof v === 'number' ? v : Number(v)) : this.classified ? (this.classIndex.get(String(v)) ?? OUT_OF_CLASS) : NaN;
           how = readAs ? readAs[j] : READ_AS.value;
-        }
+        } else if (this.classified) pred = OUT_OF_CLASS; // the model gave no class for this row: an answer outside the classes
+        if (pred === OUT_OF_CLASS && this.classified) this.noteOutOfClass(ti, v);
       }
       const pr = probs?.[j];
       this.buf.setRow(i, j, pred, typeof pr === 'number' ? pr : NaN, f.labels[j], how);
@@ -523,6 +532,17 @@ export class WorkerRun implements SlotHost {
     });
   }
 
+  /** Keep up to OUT_OF_CLASS_EXAMPLES distinct answers outside the classes per target (cheap once that many are kept). */
+  private noteOutOfClass(ti: number, v: unknown): void {
+    const seen = this.outOfClassSeen[ti]!;
+    if (seen.size >= OUT_OF_CLASS_EXAMPLES) return;
+    const text = JSON.stringify(v) ?? String(v);
+    const value = scrubSecrets(text.length > 60 ? `${text.slice(0, 59)}…` : text, this.secrets);
+    if (seen.has(value)) return;
+    seen.add(value);
+    this.outOfClass.push({ target: ti, value });
+  }
+
   private countStaleRetry(target: number, phase: number): void {
     const r = this.staleRetries.find((x) => x.target === target && x.phase === phase);
     if (r) r.count++;
@@ -541,7 +561,12 @@ export class WorkerRun implements SlotHost {
     const samples = this.samples.length > 0 ? this.samples.splice(0) : undefined;
     const staleRetries = this.staleRetries.length ? this.staleRetries : undefined;
     this.staleRetries = [];
-    this.post({ type: 'batch', records: rec, hists, inFlight, ...(samples && { samples }), ...(staleRetries && { staleRetries }) }, transferList(rec));
+    const outOfClass = this.outOfClass.length ? this.outOfClass : undefined;
+    if (outOfClass) this.outOfClass = [];
+    this.post(
+      { type: 'batch', records: rec, hists, inFlight, ...(samples && { samples }), ...(staleRetries && { staleRetries }), ...(outOfClass && { outOfClass }) },
+      transferList(rec),
+    );
   }
 
   private async drain(): Promise<void> {

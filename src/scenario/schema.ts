@@ -154,7 +154,11 @@ const SourceObject = z.strictObject({
 const LabelSchema = z.strictObject({
   name: text.optional().describe('Name of the ground-truth label; default the label column, else "label".'),
   classes: z.array(labelValue, { error: 'must be a list of class values' }).optional(),
-  positive: labelValue.optional().describe('Positive class for precision/recall; default the second class.'),
+  positive: labelValue.optional().describe('Positive class for precision/recall, ROC AUC and log loss; default the second class.'),
+  outOfClass: z
+    .enum(['wrong', 'exclude'], { error: 'must be "wrong" or "exclude"' })
+    .optional()
+    .describe('An answer that is not one of the classes: counted wrong (default) or left out of accuracy and the confusion-based figures.'),
   logistic: z.strictObject({ bias: num.optional(), weights: weightMap }).optional(),
   threshold: z
     .strictObject({

@@ -158,7 +158,7 @@ export function measureMetric(summary: Summary, metric: string): number | null {
   const t = summary.totals;
   const r = t.requests;
   const cls = t.classification;
-  const pick = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) ? null : v);
+  const pick = (v: number | null | undefined): number | null => (v == null || !Number.isFinite(v) ? null : v);
   const [family, stat] = metric.split('.', 2) as [string, string | undefined];
   if (family === 'latency' && stat && metric.split('.').length === 2) return t.latencyMs.count > 0 ? pick(t.latencyMs[stat as keyof typeof t.latencyMs]) : null;
   if (family === 'service' && stat) return t.serviceTimeMs.count > 0 ? pick(t.serviceTimeMs[stat as keyof typeof t.serviceTimeMs]) : null;
@@ -231,7 +231,7 @@ export function compareOp(op: string, a: number, b: number): boolean {
   }
 }
 
-/** One result per spec, in order; a metric that cannot be measured has value null and fails. */
+/** One result per spec, in order; a metric that cannot be measured has value null, fails, and says why. */
 export function evaluateThresholds(summary: Summary, specs: readonly ThresholdSpec[]): ThresholdResult[] {
   return specs.map((s) => {
     const value = measureMetric(summary, s.metric);
@@ -241,8 +241,31 @@ export function evaluateThresholds(summary: Summary, specs: readonly ThresholdSp
       op: s.op,
       limit: s.value,
       value,
+      ...(value === null && { reason: notMeasuredReason(summary, s.metric) }),
       pass: value !== null && compareOp(s.op, value, s.value),
       unit: metricUnit(s.metric) ?? 'number',
     };
   });
+}
+
+/** Why `metric` has no value in `summary` (measureMetric returned null), as a phrase for reports. */
+export function notMeasuredReason(summary: Summary, metric: string): string {
+  const t = summary.totals;
+  const r = t.requests;
+  const family = metric.split(/[.[]/, 1)[0]!;
+  const answered = `${r.ok} of ${r.sent} requests sent answered ok`;
+  if (['latency', 'service'].includes(family)) return 'no request was answered';
+  if (['lag', 'errors', 'rps'].includes(family)) return 'no request was sent';
+  if (metric === 'dropped.rate') return 'no request was scheduled';
+  if (metric === 'accuracy.window.min') return 'no window has a scored row';
+  if (['mae', 'rmse', 'r2'].includes(metric)) return t.regression ? `no row was scored (${answered})` : 'the scenario has no regression label';
+  const cls = t.classification;
+  if (!cls) return 'the scenario has no classification label';
+  if (cls.n === 0) return `no row was scored (${answered})`;
+  if (metric === 'logloss' || metric === 'auc') {
+    if (cls.labels.length !== 2) return 'needs a binary label';
+    return metric === 'auc' && cls.logLoss !== undefined ? 'the scored rows hold one class only' : 'the answers carried no probabilities';
+  }
+  if (/\[/.test(metric)) return `no class ${JSON.stringify(metric.slice(metric.indexOf('[') + 1, -1))} in label.classes`;
+  return 'not measurable';
 }
