@@ -89,6 +89,7 @@ export class WorkerRun implements SlotHost {
   /** Rejects with the first error thrown in this worker's callbacks (timers, socket reads), ending run(). */
   private readonly failed = new Promise<never>((_, reject) => (this.rejectRun = reject));
   private readonly phaseWarmup: boolean[];
+  private readonly phaseOpen: boolean[];
   private readonly windowEvery: number;
   private readonly windowSpanUs: number;
   private lastFlushMs = 0;
@@ -141,6 +142,7 @@ export class WorkerRun implements SlotHost {
     this.dataLimit = Number.isFinite(this.gen.size) ? Math.floor(this.gen.size / this.k) : Infinity;
     this.failed.catch(() => {}); // observed by run(); never an unhandled rejection
     this.phaseWarmup = this.s.load.phases.map((p) => p.warmup);
+    this.phaseOpen = this.s.load.phases.map((p) => p.kind === 'open');
     const w = this.s.windows;
     this.windowEvery = w.kind === 'count' ? w.every : 0;
     this.windowSpanUs = w.kind === 'count' ? 0 : w.spanMs * 1000;
@@ -389,7 +391,9 @@ export class WorkerRun implements SlotHost {
 
   private sendOne(ti: number, seq: number, p: number, intendedUs: number, nowUs: number, body: string, slot: ClosedSlot | null): void {
     const late = nowUs - intendedUs > this.timeoutUs;
-    if (late || this.inFlight[ti] >= this.capPerTarget) {
+    // target.maxInFlight bounds open loop only: a closed loop's concurrency is its own bound (a cap below it would
+    // drop each refilled slot at once, hundreds a millisecond).
+    if (late || (this.phaseOpen[p] && this.inFlight[ti] >= this.capPerTarget)) {
       this.drop(ti, seq, p, intendedUs, late ? E_LATE : E_CAP);
       slot?.settle();
       return;
