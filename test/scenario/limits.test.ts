@@ -110,7 +110,8 @@ test('command-line overrides are checked by the same bounds and named by their f
 
 test('overrides within each bound but over a plan limit name the flag that made the plan', () => {
   // target.maxInFlight bounds open loop only: a closed loop above it is fine (its concurrency is its own bound).
-  assert.equal(parse({ concurrency: 20_000 }).load.phases[0]!.kind, 'closed');
+  const named = BASE.replace('protocol: kserve-v1', 'protocol: kserve-v1, rowFormat: object');
+  assert.deepEqual(parse({ concurrency: 20_000 }, named).load.phases.map((p) => [p.kind, p.kind === 'closed' && p.concurrency]), [['closed', 20_000]]);
   assert.throws(
     () => parse({ rate: 900_000, durationMs: 3_600_000 }),
     (e: unknown) => e instanceof ModelwaveError && /load\.phases\[0\] plans 3,240,000,000 requests \(with --rate and --duration\)/.test(text(e)),
