@@ -4,7 +4,7 @@ import { ModelwaveError } from '../errors.js';
 import type { CompareRuleSpec, ThresholdSpec } from '../scenario/types.js';
 import type { Summary, ThresholdResult } from '../summary/types.js';
 import { didYouMean } from '../scenario/errors.js';
-import { parseDurationMs } from '../util/duration.js';
+import { bareNumberFix, parseDurationMs } from '../util/duration.js';
 
 export type MetricUnit = ThresholdResult['unit'];
 export type ThresholdOp = ThresholdSpec['op'];
@@ -89,7 +89,8 @@ function parseValue(unit: MetricUnit, text: string): number {
     try {
       return parseDurationMs(text);
     } catch {
-      throw fail(`must compare to a time like 250ms or 1s (got ${JSON.stringify(text)})`);
+      const fix = bareNumberFix(text);
+      throw fail(`must compare to a time like 250ms or 1s${fix ? ` (a number needs a unit: ${fix})` : ''} (got ${JSON.stringify(text)})`);
     }
   }
   if (unit === 'fraction') {
@@ -134,7 +135,8 @@ export function parseCompareRule(metric: string, expr: string): CompareRuleSpec 
     try {
       value = (neg ? -1 : 1) * parseDurationMs(neg ? text.slice(1) : text);
     } catch {
-      throw fail(`must compare to a time difference like 20ms or -5ms (got ${JSON.stringify(text)})`);
+      const fix = bareNumberFix(neg ? text.slice(1) : text);
+      throw fail(`must compare to a time difference like 20ms or -5ms${fix ? ` (a number needs a unit: ${fix})` : ''} (got ${JSON.stringify(text)})`);
     }
   } else {
     const pct = /^(-?\d+(?:\.\d+)?)\s*%$/.exec(text);

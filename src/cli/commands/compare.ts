@@ -43,7 +43,7 @@ export function register(program: Command): void {
         const { compareRuns, runCompare } = await import('../../compare/run.js');
         const { resolveStoreOptions } = await import('../../store/index.js');
         const { renderComparisonText } = await import('../../compare/render.js');
-        const { parseDurationMs } = await import('../../util/duration.js');
+        const { durationProblem, parseDurationMs } = await import('../../util/duration.js');
         let res;
         if (f.runs) {
           if (f.runs.length !== 2) throw usageError(`--runs needs exactly two runs (got ${f.runs.length})`);
@@ -62,11 +62,9 @@ export function register(program: Command): void {
           const { loadScenario } = await import('../../scenario/load.js');
           let durationMs: number | undefined;
           if (f.duration !== undefined) {
-            try {
-              durationMs = parseDurationMs(f.duration);
-            } catch {
-              throw usageError(`--duration must look like 500ms, 10s or 2m (got ${f.duration})`);
-            }
+            const problem = durationProblem(f.duration);
+            if (problem !== undefined) throw usageError(`--duration ${problem} (got ${f.duration})`);
+            durationMs = parseDurationMs(f.duration);
           }
           const rate = f.rate !== undefined ? Number(f.rate) : undefined;
           if (rate !== undefined && !(rate > 0)) throw usageError(`--rate must be a positive number (got ${f.rate})`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { action, reportError } from '../exit.js';
 import { usageError } from '../../errors.js';
-import { parseDurationMs } from '../../util/duration.js';
+import { durationProblem, parseDurationMs } from '../../util/duration.js';
 import { interrupts } from '../signals.js';
 
 interface RunFlags {
@@ -27,11 +27,9 @@ const positiveNumber = (flag: string, v: string | undefined): number | undefined
 };
 
 const durationFlag = (v: string): number => {
-  try {
-    return parseDurationMs(v);
-  } catch {
-    throw usageError(`--duration must look like 500ms, 10s or 2m (got ${v})`);
-  }
+  const problem = durationProblem(v);
+  if (problem !== undefined) throw usageError(`--duration ${problem} (got ${v})`);
+  return parseDurationMs(v);
 };
 
 export function register(program: Command): void {
