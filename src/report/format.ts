@@ -84,6 +84,13 @@ export function verdictOf(s: Summary): VerdictInfo {
   const failed = s.thresholds.filter((t) => !t.pass).length;
   const incomplete = s.run.status !== 'completed';
   const suffix = incomplete ? ` (run ${s.run.status})` : '';
+  // The default sanity rule (no request succeeded) speaks for itself; the user's thresholds are counted apart.
+  if (s.thresholds.some((t) => t.default && !t.pass)) {
+    const own = s.thresholds.filter((t) => !t.default);
+    const ownFailed = own.filter((t) => !t.pass).length;
+    const rest = own.length ? `; ${ownFailed} of ${own.length} thresholds failed` : '';
+    return { verdict: 'fail', failed, total, headline: `FAIL: no request succeeded${rest}${suffix}` };
+  }
   if (total === 0) {
     return { verdict: incomplete ? 'fail' : 'none', failed, total, headline: `No thresholds${suffix}` };
   }

@@ -50,6 +50,10 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
   out.push(`${c.bold(`modelwave · ${safe(r.name, 60)}`)} — ${c.bold(paintVerdict(v.headline))}`);
   out.push(c.dim(`run ${safe(r.id, 60)} · ${safe(r.status)} · ${fmtSeconds(r.durationMs)} · ${safe(r.target, 80)} · ${safe(r.protocol, 30)}`));
   if (r.error) out.push(c.red(`run error: ${safe(r.error, 200)}`));
+  const allFailed = s.thresholds.find((x) => x.default && !x.pass);
+  if (allFailed) {
+    out.push(c.red(`every request failed: ${safe(allFailed.reason ?? '', 120)} — the default rule errors.rate < 100% fails the run (--allow-all-failed accepts it)`));
+  }
   for (const w of r.warnings ?? []) out.push(c.yellow(`warning: ${safe(w, 240)}`));
   if (r.generatorSaturated) {
     out.push(c.yellow(`generator saturated: rates are not trustworthy${r.saturationReason ? ` (${safe(r.saturationReason, 160)})` : ''}`));

@@ -199,6 +199,11 @@ export interface ThresholdResult {
   value: number | null;
   /** Why the value is null, e.g. "no row was scored (0 of 400 requests sent answered ok)" (schema 2). */
   reason?: string;
+  /**
+   * Set on the rule modelwave adds itself when no request succeeded (`errors.rate < 100%`, absent with
+   * `--allow-all-failed`); it is only in `thresholds` when it fails (schema 2).
+   */
+  default?: boolean;
   pass: boolean;
   unit: 'ms' | 'fraction' | 'rps' | 'number';
 }

@@ -250,6 +250,31 @@ export function evaluateThresholds(summary: Summary, specs: readonly ThresholdSp
   });
 }
 
+/** The default sanity rule as written in reports. */
+export const ALL_FAILED_RULE = 'errors.rate < 100%';
+
+/**
+ * The default sanity rule: a run in which no request succeeded fails, thresholds or not (a dead target must not
+ * exit 0). Returns the failed rule to append to `summary.thresholds`, or undefined when some request succeeded or
+ * nothing was scheduled. `value` is the share of scheduled requests that did not succeed (1): dropped requests
+ * count, so a run that could send nothing at all fails too.
+ */
+export function allFailedRule(summary: Summary): ThresholdResult | undefined {
+  const r = summary.totals.requests;
+  if (r.scheduled === 0 || r.ok > 0) return undefined;
+  return {
+    expr: `${ALL_FAILED_RULE} (default rule)`,
+    metric: 'errors.rate',
+    op: '<',
+    limit: 1,
+    value: 1,
+    reason: `no request succeeded (${r.scheduled} scheduled, ${r.sent} sent, 0 ok)`,
+    pass: false,
+    unit: 'fraction',
+    default: true,
+  };
+}
+
 /** Why `metric` has no value in `summary` (measureMetric returned null), as a phrase for reports. */
 export function notMeasuredReason(summary: Summary, metric: string): string {
   const t = summary.totals;

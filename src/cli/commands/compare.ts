@@ -17,6 +17,7 @@ interface CompareFlags {
   json?: boolean;
   store?: string | boolean;
   storeOptional?: boolean;
+  allowAllFailed?: boolean;
 }
 
 export function register(program: Command): void {
@@ -36,6 +37,7 @@ export function register(program: Command): void {
     .option('--store <url>', 'metrics store for both runs: postgres://… or a directory (default: embedded .modelwave/store)')
     .option('--no-store', 'do not store per-request metrics')
     .option('--store-optional', 'if the store cannot be reached, compare anyway and spool records')
+    .option('--allow-all-failed', 'do not fail the comparison because a version answered no request successfully')
     .option('--json', 'print comparison.json to stdout')
     .option('--quiet', 'no live progress')
     .action(
@@ -82,6 +84,7 @@ export function register(program: Command): void {
             ...(f.rule ? { rules: f.rule } : {}),
             ...(workers !== undefined ? { workers } : {}),
             failOnInconclusive: Boolean(f.failOnInconclusive),
+            allowAllFailed: Boolean(f.allowAllFailed),
             quiet: Boolean(f.quiet || f.json),
             signal: stop,
             hurry,

@@ -17,6 +17,7 @@ interface RunFlags {
   report?: string;
   store?: string | boolean;
   storeOptional?: boolean;
+  allowAllFailed?: boolean;
 }
 
 const positiveNumber = (flag: string, v: string | undefined): number | undefined => {
@@ -48,6 +49,7 @@ export function register(program: Command): void {
     .option('--store <url>', 'metrics store: postgres://… or a directory (default: embedded store in .modelwave/store, or $MODELWAVE_STORE)')
     .option('--no-store', 'do not store per-request metrics')
     .option('--store-optional', 'if the store cannot be reached, run anyway and spool records to .modelwave/spool (or $TMPDIR/modelwave-spool)')
+    .option('--allow-all-failed', 'exit 0 even when no request succeeded (by default such a run fails: rule errors.rate < 100%)')
     .option('--json', 'print report.json to stdout instead of the summary table')
     .option('--quiet', 'no live progress and no summary table')
     .action(
@@ -77,6 +79,7 @@ export function register(program: Command): void {
           signal: stop,
           hurry,
           store,
+          allowAllFailed: Boolean(f.allowAllFailed),
         });
         if (f.json) process.stdout.write(`${JSON.stringify(res.summary, null, 2)}\n`);
         if (res.failure) reportError(res.failure);
