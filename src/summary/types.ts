@@ -66,8 +66,11 @@ export interface Prf {
   f1: number | null;
 }
 
-export interface ClassStats extends Prf {
+export interface ClassStats {
   label: string;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
   /** Rows whose true label is this class (answers outside the classes included). */
   support: number;
 }
