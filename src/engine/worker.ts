@@ -505,7 +505,8 @@ export class WorkerRun implements SlotHost {
           pred = this.regression ? (typeof v === 'number' ? v : Number(v)) : this.classified ? (this.classIndex.get(String(v)) ?? OUT_OF_CLASS) : NaN;
           how = readAs ? readAs[j] : READ_AS.value;
         } else if (this.classified) pred = OUT_OF_CLASS; // the model gave no class for this row: an answer outside the classes
-        if (pred === OUT_OF_CLASS && this.classified) this.noteOutOfClass(ti, v);
+        // Examples from measured phases only: a warm-up's answers are not in the count they illustrate.
+        if (pred === OUT_OF_CLASS && this.classified && !this.phaseWarmup[p]) this.noteOutOfClass(ti, v);
       }
       const pr = probs?.[j];
       this.buf.setRow(i, j, pred, typeof pr === 'number' ? pr : NaN, f.labels[j], how);
