@@ -27,11 +27,11 @@ import { prewarmCount, warmUpJit } from './warmup.js';
 
 const E_HTTP = errorCodeIndex('HTTP_STATUS');
 const E_TIMEOUT = errorCodeIndex('TIMEOUT');
-/** Distinct answers outside the label's classes a worker keeps per target as examples for the report. */
-const OUT_OF_CLASS_EXAMPLES = 5;
 const E_CAP = errorCodeIndex('IN_FLIGHT_CAP');
 const E_LATE = errorCodeIndex('LATE');
 const E_TOO_LARGE = errorCodeIndex('RESPONSE_TOO_LARGE');
+/** Distinct answers outside the label's classes a worker keeps per target as examples for the report. */
+const OUT_OF_CLASS_EXAMPLES = 5;
 const DECODE_CODES = { BAD_JSON: errorCodeIndex('BAD_JSON'), NO_PREDICTION: errorCodeIndex('NO_PREDICTION'), PREDICTION_COUNT: errorCodeIndex('PREDICTION_COUNT') };
 const SAMPLED_BAD = 1;
 const SAMPLED_HTTP = 2;
