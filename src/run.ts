@@ -7,7 +7,7 @@ import type { Summary } from './summary/types.js';
 import { executeRun, newRunId, type RunResult, type RunSink } from './engine/run.js';
 import { insecureTlsWarnings } from './engine/tls.js';
 import { progressSink } from './engine/progress.js';
-import { evaluateThresholds } from './verdict/thresholds.js';
+import { allFailedRule, evaluateThresholds } from './verdict/thresholds.js';
 import { assessValidity, type ValidityOptions } from './verdict/validity.js';
 import { writeReports, type ReportFormat } from './report/write.js';
 import { deliver, deliveryNotice } from './report/deliver.js';
@@ -32,6 +32,8 @@ export interface RunScenarioOptions {
   progressOut?: NodeJS.WriteStream;
   sinks?: RunSink[];
   maxLagP99Ms?: number;
+  /** Accept a run in which no request succeeded (`--allow-all-failed`); by default it fails (exit 1). */
+  allowAllFailed?: boolean;
   /** Metrics store (null: none). Opened before the wave: unreachable → exit 3 unless `optional`. */
   store?: StoreOptions | null;
   /**
@@ -84,6 +86,9 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   const summary = result.summaries[0];
   summary.thresholds = evaluateThresholds(summary, s.thresholds);
   if (opts.capacity) summary.run.capacity = opts.capacity;
+  // The default sanity rule: a run in which nothing succeeded fails, thresholds or not (unless allowed).
+  const allFailed = opts.allowAllFailed ? undefined : allFailedRule(summary);
+  if (allFailed) summary.thresholds.push(allFailed);
   // A first Ctrl-C during the wave leaves the drain its bound; one during the drain (or a second) cuts it short.
   const saved = record ? (await record.finish([summary], result.feedbackRecords, drainCutoff(opts)))[0] : undefined;
   if (unavailable) summary.store = noStore(unavailable);

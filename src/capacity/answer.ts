@@ -11,7 +11,7 @@ export function probeRecord(index: number, level: number, s: Summary, verdict: P
   const t = s.totals;
   const q = t.quality;
   const planned = plannedRps(s);
-  const accuracy = t.accuracy ?? t.classification?.accuracy;
+  const accuracy = t.accuracy ?? t.classification?.accuracy ?? undefined; // null: nothing scored
   // Every request whose answer was lost (failed rows) or unusable counts as wrong: does the model get less correct under load?
   const lost = q ? q.failed + q.unparsable : 0;
   const allRequests = accuracy !== undefined && q && q.scored + lost > 0 ? (accuracy * q.scored) / (q.scored + lost) : undefined;

@@ -10,26 +10,20 @@ import { READ_AS } from './types.js';
 import type { LabelValue, RowFormat, TargetSpec } from '../scenario/types.js';
 import { getPath, type PathSegment } from './path.js';
 import { parseJsonTolerant } from './parse.js';
+import { classOfProbability, positiveProbability, type ClassSpec } from '../scenario/classes.js';
 
 export type Prediction = string | number | boolean;
 
-/** Class values (index = class code), the positive one for probabilities (-1: none), and the decision threshold. */
-export interface ClassInfo {
-  values: LabelValue[];
-  positiveIndex: number;
-  /** Binary labels: P(positive) ≥ threshold → the positive class. */
-  threshold: number;
+/** The label's classes as the readers need them (scenario/classes.ts), plus which class values are numbers. */
+export interface ClassInfo extends ClassSpec {
   /** The class values that are numbers (or numeric text): a number among them is a class, not a probability. */
   numericValues: ReadonlySet<number>;
 }
 
-/** `positive` defaults to the second class of a binary label, as LabelSpec.positive does (engine/labels.ts). */
-export function classInfo(classes: LabelValue[] | undefined, positive?: LabelValue, threshold = 0.5): ClassInfo {
-  const values = classes ?? [];
-  let positiveIndex = values.length === 2 ? 1 : -1;
-  if (positive !== undefined) positiveIndex = values.findIndex((c) => String(c) === String(positive));
-  const numericValues = new Set(values.filter((c) => typeof c === 'number' || c.trim() !== '').map(Number).filter((n) => !Number.isNaN(n)));
-  return { values, positiveIndex, threshold, numericValues };
+/** Reading info for a class spec (positive class and decision threshold come from scenario/classes.ts). */
+export function classInfo(spec: ClassSpec): ClassInfo {
+  const numericValues = new Set(spec.values.filter((c) => typeof c === 'number' || c.trim() !== '').map(Number).filter((n) => !Number.isNaN(n)));
+  return { ...spec, numericValues };
 }
 
 /** Where a protocol found things in a parsed response (before overrides). */
@@ -206,9 +200,9 @@ function readOne(v: unknown, classes: ClassInfo, r: Reading): boolean {
       return true;
     case 'number':
       if (classes.values.length === 2 && classes.positiveIndex >= 0 && v >= 0 && v <= 1 && !classes.numericValues.has(v)) {
-        // P(positive) of a binary label (a sigmoid output, Cloudera's churn model's "probability").
-        r.prob = v;
-        r.value = classes.values[v >= classes.threshold ? classes.positiveIndex : 1 - classes.positiveIndex];
+        // A binary model's probability (a sigmoid output, Cloudera's churn model's "probability"): P(second class).
+        r.prob = positiveProbability(classes, v);
+        r.value = classes.values[classOfProbability(classes, v)];
         r.kind = READ_AS.probability;
         return true;
       }
@@ -253,9 +247,9 @@ function readOne(v: unknown, classes: ClassInfo, r: Reading): boolean {
   }
 }
 
-/** A number as-is; a score vector or a {class: p} map → the positive class's entry. */
+/** P(positive): a binary label's single probability converted (it is P(second class)); a score vector or a {class: p} map → the positive class's entry. */
 function positiveOf(v: unknown, classes: ClassInfo): number | null {
-  if (typeof v === 'number') return v;
+  if (typeof v === 'number') return classes.values.length === 2 && classes.positiveIndex >= 0 ? positiveProbability(classes, v) : v;
   if (v === null || typeof v !== 'object') return null;
   if (Array.isArray(v)) {
     if (v.length === 1) return positiveOf(v[0], classes);

@@ -144,7 +144,8 @@ function unpairedAccuracy(b: Summary, c: Summary): Comparison['accuracy'] {
   const bc = b.totals.classification;
   const cc = c.totals.classification;
   if (!bc || !cc || bc.n === 0 || cc.n === 0) return undefined;
-  const r = twoProportionTest({ x: Math.round(bc.accuracy * bc.n), n: bc.n }, { x: Math.round(cc.accuracy * cc.n), n: cc.n });
+  // n > 0, so both accuracies are measured (null only when n = 0).
+  const r = twoProportionTest({ x: Math.round(bc.accuracy! * bc.n), n: bc.n }, { x: Math.round(cc.accuracy! * cc.n), n: cc.n });
   return { n: Math.min(bc.n, cc.n), base: r.base, cand: r.cand, delta: r.delta, ci: r.ci, pValue: r.pValue, test: r.method, interval: r.method };
 }
 
@@ -160,7 +161,7 @@ function brief(s: Summary, reportDir?: string): RunBrief {
     errorRate: s.totals.errors.rate,
     rps: s.totals.rps,
     latencyMs: { p50: l.p50, p90: l.p90, p99: l.p99, max: l.max },
-    ...(cls ? { accuracy: cls.accuracy, accuracyCi: cls.accuracyCi, macroF1: cls.macro.f1 } : {}),
+    ...(cls && cls.n > 0 ? { accuracy: cls.accuracy!, accuracyCi: cls.accuracyCi!, macroF1: cls.macro.f1! } : {}),
     ...(reportDir ? { reportDir } : {}),
   };
 }
@@ -173,12 +174,12 @@ function perClass(b: Summary, c: Summary): Comparison['perClass'] {
     const y = cc.classes.find((k) => k.label === x.label);
     return {
       label: x.label,
-      recallBase: x.recall,
+      recallBase: x.recall ?? NaN,
       recallCand: y?.recall ?? NaN,
-      recallDelta: (y?.recall ?? NaN) - x.recall,
-      f1Base: x.f1,
+      recallDelta: (y?.recall ?? NaN) - (x.recall ?? NaN),
+      f1Base: x.f1 ?? NaN,
       f1Cand: y?.f1 ?? NaN,
-      f1Delta: (y?.f1 ?? NaN) - x.f1,
+      f1Delta: (y?.f1 ?? NaN) - (x.f1 ?? NaN),
     };
   });
 }
@@ -207,7 +208,7 @@ function evaluate(rule: CompareRuleSpec, cmp: Comparison, draws: LatencyComparis
     tolerance = tol.accuracy;
     const fb = b.totals.classification?.macro.f1;
     const fc = c.totals.classification?.macro.f1;
-    if (fb !== undefined && fc !== undefined) measured = { value: fc - fb };
+    if (fb != null && fc != null) measured = { value: fc - fb };
   } else if (m === 'errors.rate.delta') {
     tolerance = tol.errorRate;
     measured = { value: cmp.errors.delta, ci: cmp.errors.ci, pValue: cmp.errors.pValue };

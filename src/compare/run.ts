@@ -10,7 +10,7 @@ import type { Summary } from '../summary/types.js';
 import { executeRun, type RunResult, type RunSink } from '../engine/run.js';
 import { progressSink } from '../engine/progress.js';
 import { bucketTopUs, bucketsOfEncoded, initHistograms } from '../engine/hist.js';
-import { evaluateThresholds } from '../verdict/thresholds.js';
+import { ALL_FAILED_RULE, allFailedRule, evaluateThresholds } from '../verdict/thresholds.js';
 import { writeReportFiles, writeReports } from '../report/write.js';
 import { deliver, deliveryNotice } from '../report/deliver.js';
 import { sortedCountsFromBuckets } from './stats.js';
@@ -25,6 +25,7 @@ import { drainCutoff } from '../run.js';
 import { noStore, RunRecord } from '../store/run-record.js';
 import type { ExportRecord, MetricsStore, StoreOptions } from '../store/index.js';
 import { Correctness } from '../engine/scores.js';
+import { OUT_OF_CLASS } from '../engine/types.js';
 
 export interface CompareOptions {
   baseline: string;
@@ -40,6 +41,8 @@ export interface CompareOptions {
   sinks?: (ids: string[]) => RunSink[];
   /** Metrics store for both runs (linked by the comparison id); null: none. */
   store?: StoreOptions | null;
+  /** Accept a version that answered no request successfully (`--allow-all-failed`); by default the comparison fails. */
+  allowAllFailed?: boolean;
 }
 
 export interface CompareResult {
@@ -76,7 +79,11 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   }
   progress?.end();
   const [bs, cs] = result.summaries;
-  for (const sum of result.summaries) sum.thresholds = evaluateThresholds(sum, s.thresholds);
+  for (const sum of result.summaries) {
+    sum.thresholds = evaluateThresholds(sum, s.thresholds);
+    const allFailed = opts.allowAllFailed ? undefined : allFailedRule(sum);
+    if (allFailed) sum.thresholds.push(allFailed);
+  }
   if (record) await record.finish([bs, cs], result.feedbackRecords, drainCutoff(opts));
   if (unavailable) for (const sum of result.summaries) sum.store = noStore(unavailable);
   const side = (i: number, sub: string): CompareSide => {
@@ -87,6 +94,13 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   const comparison = analyze(sides[0], sides[1], { id, ...(s.compare ? { spec: s.compare } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: s.seed, simultaneous: true });
   if (bs.run.status === 'interrupted') comparison.warnings.push('the run was interrupted: the comparison covers only what was measured');
   if (result.failure) comparison.warnings.push(`a load worker failed mid-run (${result.failure.message}): the comparison covers only what was measured`);
+  // A version that answered nothing successfully fails the comparison whatever the rules say (the default rule).
+  result.summaries.forEach((sum, i) => {
+    const rule = sum.thresholds.find((t) => t.default && !t.pass);
+    if (!rule) return;
+    comparison.verdict = 'fail';
+    comparison.warnings.push(`the ${i === 0 ? 'baseline' : 'candidate'} answered no request successfully (${rule.reason}): the default rule ${ALL_FAILED_RULE} fails the comparison (--allow-all-failed accepts it)`);
+  });
   // A measured comparison outlives an unwritable folder: the fallback folder, else the verdict on the terminal.
   const delivery = await deliver(dir, id, async (d) => [
     ...(await writeReports(bs, path.join(d, 'baseline'))),
@@ -160,6 +174,8 @@ async function storedSide(store: MetricsStore, id: string): Promise<CompareSide>
   if (rest) lines.push(rest);
   // Warm-up requests are stored but, as in a live comparison, not compared.
   const warmup = new Set(summary.phases.filter((p) => p.warmup).map((p) => p.index));
+  // An answer outside the classes is stored as OUT_OF_CLASS: wrong, unless the run excluded such answers.
+  const excludeOutside = summary.totals.quality?.outOfClassPolicy === 'exclude';
   for (const line of lines) {
     const r = JSON.parse(line) as ExportRecord;
     if (r.outcome === 'dropped' || warmup.has(Number(r.phase))) continue;
@@ -174,7 +190,7 @@ async function storedSide(store: MetricsStore, id: string): Promise<CompareSide>
     for (let j = 0; j < k; j++) {
       const p = preds[j];
       const y = labels[j];
-      const scored = ok && typeof p === 'number' && typeof y === 'number';
+      const scored = ok && typeof p === 'number' && typeof y === 'number' && !(excludeOutside && p === OUT_OF_CLASS);
       correct.set(Number(r.seq) * k + j, scored ? (p === y ? 1 : 0) : 255);
     }
   }

@@ -6,7 +6,7 @@ import { RegressionAccumulator } from '../quality/regression.js';
 import { countOutcome, emptyCounts } from './counts.js';
 import { HistogramStore } from './histstore.js';
 import { bucketTopUs } from './hist.js';
-import { ERROR_CODES, Outcome, type RecordBatch } from './types.js';
+import { ERROR_CODES, OUT_OF_CLASS, Outcome, type RecordBatch } from './types.js';
 import { Correctness, ScoreBins } from './scores.js';
 import { windowIndex, type WindowGrid } from './windows.js';
 
@@ -31,6 +31,8 @@ export interface QualityConfig {
   classes: number; // number of classes
   labels: string[]; // class values as strings (index = class code)
   positive: number; // positive class index (binary)
+  /** How a prediction outside the classes is scored (scenario/classes.ts). */
+  outOfClass: 'wrong' | 'exclude';
 }
 
 /** Per-row correctness and latency samples (successful requests, as `latencyMs` in the summary), kept only when a comparison needs them. */
@@ -67,6 +69,10 @@ export class TargetAccumulator {
   /** The first response of each kind that could not be used (see ResponseSample). */
   readonly responseSamples: ResponseSample[] = [];
   unparsable = 0;
+  /** Rows of ok responses answered outside the label's classes (scored as wrong unless label.outOfClass: exclude). */
+  outOfClass = 0;
+  /** A few distinct such answers (JSON text), for the report. */
+  readonly outOfClassExamples: string[] = [];
   failedRows = 0;
   firstSentUs = Infinity;
   lastReceivedUs = 0;
@@ -151,11 +157,22 @@ export class TargetAccumulator {
     for (let j = 0; j < k; j++) {
       const pred = b.prediction[i * k + j];
       const label = b.label[i * k + j];
-      if (!Number.isNaN(pred) && !Number.isNaN(label)) pc.add(label, pred);
+      if (Number.isNaN(pred) || Number.isNaN(label)) continue;
+      if (pred !== OUT_OF_CLASS) pc.add(label, pred);
+      else if (this.quality.outOfClass === 'wrong') pc.addOutOfClass(label);
     }
   }
 
-  /** Score every row of an ok response against its label; failed and unparsable rows are counted, never scored. */
+  /** Keep up to 5 distinct answers outside the classes (workers send their first few). */
+  addOutOfClassExample(value: string): void {
+    if (this.outOfClassExamples.length < 5 && !this.outOfClassExamples.includes(value)) this.outOfClassExamples.push(value);
+  }
+
+  /**
+   * Score every row of an ok response against its label; failed and unparsable rows (no label, no prediction) are
+   * counted, never scored. A classification answer outside the classes is counted and scored as wrong, or, with
+   * label.outOfClass: exclude, only counted.
+   */
   private reconcile(b: RecordBatch, i: number, outcome: number, w: WindowAcc, p: number): void {
     const k = b.rowsPerRequest;
     if (this.quality.task === 'none') return;
@@ -174,6 +191,20 @@ export class TargetAccumulator {
       if (Number.isNaN(pred) || Number.isNaN(label)) {
         this.unparsable++;
         this.samples?.correct.set(rowKey, 255);
+        continue;
+      }
+      if (this.confusion && w.confusion && pred === OUT_OF_CLASS) {
+        this.outOfClass++;
+        if (this.quality.outOfClass === 'exclude') {
+          this.samples?.correct.set(rowKey, 255);
+          continue;
+        }
+        this.scored++;
+        w.scored++;
+        this.confusion.addOutOfClass(label);
+        w.confusion.addOutOfClass(label);
+        this.phaseConfusion[p]?.addOutOfClass(label);
+        this.samples?.correct.set(rowKey, 0);
         continue;
       }
       this.scored++;

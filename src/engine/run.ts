@@ -165,6 +165,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
       for (const [key, enc] of Object.entries(m.hists)) routeHist(accs, key, enc);
       for (const { target, ...sample } of m.samples ?? []) accs[target]?.addSample(sample);
       for (const r of m.staleRetries ?? []) accs[r.target].staleRetries[r.phase] += r.count;
+      for (const x of m.outOfClass ?? []) accs[x.target]?.addOutOfClassExample(x.value);
       ingest(m.records);
     } else if (m.type === 'done') {
       doneWorkers.add(w);

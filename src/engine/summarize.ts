@@ -231,12 +231,18 @@ function qualityTotals(acc: TargetAccumulator): Partial<Summary['totals']> {
     scored: acc.scored,
     unparsable: acc.unparsable,
     failed: acc.failedRows,
+    ...(acc.confusion && {
+      outOfClass: acc.outOfClass,
+      outOfClassExamples: [...acc.outOfClassExamples],
+      outOfClassPolicy: acc.quality.outOfClass,
+    }),
     predictionsReadAs: { class: value!, probability: probability!, argmax: argmax! },
   };
   if (acc.confusion) {
     const labels = acc.quality.labels;
     const cls = classificationStats(acc.confusion.toMatrix(), labels, {
       positive: labels.length === 2 ? acc.quality.positive : undefined,
+      outOfClass: acc.confusion.outOfClass(),
     });
     // Scores were kept as counts per value (bounded memory); log loss and AUC come from there.
     const logLoss = acc.scores.logLoss();
@@ -285,8 +291,8 @@ function windowSummaries(s: Scenario, acc: TargetAccumulator, meta: RunMeta, scr
     }
     if (w.regression && w.scored > 0) {
       const r = w.regression.stats();
-      ws.rmse = r.rmse;
-      ws.mae = r.mae;
+      ws.rmse = r.rmse!; // scored > 0: measured
+      ws.mae = r.mae!;
     }
     out.push(ws);
   }

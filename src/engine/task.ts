@@ -42,12 +42,27 @@ export interface GoMessage {
 
 export type WorkerMessage =
   | { type: 'ready'; workerIndex: number }
-  | { type: 'batch'; records: RecordBatch; hists: Record<string, string>; inFlight: number; samples?: TargetSample[]; staleRetries?: StaleRetries[] }
+  | {
+      type: 'batch';
+      records: RecordBatch;
+      hists: Record<string, string>;
+      inFlight: number;
+      samples?: TargetSample[];
+      staleRetries?: StaleRetries[];
+      /** New examples of answers outside the label's classes (a few distinct values per worker and target). */
+      outOfClass?: OutOfClassExample[];
+    }
   | { type: 'phase'; phase: number; startUs: number; endUs: number; count: number }
   | { type: 'done'; workerIndex: number };
 
 /** What a worker's task resolves to. Errors travel as data: a thrown error would reach the main thread codeless. */
 export type WorkerOutcome = { ok: true; workerIndex: number } | { ok: false; workerIndex: number; error: SerializedError };
+
+/** An answer outside the label's classes as the report shows it: JSON text, at most 60 characters, secrets scrubbed. */
+export interface OutOfClassExample {
+  target: number;
+  value: string;
+}
 
 /** Requests of one target and phase sent again on a fresh connection since the last batch (http.ts: stale connections). */
 export interface StaleRetries {

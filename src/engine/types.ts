@@ -38,6 +38,12 @@ export type ErrorCodeName = (typeof ERROR_CODES)[number];
 export const errorCodeIndex = (name: ErrorCodeName): number => ERROR_CODES.indexOf(name);
 
 /**
+ * Prediction code of a classification row whose answer is not one of the label's classes (an abstention, an unknown
+ * value, null): counted and, by default, scored as wrong (`label.outOfClass`). Class codes are ≥ 0.
+ */
+export const OUT_OF_CLASS = -1;
+
+/**
  * A batch of finished (or dropped) requests. Times are µs since the run epoch (`RunClock.epochMs`), shared by all
  * threads. For a dropped request sentUs = receivedUs = NaN. With `rowsPerRequest` k, the per-row arrays have k
  * entries per request (row j of request i at i*k+j).
@@ -56,7 +62,7 @@ export interface RecordBatch {
   outcome: Uint8Array;
   status: Uint16Array;
   errorCode: Uint8Array;
-  /** Per row: class index (classification) or value (regression); NaN when there is no usable prediction. */
+  /** Per row: class index or OUT_OF_CLASS (classification), value (regression); NaN when there is no usable prediction. */
   prediction: Float64Array;
   /** Per row: probability of the positive class when the response carries probabilities, else NaN. */
   probability: Float64Array;

@@ -20,14 +20,17 @@ export const JIT_WARMUP_MAX_ROWS = 20_000;
 /** Synthetic rows are a pure function of their index: dry runs use indices far past any run's. */
 const SYNTHETIC_WARMUP_BASE = 1_000_000_000;
 
-/** Connections to open per target: this worker's share of the largest concurrency, or ~5 ms of arrivals. */
+/**
+ * Connections to open per target: this worker's share of the largest concurrency, or ~5 ms of arrivals (those
+ * bounded by the open-loop in-flight cap, which does not apply to closed loops).
+ */
 export function prewarmCount(s: Scenario, workerCount: number, capPerTarget: number): number {
   let n = 0;
   for (const ph of s.load.phases) {
     if (ph.kind === 'closed') n = Math.max(n, Math.ceil(ph.concurrency / workerCount));
-    else n = Math.max(n, Math.ceil((Math.max(ph.rate, ph.rampTo ?? 0) / workerCount) * PREWARM_SECONDS));
+    else n = Math.max(n, Math.min(capPerTarget, Math.ceil((Math.max(ph.rate, ph.rampTo ?? 0) / workerCount) * PREWARM_SECONDS)));
   }
-  return Math.min(n, capPerTarget, PREWARM_MAX);
+  return Math.min(n, PREWARM_MAX);
 }
 
 /** Requests of the dry run for `k` rows per request: bounded in rows, at least one. */

@@ -18,9 +18,9 @@ import { initHistograms } from './hist.js';
 import { HistogramDeltas } from './deltas.js';
 import { ConnectionPool, type Connection } from './http.js';
 import { RecordBuffer, transferList } from './records.js';
-import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, stopIndex, type GoMessage, type StaleRetries, type TargetSample, type WorkerMessage, type WorkerOutcome, type WorkerTask } from './task.js';
+import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, stopIndex, type GoMessage, type OutOfClassExample, type StaleRetries, type TargetSample, type WorkerMessage, type WorkerOutcome, type WorkerTask } from './task.js';
 import { scrubSecrets, targetSecrets } from '../scenario/redact.js';
-import { Outcome, errorCodeIndex } from './types.js';
+import { OUT_OF_CLASS, Outcome, errorCodeIndex } from './types.js';
 import { Waker } from './wake.js';
 import { windowGrid, windowIndex, type WindowGrid } from './windows.js';
 import { Deadlines } from './deadlines.js';
@@ -32,6 +32,8 @@ const E_TIMEOUT = errorCodeIndex('TIMEOUT');
 const E_CAP = errorCodeIndex('IN_FLIGHT_CAP');
 const E_LATE = errorCodeIndex('LATE');
 const E_TOO_LARGE = errorCodeIndex('RESPONSE_TOO_LARGE');
+/** Distinct answers outside the label's classes a worker keeps per target as examples for the report. */
+const OUT_OF_CLASS_EXAMPLES = 5;
 const DECODE_CODES = { BAD_JSON: errorCodeIndex('BAD_JSON'), NO_PREDICTION: errorCodeIndex('NO_PREDICTION'), PREDICTION_COUNT: errorCodeIndex('PREDICTION_COUNT') };
 const SAMPLED_BAD = 1;
 const SAMPLED_HTTP = 2;
@@ -72,6 +74,10 @@ export class WorkerRun implements SlotHost {
   private readonly labels: Float64Array;
   private readonly classIndex = new Map<string, number>();
   private readonly regression: boolean;
+  /** Classification: a prediction outside the classes is coded OUT_OF_CLASS (and a few distinct ones kept as examples). */
+  private readonly classified: boolean;
+  private readonly outOfClassSeen: Set<string>[];
+  private outOfClass: OutOfClassExample[] = [];
   private readonly buf: RecordBuffer;
   private readonly deltas: HistogramDeltas[];
   private readonly counters: Int32Array;
@@ -88,6 +94,7 @@ export class WorkerRun implements SlotHost {
   private readonly failed = new Promise<never>((_, reject) => (this.rejectRun = reject));
   private readonly phaseWarmup: boolean[];
   private readonly windows: WindowGrid;
+  private readonly phaseOpen: boolean[];
   private lastFlushMs = 0;
   private flushTimer?: NodeJS.Timeout;
   private readonly deadlines: Deadlines;
@@ -126,6 +133,8 @@ export class WorkerRun implements SlotHost {
     this.labels = new Float64Array(this.k);
     this.gen.classes.forEach((c, i) => this.classIndex.set(String(c), i));
     this.regression = this.gen.task === 'regression';
+    this.classified = this.gen.task === 'classification';
+    this.outOfClassSeen = t.targets.map(() => new Set<string>());
     this.buf = new RecordBuffer(Math.max(1, Math.min(4096, Math.floor(BUFFER_ROWS / this.k))), this.k);
     this.deltas = t.targets.map((_, ti) => new HistogramDeltas(ti === 0 ? '' : `t${ti}|`));
     this.counters = new Int32Array(t.counters);
@@ -137,6 +146,7 @@ export class WorkerRun implements SlotHost {
     this.failed.catch(() => {}); // observed by run(); never an unhandled rejection
     this.phaseWarmup = this.s.load.phases.map((p) => p.warmup);
     this.windows = windowGrid(this.s.windows);
+    this.phaseOpen = this.s.load.phases.map((p) => p.kind === 'open');
   }
 
   /** µs since the run epoch (fractional). The epoch is shared by all threads as an absolute time in ms. */
@@ -389,7 +399,9 @@ export class WorkerRun implements SlotHost {
 
   private sendOne(ti: number, seq: number, p: number, intendedUs: number, nowUs: number, body: string, slot: ClosedSlot | null): void {
     const late = nowUs - intendedUs > this.timeoutUs;
-    if (late || this.inFlight[ti] >= this.capPerTarget) {
+    // target.maxInFlight bounds open loop only: a closed loop's concurrency is its own bound (a cap below it would
+    // drop each refilled slot at once, hundreds a millisecond).
+    if (late || (this.phaseOpen[p] && this.inFlight[ti] >= this.capPerTarget)) {
       this.drop(ti, seq, p, intendedUs, late ? E_LATE : E_CAP);
       slot?.settle();
       return;
@@ -498,9 +510,11 @@ export class WorkerRun implements SlotHost {
       if (preds) {
         const v = preds[j];
         if (v !== null) {
-          pred = this.regression ? (typeof v === 'number' ? v : Number(v)) : (this.classIndex.get(String(v)) ?? NaN);
+          pred = this.regression ? (typeof v === 'number' ? v : Number(v)) : this.classified ? (this.classIndex.get(String(v)) ?? OUT_OF_CLASS) : NaN;
           how = readAs ? readAs[j] : READ_AS.value;
-        }
+        } else if (this.classified) pred = OUT_OF_CLASS; // the model gave no class for this row: an answer outside the classes
+        // Examples from measured phases only: a warm-up's answers are not in the count they illustrate.
+        if (pred === OUT_OF_CLASS && this.classified && !this.phaseWarmup[p]) this.noteOutOfClass(ti, v);
       }
       const pr = probs?.[j];
       this.buf.setRow(i, j, pred, typeof pr === 'number' ? pr : NaN, f.labels[j], how);
@@ -531,6 +545,17 @@ export class WorkerRun implements SlotHost {
     });
   }
 
+  /** Keep up to OUT_OF_CLASS_EXAMPLES distinct answers outside the classes per target (cheap once that many are kept). */
+  private noteOutOfClass(ti: number, v: unknown): void {
+    const seen = this.outOfClassSeen[ti]!;
+    if (seen.size >= OUT_OF_CLASS_EXAMPLES) return;
+    const text = JSON.stringify(v) ?? String(v);
+    const value = scrubSecrets(text.length > 60 ? `${text.slice(0, 59)}…` : text, this.secrets);
+    if (seen.has(value)) return;
+    seen.add(value);
+    this.outOfClass.push({ target: ti, value });
+  }
+
   private countStaleRetry(target: number, phase: number): void {
     const r = this.staleRetries.find((x) => x.target === target && x.phase === phase);
     if (r) r.count++;
@@ -549,7 +574,12 @@ export class WorkerRun implements SlotHost {
     const samples = this.samples.length > 0 ? this.samples.splice(0) : undefined;
     const staleRetries = this.staleRetries.length ? this.staleRetries : undefined;
     this.staleRetries = [];
-    this.post({ type: 'batch', records: rec, hists, inFlight, ...(samples && { samples }), ...(staleRetries && { staleRetries }) }, transferList(rec));
+    const outOfClass = this.outOfClass.length ? this.outOfClass : undefined;
+    if (outOfClass) this.outOfClass = [];
+    this.post(
+      { type: 'batch', records: rec, hists, inFlight, ...(samples && { samples }), ...(staleRetries && { staleRetries }), ...(outOfClass && { outOfClass }) },
+      transferList(rec),
+    );
   }
 
   private async drain(): Promise<void> {

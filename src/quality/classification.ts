@@ -8,7 +8,10 @@
 //   as 0 (scikit-learn counts it when passed in `labels`; we do not, so a scenario listing a class the run never
 //   saw does not drag macro F1 down). Macro F1 is the mean of per-class F1, not F1 of macro precision and recall.
 // - micro pools tp, fp and fn over classes; for single-label data micro precision = recall = F1 = accuracy.
-// - n = 0 gives accuracy 0 with interval [0, 1]; readers check n.
+// - n = 0 gives null accuracy, interval and precision/recall/F1: nothing was measured, and 0 would read as a result.
+// - Answers outside the classes (`outOfClass`, per true class) are wrong rows that sit in no column: each adds to its
+//   true class's support and false negatives, and to n, but to no class's false positives — what scikit-learn
+//   computes when y_pred holds a value not in `labels`. Micro recall then equals accuracy; micro precision does not.
 import type { ClassificationStats, ClassStats } from '../summary/types.js';
 import { comparePairs, toSortedCounts } from '../stats/ranks.js';
 import { wilson } from './wilson.js';
@@ -25,6 +28,8 @@ export interface ClassificationOptions {
   positive?: number;
   /** Probabilities for log loss and ROC AUC (binary). */
   scores?: ScoreSet;
+  /** Per true class: rows answered outside the classes, scored as wrong (see the conventions above). */
+  outOfClass?: readonly number[];
 }
 
 /** The probability given to the true class is clipped to at least ε before the log, so one confident mistake costs −ln ε ≈ 34.5, not ∞. */
@@ -37,6 +42,10 @@ export function classificationStats(
 ): ClassificationStats {
   const k = labels.length;
   checkMatrix(confusion, k);
+  const outside = opts.outOfClass;
+  if (outside && (outside.length !== k || !outside.every((v) => v >= 0 && Number.isFinite(v)))) {
+    throw new RangeError(`classificationStats: outOfClass must be ${k} non-negative counts (got ${JSON.stringify(outside)})`);
+  }
   const rowSum = new Array<number>(k).fill(0);
   const colSum = new Array<number>(k).fill(0);
   let n = 0;
@@ -49,27 +58,34 @@ export function classificationStats(
       n += v;
     }
     correct += confusion[t][t];
+    if (outside) {
+      rowSum[t] += outside[t];
+      n += outside[t];
+    }
   }
+  const inClass = n - (outside?.reduce((a, b) => a + b, 0) ?? 0);
+  const none = n === 0;
 
   const classes: ClassStats[] = labels.map((label, i) => {
     const tp = confusion[i][i];
-    return { label, ...prf(tp, colSum[i] - tp, rowSum[i] - tp), support: rowSum[i] };
+    return { label, ...(none ? NOT_MEASURED : prf(tp, colSum[i] - tp, rowSum[i] - tp)), support: rowSum[i] };
   });
 
   const present = classes.filter((_, i) => rowSum[i] > 0 || colSum[i] > 0);
-  const mean = (f: (c: ClassStats) => number) => (present.length ? present.reduce((s, c) => s + f(c), 0) / present.length : 0);
-  const macro = { precision: mean((c) => c.precision), recall: mean((c) => c.recall), f1: mean((c) => c.f1) };
-  // Pooled over classes, every wrong row is one fp (for its predicted class) and one fn (for its true class).
-  const micro = prf(correct, n - correct, n - correct);
+  const mean = (f: (c: ClassStats) => number | null) => (present.length ? present.reduce((s, c) => s + (f(c) ?? 0), 0) / present.length : 0);
+  const macro = none ? { ...NOT_MEASURED } : { precision: mean((c) => c.precision), recall: mean((c) => c.recall), f1: mean((c) => c.f1) };
+  // Pooled over classes, every wrong row is one fn (for its true class) and, when it names a class, one fp.
+  const micro = none ? { ...NOT_MEASURED } : prf(correct, inClass - correct, n - correct);
 
   const out: ClassificationStats = {
     n,
-    accuracy: n > 0 ? correct / n : 0,
-    accuracyCi: wilson(correct, n),
+    accuracy: none ? null : correct / n,
+    accuracyCi: none ? null : wilson(correct, n),
     classes,
     macro,
     micro,
     confusion: confusion.map((row) => [...row]),
+    ...(outside && outside.some((v) => v > 0) && { outOfClass: [...outside] }),
     labels: [...labels],
   };
 
@@ -89,6 +105,8 @@ export function classificationStats(
   }
   return out;
 }
+
+const NOT_MEASURED = { precision: null, recall: null, f1: null } as const;
 
 function prf(tp: number, fp: number, fn: number): { precision: number; recall: number; f1: number } {
   return {

@@ -4,11 +4,25 @@ export class Confusion {
   readonly k: number;
   // Row-major k×k: cell [t * k + p] counts rows of true class t predicted as p. Float64 so counts never wrap.
   private readonly cells: Float64Array;
+  // Per true class: rows answered with something that is not one of the k classes, scored as wrong.
+  private readonly outside: Float64Array;
 
   constructor(k: number) {
     if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`Confusion: k must be a positive integer (got ${k})`);
     this.k = k;
     this.cells = new Float64Array(k * k);
+    this.outside = new Float64Array(k);
+  }
+
+  /** Counts `n` rows of true class `trueIdx` whose answer was not one of the classes (wrong, in no column). */
+  addOutOfClass(trueIdx: number, n = 1): void {
+    this.check('trueIdx', trueIdx);
+    this.outside[trueIdx] += n;
+  }
+
+  /** Per true class: rows answered outside the classes (the k+1-th column a k×k matrix has no room for). */
+  outOfClass(): number[] {
+    return Array.from(this.outside);
   }
 
   /** Counts `n` rows with true class index `trueIdx` predicted as `predIdx`. */
@@ -23,6 +37,7 @@ export class Confusion {
   merge(other: Confusion): void {
     if (other.k !== this.k) throw new RangeError(`Confusion.merge: sizes differ (${this.k} vs ${other.k})`);
     for (let i = 0; i < this.cells.length; i++) this.cells[i] += other.cells[i];
+    for (let i = 0; i < this.k; i++) this.outside[i] += other.outside[i];
   }
 
   /** matrix[t][p] = rows of true class t predicted as class p. */
@@ -39,9 +54,11 @@ export class Confusion {
     return s;
   }
 
+  /** Rows scored: every cell plus the rows answered outside the classes. */
   total(): number {
     let s = 0;
     for (const v of this.cells) s += v;
+    for (const v of this.outside) s += v;
     return s;
   }
 

@@ -37,12 +37,12 @@ export class RegressionAccumulator {
   }
 
   /**
-   * MAE, RMSE and R². With n = 0 every value is 0 (readers check n). When the labels are constant (SST = 0) R² is
+   * MAE, RMSE and R². With n = 0 every value is null (not measured). When the labels are constant (SST = 0) R² is
    * 1 for a perfect fit and 0 otherwise — scikit-learn's finite convention, instead of −∞ or NaN.
    */
   stats(): RegressionStats {
     const n = this.n;
-    if (n === 0) return { n: 0, mae: 0, rmse: 0, r2: 0 };
+    if (n === 0) return { n: 0, mae: null, rmse: null, r2: null };
     const sse = this.sse.value();
     const r2 = this.m2Y > 0 ? 1 - sse / this.m2Y : sse === 0 ? 1 : 0;
     return { n, mae: this.sae.value() / n, rmse: Math.sqrt(sse / n), r2 };

@@ -42,7 +42,7 @@ export function fmtPValue(p: number | null | undefined): string {
   return Number(p.toPrecision(2)).toString();
 }
 
-export const fmtCi = (ci: [number, number] | undefined, digits = 4): string =>
+export const fmtCi = (ci: [number, number] | null | undefined, digits = 4): string =>
   ci ? `[${ci[0].toFixed(digits)}, ${ci[1].toFixed(digits)}]` : '';
 
 export const fmtSeconds = (ms: number): string => (Number.isFinite(ms) ? (ms / 1000).toFixed(1) + ' s' : '—');
@@ -77,6 +77,12 @@ export function latencyRows(x: LatencyPopulations): { key: keyof LatencyPopulati
   return rows;
 }
 
+/** A threshold's measured value, or "not measured: <why>" — an unmeasured threshold fails, and says why. */
+export function fmtMeasured(t: ThresholdResult): string {
+  if (t.value != null && Number.isFinite(t.value)) return fmtThresholdValue(t, t.value);
+  return t.reason ? `not measured: ${t.reason}` : 'not measured';
+}
+
 export type Verdict = 'pass' | 'fail' | 'none';
 
 export interface VerdictInfo {
@@ -93,6 +99,13 @@ export function verdictOf(s: Summary): VerdictInfo {
   const failed = s.thresholds.filter((t) => !t.pass).length;
   const incomplete = s.run.status !== 'completed';
   const suffix = incomplete ? ` (run ${s.run.status})` : '';
+  // The default sanity rule (no request succeeded) speaks for itself; the user's thresholds are counted apart.
+  if (s.thresholds.some((t) => t.default && !t.pass)) {
+    const own = s.thresholds.filter((t) => !t.default);
+    const ownFailed = own.filter((t) => !t.pass).length;
+    const rest = own.length ? `; ${ownFailed} of ${own.length} thresholds failed` : '';
+    return { verdict: 'fail', failed, total, headline: `FAIL: no request succeeded${rest}${suffix}` };
+  }
   if (total === 0) {
     return { verdict: incomplete ? 'fail' : 'none', failed, total, headline: `No thresholds${suffix}` };
   }
@@ -181,6 +194,32 @@ export function fmtReadAs(q: QualityCounts): string | undefined {
   const r = q.predictionsReadAs;
   if (!r) return undefined;
   return `${fmtInt(r.class)} as class values · ${fmtInt(r.probability)} as P(positive) · ${fmtInt(r.argmax)} by argmax`;
+}
+
+/** Scored rows, e.g. "9,960 of 9,970 (200 outside the classes, 10 unparsable, 80 in failed requests)". */
+export function fmtScored(q: QualityCounts): string {
+  const outside = q.outOfClass !== undefined ? `${fmtInt(q.outOfClass)} outside the classes${q.outOfClassPolicy === 'exclude' ? ' (excluded)' : ''}, ` : '';
+  return `${fmtInt(q.scored)} of ${fmtInt(q.rows)} (${outside}${fmtInt(q.unparsable)} unparsable, ${fmtInt(q.failed)} in failed requests)`;
+}
+
+/**
+ * Answers outside the label's classes and how they were scored, e.g. `200 answers outside the classes, counted wrong
+ * (label.outOfClass: wrong); e.g. "abstain", null`; undefined for reports without the count (regression, schema 1).
+ */
+export function fmtOutOfClass(q: QualityCounts | undefined): string | undefined {
+  if (!q || q.outOfClass === undefined) return undefined;
+  const how =
+    q.outOfClassPolicy === 'exclude'
+      ? 'left out of accuracy and the confusion-based figures (label.outOfClass: exclude)'
+      : 'counted wrong (label.outOfClass: wrong, the default)';
+  const eg = q.outOfClassExamples?.length ? `; e.g. ${q.outOfClassExamples.join(', ')}` : '';
+  return `${plural(q.outOfClass, 'answer')} outside the classes, ${how}${eg}`;
+}
+
+/** Accuracy with its interval and n, or "— (n = 0: nothing scored)". */
+export function fmtAccuracy(c: { accuracy: number | null; accuracyCi: [number, number] | null; n: number }): string {
+  if (c.accuracy == null) return `— (not measured: n = ${fmtInt(c.n)})`;
+  return `${fmtFraction(c.accuracy)}, 95% CI ${fmtCi(c.accuracyCi)} (n = ${fmtInt(c.n)})`;
 }
 
 /** A response sample as one line: what failed, what was tried, the body's start (callers escape it for their medium). */

@@ -21,10 +21,13 @@ import {
   fmtSeconds,
   fmtStore,
   fmtThresholdValue,
+  fmtMeasured,
   verdictOf,
   fmtReadAs,
   fmtSample,
   latencyRows,
+  fmtOutOfClass,
+  fmtScored,
 } from './format.js';
 import { WINDOWS_INLINE_MAX } from './markdown.js';
 
@@ -132,7 +135,7 @@ function cards(s: Summary): string {
     ),
     card('Error rate', fmtPercent(t.errors.rate), `${fmtInt(failedOf(t.requests))} failed · ${fmtInt(t.requests.dropped)} dropped of ${fmtInt(t.requests.scheduled)}`),
   ];
-  if (c) list.push(card('Accuracy', fmtFraction(c.accuracy), `95% CI ${fmtCi(c.accuracyCi)} · n = ${fmtInt(c.n)}`));
+  if (c) list.push(card('Accuracy', fmtFraction(c.accuracy), c.accuracy == null ? `not measured · n = ${fmtInt(c.n)}` : `95% CI ${fmtCi(c.accuracyCi)} · n = ${fmtInt(c.n)}`));
   else if (t.regression) list.push(card('RMSE', fmtFraction(t.regression.rmse), `MAE ${fmtFraction(t.regression.mae)} · R² ${fmtFraction(t.regression.r2)}`));
   if (s.drift) list.push(card('Drift', s.drift.detected ? 'detected' : 'none', s.drift.sentence));
   return `<section class="cards" id="cards">${list.join('')}</section>`;
@@ -167,8 +170,9 @@ function totalsSection(s: Summary): string {
       ['Errors by code', Object.entries(t.errors.byCode).map(([k, n]) => `${k}: ${fmtInt(n)}`).join(' · ') || 'none'],
       ['HTTP status', Object.entries(t.errors.byStatus).map(([k, n]) => `${k}: ${fmtInt(n)}`).join(' · ') || 'none'],
       ...(t.quality
-        ? ([['Scored rows', `${fmtInt(t.quality.scored)} of ${fmtInt(t.quality.rows)} (${fmtInt(t.quality.unparsable)} unparsable, ${fmtInt(t.quality.failed)} in failed requests)`]] as Array<[string, Cell]>)
+        ? ([['Scored rows', fmtScored(t.quality)]] as Array<[string, Cell]>)
         : []),
+      ...(fmtOutOfClass(t.quality) ? ([['Answers outside the classes', fmtOutOfClass(t.quality)!]] as Array<[string, Cell]>) : []),
       ...(t.quality?.predictionsReadAs ? ([['Predictions read', fmtReadAs(t.quality) ?? '']] as Array<[string, Cell]>) : []),
       ...(t.errors.samples ?? []).map((x): [string, Cell] => [x.kind === 'httpError' ? 'First HTTP error' : 'First unreadable response', fmtSample(x)]),
     ]),
@@ -193,7 +197,7 @@ function thresholdsSection(s: Summary): string {
   return table(
     'thresholds-table',
     ['result', 'threshold', 'measured', 'limit'],
-    s.thresholds.map((t) => [passBadge(t.pass), t.expr, fmtThresholdValue(t, t.value), `${t.op} ${fmtThresholdValue(t, t.limit)}`]),
+    s.thresholds.map((t) => [passBadge(t.pass), t.expr, fmtMeasured(t), `${t.op} ${fmtThresholdValue(t, t.limit)}`]),
     2,
   );
 }

@@ -2,7 +2,7 @@
 // (`compare` adds its own suite of comparison rules next to the thresholds suite).
 import type { Summary, ThresholdResult } from '../summary/types.js';
 import { escapeXml } from './escape.js';
-import { fmtThresholdValue } from './format.js';
+import { fmtMeasured, fmtThresholdValue } from './format.js';
 
 export interface JunitFailure {
   /** One line, shown by most CI UIs as the failure title. */
@@ -80,7 +80,7 @@ export function junitXml(suites: JunitSuite[], name = 'modelwave'): string {
 }
 
 function thresholdCase(t: ThresholdResult): JunitCase {
-  const measured = `${t.metric} = ${fmtThresholdValue(t, t.value)}`;
+  const measured = `${t.metric} = ${fmtMeasured(t)}`;
   const limit = `${t.op} ${fmtThresholdValue(t, t.limit)}`;
   const c: JunitCase = { name: t.expr, classname: 'modelwave.thresholds', timeSec: 0 };
   if (t.pass) c.systemOut = `${measured} (limit ${limit})`;

@@ -19,10 +19,14 @@ import {
   fmtSeconds,
   fmtStore,
   fmtThresholdValue,
+  fmtMeasured,
   verdictOf,
   fmtReadAs,
   fmtSample,
   latencyRows,
+  fmtAccuracy,
+  fmtOutOfClass,
+  fmtScored,
 } from './format.js';
 
 /** Above this many windows the table is condensed (first, worst, last) and the full one is collapsed. */
@@ -49,7 +53,7 @@ function verdictSection(s: Summary): string[] {
     out.push(
       table(
         ['Result', 'Threshold', 'Measured', 'Limit'],
-        s.thresholds.map((t) => [icon(t.pass), md(t.expr), md(fmtThresholdValue(t, t.value)), md(`${t.op} ${fmtThresholdValue(t, t.limit)}`)]),
+        s.thresholds.map((t) => [icon(t.pass), md(t.expr), md(fmtMeasured(t)), md(`${t.op} ${fmtThresholdValue(t, t.limit)}`)]),
       ),
       '',
     );
@@ -94,7 +98,7 @@ function summaryTable(s: Summary): string {
   ];
   const c = t.classification;
   if (c) {
-    rows.push(['Accuracy', `${fmtFraction(c.accuracy)}, 95% CI ${fmtCi(c.accuracyCi)} (n = ${fmtInt(c.n)})`]);
+    rows.push(['Accuracy', fmtAccuracy(c)]);
     rows.push(['Macro precision / recall / F1', `${fmtFraction(c.macro.precision)} / ${fmtFraction(c.macro.recall)} / ${fmtFraction(c.macro.f1)}`]);
     if (c.positive) {
       rows.push([
@@ -109,7 +113,9 @@ function summaryTable(s: Summary): string {
   const g = t.regression;
   if (g) rows.push(['MAE / RMSE / R²', `${fmtFraction(g.mae)} / ${fmtFraction(g.rmse)} / ${fmtFraction(g.r2)} (n = ${fmtInt(g.n)})`]);
   const q = t.quality;
-  if (q) rows.push(['Scored rows', `${fmtInt(q.scored)} of ${fmtInt(q.rows)} (${fmtInt(q.unparsable)} unparsable, ${fmtInt(q.failed)} in failed requests)`]);
+  if (q) rows.push(['Scored rows', fmtScored(q)]);
+  const outside = fmtOutOfClass(q);
+  if (outside) rows.push(['Answers outside the classes', md(outside, 500)]);
   const readAs = q && fmtReadAs(q);
   if (readAs) rows.push(['Predictions read', readAs]);
   for (const x of t.errors.samples ?? []) rows.push([x.kind === 'httpError' ? 'First HTTP error' : 'First unreadable response', md(fmtSample(x), 400)]);

@@ -19,6 +19,7 @@ import {
   fmtReadAs,
   fmtSample,
   latencyRows,
+  fmtOutOfClass,
 } from './format.js';
 import { validityLine } from '../verdict/validity.js';
 
@@ -51,6 +52,10 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
   out.push(`${c.bold(`modelwave · ${safe(r.name, 60)}`)} — ${c.bold(paintVerdict(v.headline))}`);
   out.push(c.dim(`run ${safe(r.id, 60)} · ${safe(r.status)} · ${fmtSeconds(r.durationMs)} · ${safe(r.target, 80)} · ${safe(r.protocol, 30)}`));
   if (r.error) out.push(c.red(`run error: ${safe(r.error, 200)}`));
+  const allFailed = s.thresholds.find((x) => x.default && !x.pass);
+  if (allFailed) {
+    out.push(c.red(`every request failed: ${safe(allFailed.reason ?? '', 120)} — the default rule errors.rate < 100% fails the run (--allow-all-failed accepts it)`));
+  }
   for (const w of r.warnings ?? []) out.push(c.yellow(`warning: ${safe(w, 240)}`));
   if (r.generatorSaturated) {
     out.push(c.yellow(`generator saturated${r.saturationReason ? `: ${safe(r.saturationReason, 300)}` : ''}`));
@@ -90,12 +95,16 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
   out.push('');
 
   const cl = t.classification;
-  if (cl) out.push(`${label('accuracy')}${fmtFraction(cl.accuracy)}  95% CI ${fmtCi(cl.accuracyCi)}  n=${fmtInt(cl.n)}  macro F1 ${fmtFraction(cl.macro.f1)}`);
+  if (cl && cl.accuracy == null) out.push(`${label('accuracy')}—  not measured: no row scored (n=${fmtInt(cl.n)})`);
+  else if (cl) out.push(`${label('accuracy')}${fmtFraction(cl.accuracy)}  95% CI ${fmtCi(cl.accuracyCi)}  n=${fmtInt(cl.n)}  macro F1 ${fmtFraction(cl.macro.f1)}`);
   else if (t.accuracy != null) out.push(`${label('accuracy')}${fmtFraction(t.accuracy)}`);
   if (t.regression) {
     const g = t.regression;
     out.push(`${label('regression')}MAE ${fmtFraction(g.mae)} · RMSE ${fmtFraction(g.rmse)} · R² ${fmtFraction(g.r2)}  n=${fmtInt(g.n)}`);
   }
+  // Every answer outside the classes is visible: how many, how they were scored, a few of them.
+  const outside = t.quality?.outOfClass ? fmtOutOfClass(t.quality) : undefined;
+  if (outside) out.push(`${label('  outside')}${c.yellow(safe(outside, 300))}`);
   const readAs = t.quality?.predictionsReadAs;
   // Worth a line only when predictions were not all plain class values (a probability or a score vector was read).
   if (t.quality && readAs && readAs.probability + readAs.argmax > 0) out.push(`${label('  read')}${safe(fmtReadAs(t.quality), 160)}`);
@@ -108,7 +117,8 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
     for (const th of s.thresholds) {
       const badge = th.pass ? c.green('PASS') : c.red('FAIL');
       const value = fmtThresholdValue(th, th.value);
-      out.push(`  ${badge}  ${safe(th.expr, 48).padEnd(width)}  ${value.padStart(12)}  ${c.dim(`limit ${th.op} ${fmtThresholdValue(th, th.limit)}`)}`);
+      const why = th.value == null && th.reason ? `  ${c.red(safe(`(${th.reason})`, 160))}` : '';
+      out.push(`  ${badge}  ${safe(th.expr, 48).padEnd(width)}  ${value.padStart(12)}  ${c.dim(`limit ${th.op} ${fmtThresholdValue(th, th.limit)}`)}${why}`);
     }
   } else {
     out.push(`${label('thresholds')}none`);

@@ -146,15 +146,6 @@ export function checkPlanLimits(phases: readonly Phase[], plan: LoadPlan, target
       phaseOver = true;
       chk.add(path, `lasts ${hoursOf(pp.plannedMs)}${by}; at most ${DURATION.bound}: ${FIX.duration}`);
     }
-    if (p.kind === 'closed' && p.concurrency > target.maxInFlight) {
-      // Slots beyond the in-flight cap would be dropped as fast as they are refilled: millions of "dropped" a second.
-      const fix = `the slots beyond the cap could never send; raise target.maxInFlight to at least ${p.concurrency} or lower the concurrency`;
-      if (via.includes('--concurrency')) {
-        chk.add(['target', 'maxInFlight'], `(${n(target.maxInFlight)}) is below the concurrency ${n(p.concurrency)}${by}: ${fix}`);
-      } else {
-        chk.add([...path, 'concurrency'], `(${n(p.concurrency)}) is above target.maxInFlight (${n(target.maxInFlight)}): ${fix}`);
-      }
-    }
   });
   const total = plan.plannedRequests;
   const totalMs = plan.durationMs;

@@ -86,7 +86,7 @@ function applyRawOverrides(value: unknown, o: ScenarioOverrides | undefined): un
     load!.phases = phases.map((p: unknown) => {
       if (!p || typeof p !== 'object') return p;
       const phase = { ...(p as Record<string, unknown>) };
-      if (o.durationMs !== undefined) phase.duration = o.durationMs;
+      if (o.durationMs !== undefined) phase.duration = `${o.durationMs}ms`; // a duration carries its unit (util/duration.ts)
       if (o.rate !== undefined) {
         for (const k of ['rampTo', 'steps', 'concurrency', 'think']) delete phase[k];
         phase.rate = o.rate;

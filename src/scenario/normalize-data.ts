@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path';
 import { checkFakerArgs } from '../data/faker-args.js';
 import { readSourceHeader } from '../data/source.js';
 import type { Checker } from './check.js';
+import { defaultPositive } from './classes.js';
 import { describeValue, didYouMean, type Path } from './errors.js';
 import { LABEL_MODELS, type RawData, type RawFieldSpec, type RawLabel, type RawOperand } from './schema.js';
 import type { ColumnType, CsvSource, DataSpec, FieldArg, FieldSpec, LabelDrift, LabelModel, LabelSpec, LabelValue } from './types.js';
@@ -308,11 +309,13 @@ export function normalizeLabel(raw: RawLabel, base: Path, chk: Checker, info: Da
   if (raw.positive !== undefined && task === 'classification') {
     positive = classes.find((c) => same(c, raw.positive!));
     if (positive === undefined) chk.add(p('positive'), `must be one of the classes ${classes.join(', ')} (got ${describeValue(raw.positive)})`);
-  } else if (task === 'classification' && classes.length === 2) positive = classes[1];
+  } else if (task === 'classification') positive = defaultPositive(classes);
   if (task === 'regression' && raw.positive !== undefined && m.kind !== 'linear') chk.add(p('positive'), 'does not apply to a regression label; remove it', 'key');
+  if (task === 'regression' && raw.outOfClass !== undefined) chk.add(p('outOfClass'), 'applies to classification labels only; remove it', 'key');
   const drift = normalizeLabelDrift(raw, p, chk, info, m, task);
   const name = raw.name ?? (m.kind === 'column' ? m.column : 'label');
-  return { name, task, model: m, classes, ...(positive !== undefined && { positive }), ...(drift && { drift }) };
+  const outOfClass = task === 'classification' ? raw.outOfClass : undefined;
+  return { name, task, model: m, classes, ...(positive !== undefined && { positive }), ...(outOfClass && { outOfClass }), ...(drift && { drift }) };
 }
 
 function normalizeLabelDrift(

@@ -123,7 +123,7 @@ function normalizeTarget(raw: RawTarget, chk: Checker, env: NodeJS.ProcessEnv, i
     protocol,
     headers,
     ...(authorizationFromUrl && { authorizationFromUrl: true as const }),
-    timeoutMs: parseDurationMs(raw.timeout ?? DEFAULTS.timeoutMs),
+    timeoutMs: raw.timeout !== undefined ? parseDurationMs(raw.timeout) : DEFAULTS.timeoutMs,
     rowsPerRequest,
     maxInFlight: raw.maxInFlight ?? DEFAULTS.maxInFlight,
     ...(maxResponseBytes !== undefined && { maxResponseBytes }),
@@ -254,7 +254,7 @@ function normalizeFeedback(
   return {
     url,
     ...(authorization !== undefined && { authorization }),
-    afterMs: parseDurationMs(raw.after ?? d.afterMs),
+    afterMs: raw.after !== undefined ? parseDurationMs(raw.after) : d.afterMs,
     batchSize: format === 'cloudera' ? 1 : (raw.batchSize ?? d.batchSize),
     maxRate: raw.maxRate ?? d.maxRate,
     retries: raw.retries ?? d.retries,

@@ -4,7 +4,7 @@
 // Messages are predicates on the path ("must be a positive number"); errors.ts prefixes the path and appends the value.
 import * as z from 'zod';
 import { FAKER_METHODS } from '../data/faker-allowlist.js';
-import { DURATION_PATTERN } from '../util/duration.js';
+import { DURATION_FORMS, DURATION_PATTERN, durationProblem } from '../util/duration.js';
 import type { ClouderaRequest, ColumnType, RowFormat, V2Datatype } from './types.js';
 import { SIZE_PATTERN } from '../util/size.js';
 
@@ -19,7 +19,7 @@ export const COLUMN_TYPES = ['string', 'number', 'integer', 'boolean'] as const 
 export const LABEL_MODELS = ['logistic', 'threshold', 'priors', 'softmax', 'linear', 'column'] as const;
 export type FieldKind = (typeof FIELD_KINDS)[number];
 
-const DURATION_MSG = 'must be a duration like "500ms", "5s", "2m" or a number of milliseconds';
+const DURATION_MSG = `must be a duration like ${DURATION_FORMS}`;
 const num = z.number({ error: 'must be a number' });
 const positive = z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' });
 const nonNegative = z.number({ error: 'must be a number ≥ 0' }).nonnegative({ error: 'must be a number ≥ 0' });
@@ -40,15 +40,13 @@ const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'must be 
 const labelValue = z.union([z.string(), z.number()], { error: 'must be a string or a number' });
 const weightMap = z.record(z.string(), num, { error: 'must map field names to numbers' });
 
+// A bare number other than 0 is refused with its fix ("has no unit: write 3s or 3000ms"): util/duration.ts.
+const durationMessage = (iss: { input?: unknown }): string => durationProblem(iss.input) ?? DURATION_MSG;
 export const Duration = z
-  .union(
-    [
-      z.string({ error: DURATION_MSG }).regex(new RegExp(DURATION_PATTERN), { error: DURATION_MSG }),
-      z.number({ error: DURATION_MSG }).nonnegative({ error: DURATION_MSG }),
-    ],
-    { error: DURATION_MSG },
-  )
-  .describe('A duration: "500ms", "5s", "2m", "1h", or a number of milliseconds.');
+  .union([z.string({ error: durationMessage }).regex(new RegExp(DURATION_PATTERN), { error: durationMessage }), z.literal(0, { error: durationMessage })], {
+    error: durationMessage,
+  })
+  .describe('A duration with units: "500ms", "10s", "1m30s", "1h", or 0. A bare number is an error.');
 
 const SIZE_MSG = 'must be a size like "16MiB", "512KiB", "2MB" or a number of bytes';
 export const Size = z
@@ -154,7 +152,11 @@ const SourceObject = z.strictObject({
 const LabelSchema = z.strictObject({
   name: text.optional().describe('Name of the ground-truth label; default the label column, else "label".'),
   classes: z.array(labelValue, { error: 'must be a list of class values' }).optional(),
-  positive: labelValue.optional().describe('Positive class for precision/recall; default the second class.'),
+  positive: labelValue.optional().describe('Positive class for precision/recall, ROC AUC and log loss; default the second class.'),
+  outOfClass: z
+    .enum(['wrong', 'exclude'], { error: 'must be "wrong" or "exclude"' })
+    .optional()
+    .describe('An answer that is not one of the classes: counted wrong (default) or left out of accuracy and the confusion-based figures.'),
   logistic: z.strictObject({ bias: num.optional(), weights: weightMap }).optional(),
   threshold: z
     .strictObject({

@@ -2,7 +2,7 @@
 // and per-request faults (500 error, connection reset, garbage body) drawn from a seeded PRNG so a run with
 // the same seed and the same request count injects the same number of each fault.
 import { usageError } from '../errors.js';
-import { tryParseDurationMs } from '../util/duration.js';
+import { bareNumberFix, tryParseDurationMs } from '../util/duration.js';
 import { mulberry32 } from '../stats/rng.js';
 
 export interface InjectionOptions {
@@ -49,7 +49,8 @@ export function parseInjectionFlags(flags: InjectionFlags): InjectionOptions {
     const min = tryParseDurationMs(a);
     const max = b === undefined ? min : tryParseDurationMs(b);
     if (min === undefined || max === undefined || extra !== undefined || min > max) {
-      throw usageError(`--latency must look like 10ms or 5ms..20ms with min <= max (got ${flags.latency})`);
+      const fix = bareNumberFix(a) ?? (b !== undefined ? bareNumberFix(b) : undefined);
+      throw usageError(`--latency must look like 10ms or 5ms..20ms with min <= max${fix ? ` (a number needs a unit: ${fix})` : ''} (got ${flags.latency})`);
     }
     opts.latencyMs = { min, max };
   }
@@ -61,7 +62,8 @@ export function parseInjectionFlags(flags: InjectionFlags): InjectionOptions {
     const durationMs = tryParseDurationMs(d);
     const everyMs = p === undefined ? undefined : tryParseDurationMs(p);
     if (durationMs === undefined || everyMs === undefined || extra !== undefined) {
-      throw usageError(`--stall must look like 500ms/2s (got ${flags.stall})`);
+      const fix = bareNumberFix(d) ?? (p !== undefined ? bareNumberFix(p) : undefined);
+      throw usageError(`--stall must look like 500ms/2s${fix ? ` (a number needs a unit: ${fix})` : ''} (got ${flags.stall})`);
     }
     opts.stall = { durationMs, everyMs };
   }

@@ -6,6 +6,7 @@
 // cover successful requests only; `latencyFailedMs` and `latencyAllMs` were added (totals, phases, windows), with
 // `totals.latencyFailedHistogram`. A v1 `latencyMs` covered every answered request, failed ones included. Rates:
 // `targetRps` (scheduled ÷ measured time, always ~100%) gave way to `plannedRps` (the load plan's) and `goodputRps`.
+// Quality: answers outside the label's classes are counted (and wrong by default); unmeasured figures are null.
 export const SCHEMA_VERSION = 2;
 
 export interface LatencyStats {
@@ -63,28 +64,45 @@ export interface ResponseSample {
   bodyHead: string;
 }
 
+/** Precision, recall and F1; null when nothing was scored (n = 0: not measured, never 0). */
+export interface Prf {
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+}
+
 export interface ClassStats {
   label: string;
-  precision: number;
-  recall: number;
-  f1: number;
-  /** Rows whose true label is this class. */
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  /** Rows whose true label is this class (answers outside the classes included). */
   support: number;
 }
 
 export interface ClassificationStats {
-  /** Rows scored: successful responses with a usable prediction and a label. */
+  /**
+   * Rows scored: successful responses with a label and a prediction — one of the classes, or, unless
+   * `label.outOfClass: exclude`, an answer outside them (scored as wrong).
+   */
   n: number;
-  accuracy: number;
-  /** Wilson score 95% interval for accuracy. */
-  accuracyCi: [number, number];
+  /** null when n = 0 (not measured). */
+  accuracy: number | null;
+  /** Wilson score 95% interval for accuracy; null when n = 0. */
+  accuracyCi: [number, number] | null;
   classes: ClassStats[];
-  macro: { precision: number; recall: number; f1: number };
-  micro: { precision: number; recall: number; f1: number };
+  macro: Prf;
+  micro: Prf;
   /** Positive-class precision/recall/F1 for binary tasks (the `label.positive` class). */
-  positive?: { label: string; precision: number; recall: number; f1: number };
+  positive?: Prf & { label: string };
   /** confusion[i][j] = rows with true class i predicted as class j (order of `labels`). */
   confusion: number[][];
+  /**
+   * Per true class (order of `labels`): rows answered outside the classes and scored as wrong — the column a k×k
+   * matrix has no room for (confusion row sums + this = support). Absent when there were none, or when they were
+   * excluded (`label.outOfClass: exclude`); in reports before schema 2.
+   */
+  outOfClass?: number[];
   labels: string[];
   logLoss?: number;
   rocAuc?: number;
@@ -92,9 +110,10 @@ export interface ClassificationStats {
 
 export interface RegressionStats {
   n: number;
-  mae: number;
-  rmse: number;
-  r2: number;
+  /** null when n = 0 (not measured; schema 2, before 0). */
+  mae: number | null;
+  rmse: number | null;
+  r2: number | null;
 }
 
 export interface QualityCounts {
@@ -102,8 +121,20 @@ export interface QualityCounts {
   rows: number;
   /** Rows scored. */
   scored: number;
-  /** Rows of ok responses whose prediction could not be used (unknown class, NaN). Counted, never scored as wrong. */
+  /**
+   * Rows of ok responses that could not be scored: no label (a replayed row without one), or, for regression, no
+   * numeric prediction. Counted, never scored.
+   */
   unparsable: number;
+  /**
+   * Classification (schema 2): rows of ok responses whose answer is not one of the label's classes (an abstention,
+   * an unknown value, null). Scored as wrong (they are in `scored` and `n`) unless `outOfClassPolicy` is 'exclude'.
+   */
+  outOfClass?: number;
+  /** Up to 5 distinct such answers, as JSON text (at most 60 characters, secrets scrubbed). */
+  outOfClassExamples?: string[];
+  /** How they were scored: 'wrong' (default) or 'exclude' (`label.outOfClass`). */
+  outOfClassPolicy?: 'wrong' | 'exclude';
   /** Rows of failed requests (not scored). */
   failed: number;
   /** How the predictions of scored and unparsable rows were read (absent in reports written before it existed). */
@@ -113,7 +144,7 @@ export interface QualityCounts {
 export interface PredictionsReadAs {
   /** The value itself: a class value (or a number, for regression). */
   class: number;
-  /** A binary label's P(positive), thresholded at target.decisionThreshold. */
+  /** A binary label's probability (P(second class); scenario/classes.ts), thresholded at target.decisionThreshold. */
   probability: number;
   /** The argmax of a per-class score vector. */
   argmax: number;
@@ -201,6 +232,13 @@ export interface ThresholdResult {
   limit: number;
   /** Measured value (NaN/null when not measurable, which fails). */
   value: number | null;
+  /** Why the value is null, e.g. "no row was scored (0 of 400 requests sent answered ok)" (schema 2). */
+  reason?: string;
+  /**
+   * Set on the rule modelwave adds itself when no request succeeded (`errors.rate < 100%`, absent with
+   * `--allow-all-failed`); it is only in `thresholds` when it fails (schema 2).
+   */
+  default?: boolean;
   pass: boolean;
   unit: 'ms' | 'fraction' | 'rps' | 'number';
 }
@@ -323,7 +361,8 @@ export interface Summary {
     latencyFailedHistogram?: string;
     /** Service time (µs) of successful requests. */
     serviceTimeHistogram: string;
-    accuracy?: number;
+    /** Overall accuracy; null when no row was scored (schema 2; before, 0). */
+    accuracy?: number | null;
     classification?: ClassificationStats;
     regression?: RegressionStats;
     quality?: QualityCounts;

@@ -4,7 +4,7 @@ import { ModelwaveError } from '../errors.js';
 import type { CompareRuleSpec, ThresholdSpec } from '../scenario/types.js';
 import type { Summary, ThresholdResult } from '../summary/types.js';
 import { didYouMean } from '../util/did-you-mean.js';
-import { parseDurationMs } from '../util/duration.js';
+import { bareNumberFix, parseDurationMs } from '../util/duration.js';
 
 export type MetricUnit = ThresholdResult['unit'];
 export type ThresholdOp = ThresholdSpec['op'];
@@ -95,7 +95,8 @@ function parseValue(unit: MetricUnit, text: string): number {
     try {
       return parseDurationMs(text);
     } catch {
-      throw fail(`must compare to a time like 250ms or 1s (got ${JSON.stringify(text)})`);
+      const fix = bareNumberFix(text);
+      throw fail(`must compare to a time like 250ms or 1s${fix ? ` (a number needs a unit: ${fix})` : ''} (got ${JSON.stringify(text)})`);
     }
   }
   if (unit === 'fraction') {
@@ -140,7 +141,8 @@ export function parseCompareRule(metric: string, expr: string): CompareRuleSpec 
     try {
       value = (neg ? -1 : 1) * parseDurationMs(neg ? text.slice(1) : text);
     } catch {
-      throw fail(`must compare to a time difference like 20ms or -5ms (got ${JSON.stringify(text)})`);
+      const fix = bareNumberFix(neg ? text.slice(1) : text);
+      throw fail(`must compare to a time difference like 20ms or -5ms${fix ? ` (a number needs a unit: ${fix})` : ''} (got ${JSON.stringify(text)})`);
     }
   } else {
     const pct = /^(-?\d+(?:\.\d+)?)\s*%$/.exec(text);
@@ -170,7 +172,7 @@ export function measureMetric(summary: Summary, metric: string): number | null {
   const t = summary.totals;
   const r = t.requests;
   const cls = t.classification;
-  const pick = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) ? null : v);
+  const pick = (v: number | null | undefined): number | null => (v == null || !Number.isFinite(v) ? null : v);
   const [family, stat] = metric.split('.', 2) as [string, string | undefined];
   const latency = LATENCY_METRIC.exec(metric);
   if (latency) {
@@ -248,7 +250,7 @@ export function compareOp(op: string, a: number, b: number): boolean {
   }
 }
 
-/** One result per spec, in order; a metric that cannot be measured has value null and fails. */
+/** One result per spec, in order; a metric that cannot be measured has value null, fails, and says why. */
 export function evaluateThresholds(summary: Summary, specs: readonly ThresholdSpec[]): ThresholdResult[] {
   return specs.map((s) => {
     const value = measureMetric(summary, s.metric);
@@ -258,8 +260,56 @@ export function evaluateThresholds(summary: Summary, specs: readonly ThresholdSp
       op: s.op,
       limit: s.value,
       value,
+      ...(value === null && { reason: notMeasuredReason(summary, s.metric) }),
       pass: value !== null && compareOp(s.op, value, s.value),
       unit: metricUnit(s.metric) ?? 'number',
     };
   });
+}
+
+/** The default sanity rule as written in reports. */
+export const ALL_FAILED_RULE = 'errors.rate < 100%';
+
+/**
+ * The default sanity rule: a run in which no request succeeded fails, thresholds or not (a dead target must not
+ * exit 0). Returns the failed rule to append to `summary.thresholds`, or undefined when some request succeeded or
+ * nothing was scheduled. `value` is the share of scheduled requests that did not succeed (1): dropped requests
+ * count, so a run that could send nothing at all fails too.
+ */
+export function allFailedRule(summary: Summary): ThresholdResult | undefined {
+  const r = summary.totals.requests;
+  if (r.scheduled === 0 || r.ok > 0) return undefined;
+  return {
+    expr: `${ALL_FAILED_RULE} (default rule)`,
+    metric: 'errors.rate',
+    op: '<',
+    limit: 1,
+    value: 1,
+    reason: `no request succeeded (${r.scheduled} scheduled, ${r.sent} sent, 0 ok)`,
+    pass: false,
+    unit: 'fraction',
+    default: true,
+  };
+}
+
+/** Why `metric` has no value in `summary` (measureMetric returned null), as a phrase for reports. */
+export function notMeasuredReason(summary: Summary, metric: string): string {
+  const t = summary.totals;
+  const r = t.requests;
+  const family = metric.split(/[.[]/, 1)[0]!;
+  const answered = `${r.ok} of ${r.sent} requests sent answered ok`;
+  if (['latency', 'service'].includes(family)) return 'no request was answered';
+  if (['lag', 'errors', 'rps'].includes(family)) return 'no request was sent';
+  if (metric === 'dropped.rate') return 'no request was scheduled';
+  if (metric === 'accuracy.window.min') return 'no window has a scored row';
+  if (['mae', 'rmse', 'r2'].includes(metric)) return t.regression ? `no row was scored (${answered})` : 'the scenario has no regression label';
+  const cls = t.classification;
+  if (!cls) return 'the scenario has no classification label';
+  if (cls.n === 0) return `no row was scored (${answered})`;
+  if (metric === 'logloss' || metric === 'auc') {
+    if (cls.labels.length !== 2) return 'needs a binary label';
+    return metric === 'auc' && cls.logLoss !== undefined ? 'the scored rows hold one class only' : 'the answers carried no probabilities';
+  }
+  if (/\[/.test(metric)) return `no class ${JSON.stringify(metric.slice(metric.indexOf('[') + 1, -1))} in label.classes`;
+  return 'not measurable';
 }

@@ -74,3 +74,82 @@ test('3 when the store cannot be reached; --store-optional runs anyway and leave
   assert.ok(sum.store?.spoolPath, 'spool path reported');
   assert.equal(sum.totals.requests.ok, 100);
 });
+
+/** A target that accepts connections and answers 503 to everything (a dead model behind a live proxy). */
+async function dead503(): Promise<{ url: string; close: () => void }> {
+  const http = await import('node:http');
+  const srv = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(503, { 'content-type': 'text/plain' }).end('no healthy upstream'));
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const { port } = srv.address() as net.AddressInfo;
+  return { url: `http://127.0.0.1:${port}/model`, close: () => (srv.closeAllConnections(), srv.close()) };
+}
+
+/** spawnSync would block this process's event loop, and with it the in-process 503 server: spawn asynchronously. */
+function runAsync(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    import('node:child_process').then(({ spawn }) => {
+      const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('close', (status) => (clearTimeout(timer), resolve({ status, stdout, stderr })));
+    });
+  });
+}
+
+test('1 when every request fails even without thresholds (default rule errors.rate < 100%); --allow-all-failed exits 0', async () => {
+  const dead = await dead503();
+  try {
+    const file = writeTelcoFile(dir, { name: 'all-failed', target: dead.url, timeout: '1s', phases: '[{ duration: 1s, rate: 50 }]' });
+    const r = await runAsync('run', file, '--no-store', '--out', path.join(dir, 'all-failed'));
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /FAIL: no request succeeded/);
+    assert.match(r.stdout, /every request failed: no request succeeded \(50 scheduled, 50 sent, 0 ok\) — the default rule errors\.rate < 100% fails the run \(--allow-all-failed accepts it\)/);
+    assert.match(r.stdout, /FAIL\s+errors\.rate < 100% \(default rule\)\s+100\.00%/);
+    const sum = JSON.parse(readFileSync(path.join(dir, 'all-failed', 'report.json'), 'utf8')) as Summary;
+    assert.equal(sum.totals.requests.httpErrors, 50);
+    assert.deepEqual(
+      sum.thresholds.map((t) => [t.expr, t.pass, t.default]),
+      [['errors.rate < 100% (default rule)', false, true]],
+    );
+    const junit = readFileSync(path.join(dir, 'all-failed', 'junit.xml'), 'utf8');
+    assert.match(junit, /<testcase name="errors\.rate &lt; 100% \(default rule\)"[^>]*>\s*<failure/);
+    const allowed = await runAsync('run', file, '--no-store', '--quiet', '--allow-all-failed', '--out', path.join(dir, 'all-failed-ok'));
+    assert.equal(allowed.status, 0, allowed.stderr);
+    const ok = JSON.parse(readFileSync(path.join(dir, 'all-failed-ok', 'report.json'), 'utf8')) as Summary;
+    assert.deepEqual(ok.thresholds, []);
+    // One request that succeeds is enough for the rule to hold (and it is then not in the report at all).
+    const live = await runAsync('run', scenario('builtin:telco@v2', '  requests.ok: ">= 1"'), '--no-store', '--quiet', '--out', path.join(dir, 'some-ok'));
+    assert.equal(live.status, 0, live.stderr);
+    assert.equal((JSON.parse(readFileSync(path.join(dir, 'some-ok', 'report.json'), 'utf8')) as Summary).thresholds.length, 1);
+  } finally {
+    dead.close();
+  }
+});
+
+test('compare: a candidate that answers nothing fails the comparison (default rule); --allow-all-failed leaves it to the rules', async () => {
+  const dead = await dead503();
+  try {
+    const file = writeTelcoFile(dir, { name: 'cmp-dead', target: 'builtin:telco@v1', timeout: '1s', phases: '[{ duration: 1s, rate: 40 }]', extra: 'compare: { rules: ["latency.p99.ratio <= 100"] }' });
+    const r = await runAsync('compare', file, '--baseline', 'builtin:telco@v1', '--candidate', dead.url, '--no-store', '--quiet', '--out', path.join(dir, 'cmp-dead'));
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /the candidate answered no request successfully \(no request succeeded \(40 scheduled, 40 sent, 0 ok\)\): the default rule errors\.rate < 100% fails the comparison/);
+  } finally {
+    dead.close();
+  }
+});
+
+test('--duration: a bare number is exit 2 with the fix; a compound duration runs', async () => {
+  const bare = run('run', scenario('builtin:telco@v2', '  errors.rate: "< 1%"'), '--no-store', '--duration', '3');
+  assert.equal(bare.status, 2, bare.stderr);
+  assert.equal(bare.stderr, 'modelwave: --duration has no unit: write 3s or 3000ms (got 3)\n');
+  const compound = run('run', scenario('builtin:telco@v2', '  errors.rate: "< 1%"'), '--no-store', '--quiet', '--duration', '1s200ms', '--out', path.join(dir, 'compound'));
+  assert.equal(compound.status, 0, compound.stderr);
+  const sum = JSON.parse(readFileSync(path.join(dir, 'compound', 'report.json'), 'utf8')) as Summary;
+  assert.equal(sum.totals.requests.scheduled, 120, '1.2 s at 100 requests/s');
+});

@@ -220,13 +220,29 @@ test('decode: a binary P(positive) becomes the class at target.decisionThreshold
     probabilities: [0.87, 0.65, null],
     readAs: Uint8Array.of(READ_AS.probability, READ_AS.probability, READ_AS.value),
   });
-  // The positive class is label.positive: here the first class, so p is P("stay").
+  // A single probability is P(second class) ("churn") whichever class label.positive names (scenario/classes.ts):
+  // with the first class positive, the class is the same and the probability kept is P("stay") = 1 − p.
   const named = createCodec(target('kserve-v1', { rowsPerRequest: 2 }), ['a'], ['stay', 'churn'], { positive: 'stay' });
   assert.deepEqual(named.decode('{"predictions":[0.9,0.2]}', 2), {
     ok: true,
-    predictions: ['stay', 'churn'],
+    predictions: ['churn', 'stay'],
+    probabilities: [1 - 0.9, 1 - 0.2],
+    readAs: Uint8Array.of(READ_AS.probability, READ_AS.probability),
+  });
+  const byDefault = createCodec(target('kserve-v1', { rowsPerRequest: 2 }), ['a'], ['stay', 'churn']);
+  assert.deepEqual(byDefault.decode('{"predictions":[0.9,0.2]}', 2).ok && byDefault.decode('{"predictions":[0.9,0.2]}', 2), {
+    ok: true,
+    predictions: ['churn', 'stay'],
     probabilities: [0.9, 0.2],
     readAs: Uint8Array.of(READ_AS.probability, READ_AS.probability),
+  });
+  // {prediction, probability} (the reference models): the probability is P(second class) too; a per-class vector is
+  // indexed by class, so it needs no conversion.
+  const obj = createCodec(target('kserve-v1', { rowsPerRequest: 2 }), ['a'], [0, 1], { positive: 0 });
+  assert.deepEqual(obj.decode('{"predictions":[{"prediction":1,"probability":0.8},{"prediction":0,"probability":[0.7,0.3]}]}', 2), {
+    ok: true,
+    predictions: [1, 0],
+    probabilities: [1 - 0.8, 0.7],
   });
   // Multi-class and regression: a number in [0, 1] is just a number.
   assert.deepEqual(createCodec(target('kserve-v1'), ['a'], [0, 1, 2]).decode('{"predictions":[0.4]}', 1), { ok: true, predictions: [0.4] });

@@ -206,7 +206,7 @@ test('per-class and per-window deltas are candidate − baseline; windows missin
   const c = makeSummary({ windows: 3 });
   c.windows[1]!.accuracy = b.windows[1]!.accuracy! + 0.1;
   const cls = c.totals.classification!;
-  c.totals.classification = { ...cls, classes: cls.classes.map((k) => ({ ...k, recall: k.recall - 0.05, f1: k.f1 + 0.02 })) };
+  c.totals.classification = { ...cls, classes: cls.classes.map((k) => ({ ...k, recall: k.recall! - 0.05, f1: k.f1! + 0.02 })) };
   const cmp = analyze({ ...side(b, constant(5)), reportDir: 'baseline' }, side(c, constant(5)), { id: 'x' });
   assert.deepEqual(cmp.perWindow.map((w) => w.index), [1, 2, 3, 4]);
   assert.equal(cmp.perWindow[0]!.delta, 0);

@@ -151,6 +151,24 @@ test('timeouts and the in-flight cap: timeouts counted, excess requests dropped 
   }
 });
 
+test('target.maxInFlight caps open loop only: a closed loop of 8 under a cap of 4 drops nothing and keeps 8 in flight', async () => {
+  const srv = await startServer(['--model', 'telco@v1', '--latency', '20ms']);
+  try {
+    const s = telcoScenario(`${srv.url}/model`, '  phases: [{ requests: 400, concurrency: 8 }]');
+    s.target.maxInFlight = 4;
+    const { summaries } = await executeRun(s, { workers: 2 });
+    const req = summaries[0].totals.requests;
+    assert.deepEqual(accountingErrors(req), []);
+    assert.equal(req.dropped, 0, `dropped ${req.dropped} (${JSON.stringify(summaries[0].totals.errors.byCode)})`);
+    assert.equal(req.ok, 400);
+    // The server saw the closed loop's 8 at once, above the cap of 4: the cap did not hold it back either.
+    const st = await srv.stats();
+    assert.ok(st.maxInFlight > 4 && st.maxInFlight <= 8, `server max in flight ${st.maxInFlight}`);
+  } finally {
+    await srv.stop();
+  }
+});
+
 test('stalls of 500 ms every 2 s at 200 req/s: the tail shows them (p99 ≥ 400 ms, p90 ≥ 200 ms)', async () => {
   const srv = await startServer(['--model', 'telco@v1', '--stall', '500ms/2s']);
   try {

@@ -4,7 +4,10 @@ import { classificationStats, LOG_LOSS_EPS, scoreStats } from '../../src/quality
 import { wilson } from '../../src/quality/wilson.js';
 import { close, mulberry32 } from '../stats/exact.js';
 
-const eq = (a: number, b: number, what: string) => close(a, b, 1e-12, what);
+const eq = (a: number | null | undefined, b: number, what: string) => {
+  assert.ok(a != null, `${what} is measured`);
+  close(a, b, 1e-12, what);
+};
 
 test('binary: per-class, macro, micro and positive-class values by hand', () => {
   // true 0: 50 right, 10 called 1; true 1: 5 called 0, 35 right.
@@ -60,13 +63,41 @@ test('3 observed classes plus one never seen: zero divisions are 0; the unseen c
   assert.notEqual(s.confusion, m, 'confusion is copied');
 });
 
-test('no rows: accuracy 0 with interval [0, 1] and all averages 0', () => {
+test('no rows: accuracy, its interval and every precision/recall/F1 are null (not measured), never 0', () => {
   const s = classificationStats([[0, 0], [0, 0]], ['x', 'y']);
   assert.equal(s.n, 0);
-  assert.equal(s.accuracy, 0);
-  assert.deepEqual(s.accuracyCi, [0, 1]);
-  assert.deepEqual(s.macro, { precision: 0, recall: 0, f1: 0 });
-  assert.deepEqual(s.micro, { precision: 0, recall: 0, f1: 0 });
+  assert.equal(s.accuracy, null);
+  assert.equal(s.accuracyCi, null);
+  assert.deepEqual(s.macro, { precision: null, recall: null, f1: null });
+  assert.deepEqual(s.micro, { precision: null, recall: null, f1: null });
+  assert.deepEqual(s.positive, { label: 'y', precision: null, recall: null, f1: null });
+  for (const c of s.classes) assert.deepEqual([c.precision, c.recall, c.f1, c.support], [null, null, null, 0]);
+  const json = JSON.parse(JSON.stringify(s)) as { accuracy: unknown };
+  assert.equal(json.accuracy, null, 'report.json says null');
+});
+
+test('answers outside the classes: wrong rows in no column (support and fn of their true class, never an fp)', () => {
+  // 12 rows of y_true = [0]*6 + [1]*6. Predictions: class 0 rows → 0,0,0,1,X,X; class 1 rows → 1,1,1,1,0,X
+  // (X = an answer outside the classes). By hand (scikit-learn's precision_recall_fscore_support with labels=[0,1]
+  // on y_pred containing "X" gives the same): tp0 = 3, fp0 = 1, fn0 = 3; tp1 = 4, fp1 = 1, fn1 = 2; accuracy 7/12.
+  const s = classificationStats([[3, 1], [1, 4]], ['0', '1'], { outOfClass: [2, 1] });
+  assert.equal(s.n, 12);
+  eq(s.accuracy, 7 / 12, 'accuracy');
+  assert.deepEqual(s.accuracyCi, wilson(7, 12));
+  const [c0, c1] = s.classes;
+  assert.deepEqual([c0.support, c1.support], [6, 6]);
+  eq(c0.precision, 3 / 4, 'P0');
+  eq(c0.recall, 3 / 6, 'R0');
+  eq(c0.f1, 6 / (6 + 1 + 3), 'F0');
+  eq(c1.precision, 4 / 5, 'P1');
+  eq(c1.recall, 4 / 6, 'R1');
+  eq(c1.f1, 8 / (8 + 1 + 2), 'F1');
+  eq(s.micro.precision, 7 / 9, 'micro P: the 3 outside answers are no class\'s false positive');
+  eq(s.micro.recall, 7 / 12, 'micro R = accuracy');
+  eq(s.micro.f1, 14 / (14 + 2 + 5), 'micro F1');
+  assert.deepEqual(s.outOfClass, [2, 1]);
+  assert.equal(classificationStats([[3, 1], [1, 4]], ['0', '1'], { outOfClass: [0, 0] }).outOfClass, undefined);
+  assert.throws(() => classificationStats([[1]], ['a'], { outOfClass: [1, 2] }), /outOfClass must be 1 non-negative counts/);
 });
 
 test('log loss by hand, with clipping of certain mistakes', () => {

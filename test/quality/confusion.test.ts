@@ -53,3 +53,21 @@ test('bad sizes and indices are rejected with the offending value', () => {
   assert.throws(() => c.add(0, 0.5 as number), /predIdx/);
   assert.throws(() => c.add(0, 0, -1), /non-negative/);
 });
+
+test('answers outside the classes: wrong rows in no column, counted per true class, merged, in total() but not correct()', () => {
+  const a = new Confusion(2);
+  a.add(0, 0, 3);
+  a.add(1, 1, 2);
+  a.addOutOfClass(1);
+  const b = new Confusion(2);
+  b.addOutOfClass(0, 2);
+  a.merge(b);
+  assert.deepEqual(a.outOfClass(), [2, 1]);
+  assert.deepEqual(a.toMatrix(), [
+    [3, 0],
+    [0, 2],
+  ]);
+  assert.equal(a.correct(), 5);
+  assert.equal(a.total(), 8, '5 in the matrix + 3 outside');
+  assert.throws(() => a.addOutOfClass(2), /trueIdx must be an integer in \[0, 1\] \(got 2\)/);
+});

@@ -99,9 +99,9 @@ test('regression (linear labels with concept and covariate drift, echo model): M
   const ssTot = ys.reduce((a, y) => a + (y - mean) ** 2, 0);
   const reg = sum.totals.regression!;
   assert.equal(reg.n, rows);
-  assert.ok(Math.abs(reg.mae - abs / rows) < 1e-9, `mae ${reg.mae} vs ${abs / rows}`);
-  assert.ok(Math.abs(reg.rmse - Math.sqrt(sq / rows)) < 1e-9);
-  assert.ok(Math.abs(reg.r2 - (1 - sq / ssTot)) < 1e-9);
+  assert.ok(Math.abs(reg.mae! - abs / rows) < 1e-9, `mae ${reg.mae} vs ${abs / rows}`);
+  assert.ok(Math.abs(reg.rmse! - Math.sqrt(sq / rows)) < 1e-9);
+  assert.ok(Math.abs(reg.r2! - (1 - sq / ssTot)) < 1e-9);
 });
 
 test('scenarios/telco.yaml end to end: accuracy falls window after window and the drift flag is set', async () => {

@@ -25,9 +25,9 @@ test('MAE, RMSE and R² by hand for a small set', () => {
   const s = acc.stats();
   // errors 0.5, −0.5, 0, −1: MAE 2/4; SSE 1.5 → RMSE √0.375; ȳ = 2.875, SST = 29.1875 → R² = 1 − 1.5/29.1875.
   assert.equal(s.n, 4);
-  close(s.mae, 0.5, 1e-15);
-  close(s.rmse, Math.sqrt(0.375), 1e-15);
-  close(s.r2, 1 - 1.5 / 29.1875, 1e-15); // 0.948608... (scikit-learn's r2_score example)
+  close(s.mae!, 0.5, 1e-15);
+  close(s.rmse!, Math.sqrt(0.375), 1e-15);
+  close(s.r2!, 1 - 1.5 / 29.1875, 1e-15); // 0.948608... (scikit-learn's r2_score example)
 });
 
 test('matches the two-pass formulas on random data, and merge equals one pass', () => {
@@ -50,9 +50,9 @@ test('matches the two-pass formulas on random data, and merge equals one pass', 
   const d = direct(y, yhat);
   for (const s of [whole.stats(), merged.stats()]) {
     assert.equal(s.n, d.n);
-    relClose(s.mae, d.mae, 1e-12, 'mae');
-    relClose(s.rmse, d.rmse, 1e-12, 'rmse');
-    relClose(s.r2, d.r2, 1e-10, 'r2');
+    relClose(s.mae!, d.mae, 1e-12, 'mae');
+    relClose(s.rmse!, d.rmse, 1e-12, 'rmse');
+    relClose(s.r2!, d.r2, 1e-10, 'r2');
   }
 });
 
@@ -64,11 +64,11 @@ test('R² stays accurate when the labels sit on a huge offset (naive Σy² − n
   dev.forEach((d, i) => acc.add(off + d, off + d - err[i]));
   const sst = dev.reduce((s, d) => s + d * d, 0); // mean of dev is 0
   const sse = err.reduce((s, e) => s + e * e, 0);
-  close(acc.stats().r2, 1 - sse / sst, 1e-6);
+  close(acc.stats().r2!, 1 - sse / sst, 1e-6);
 });
 
-test('conventions: n = 0 gives zeros; constant labels give R² 1 if perfect, else 0; non-finite input throws', () => {
-  assert.deepEqual(new RegressionAccumulator().stats(), { n: 0, mae: 0, rmse: 0, r2: 0 });
+test('conventions: n = 0 gives nulls (not measured); constant labels give R² 1 if perfect, else 0; non-finite input throws', () => {
+  assert.deepEqual(new RegressionAccumulator().stats(), { n: 0, mae: null, rmse: null, r2: null });
   const perfect = new RegressionAccumulator();
   perfect.add(5, 5);
   perfect.add(5, 5);

@@ -47,7 +47,7 @@ test('report.md has the compact summary, phase and window tables', () => {
   assert.equal(metric.get('Failures by kind'), '48 HTTP error · 22 timeout · 3 connection error · 7 bad response · 25 dropped (error rate 0.80%)');
   const l = s.totals.latencyMs;
   assert.equal(metric.get('Latency (ms)'), `p50 ${l.p50.toFixed(2)} · p90 ${l.p90.toFixed(2)} · p99 ${l.p99.toFixed(2)} · p99.9 ${l.p999.toFixed(2)} · max ${l.max.toFixed(2)}`);
-  const ci = s.totals.classification!.accuracyCi;
+  const ci = s.totals.classification!.accuracyCi!;
   assert.equal(metric.get('Accuracy'), `0.8123, 95% CI [${ci[0].toFixed(4)}, ${ci[1].toFixed(4)}] (n = 9,970)`);
   assert.equal(metric.get('Drift'), '⚠️ accuracy fell from 0.93 (window 1) to 0.65 (window 60)');
 

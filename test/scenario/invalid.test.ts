@@ -19,7 +19,7 @@ const CASES: [string, number, string][] = [
   // key only valid with another protocol
   ['access-key-wrong-protocol.yaml', 5, 'target.accessKey is only used by the cloudera protocol (protocol is mlflow-split)'],
   // duration syntax
-  ['bad-duration.yaml', 13, 'load.phases[0].duration must be a duration like "500ms", "5s", "2m" or a number of milliseconds (got "5x")'],
+  ['bad-duration.yaml', 13, 'load.phases[0].duration must be a duration like "500ms", "10s", "1m30s" or "1h" (got "5x")'],
   // URL scheme
   ['bad-url-scheme.yaml', 3, 'target.url must be an http:// or https:// URL or builtin:telco@v1 (got "ftp://127.0.0.1/model")'],
   // a union ("auto" | integer) reports its own message, not a branch's
@@ -199,7 +199,7 @@ test('every problem in a file is reported, sorted by line', () => {
       assert.deepEqual(err.details, [
         'many.yaml:3:3: target.protocl is not a known key; did you mean `protocol`?',
         'many.yaml:9:29: load.phases[0].rate must be a positive number (got 0)',
-        'many.yaml:10:19: load.phases[1].duration must be a duration like "500ms", "5s", "2m" or a number of milliseconds (got -1)',
+        'many.yaml:10:19: load.phases[1].duration must be a duration like "500ms", "10s", "1m30s" or "1h" (got -1)',
         'many.yaml:11:19: windows.every must be a positive integer (got 0)',
       ]);
       return true;

@@ -17,7 +17,7 @@ test('parseThreshold: units normalised (ms, fraction, number)', () => {
     ['latency.p99', '< 250ms', ['<', 250]], // time with unit
     ['latency.p50', '<= 1.5s', ['<=', 1500]], // seconds → ms
     ['service.max', '< 800us', ['<', 0.8]], // µs → ms
-    ['lag.p99', '<20', ['<', 20]], // bare number = ms, no space needed
+    ['lag.p99', '<20ms', ['<', 20]], // no space needed
     ['errors.rate', '< 1%', ['<', 0.01]], // percent → fraction
     ['errors.rate', '<= 0.005', ['<=', 0.005]], // fraction as is
     ['accuracy', '>= 85%', ['>=', 0.85]],
@@ -130,7 +130,7 @@ test('evaluateThresholds: values read from the summary, pass/fail per operator',
   const specs = [
     'latency.p99 < 250ms', // 240 → pass
     'latency.p50 > 10ms', // 10 → fail (strict)
-    'service.p99 <= 200', // 200 → pass
+    'service.p99 <= 200ms', // 200 → pass
     'lag.max < 5ms', // 9 → fail
     'errors.rate < 1%', // 0.01 → fail (strict)
     'errors.count == 10', // 4+3+2+1 → pass

@@ -24,7 +24,6 @@ const goodFlags: [InjectionFlags, InjectionOptions][] = [
   [{ latency: '10ms' }, { latencyMs: { min: 10, max: 10 } }],
   [{ latency: '5ms..20ms' }, { latencyMs: { min: 5, max: 20 } }],
   [{ latency: '1s' }, { latencyMs: { min: 1000, max: 1000 } }], // seconds
-  [{ latency: '15' }, { latencyMs: { min: 15, max: 15 } }], // plain number = ms
   [{ errorRate: '0.05', resetRate: '1%', garbageRate: '0' }, { errorRate: 0.05, resetRate: 0.01, garbageRate: 0 }],
   [{ stall: '500ms/2s' }, { stall: { durationMs: 500, everyMs: 2000 } }],
   [{ seed: '42' }, { seed: 42 }],
@@ -35,7 +34,9 @@ for (const [flags, want] of goodFlags) {
 
 // Each row: a bad flag value → the exact message.
 const badFlags: [InjectionFlags, string][] = [
-  [{ stall: '500' }, '--stall must look like 500ms/2s (got 500)'],
+  [{ stall: '500' }, '--stall must look like 500ms/2s (a number needs a unit: write 500ms or 0.5s) (got 500)'],
+  [{ latency: '15' }, '--latency must look like 10ms or 5ms..20ms with min <= max (a number needs a unit: write 15s or 15000ms) (got 15)'], // no bare ms
+  [{ latency: '5ms..20' }, '--latency must look like 10ms or 5ms..20ms with min <= max (a number needs a unit: write 20s or 20000ms) (got 5ms..20)'],
   [{ stall: '2s/500ms' }, '--stall needs 0 < duration < period, like 500ms/2s (got 2000ms/500ms)'],
   [{ stall: 'ams/2s' }, '--stall must look like 500ms/2s (got ams/2s)'],
   [{ latency: 'fast' }, '--latency must look like 10ms or 5ms..20ms with min <= max (got fast)'],

@@ -40,7 +40,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 // Each row: bad arguments → what stderr must say. All exit 2.
 const bad: [string[], RegExp][] = [
-  [['--stall', '500'], /--stall must look like 500ms\/2s \(got 500\)/],
+  [['--stall', '500'], /--stall must look like 500ms\/2s \(a number needs a unit: write 500ms or 0\.5s\) \(got 500\)/],
+  [['--latency', '15'], /--latency must look like 10ms or 5ms\.\.20ms with min <= max \(a number needs a unit: write 15s or 15000ms\)/],
   [['--latency', 'soon'], /--latency must look like 10ms or 5ms\.\.20ms/],
   [['--error-rate', '7'], /--error-rate must be a fraction between 0 and 1/],
   [['--model', 'telco@v9'], /--model must be telco@v1, telco@v2, echo:FIELD or constant:VALUE \(got "telco@v9"\)/],

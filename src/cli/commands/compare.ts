@@ -17,6 +17,7 @@ interface CompareFlags {
   json?: boolean;
   store?: string | boolean;
   storeOptional?: boolean;
+  allowAllFailed?: boolean;
 }
 
 export function register(program: Command): void {
@@ -36,6 +37,7 @@ export function register(program: Command): void {
     .option('--store <url>', 'metrics store for both runs: postgres://… or a directory (default: embedded .modelwave/store)')
     .option('--no-store', 'do not store per-request metrics')
     .option('--store-optional', 'if the store cannot be reached, compare anyway and spool records')
+    .option('--allow-all-failed', 'do not fail the comparison because a version answered no request successfully')
     .option('--json', 'print comparison.json to stdout')
     .option('--quiet', 'no live progress')
     .action(
@@ -43,7 +45,7 @@ export function register(program: Command): void {
         const { compareRuns, runCompare } = await import('../../compare/run.js');
         const { resolveStoreOptions } = await import('../../store/index.js');
         const { renderComparisonText } = await import('../../compare/render.js');
-        const { parseDurationMs } = await import('../../util/duration.js');
+        const { durationProblem, parseDurationMs } = await import('../../util/duration.js');
         let res;
         if (f.runs) {
           if (f.runs.length !== 2) throw usageError(`--runs needs exactly two runs (got ${f.runs.length})`);
@@ -62,11 +64,9 @@ export function register(program: Command): void {
           const { loadScenario } = await import('../../scenario/load.js');
           let durationMs: number | undefined;
           if (f.duration !== undefined) {
-            try {
-              durationMs = parseDurationMs(f.duration);
-            } catch {
-              throw usageError(`--duration must look like 500ms, 10s or 2m (got ${f.duration})`);
-            }
+            const problem = durationProblem(f.duration);
+            if (problem !== undefined) throw usageError(`--duration ${problem} (got ${f.duration})`);
+            durationMs = parseDurationMs(f.duration);
           }
           const rate = f.rate !== undefined ? Number(f.rate) : undefined;
           if (rate !== undefined && !(rate > 0)) throw usageError(`--rate must be a positive number (got ${f.rate})`);
@@ -84,6 +84,7 @@ export function register(program: Command): void {
             ...(f.rule ? { rules: f.rule } : {}),
             ...(workers !== undefined ? { workers } : {}),
             failOnInconclusive: Boolean(f.failOnInconclusive),
+            allowAllFailed: Boolean(f.allowAllFailed),
             quiet: Boolean(f.quiet || f.json),
             signal: stop,
             hurry,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { action, reportError } from '../exit.js';
 import { usageError } from '../../errors.js';
-import { parseDurationMs } from '../../util/duration.js';
+import { durationProblem, parseDurationMs } from '../../util/duration.js';
 import { interrupts } from '../signals.js';
 
 interface RunFlags {
@@ -17,6 +17,7 @@ interface RunFlags {
   report?: string;
   store?: string | boolean;
   storeOptional?: boolean;
+  allowAllFailed?: boolean;
 }
 
 const positiveNumber = (flag: string, v: string | undefined): number | undefined => {
@@ -27,11 +28,9 @@ const positiveNumber = (flag: string, v: string | undefined): number | undefined
 };
 
 const durationFlag = (v: string): number => {
-  try {
-    return parseDurationMs(v);
-  } catch {
-    throw usageError(`--duration must look like 500ms, 10s or 2m (got ${v})`);
-  }
+  const problem = durationProblem(v);
+  if (problem !== undefined) throw usageError(`--duration ${problem} (got ${v})`);
+  return parseDurationMs(v);
 };
 
 export function register(program: Command): void {
@@ -50,6 +49,7 @@ export function register(program: Command): void {
     .option('--store <url>', 'metrics store: postgres://… or a directory (default: embedded store in .modelwave/store, or $MODELWAVE_STORE)')
     .option('--no-store', 'do not store per-request metrics')
     .option('--store-optional', 'if the store cannot be reached, run anyway and spool records to .modelwave/spool (or $TMPDIR/modelwave-spool)')
+    .option('--allow-all-failed', 'exit 0 even when no request succeeded (by default such a run fails: rule errors.rate < 100%)')
     .option('--json', 'print report.json to stdout instead of the summary table')
     .option('--quiet', 'no live progress and no summary table')
     .action(
@@ -79,6 +79,7 @@ export function register(program: Command): void {
           signal: stop,
           hurry,
           store,
+          allowAllFailed: Boolean(f.allowAllFailed),
         });
         if (f.json) process.stdout.write(`${JSON.stringify(res.summary, null, 2)}\n`);
         if (res.failure) reportError(res.failure);
