@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { callsPerSecond } from './lib/stats.js';
 import { createCodec } from '../src/codecs/index.js';
 import type { Row } from '../src/data/types.js';
-import type { TargetSpec } from '../src/scenario/types.js';
+import type { TargetSpec } from '../src/spec/types.js';
 
 const FIELDS = ['iot_signal_1', 'iot_signal_2', 'iot_signal_3', 'iot_signal_4', 'manufacturer'];
 const NUMERIC = FIELDS.slice(0, 4);

@@ -4,7 +4,7 @@
 //   npm run build && node dist/bench/pacer.js
 import { arrivalOffsetsUs } from '../src/schedule/pacer.js';
 import { planLoad, type OpenPhasePlan } from '../src/schedule/plan.js';
-import type { OpenPhase } from '../src/scenario/types.js';
+import type { OpenPhase } from '../src/spec/types.js';
 
 const SHAPES: Record<string, Partial<OpenPhase>> = {
   constant: {},

@@ -5,7 +5,7 @@ import { faker } from '@faker-js/faker';
 import { fileURLToPath } from 'node:url';
 import { callsPerSecond } from './lib/stats.js';
 import { createRowGenerator } from '../src/data/rows.js';
-import type { FieldSpec, LabelSpec, Scenario } from '../src/scenario/types.js';
+import type { FieldSpec, LabelSpec, Scenario } from '../src/spec/types.js';
 
 const TELCO: { name: string; spec: FieldSpec }[] = [
   { name: 'iot_signal_1', spec: { kind: 'int', min: 1, max: 10 } },

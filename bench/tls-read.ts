@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { PARSE_DONE, PARSE_MORE, ResponseParser } from '../src/engine/h1parse.js';
+import { PARSE_DONE, PARSE_MORE, ResponseParser } from '../src/engine/net/h1parse.js';
 import { stopAll } from './lib/proc.js';
 import { startNginx } from './lib/targets.js';
 import { PEER_BODY } from './lib/tools.js';

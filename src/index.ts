@@ -1,6 +1,6 @@
 // Library entry point: everything the CLI does is importable from here (the CLI in src/cli is only wiring).
 export * from './errors.js';
-export type * from './scenario/types.js';
+export type * from './spec/types.js';
 export type * from './summary/types.js';
 export type * from './data/types.js';
 export type * from './codecs/types.js';
@@ -8,11 +8,11 @@ export * from './engine/types.js';
 export { loadScenario, parseScenarioText, type LoadOptions, type ScenarioOverrides } from './scenario/load.js';
 export { scenarioJsonSchema } from './scenario/schema.js';
 export { LIMITS } from './spec/limits.js';
-export { preflight } from './engine/preflight.js';
+export { preflight } from './engine/main/preflight.js';
 export { createRowGenerator } from './data/rows.js';
 export { createCodec } from './codecs/index.js';
 export { startReferenceServer, type ReferenceServerOptions, type RunningServer, type ServerStats } from './server/reference.js';
-export { executeRun, type RunOptions, type RunResult, type RunSink, type LiveFigures } from './engine/run.js';
+export { executeRun, type RunOptions, type RunResult, type RunSink, type LiveFigures } from './engine/main/run.js';
 export { runScenario, exitCodeOf, type RunScenarioOptions, type RunScenarioResult } from './run.js';
 export { evaluateThresholds, measureMetric } from './verdict/thresholds.js';
 export { assessValidity, plannedRps, type ValidityOptions } from './verdict/validity.js';

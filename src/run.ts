@@ -1,12 +1,12 @@
 // One run from a loaded scenario to written reports: engine → sinks (progress, store) → Summary → verdict →
-// reporters. The CLI (src/cli/commands/run.ts) only parses flags and maps the outcome to an exit code.
+// reporters. The CLI (src/cli/run.ts) only parses flags and maps the outcome to an exit code.
 import path from 'node:path';
 import { EXIT, type ModelwaveError } from './errors.js';
-import type { Scenario } from './scenario/types.js';
+import type { Scenario } from './spec/types.js';
 import type { Summary } from './summary/types.js';
-import { executeRun, newRunId, type RunResult, type RunSink } from './engine/run.js';
-import { insecureTlsWarnings } from './engine/tls.js';
-import { progressSink } from './engine/progress.js';
+import { executeRun, newRunId, type RunResult, type RunSink } from './engine/main/run.js';
+import { insecureTlsWarnings } from './engine/net/tls.js';
+import { progressSink } from './engine/main/progress.js';
 import { allFailedRule, evaluateThresholds } from './verdict/thresholds.js';
 import { assessValidity, type ValidityOptions } from './verdict/validity.js';
 import { writeReports, type ReportFormat } from './report/write.js';

@@ -1,10 +1,10 @@
 // The capacity search loop: each probe is a full `runScenario` (own report folder, stored under one capacity id),
-// the next level comes from search.ts, the answer from answer.ts. The CLI (src/cli/commands/capacity.ts) only parses
+// the next level comes from search.ts, the answer from answer.ts. The CLI (src/cli/capacity.ts) only parses
 // flags, calls searchCapacity and maps the outcome to an exit code.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ModelwaveError } from '../errors.js';
-import type { Phase, Scenario } from '../scenario/types.js';
+import type { Phase, Scenario } from '../spec/types.js';
 import type { Summary } from '../summary/types.js';
 import type { StoreOptions } from '../store/types.js';
 import { runScenario } from '../run.js';

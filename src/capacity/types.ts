@@ -1,7 +1,7 @@
 // The capacity search's data: its options, one record per probe, and the answer (report.json's `capacity` section,
 // documented in docs/capacity.md). Levels are req/s (open loop) or requests in flight (closed loop).
 import type { LatencyStats, ThresholdResult, Validity } from '../summary/types.js';
-import type { ThresholdSpec } from '../scenario/types.js';
+import type { ThresholdSpec } from '../spec/types.js';
 
 export type CapacityMode = 'rate' | 'concurrency';
 

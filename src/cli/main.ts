@@ -7,12 +7,12 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../errors.js';
 import { VERSION } from '../version.js';
-import { register as registerValidate } from './commands/validate.js';
-import { register as registerServe } from './commands/serve.js';
-import { register as registerRun } from './commands/run.js';
-import { register as registerStore } from './commands/store.js';
-import { register as registerCompare } from './commands/compare.js';
-import { register as registerCapacity } from './commands/capacity.js';
+import { register as registerValidate } from './validate.js';
+import { register as registerServe } from './serve.js';
+import { register as registerRun } from './run.js';
+import { register as registerStore } from './store.js';
+import { register as registerCompare } from './compare.js';
+import { register as registerCapacity } from './capacity.js';
 
 // `modelwave runs | head`: a closed pipe is the reader's choice, not an error worth a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

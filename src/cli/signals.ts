@@ -5,7 +5,7 @@
 // A CI job's timeout sends one SIGTERM and waits: the first signal alone must end the run, so it also arms a
 // last-resort deadline past every bounded wait of the stop (in-flight requests, workers, store drain, reports) — if
 // the process is still alive then, something is stuck, and it exits rather than hang.
-import { STOP_GRACE_MS } from '../engine/lifecycle.js';
+import { STOP_GRACE_MS } from '../engine/main/lifecycle.js';
 
 export interface InterruptOptions {
   /** The scenario's request timeout: how long requests in flight may still take after the stop. */

@@ -8,7 +8,7 @@
 import type { Codec } from './types.js';
 import type { Row } from '../data/types.js';
 import { ModelwaveError } from '../errors.js';
-import { CLOUDERA_BATCH_FORMS, clouderaRequestOf } from '../scenario/wire.js';
+import { CLOUDERA_BATCH_FORMS, clouderaRequestOf } from '../spec/wire.js';
 import { fail, makeCodec, type CodecContext, type Located } from './extract.js';
 import { rowsJson, rowWriter } from './json.js';
 import { splitFrame } from './mlflow.js';

@@ -7,7 +7,7 @@
 // or [p] for a single row; and, for a binary label, a number in [0, 1] that is not a class value is P(positive).
 import type { Codec, DecodeResult, FieldType } from './types.js';
 import { READ_AS } from './types.js';
-import type { LabelValue, RowFormat, TargetSpec } from '../scenario/types.js';
+import type { LabelValue, RowFormat, TargetSpec } from '../spec/types.js';
 import { getPath, type PathSegment } from './path.js';
 import { parseJsonTolerant } from './parse.js';
 import { classOfProbability, positiveProbability, type ClassSpec } from '../scenario/classes.js';
@@ -49,7 +49,7 @@ export interface CodecContext {
   fieldNames: string[];
   /** The fields sent, in order (target.send, default fieldNames). */
   send: string[];
-  /** target.rowFormat as written; each codec applies its protocol's default (scenario/wire.ts). */
+  /** target.rowFormat as written; each codec applies its protocol's default (spec/wire.ts). */
   rowFormat: RowFormat | undefined;
   /** What each field holds, when known (kserve-v2 datatypes are declared or inferred from it once). */
   fieldTypes?: Record<string, FieldType>;

@@ -1,7 +1,7 @@
 // One entry point: the scenario's target → the Codec for its protocol, with prediction/probability path
 // overrides applied to whichever protocol it is.
 import type { Codec, FieldType } from './types.js';
-import type { LabelValue, Scenario, TargetSpec } from '../scenario/types.js';
+import type { LabelValue, Scenario, TargetSpec } from '../spec/types.js';
 import type { RowGenerator } from '../data/types.js';
 import { ModelwaveError } from '../errors.js';
 import { classSpec } from '../scenario/classes.js';

@@ -1,7 +1,7 @@
 // Request-body building blocks. Encoding runs once per request on the hot path, so key fragments are
 // precomputed and cells are written directly (measured ~1.5× faster than JSON.stringify of the row object).
 import type { Cell, Row } from '../data/types.js';
-import type { RowFormat } from '../scenario/types.js';
+import type { RowFormat } from '../spec/types.js';
 
 /** One cell as JSON text: the same output as JSON.stringify for these types (non-finite numbers → null). */
 export function cellJson(v: Cell | undefined): string {

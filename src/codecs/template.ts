@@ -4,7 +4,7 @@
 // string are interpolated as text ("req-{{seq}}" → "req-17").
 import type { Codec } from './types.js';
 import type { Row } from '../data/types.js';
-import type { TemplateSpec } from '../scenario/types.js';
+import type { TemplateSpec } from '../spec/types.js';
 import { ModelwaveError } from '../errors.js';
 import { makeCodec, type CodecContext, type Located } from './extract.js';
 import { cellJson, rowsJson, rowWriter } from './json.js';

@@ -7,8 +7,8 @@
 // Datatypes are declared or inferred once from the field definitions, never from the values of a batch.
 import type { Cell, Row } from '../data/types.js';
 import { ModelwaveError } from '../errors.js';
-import type { V2Datatype } from '../scenario/types.js';
-import { DEFAULT_TENSOR_DATATYPE, DEFAULT_TENSOR_NAME, PER_FIELD_PARAMETERS, datatypeNeeds, tensorOf } from '../scenario/wire.js';
+import type { V2Datatype } from '../spec/types.js';
+import { DEFAULT_TENSOR_DATATYPE, DEFAULT_TENSOR_NAME, PER_FIELD_PARAMETERS, datatypeNeeds, tensorOf } from '../spec/wire.js';
 import type { CodecContext } from './extract.js';
 import type { FieldType } from './types.js';
 

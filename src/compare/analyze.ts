@@ -1,14 +1,14 @@
 // Baseline vs candidate → a Comparison: paired accuracy (McNemar exact + Newcombe interval), latency quantile
 // differences (bootstrap) and a rank test (Mann–Whitney), error-rate difference (two proportions), and every rule's
 // verdict. Pure: the two sides come from a live paired run (src/compare/run.ts) or from stored runs/report folders.
-import type { CompareRuleSpec, CompareSpec } from '../scenario/types.js';
-import { COMPARE_DEFAULTS } from '../scenario/types.js';
+import type { CompareRuleSpec, CompareSpec } from '../spec/types.js';
+import { COMPARE_DEFAULTS } from '../spec/types.js';
 import type { Summary } from '../summary/types.js';
 import { parseCompareRuleLine } from '../verdict/thresholds.js';
 import { mannWhitneyU, mcnemarExact, pairedAccuracyDifference, twoProportionTest, type SampleInput } from './stats.js';
 import { bootstrapRuleP, compareLatencyQuantiles, gridFor, type LatencyComparison, sliceByTime, type LatencyInput, type SlicedLatency } from './latency.js';
 import { effectiveBound, evaluateRule, type MeasuredDifference, type RuleStatus } from './verdict.js';
-import type { Correctness } from '../engine/scores.js';
+import type { Correctness } from '../engine/main/scores.js';
 import { fmtPValue } from '../report/format.js';
 import { COMPARISON_SCHEMA_VERSION, type Comparison, type RunBrief, type RuleResult } from './types.js';
 

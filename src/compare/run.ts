@@ -5,10 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import path from 'node:path';
 import { EXIT, ModelwaveError } from '../errors.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../spec/types.js';
 import type { Summary } from '../summary/types.js';
-import { executeRun, type RunResult, type RunSink } from '../engine/run.js';
-import { progressSink } from '../engine/progress.js';
+import { executeRun, type RunResult, type RunSink } from '../engine/main/run.js';
+import { progressSink } from '../engine/main/progress.js';
 import { bucketTopUs, bucketsOfEncoded, initHistograms } from '../engine/hist.js';
 import { ALL_FAILED_RULE, allFailedRule, evaluateThresholds } from '../verdict/thresholds.js';
 import { writeReportFiles, writeReports } from '../report/write.js';
@@ -24,7 +24,7 @@ export { newComparisonId };
 import { drainCutoff } from '../run.js';
 import { noStore, RunRecord } from '../store/run-record.js';
 import type { ExportRecord, MetricsStore, StoreOptions } from '../store/index.js';
-import { Correctness } from '../engine/scores.js';
+import { Correctness } from '../engine/main/scores.js';
 import { OUT_OF_CLASS } from '../engine/types.js';
 
 export interface CompareOptions {

@@ -1,7 +1,7 @@
 // One compare rule (e.g. `accuracy.delta >= -0.01`, `latency.p99.ratio <= 1.10`) against a measured difference with
 // its uncertainty → pass, fail or inconclusive.
-import type { CompareRuleSpec } from '../scenario/types.js';
-import { COMPARE_DEFAULTS } from '../scenario/types.js';
+import type { CompareRuleSpec } from '../spec/types.js';
+import { COMPARE_DEFAULTS } from '../spec/types.js';
 import { fmtPValue } from '../report/format.js';
 
 export type RuleStatus = 'pass' | 'fail' | 'inconclusive';

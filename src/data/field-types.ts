@@ -1,6 +1,6 @@
 // What each field of a row holds, decided once per scenario from its definition — never from one batch's values.
 // kserve-v2 tensor datatypes follow from it (src/codecs/tensor.ts), and the run's data check uses it.
-import type { FieldArg, FieldSpec } from '../scenario/types.js';
+import type { FieldArg, FieldSpec } from '../spec/types.js';
 import type { ValueKind } from './types.js';
 
 /** Synthetic fields: integer when every value is a whole number (int, seq, integer constants and their sums/products). */

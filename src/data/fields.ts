@@ -1,7 +1,7 @@
 // Field specs compiled once into evaluators. Each evaluator reads only the row's key, index, drift progress and the
 // values of earlier fields, so a row is a pure function of (seed, row index). Numeric kinds never touch faker.
 import { ModelwaveError } from '../errors.js';
-import type { FieldArg, FieldSpec } from '../scenario/types.js';
+import type { FieldArg, FieldSpec } from '../spec/types.js';
 import { createFakerField, fakerValueType } from './faker.js';
 import { boxMuller, type Prng, type RowKey } from './prng.js';
 import type { Cell } from './types.js';

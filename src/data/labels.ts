@@ -1,7 +1,7 @@
 // Ground truth: the true label of a row as a pure function of (seed, row index, row). Label draws come from their
 // own PRNG stream, so adding a field never changes the labels' randomness and vice versa.
 import { ModelwaveError } from '../errors.js';
-import type { LabelModel, LabelSpec, LabelValue } from '../scenario/types.js';
+import type { LabelModel, LabelSpec, LabelValue } from '../spec/types.js';
 import { driftFraction, type ValueType } from './fields.js';
 import { boxMuller, createPrng, STREAM, type RowKey } from './prng.js';
 import type { Cell, Row } from './types.js';

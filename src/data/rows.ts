@@ -1,7 +1,7 @@
 // The row generator the engine calls: synthetic rows from compiled field specs, or rows of a replayed data set,
 // and the true label of each. Everything is a function of (scenario, row index), never of call order.
 import { ModelwaveError } from '../errors.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../spec/types.js';
 import { compileFields } from './fields.js';
 import { createLabeler, encodeColumn, type ColumnLabels, type FieldInfo, type Labeler } from './labels.js';
 import { createPrng, permutation, STREAM, type RowKey } from './prng.js';

@@ -6,7 +6,7 @@ import { isAbsolute, relative } from 'node:path';
 import { ModelwaveError } from '../errors.js';
 import { LIMITS } from '../spec/limits.js';
 import { CsvSyntaxError, parseCsv } from './csv.js';
-import type { ColumnType, CsvSource } from '../scenario/types.js';
+import type { ColumnType, CsvSource } from '../spec/types.js';
 import type { ValueType } from './fields.js';
 import { rowFactory, type Cell, type Row, type ValueKind } from './types.js';
 

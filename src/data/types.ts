@@ -1,4 +1,4 @@
-import type { LabelValue } from '../scenario/types.js';
+import type { LabelValue } from '../spec/types.js';
 
 /** A value of a row; null only in replayed data (an empty CSV cell, a JSON null). */
 export type Cell = string | number | boolean | null;

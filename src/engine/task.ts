@@ -2,7 +2,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '../errors.js';
 import { LIMITS } from '../spec/limits.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../spec/types.js';
 import type { LoadPlan } from '../schedule/plan.js';
 import type { RecordBatch } from './types.js';
 import type { ResponseSample } from '../summary/types.js';

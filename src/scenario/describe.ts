@@ -3,8 +3,8 @@ import { formatDurationMs } from '../util/duration.js';
 import { loadPlanOf } from '../schedule/plan.js';
 import { fieldHasDrift } from './normalize-data.js';
 import { redactUrl } from './redact.js';
-import type { FieldArg, FieldSpec, LabelSpec, Phase, Scenario } from './types.js';
-import { DEFAULT_TENSOR_DATATYPE, DEFAULT_TENSOR_NAME, clouderaRequestOf, rowFormatOf, tensorOf } from './wire.js';
+import type { FieldArg, FieldSpec, LabelSpec, Phase, Scenario } from '../spec/types.js';
+import { DEFAULT_TENSOR_DATATYPE, DEFAULT_TENSOR_NAME, clouderaRequestOf, rowFormatOf, tensorOf } from '../spec/wire.js';
 
 export function describeScenario(s: Scenario, file: string = s.file): string {
   const t = s.target;

@@ -9,7 +9,7 @@ import { formatDurationMs, parseDurationMs } from '../util/duration.js';
 import type { Checker } from './check.js';
 import { describeValue, type Path } from './errors.js';
 import type { LoadPlan } from '../schedule/plan.js';
-import type { Phase, TargetSpec, WindowSpec } from './types.js';
+import type { Phase, TargetSpec, WindowSpec } from '../spec/types.js';
 
 const HOUR_MS = 3_600_000;
 

@@ -13,7 +13,7 @@ import { asOneClosedPhase, planLoad } from '../schedule/plan.js';
 import { checkOverrideLimits, checkPlanLimits, checkRawLimits } from './limits.js';
 import { redactScenario } from './redact.js';
 import { ScenarioFileSchema, type RawScenario } from './schema.js';
-import type { Phase, Scenario } from './types.js';
+import type { Phase, Scenario } from '../spec/types.js';
 
 /** Command-line overrides for `run` (and `compare`). */
 export interface ScenarioOverrides {

@@ -6,7 +6,7 @@ import type { Checker } from './check.js';
 import { defaultPositive } from './classes.js';
 import { describeValue, didYouMean, type Path } from './errors.js';
 import { LABEL_MODELS, type RawData, type RawFieldSpec, type RawLabel, type RawOperand } from './schema.js';
-import type { ColumnType, CsvSource, DataSpec, FieldArg, FieldSpec, LabelDrift, LabelModel, LabelSpec, LabelValue } from './types.js';
+import type { ColumnType, CsvSource, DataSpec, FieldArg, FieldSpec, LabelDrift, LabelModel, LabelSpec, LabelValue } from '../spec/types.js';
 
 /** What later checks (label weights, echo targets) need to know about the data. */
 export interface DataInfo {

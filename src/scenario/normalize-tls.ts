@@ -6,7 +6,7 @@ import { nodeTls } from '../util/node-tls.js';
 import { readPemFile, type PemKind } from '../util/pem.js';
 import type { Checker } from './check.js';
 import type { RawTarget } from './schema.js';
-import type { TlsSpec } from './types.js';
+import type { TlsSpec } from '../spec/types.js';
 
 export const MAX_RESPONSE_BYTES_DEFAULT = 16 * 1024 * 1024;
 /** A body is decoded into one JS string (V8's limit is ~512 M characters) and parsed as JSON: stay well below. */

@@ -4,8 +4,8 @@ import type { Checker } from './check.js';
 import { describeValue, didYouMean, type Path } from './errors.js';
 import type { DataInfo } from './normalize-data.js';
 import type { RawTarget } from './schema.js';
-import type { LabelSpec, Protocol, TargetSpec, TensorSpec, V2Datatype } from './types.js';
-import { CLOUDERA_BATCH_FORMS, DEFAULT_TENSOR_DATATYPE, datatypeNeeds, rowFormatOf, rowFormatsOf } from './wire.js';
+import type { LabelSpec, Protocol, TargetSpec, TensorSpec, V2Datatype } from '../spec/types.js';
+import { CLOUDERA_BATCH_FORMS, DEFAULT_TENSOR_DATATYPE, datatypeNeeds, rowFormatOf, rowFormatsOf } from '../spec/wire.js';
 import { TELCO_INPUTS } from '../server/models.js';
 
 type Wire = Pick<TargetSpec, 'send' | 'rowFormat' | 'tensor' | 'output' | 'decisionThreshold' | 'cloudera'>;

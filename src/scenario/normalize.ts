@@ -11,12 +11,12 @@ import { redactUrl } from './redact.js';
 import { checkHttpUrl, FEEDBACK_SCHEMES, TARGET_SCHEMES, urlProblemText } from './url.js';
 import { normalizeData, normalizeLabel, type DataInfo } from './normalize-data.js';
 import { normalizeWire } from './normalize-wire.js';
-import { DEFAULT_FEEDBACK_METRIC } from './wire.js';
+import { DEFAULT_FEEDBACK_METRIC } from '../spec/wire.js';
 import { durationForRequestsMs } from '../schedule/plan.js';
 import { normalizeMaxResponseBytes, normalizeTls } from './normalize-tls.js';
 import type { RawComparisons, RawPhase, RawScenario, RawTarget } from './schema.js';
-import { COMPARE_DEFAULTS } from './types.js';
-import type { CompareRuleSpec, CompareSpec, FeedbackSpec, LabelSpec, Phase, Scenario, TargetSpec, ThresholdSpec, WindowSpec } from './types.js';
+import { COMPARE_DEFAULTS } from '../spec/types.js';
+import type { CompareRuleSpec, CompareSpec, FeedbackSpec, LabelSpec, Phase, Scenario, TargetSpec, ThresholdSpec, WindowSpec } from '../spec/types.js';
 
 /** Everything in the Scenario except what load.ts adds (plan, progress, redacted copy). */
 export type NormalizedCore = Omit<Scenario, 'progressRequests' | 'plannedRequests' | 'redacted'>;
@@ -242,7 +242,7 @@ function normalizeFeedback(
   for (const [name, value] of Object.entries(raw.headers ?? {})) headers[name] = substituteEnv(String(value), ['feedback', 'headers', name], env, chk);
   const format = raw.format ?? 'batch';
   if (format === 'cloudera') {
-    // Cloudera's delayed metrics take one POST per prediction uuid (see src/engine/feedback-format.ts).
+    // Cloudera's delayed metrics take one POST per prediction uuid (see src/engine/main/feedback-format.ts).
     if (raw.deploymentCrn === undefined) chk.add(['feedback'], 'needs `deploymentCrn` (the model deployment CRN) with format: cloudera');
     if (raw.key === 'seq') chk.add(['feedback', 'key'], 'must be uuid with format: cloudera: delayed metrics are keyed by the prediction uuid');
     if (raw.batchSize !== undefined) chk.add(['feedback', 'batchSize'], 'does not apply to format: cloudera, which posts one prediction per request', 'key');

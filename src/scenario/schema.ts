@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { FAKER_METHODS } from '../data/faker-allowlist.js';
 import { DURATION_FORMS, DURATION_PATTERN, durationProblem } from '../util/duration.js';
-import type { ClouderaRequest, ColumnType, RowFormat, V2Datatype } from './types.js';
+import type { ClouderaRequest, ColumnType, RowFormat, V2Datatype } from '../spec/types.js';
 import { SIZE_PATTERN } from '../util/size.js';
 
 export const PROTOCOLS = ['cloudera', 'mlflow-split', 'mlflow-records', 'kserve-v1', 'kserve-v2', 'tf-serving', 'template'] as const;

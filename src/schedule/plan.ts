@@ -17,7 +17,7 @@
 // iterations are done: the phase ends when the first arrival beyond the cap is due — for uniform arrivals at Λ = n
 // exactly (n requests at r req/s take n/r seconds, as a requests-only phase does), for Poisson arrivals where Λ reaches
 // the (n + 1)-th draw — or at its duration, whichever comes first; the next phase starts there.
-import type { ClosedPhase, OpenPhase, Phase, Scenario } from '../scenario/types.js';
+import type { ClosedPhase, OpenPhase, Phase, Scenario } from '../spec/types.js';
 
 /** Float slack so that e.g. 2.3 req/s × 100 s counts as 230 arrivals, not 229. */
 const EPS = 1e-9;

@@ -1,5 +1,5 @@
 // Where the reference server answers each protocol; the engine resolves `builtin:telco@v1` + protocol with this.
-import type { Protocol } from '../scenario/types.js';
+import type { Protocol } from '../spec/types.js';
 
 export const PATHS = {
   cloudera: '/model',

@@ -3,12 +3,12 @@
 // no row is left `running` by a run that ended. The end is bounded: a store that fails and has taken no record for
 // STORE_IDLE_MS, one that has not answered for STORE_SILENT_MS, or a Ctrl-C, leaves the rest in the spool, and the
 // run goes on to its report; meanwhile the user is told what it is waiting for.
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../spec/types.js';
 import type { Summary } from '../summary/types.js';
-import type { FeedbackRecord } from '../engine/feedback.js';
-import type { RunSink } from '../engine/run.js';
-import { workerCount } from '../engine/run.js';
-import { environment } from '../engine/summarize.js';
+import type { FeedbackRecord } from '../engine/main/feedback.js';
+import type { RunSink } from '../engine/main/run.js';
+import { workerCount } from '../engine/main/run.js';
+import { environment } from '../engine/main/summarize.js';
 import { expectedRecords } from './sql.js';
 import type { MetricsStore, RequestWriter, SaveResult, StoreOptions, WriterResult } from './types.js';
 

@@ -1,7 +1,7 @@
 // Thresholds (`latency.p99 < 250ms`) and compare rules (`accuracy.delta >= -0.01`): parsing and evaluation.
 // Parsing is shared by the scenario loader and the CLI; evaluation is a pure function of a Summary.
 import { ModelwaveError } from '../errors.js';
-import type { CompareRuleSpec, ThresholdSpec } from '../scenario/types.js';
+import type { CompareRuleSpec, ThresholdSpec } from '../spec/types.js';
 import type { Summary, ThresholdResult } from '../summary/types.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { bareNumberFix, parseDurationMs } from '../util/duration.js';

@@ -1,7 +1,7 @@
 // Codec behaviour without a server: request shapes, response tolerance, error classification, construction errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Protocol, TargetSpec } from '../../src/scenario/types.js';
+import type { Protocol, TargetSpec } from '../../src/spec/types.js';
 import type { Row } from '../../src/data/types.js';
 import { createCodec, getPath, parsePath, READ_AS } from '../../src/codecs/index.js';
 import { ModelwaveError } from '../../src/errors.js';

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCodec, type FieldType } from '../../src/codecs/index.js';
 import type { Row } from '../../src/data/types.js';
-import { checkRunData } from '../../src/engine/datacheck.js';
+import { checkRunData } from '../../src/engine/main/datacheck.js';
 import { ModelwaveError } from '../../src/errors.js';
-import type { LabelValue, Protocol, TargetSpec } from '../../src/scenario/types.js';
+import type { LabelValue, Protocol, TargetSpec } from '../../src/spec/types.js';
 import { scenario } from '../data/helpers.js';
 
 interface Case {

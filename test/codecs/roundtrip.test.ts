@@ -3,7 +3,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { Protocol, TargetSpec } from '../../src/scenario/types.js';
+import type { Protocol, TargetSpec } from '../../src/spec/types.js';
 import type { Row } from '../../src/data/types.js';
 import { createCodec } from '../../src/codecs/index.js';
 import { defaultPath } from '../../src/server/paths.js';

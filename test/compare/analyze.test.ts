@@ -1,10 +1,10 @@
 // analyze(): two sides (Summary + latency samples + per-row correctness) → a Comparison. Pins the pairing rules, the
 // choice of rules (defaults, scenario, command line), tolerance, and the verdict's precedence fail > inconclusive > pass.
-import { Correctness } from '../../src/engine/scores.js';
+import { Correctness } from '../../src/engine/main/scores.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, DEFAULT_RULES, verdictOf, type CompareSide } from '../../src/compare/analyze.js';
-import type { CompareSpec } from '../../src/scenario/types.js';
+import type { CompareSpec } from '../../src/spec/types.js';
 import type { Summary } from '../../src/summary/types.js';
 import { parseCompareRuleLine } from '../../src/verdict/thresholds.js';
 import { makeSummary } from '../report/fixture.js';

@@ -1,6 +1,6 @@
 // comparison.md, comparison.html and junit.xml from Comparisons built by analyze(): structure, paired/unpaired
 // wording, and hostile strings (from scenario names, targets, class labels) that must stay data in every format.
-import { Correctness } from '../../src/engine/scores.js';
+import { Correctness } from '../../src/engine/main/scores.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, type CompareSide } from '../../src/compare/analyze.js';

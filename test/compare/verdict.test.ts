@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CompareRuleSpec } from '../../src/scenario/types.js';
+import type { CompareRuleSpec } from '../../src/spec/types.js';
 import { evaluateRule, type MeasuredDifference, type RuleStatus } from '../../src/compare/verdict.js';
 import { bootstrapQuantiles, mcnemarExact, pairedAccuracyDifference, pairedCounts } from '../../src/compare/stats.js';
 import { mulberry32 } from '../stats/exact.js';

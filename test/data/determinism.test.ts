@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { createRowGenerator } from '../../src/data/rows.js';
 import type { Row } from '../../src/data/types.js';
-import type { FieldSpec, Scenario } from '../../src/scenario/types.js';
+import type { FieldSpec, Scenario } from '../../src/spec/types.js';
 import { fixture, scenario, TELCO_FIELDS, TELCO_LABEL } from './helpers.js';
 
 const REQUESTS = 10_000;

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRowGenerator } from '../../src/data/rows.js';
-import type { FieldSpec, LabelSpec } from '../../src/scenario/types.js';
+import type { FieldSpec, LabelSpec } from '../../src/spec/types.js';
 import { assertNear, assertRate, mean, scenario, TELCO_FIELDS, TELCO_LABEL } from './helpers.js';
 
 const N = 50_000;

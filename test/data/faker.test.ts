@@ -5,7 +5,7 @@ import { createFakerField, FAKER_METHODS, FAKER_REF_DATE, isFakerMethod } from '
 import { FAKER_METHODS as SHARED_LIST } from '../../src/data/faker-allowlist.js';
 import { createRowGenerator } from '../../src/data/rows.js';
 import { ModelwaveError } from '../../src/errors.js';
-import type { FieldSpec } from '../../src/scenario/types.js';
+import type { FieldSpec } from '../../src/spec/types.js';
 import { scenario, TELCO_FIELDS } from './helpers.js';
 
 test('FAKER_METHODS is the shared allow-list, and every entry resolves in @faker-js/faker to a cell', () => {

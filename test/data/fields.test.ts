@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createRowGenerator } from '../../src/data/rows.js';
 import type { Row } from '../../src/data/types.js';
 import { ModelwaveError } from '../../src/errors.js';
-import type { FieldSpec } from '../../src/scenario/types.js';
+import type { FieldSpec } from '../../src/spec/types.js';
 import { assertNear, assertRate, mean, scenario, sd, TELCO_FIELDS } from './helpers.js';
 
 const N = 40_000;

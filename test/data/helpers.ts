@@ -1,7 +1,7 @@
 // Shared builders for the data tests: a complete normalized Scenario around the data/label parts under test.
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import type { CsvSource, FieldSpec, LabelSpec, Scenario } from '../../src/scenario/types.js';
+import type { CsvSource, FieldSpec, LabelSpec, Scenario } from '../../src/spec/types.js';
 
 export interface ScenarioParts {
   seed?: number;

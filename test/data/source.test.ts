@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { createRowGenerator } from '../../src/data/rows.js';
 import { csvCell, displayPath } from '../../src/data/source.js';
 import { ModelwaveError } from '../../src/errors.js';
-import { checkRunData } from '../../src/engine/datacheck.js';
-import type { CsvSource, LabelSpec } from '../../src/scenario/types.js';
+import { checkRunData } from '../../src/engine/main/datacheck.js';
+import type { CsvSource, LabelSpec } from '../../src/spec/types.js';
 import { fixture, scenario } from './helpers.js';
 
 const src = (name: string, over: Partial<CsvSource> = {}): CsvSource => ({

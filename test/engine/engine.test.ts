@@ -2,8 +2,8 @@
 // loop's in-flight bound, exact accounting under faults, and latency measured from the intended send time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { executeRun, type RunSink } from '../../src/engine/run.js';
-import { accountingErrors } from '../../src/engine/counts.js';
+import { executeRun, type RunSink } from '../../src/engine/main/run.js';
+import { accountingErrors } from '../../src/engine/main/counts.js';
 import { Outcome, type RecordBatch } from '../../src/engine/types.js';
 import { startServer, telcoScenario } from './helpers.js';
 

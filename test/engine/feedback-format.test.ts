@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { REDACTED } from '../../src/scenario/redact.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FeedbackPoster } from '../../src/engine/feedback.js';
-import { feedbackBody } from '../../src/engine/feedback-format.js';
+import { FeedbackPoster } from '../../src/engine/main/feedback.js';
+import { feedbackBody } from '../../src/engine/main/feedback-format.js';
 import { RecordBuffer } from '../../src/engine/records.js';
 import { Outcome } from '../../src/engine/types.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
-import type { FeedbackSpec } from '../../src/scenario/types.js';
+import type { FeedbackSpec } from '../../src/spec/types.js';
 
 interface Received {
   body: unknown;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseScenarioText } from '../../src/scenario/load.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario } from '../../src/spec/types.js';
 import type { ServerStats } from '../../src/server/reference.js';
 import { spawnReferenceServer } from '../../src/server/spawn.js';
 

@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { ConnectionPool } from '../../src/engine/http.js';
-import { HistogramDeltas } from '../../src/engine/deltas.js';
-import { HistogramStore } from '../../src/engine/histstore.js';
+import { ConnectionPool } from '../../src/engine/net/http.js';
+import { HistogramDeltas } from '../../src/engine/worker/deltas.js';
+import { HistogramStore } from '../../src/engine/main/histstore.js';
 import { createHistogram, encodeHistogram, initHistograms, latencyStats, mergeEncoded, recordUs } from '../../src/engine/hist.js';
 import { ERROR_CODES } from '../../src/engine/types.js';
-import { Waker } from '../../src/engine/wake.js';
+import { Waker } from '../../src/engine/worker/wake.js';
 
 /** A raw TCP server: `reply(requestNumber, socket)` answers each complete request; counts connections. */
 function rawServer(reply: (n: number, sock: net.Socket) => void): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {

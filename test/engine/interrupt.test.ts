@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { accountingErrors } from '../../src/engine/counts.js';
+import { accountingErrors } from '../../src/engine/main/counts.js';
 import type { Summary } from '../../src/summary/types.js';
 import { CLI, writeTelcoFile } from './helpers.js';
 

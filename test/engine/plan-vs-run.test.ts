@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { parseScenarioText, type ScenarioOverrides } from '../../src/scenario/load.js';
 import { loadPlanOf, type LoadPlan } from '../../src/schedule/plan.js';
-import { executeRun } from '../../src/engine/run.js';
+import { executeRun } from '../../src/engine/main/run.js';
 import type { Summary } from '../../src/summary/types.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenarioText } from '../../src/scenario/load.js';
-import { executeRun } from '../../src/engine/run.js';
-import { RATE_SHORT_OF_PLAN, saturationSentence } from '../../src/engine/summarize.js';
+import { executeRun } from '../../src/engine/main/run.js';
+import { RATE_SHORT_OF_PLAN, saturationSentence } from '../../src/engine/main/summarize.js';
 import { renderTerminalSummary } from '../../src/report/terminal.js';
 import { startServer } from './helpers.js';
 

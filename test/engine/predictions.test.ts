@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRowGenerator } from '../../src/data/rows.js';
-import { executeRun } from '../../src/engine/run.js';
+import { executeRun } from '../../src/engine/main/run.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import { startReferenceServer, type RunningServer } from '../../src/server/reference.js';
 

@@ -177,8 +177,8 @@ test('bad target.tls files: exit 2 naming the key, from validate and run alike',
 });
 
 test('reconnects resume the TLS session (a ticket from an earlier connection) instead of a full handshake', async () => {
-  const { ConnectionPool } = await import('../../src/engine/http.js');
-  const { loadTlsMaterial } = await import('../../src/engine/tls.js');
+  const { ConnectionPool } = await import('../../src/engine/net/http.js');
+  const { loadTlsMaterial } = await import('../../src/engine/net/tls.js');
   const resumed: boolean[] = [];
   // Every answer closes its connection, so each request needs a new one.
   await withServer(

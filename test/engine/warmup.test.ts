@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createCodec } from '../../src/codecs/index.js';
 import { createRowGenerator } from '../../src/data/rows.js';
 import type { RowGenerator } from '../../src/data/types.js';
-import { JIT_WARMUP_MAX_ROWS, warmUpJit, warmupIterations, warmupRowIndex } from '../../src/engine/warmup.js';
+import { JIT_WARMUP_MAX_ROWS, warmUpJit, warmupIterations, warmupRowIndex } from '../../src/engine/worker/warmup.js';
 import { fixture, scenario } from '../data/helpers.js';
 
 test('dry-run requests × rows per request never exceed the row budget (and there is at least one)', () => {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { executeRun } from '../../src/engine/run.js';
+import { executeRun } from '../../src/engine/main/run.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import { evaluateThresholds } from '../../src/verdict/thresholds.js';
 import { renderTerminalSummary } from '../../src/report/terminal.js';

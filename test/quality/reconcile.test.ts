@@ -2,7 +2,7 @@
 // computes every window's confusion matrix on its own and the engine's must match it exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { executeRun } from '../../src/engine/run.js';
+import { executeRun } from '../../src/engine/main/run.js';
 import { createRowGenerator } from '../../src/data/rows.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import type { Summary } from '../../src/summary/types.js';

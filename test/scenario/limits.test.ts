@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelwaveError } from '../../src/errors.js';
-import { preflight } from '../../src/engine/preflight.js';
+import { preflight } from '../../src/engine/main/preflight.js';
 import { LIMITS } from '../../src/scenario/limits.js';
 import { loadScenario, parseScenarioText, type ScenarioOverrides } from '../../src/scenario/load.js';
 

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ModelwaveError } from '../../src/errors.js';
-import { ConnectionPool } from '../../src/engine/http.js';
-import { resolveTargets } from '../../src/engine/targets.js';
+import { ConnectionPool } from '../../src/engine/net/http.js';
+import { resolveTargets } from '../../src/engine/main/targets.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import { checkHttpUrl, TARGET_SCHEMES } from '../../src/scenario/url.js';
 

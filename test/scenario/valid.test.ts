@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ModelwaveError } from '../../src/errors.js';
 import { loadScenario, parseScenarioText } from '../../src/scenario/load.js';
-import type { LabelSpec, Scenario } from '../../src/scenario/types.js';
+import type { LabelSpec, Scenario } from '../../src/spec/types.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const VALID = join(ROOT, 'test/fixtures/scenario/valid');

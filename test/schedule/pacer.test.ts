@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { arrivalOffsetsUs } from '../../src/schedule/pacer.js';
 import { planLoad, rateAt, type OpenPhasePlan } from '../../src/schedule/plan.js';
-import type { OpenPhase } from '../../src/scenario/types.js';
+import type { OpenPhase } from '../../src/spec/types.js';
 
 /** The plan of one open phase (phase 0 of its run). */
 const phase = (p: Partial<OpenPhase>): OpenPhasePlan =>

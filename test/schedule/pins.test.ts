@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { arrivalOffsetsUs } from '../../src/schedule/pacer.js';
 import { planLoad, type OpenPhasePlan } from '../../src/schedule/plan.js';
-import type { OpenPhase } from '../../src/scenario/types.js';
+import type { OpenPhase } from '../../src/spec/types.js';
 
 const phase = (p: Partial<OpenPhase>): OpenPhase => ({ kind: 'open', name: 'p', durationMs: 10_000, rate: 100, arrivals: 'uniform', warmup: false, ...p });
 /** The phase's stream as the pacer walks it, as phase `index` of a run with `seed`. */

@@ -13,7 +13,7 @@ import {
   type OpenPhasePlan,
 } from '../../src/schedule/plan.js';
 import { arrivalOffsetsUs } from '../../src/schedule/pacer.js';
-import type { OpenPhase, Phase } from '../../src/scenario/types.js';
+import type { OpenPhase, Phase } from '../../src/spec/types.js';
 
 const open = (p: Partial<OpenPhase>): OpenPhase => ({ kind: 'open', name: 'p', durationMs: 10_000, rate: 100, arrivals: 'uniform', warmup: false, ...p });
 const planOf = (p: Partial<OpenPhase>): OpenPhasePlan => planLoad([open(p)]).phases[0] as OpenPhasePlan;

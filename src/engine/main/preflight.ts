@@ -3,13 +3,13 @@
 // encoded) and the codec, then one request's rows encoded. A scenario `validate` passes is one no worker chokes on
 // at start-up. `run` does not call this: its workers do the same work and their errors arrive with the same codes,
 // and the main thread stays free of faker (~38 MB).
-import { ModelwaveError } from '../errors.js';
-import { createCodec } from '../codecs/index.js';
-import { createRowGenerator } from '../data/rows.js';
-import type { Row } from '../data/types.js';
-import { formatPath } from '../util/describe.js';
-import type { Scenario } from '../scenario/types.js';
-import { warmupRowIndex } from './warmup.js';
+import { ModelwaveError } from '../../errors.js';
+import { createCodec } from '../../codecs/index.js';
+import { createRowGenerator } from '../../data/rows.js';
+import type { Row } from '../../data/types.js';
+import { formatPath } from '../../util/describe.js';
+import type { Scenario } from '../../spec/types.js';
+import { warmupRowIndex } from '../worker/warmup.js';
 
 /** Throws the error a worker would meet, as a validation problem of `file` (exit 2), or returns. */
 export function preflight(s: Scenario, file: string = s.file): void {

@@ -1,5 +1,5 @@
-import type { Scenario } from '../scenario/types.js';
-import { classSpecOf } from '../scenario/classes.js';
+import type { Scenario } from '../../spec/types.js';
+import { classSpecOf } from '../../scenario/classes.js';
 import type { QualityConfig } from './accumulate.js';
 
 /** How predictions are scored for this scenario: task, classes, the positive class (scenario/classes.ts). */

@@ -3,16 +3,16 @@ import { open } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { action } from '../exit.js';
-import { usageError } from '../../errors.js';
-import type { ExportFormat, MetricsStore } from '../../store/index.js';
+import { action } from './exit.js';
+import { usageError } from '../errors.js';
+import type { ExportFormat, MetricsStore } from '../store/index.js';
 
 // The store engines and report renderers load only when one of these commands runs (keeps `--help` fast).
 const lib = async () => ({
-  ...(await import('../../store/index.js')),
-  ...(await import('../../store/format.js')),
-  ...(await import('../../report/write.js')),
-  ...(await import('../../report/terminal.js')),
+  ...(await import('../store/index.js')),
+  ...(await import('../store/format.js')),
+  ...(await import('../report/write.js')),
+  ...(await import('../report/terminal.js')),
 });
 
 const STORE_HELP = 'postgres://… URL or embedded store directory (env MODELWAVE_STORE; default .modelwave/store)';

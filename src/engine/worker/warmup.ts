@@ -1,11 +1,11 @@
 // Before t = 0 a worker opens its connections and runs its per-request code dry, so the first second of a run is
 // not spent connecting and interpreting (bench/RESULTS.md: a cold open loop at a high rate fell behind, opened a
 // connection per late request and took seconds to recover).
-import type { Codec } from '../codecs/types.js';
-import type { Row, RowGenerator } from '../data/types.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Codec } from '../../codecs/types.js';
+import type { Row, RowGenerator } from '../../data/types.js';
+import type { Scenario } from '../../spec/types.js';
 import { HistogramDeltas } from './deltas.js';
-import { RecordBuffer } from './records.js';
+import { RecordBuffer } from '../records.js';
 
 /** Pre-opened connections: ~5 ms of arrivals in open loop, never more than this many. */
 const PREWARM_SECONDS = 0.005;

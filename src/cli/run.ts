@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { action, reportError } from '../exit.js';
-import { usageError } from '../../errors.js';
-import { durationProblem, parseDurationMs } from '../../util/duration.js';
-import { interrupts } from '../signals.js';
+import { action, reportError } from './exit.js';
+import { usageError } from '../errors.js';
+import { durationProblem, parseDurationMs } from '../util/duration.js';
+import { interrupts } from './signals.js';
 
 interface RunFlags {
   duration?: string;
@@ -55,9 +55,9 @@ export function register(program: Command): void {
     .action(
       action(async (file: string, f: RunFlags) => {
         // Heavy modules (charts, stores, faker) load only when a command needs them: `serve` and `--help` stay fast.
-        const { loadScenario } = await import('../../scenario/load.js');
-        const { runScenario } = await import('../../run.js');
-        const { parseReportFormats } = await import('../../report/write.js');
+        const { loadScenario } = await import('../scenario/load.js');
+        const { runScenario } = await import('../run.js');
+        const { parseReportFormats } = await import('../report/write.js');
         const durationMs = f.duration !== undefined ? durationFlag(f.duration) : undefined;
         const scenario = loadScenario(file, {
           overrides: {
@@ -69,7 +69,7 @@ export function register(program: Command): void {
             ...(f.target ? { target: f.target } : {}),
           },
         });
-        const { resolveStoreOptions } = await import('../../store/index.js');
+        const { resolveStoreOptions } = await import('../store/index.js');
         const store = resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) });
         const { stop, hurry } = interrupts({ inFlightTimeoutMs: scenario.target.timeoutMs });
         const res = await runScenario(scenario, {

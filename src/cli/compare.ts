@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { action } from '../exit.js';
-import { usageError } from '../../errors.js';
-import { interrupts } from '../signals.js';
+import { action } from './exit.js';
+import { usageError } from '../errors.js';
+import { interrupts } from './signals.js';
 
 interface CompareFlags {
   baseline?: string;
@@ -42,15 +42,15 @@ export function register(program: Command): void {
     .option('--quiet', 'no live progress')
     .action(
       action(async (file: string | undefined, f: CompareFlags) => {
-        const { compareRuns, runCompare } = await import('../../compare/run.js');
-        const { resolveStoreOptions } = await import('../../store/index.js');
-        const { renderComparisonText } = await import('../../compare/render.js');
-        const { durationProblem, parseDurationMs } = await import('../../util/duration.js');
+        const { compareRuns, runCompare } = await import('../compare/run.js');
+        const { resolveStoreOptions } = await import('../store/index.js');
+        const { renderComparisonText } = await import('../compare/render.js');
+        const { durationProblem, parseDurationMs } = await import('../util/duration.js');
         let res;
         if (f.runs) {
           if (f.runs.length !== 2) throw usageError(`--runs needs exactly two runs (got ${f.runs.length})`);
           if (f.baseline || f.candidate) throw usageError('use either --runs A B or a scenario with --baseline and --candidate, not both');
-          const spec = file ? (await import('../../scenario/load.js')).loadScenario(file).compare : undefined;
+          const spec = file ? (await import('../scenario/load.js')).loadScenario(file).compare : undefined;
           res = await compareRuns(f.runs[0], f.runs[1], {
             ...(f.out ? { outDir: f.out } : {}),
             ...(f.rule ? { rules: f.rule } : {}),
@@ -61,7 +61,7 @@ export function register(program: Command): void {
         } else {
           if (!file) throw usageError('give a scenario file with --baseline and --candidate, or --runs A B');
           if (!f.baseline || !f.candidate) throw usageError('a live comparison needs both --baseline <url> and --candidate <url>');
-          const { loadScenario } = await import('../../scenario/load.js');
+          const { loadScenario } = await import('../scenario/load.js');
           let durationMs: number | undefined;
           if (f.duration !== undefined) {
             const problem = durationProblem(f.duration);

@@ -4,8 +4,8 @@
 //   cloudera  Cloudera AI delayed metrics, one POST per prediction:
 //             {"modelDeploymentCrn": CRN, "predictionUuid": UUID, "metrics": {"final_label": LABEL}}
 //             (the body cml.metrics_v1.track_delayed_metrics sends; feedback.metric names the key).
-import type { FeedbackSpec, LabelValue } from '../scenario/types.js';
-import { DEFAULT_FEEDBACK_METRIC } from '../scenario/wire.js';
+import type { FeedbackSpec, LabelValue } from '../../spec/types.js';
+import { DEFAULT_FEEDBACK_METRIC } from '../../spec/wire.js';
 
 export interface FeedbackItem {
   /** The server uuid (or the sequence number as text when the spec keys by seq). */

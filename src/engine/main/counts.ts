@@ -1,6 +1,6 @@
 // Request accounting: one small counter object per scope (total, phase, window, second).
-import type { RequestCounts } from '../summary/types.js';
-import { Outcome } from './types.js';
+import type { RequestCounts } from '../../summary/types.js';
+import { Outcome } from '../types.js';
 
 export function emptyCounts(): RequestCounts {
   return { scheduled: 0, sent: 0, ok: 0, httpErrors: 0, timeouts: 0, connectionErrors: 0, badResponses: 0, dropped: 0 };

@@ -1,13 +1,13 @@
 // Delayed ground truth (the lab's `track_delayed_metrics`): after `feedback.after`, post each answered request's
 // true label to the feedback endpoint, keyed by the server's uuid (or the sequence number). Runs on the main thread,
 // batched and rate-bounded, never on the workers' request path.
-import type { FeedbackSpec, LabelValue } from '../scenario/types.js';
-import type { FeedbackSummary } from '../summary/types.js';
+import type { FeedbackSpec, LabelValue } from '../../spec/types.js';
+import type { FeedbackSummary } from '../../summary/types.js';
 import type { RunSink } from './run.js';
-import { Outcome, type RecordBatch } from './types.js';
-import { redactUrl } from '../scenario/redact.js';
+import { Outcome, type RecordBatch } from '../types.js';
+import { redactUrl } from '../../scenario/redact.js';
 import { canPost, feedbackBody, feedbackHeaders, itemsPerPost } from './feedback-format.js';
-import { httpsAgent, type TlsMaterial } from './tls.js';
+import { httpsAgent, type TlsMaterial } from '../net/tls.js';
 
 interface Pending {
   dueMs: number;

@@ -1,8 +1,8 @@
 // Memory-bounded sinks for long runs: probability scores kept as counts per distinct value (ROC AUC and log loss
 // exactly, for models whose probabilities have ≤ 6 decimals — finer ones are rounded to 1e-6, moving AUC by at most
 // the pairs that rounding ties), and per-row correctness as one byte per row instead of a map entry.
-import { comparePairs, sortedCountsFromBuckets } from '../stats/ranks.js';
-import { LOG_LOSS_EPS } from '../quality/classification.js';
+import { comparePairs, sortedCountsFromBuckets } from '../../stats/ranks.js';
+import { LOG_LOSS_EPS } from '../../quality/classification.js';
 
 export class ScoreBins {
   private readonly pos = new Map<number, number>();

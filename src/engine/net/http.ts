@@ -13,12 +13,12 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import { errorCodeIndex } from './types.js';
+import { errorCodeIndex } from '../types.js';
 import { PARSE_DONE, PARSE_MORE, PARSE_TOO_LARGE, ResponseParser } from './h1parse.js';
 import { createSecureContext, serverNameOf } from './tls.js';
-import type { HttpTarget, TlsMaterial } from './task.js';
+import type { HttpTarget, TlsMaterial } from '../task.js';
 export type { HttpTarget };
-import { nodeTls } from '../util/node-tls.js';
+import { nodeTls } from '../../util/node-tls.js';
 
 /** Called once per request: exactly one of (response) or (errorCode) is set. */
 export type Done = (status: number, body: string | null, errorCode: number) => void;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { action, reportError } from '../exit.js';
-import { EXIT, usageError } from '../../errors.js';
-import { parseDurationMs } from '../../util/duration.js';
-import { interrupts } from '../signals.js';
+import { action, reportError } from './exit.js';
+import { EXIT, usageError } from '../errors.js';
+import { parseDurationMs } from '../util/duration.js';
+import { interrupts } from './signals.js';
 
 interface CapacityFlags {
   slo?: string[];
@@ -82,7 +82,7 @@ export function register(program: Command): void {
         const mode = f.mode === 'rate' || f.mode === 'open' ? 'rate' : f.mode === 'concurrency' || f.mode === 'closed' ? 'concurrency' : undefined;
         if (!mode) throw usageError(`--mode must be rate (open loop) or concurrency (closed loop) (got ${f.mode})`);
         const conc = mode === 'concurrency';
-        const { searchDefaults } = await import('../../capacity/search.js');
+        const { searchDefaults } = await import('../capacity/search.js');
         const d = searchDefaults(mode);
         const o = {
           ...d,
@@ -99,9 +99,9 @@ export function register(program: Command): void {
         };
         if (o.start > o.max) throw usageError(`--start (${o.start}) must not exceed --max (${o.max})`);
         if (o.min > o.start) throw usageError(`--min (${o.min}) must not exceed --start (${o.start})`);
-        const { loadScenario } = await import('../../scenario/load.js');
-        const { parseThresholdLine } = await import('../../verdict/thresholds.js');
-        const { thresholdFitsLabel } = await import('../../scenario/normalize.js');
+        const { loadScenario } = await import('../scenario/load.js');
+        const { parseThresholdLine } = await import('../verdict/thresholds.js');
+        const { thresholdFitsLabel } = await import('../scenario/normalize.js');
         const scenario = loadScenario(file, {
           overrides: {
             ...(f.target ? { target: f.target } : {}),
@@ -119,9 +119,9 @@ export function register(program: Command): void {
           if (misfit) throw usageError(`--slo ${JSON.stringify(expr)} ${misfit}`);
           return spec;
         });
-        const { resolveStoreOptions } = await import('../../store/index.js');
-        const { searchCapacity } = await import('../../capacity/run.js');
-        const report = await import('../../capacity/report.js');
+        const { resolveStoreOptions } = await import('../store/index.js');
+        const { searchCapacity } = await import('../capacity/run.js');
+        const report = await import('../capacity/report.js');
         const store = resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) });
         const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
         const outDir = f.out ?? `reports/capacity-${stamp}`;

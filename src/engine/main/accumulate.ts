@@ -1,14 +1,14 @@
 // Main-thread sinks for one target: request accounting, merged HDR histograms, and reconciliation of every
 // prediction with its label, per phase, per window and per second. Fed batch by batch; `summarize.ts` reads it.
-import type { RequestCounts, ResponseSample } from '../summary/types.js';
-import { Confusion } from '../quality/confusion.js';
-import { RegressionAccumulator } from '../quality/regression.js';
+import type { RequestCounts, ResponseSample } from '../../summary/types.js';
+import { Confusion } from '../../quality/confusion.js';
+import { RegressionAccumulator } from '../../quality/regression.js';
 import { countOutcome, emptyCounts } from './counts.js';
 import { HistogramStore } from './histstore.js';
-import { bucketTopUs } from './hist.js';
-import { ERROR_CODES, OUT_OF_CLASS, Outcome, type RecordBatch } from './types.js';
+import { bucketTopUs } from '../hist.js';
+import { ERROR_CODES, OUT_OF_CLASS, Outcome, type RecordBatch } from '../types.js';
 import { Correctness, ScoreBins } from './scores.js';
-import { windowIndex, type WindowGrid } from './windows.js';
+import { windowIndex, type WindowGrid } from '../windows.js';
 
 export interface WindowAcc {
   index: number;

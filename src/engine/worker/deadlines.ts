@@ -2,7 +2,7 @@
 // (every wake-up costs 30–80 µs of CPU on the bench VM; bench/RESULTS.md). Deadlines only grow with send time, so a
 // timer armed for an earlier one covers a new request; when it fires, every expired request fails and the timer
 // moves to the next deadline. A timeout is recorded at most ~1 ms after its deadline.
-import type { ConnectionPool } from './http.js';
+import type { ConnectionPool } from '../net/http.js';
 
 export class Deadlines {
   private timer: NodeJS.Timeout | undefined;

@@ -1,16 +1,16 @@
 // Build the versioned Summary (report.json) from a target's accumulator. Pure with respect to its inputs.
 import os from 'node:os';
-import type { Scenario } from '../scenario/types.js';
-import type { EnvironmentInfo, LatencyPopulations, PhaseSummary, Summary, TimelinePoint, WindowSummary } from '../summary/types.js';
-import { SCHEMA_VERSION } from '../summary/types.js';
-import { classificationStats } from '../quality/classification.js';
-import { wilson } from '../quality/wilson.js';
-import { detectDrift } from '../quality/drift.js';
-import { plannedArrivals, plannedRateAt, type LoadPlan } from '../schedule/plan.js';
-import { VERSION } from '../version.js';
+import type { Scenario } from '../../spec/types.js';
+import type { EnvironmentInfo, LatencyPopulations, PhaseSummary, Summary, TimelinePoint, WindowSummary } from '../../summary/types.js';
+import { SCHEMA_VERSION } from '../../summary/types.js';
+import { classificationStats } from '../../quality/classification.js';
+import { wilson } from '../../quality/wilson.js';
+import { detectDrift } from '../../quality/drift.js';
+import { plannedArrivals, plannedRateAt, type LoadPlan } from '../../schedule/plan.js';
+import { VERSION } from '../../version.js';
 import type { TargetAccumulator } from './accumulate.js';
-import { createHistogram, encodeHistogram, latencyStats, type Histogram } from './hist.js';
-import { histKey } from './task.js';
+import { createHistogram, encodeHistogram, latencyStats, type Histogram } from '../hist.js';
+import { histKey } from '../task.js';
 import { addCounts, emptyCounts } from './counts.js';
 
 export interface PhaseTiming {

@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type tls from 'node:tls';
-import { ModelwaveError } from '../errors.js';
-import type { Scenario, TlsSpec } from '../scenario/types.js';
-import { nodeTls } from '../util/node-tls.js';
-import { readPemFile } from '../util/pem.js';
-import type { TlsMaterial } from './task.js';
+import { ModelwaveError } from '../../errors.js';
+import type { Scenario, TlsSpec } from '../../spec/types.js';
+import { nodeTls } from '../../util/node-tls.js';
+import { readPemFile } from '../../util/pem.js';
+import type { TlsMaterial } from '../task.js';
 export type { TlsMaterial };
 
 /** What the workers get (structured clone): PEM text, never file paths. */

@@ -2,15 +2,15 @@
 // answers; an http(s):// URL is probed once so an unreachable target fails fast with exit code 3 — for https:// with a
 // full TLS handshake, so a certificate the run would not accept is exit 3 before the wave, not a run of errors.
 import net from 'node:net';
-import { ModelwaveError } from '../errors.js';
-import { redactUrl } from '../scenario/redact.js';
-import type { Scenario } from '../scenario/types.js';
-import { MAX_RESPONSE_BYTES_DEFAULT } from '../scenario/normalize-tls.js';
-import { defaultPath } from '../server/paths.js';
-import { spawnReferenceServer, type SpawnedServer } from '../server/spawn.js';
-import { checkHttpUrl, TARGET_SCHEMES, urlProblemText } from '../scenario/url.js';
-import { parseTargetUrl, type HttpTarget } from './http.js';
-import { explainTlsError, loadTlsMaterial, tlsHandshake, type TlsMaterial } from './tls.js';
+import { ModelwaveError } from '../../errors.js';
+import { redactUrl } from '../../scenario/redact.js';
+import type { Scenario } from '../../spec/types.js';
+import { MAX_RESPONSE_BYTES_DEFAULT } from '../../scenario/normalize-tls.js';
+import { defaultPath } from '../../server/paths.js';
+import { spawnReferenceServer, type SpawnedServer } from '../../server/spawn.js';
+import { checkHttpUrl, TARGET_SCHEMES, urlProblemText } from '../../scenario/url.js';
+import { parseTargetUrl, type HttpTarget } from '../net/http.js';
+import { explainTlsError, loadTlsMaterial, tlsHandshake, type TlsMaterial } from '../net/tls.js';
 
 export interface ResolvedTarget {
   /** Full URL requests go to. */

@@ -2,10 +2,10 @@
 // read and typed), the target can be fed from them (codec construction: sent fields, tensor datatypes), and no
 // replayed row sends an empty model input — such a request would fail on the wire, or worse, be scored on null.
 // Every problem is a ModelwaveError with exit 2 naming the file and line (or the scenario path) and the fix.
-import { codecFor } from '../codecs/index.js';
-import { createRowGenerator } from '../data/rows.js';
-import { ModelwaveError } from '../errors.js';
-import type { Scenario } from '../scenario/types.js';
+import { codecFor } from '../../codecs/index.js';
+import { createRowGenerator } from '../../data/rows.js';
+import { ModelwaveError } from '../../errors.js';
+import type { Scenario } from '../../spec/types.js';
 
 /** Show at most this many offending lines; the count says how many there are. */
 const MAX_LINES = 5;

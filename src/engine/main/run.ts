@@ -3,25 +3,25 @@
 import os from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { newRunId } from '../util/ids.js';
+import { newRunId } from '../../util/ids.js';
 import { Piscina } from 'piscina';
-import { ModelwaveError, reviveError } from '../errors.js';
-import type { Scenario } from '../scenario/types.js';
-import type { Summary } from '../summary/types.js';
-import { loadPlanOf, plannedRateAt, type LoadPlan } from '../schedule/plan.js';
+import { ModelwaveError, reviveError } from '../../errors.js';
+import type { Scenario } from '../../spec/types.js';
+import type { Summary } from '../../summary/types.js';
+import { loadPlanOf, plannedRateAt, type LoadPlan } from '../../schedule/plan.js';
 import { TargetAccumulator } from './accumulate.js';
-import { windowGrid, windowIndex } from './windows.js';
-import { createHistogram, initHistograms, recordUs } from './hist.js';
-import { sliceBatch } from './records.js';
+import { windowGrid, windowIndex } from '../windows.js';
+import { createHistogram, initHistograms, recordUs } from '../hist.js';
+import { sliceBatch } from '../records.js';
 import { summarize, type PhaseTiming } from './summarize.js';
-import { dataEndIndex, sharedSlots, stopIndex, type WorkerMessage, type WorkerOutcome, type WorkerTask } from './task.js';
+import { dataEndIndex, sharedSlots, stopIndex, type WorkerMessage, type WorkerOutcome, type WorkerTask } from '../task.js';
 import { aborted, FEEDBACK_DRAIN_MS, firstFailure, STOP_GRACE_MS, within } from './lifecycle.js';
-import { Outcome, type RecordBatch } from './types.js';
+import { Outcome, type RecordBatch } from '../types.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
 import { FeedbackPoster, type FeedbackRecord } from './feedback.js';
 import { checkRunData } from './datacheck.js';
-import { insecureTlsWarnings } from './tls.js';
+import { insecureTlsWarnings } from '../net/tls.js';
 
 export interface RunSink {
   /** Called on the main thread with each batch of one target's records (never blocks the wave: keep it cheap). */
@@ -141,7 +141,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   }
 
   const pool = new Piscina({
-    filename: new URL('./worker.js', import.meta.url).href,
+    filename: new URL('../worker/worker.js', import.meta.url).href,
     minThreads: W,
     maxThreads: W,
     idleTimeout: 1000,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { EXIT } from '../../errors.js';
-import { action, reportError } from '../exit.js';
+import { EXIT } from '../errors.js';
+import { action, reportError } from './exit.js';
 
 export function register(program: Command): void {
   program
@@ -10,9 +10,9 @@ export function register(program: Command): void {
     .action(
       action(async (files: string[]) => {
         // Loaded on use: zod and yaml would otherwise slow every command's start.
-        const { loadScenario } = await import('../../scenario/load.js');
-        const { describeScenario } = await import('../../scenario/describe.js');
-        const { preflight } = await import('../../engine/preflight.js');
+        const { loadScenario } = await import('../scenario/load.js');
+        const { describeScenario } = await import('../scenario/describe.js');
+        const { preflight } = await import('../engine/main/preflight.js');
         let code: number = EXIT.ok;
         files.forEach((file, i) => {
           try {
@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .description('print the JSON Schema of scenario files (for editor completion)')
     .action(
       action(async () => {
-        const { scenarioJsonSchema } = await import('../../scenario/schema.js');
+        const { scenarioJsonSchema } = await import('../scenario/schema.js');
         process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
       }),
     );

@@ -1,8 +1,8 @@
 // How the main thread waits on its workers without ever waiting forever: a worker's failure arrives as a coded
 // error (whatever it threw, however it crossed the thread boundary), a stop request as a promise, and every wait
 // after a stop has a deadline.
-import { ModelwaveError, reviveError } from '../errors.js';
-import type { WorkerOutcome } from './task.js';
+import { ModelwaveError, reviveError } from '../../errors.js';
+import type { WorkerOutcome } from '../task.js';
 
 /** After a stop (Ctrl-C, a failed worker), workers get the request timeout plus this long to ship their last records. */
 export const STOP_GRACE_MS = 5_000;

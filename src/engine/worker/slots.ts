@@ -1,6 +1,6 @@
 // Per-request and per-slot state of a worker, reused rather than allocated per request: the request in flight on a
 // connection, and a unit of closed-loop concurrency that sends its next request as soon as the last one settles.
-import type { Connection, Done } from './http.js';
+import type { Connection, Done } from '../net/http.js';
 
 /** A closed-loop slot whose requests keep completing synchronously (all dropped) yields to the event loop this often. */
 const SYNC_YIELD_EVERY = 64;

@@ -6,23 +6,23 @@
 // are read and processed after the loop's reads; a closed-loop slot then sends its next request at once; open-loop
 // sends are pumped by a `Waker` (wake.ts) and after every round of answers.
 import { performance } from 'node:perf_hooks';
-import { serializeError } from '../errors.js';
-import { createRowGenerator } from '../data/rows.js';
-import { codecFor } from '../codecs/index.js';
-import { READ_AS, type Codec } from '../codecs/types.js';
-import type { Row, RowGenerator } from '../data/types.js';
-import type { ClosedPhase, Phase, Scenario } from '../scenario/types.js';
-import { arrivalOffsetsUs } from '../schedule/pacer.js';
-import type { OpenPhasePlan } from '../schedule/plan.js';
-import { initHistograms } from './hist.js';
+import { serializeError } from '../../errors.js';
+import { createRowGenerator } from '../../data/rows.js';
+import { codecFor } from '../../codecs/index.js';
+import { READ_AS, type Codec } from '../../codecs/types.js';
+import type { Row, RowGenerator } from '../../data/types.js';
+import type { ClosedPhase, Phase, Scenario } from '../../spec/types.js';
+import { arrivalOffsetsUs } from '../../schedule/pacer.js';
+import type { OpenPhasePlan } from '../../schedule/plan.js';
+import { initHistograms } from '../hist.js';
 import { HistogramDeltas } from './deltas.js';
-import { ConnectionPool, type Connection } from './http.js';
-import { RecordBuffer, transferList } from './records.js';
-import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, stopIndex, type GoMessage, type OutOfClassExample, type StaleRetries, type TargetSample, type WorkerMessage, type WorkerOutcome, type WorkerTask } from './task.js';
-import { scrubSecrets, targetSecrets } from '../scenario/redact.js';
-import { OUT_OF_CLASS, Outcome, errorCodeIndex } from './types.js';
+import { ConnectionPool, type Connection } from '../net/http.js';
+import { RecordBuffer, transferList } from '../records.js';
+import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, stopIndex, type GoMessage, type OutOfClassExample, type StaleRetries, type TargetSample, type WorkerMessage, type WorkerOutcome, type WorkerTask } from '../task.js';
+import { scrubSecrets, targetSecrets } from '../../scenario/redact.js';
+import { OUT_OF_CLASS, Outcome, errorCodeIndex } from '../types.js';
 import { Waker } from './wake.js';
-import { windowGrid, windowIndex, type WindowGrid } from './windows.js';
+import { windowGrid, windowIndex, type WindowGrid } from '../windows.js';
 import { Deadlines } from './deadlines.js';
 import { ClosedSlot, InFlight, type ClosedPhaseState, type SlotHost } from './slots.js';
 import { prewarmCount, warmUpJit } from './warmup.js';

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { action } from '../exit.js';
-import { usageError } from '../../errors.js';
-import { SELF_WARMUP_REQUESTS, startReferenceServer } from '../../server/reference.js';
-import { parseInjectionFlags } from '../../server/inject.js';
-import { STRICT_NAMES, isStrictName } from '../../server/strict/names.js';
+import { action } from './exit.js';
+import { usageError } from '../errors.js';
+import { SELF_WARMUP_REQUESTS, startReferenceServer } from '../server/reference.js';
+import { parseInjectionFlags } from '../server/inject.js';
+import { STRICT_NAMES, isStrictName } from '../server/strict/names.js';
 
 interface ServeFlags {
   model: string;
@@ -60,7 +60,7 @@ export function register(program: Command): void {
           const extra = REFERENCE_ONLY.find((f) => cmd.getOptionValueSource(f) === 'cli');
           if (extra) throw usageError(`--${extra.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to the reference server, not to --strict`);
           // Loaded only here: the reference server (every `builtin:` run starts one) must not pay for zod and seven servers.
-          const { startStrictServer } = await import('../../server/strict/registry.js');
+          const { startStrictServer } = await import('../server/strict/registry.js');
           const server = await startStrictServer(flags.strict, { configFile: flags.strictConfig, host: flags.host, port });
           const stopped = untilSignal();
           process.stdout.write(JSON.stringify({ listening: server.url, strict: server.name, model: server.config.model.name, paths: server.paths }) + '\n');
