@@ -13,6 +13,7 @@ import { deliver, deliveryNotice } from './report/deliver.js';
 import { renderTerminalSummary } from './report/terminal.js';
 import type { SaveResult, StoreOptions } from './store/types.js';
 import { noStore, RunRecord } from './store/run-record.js';
+import type { LiveOptions, LiveOutputs } from './live/index.js';
 
 export interface RunScenarioOptions {
   /** Report folder; default reports/<run-id> under the current directory. */
@@ -38,6 +39,8 @@ export interface RunScenarioOptions {
    * the wave; fired during the wave it leaves the store its bounded drain (STORE_IDLE_MS without progress).
    */
   hurry?: AbortSignal;
+  /** Live outputs: `--live-json`, `--prometheus`, `--dashboard` (src/live). */
+  live?: LiveOptions;
 }
 
 export interface RunScenarioResult {
@@ -54,7 +57,13 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   const runId = newRunId(s.name);
   const errOut = opts.errOut ?? process.stderr;
   const sinks: RunSink[] = [...(opts.sinks ?? [])];
-  const { record, unavailable } = opts.store ? await RunRecord.begin(opts.store, s, [runId], opts.workers, errOut) : {};
+  // Before the store row: a dashboard port in use is an exit 2 that leaves nothing behind.
+  const live = await startLive(s, runId, opts.live, errOut);
+  if (live) sinks.push(live.sink);
+  const { record, unavailable } = opts.store ? await RunRecord.begin(opts.store, s, [runId], opts.workers, errOut).catch(async (err: unknown) => {
+    await live?.close();
+    throw err;
+  }) : {};
   if (record) sinks.push(record.sink());
   // Printed before the wave (and kept in the report): a run that does not verify its target must not look like one that does.
   for (const w of insecureTlsWarnings(s, s.target.url)) (opts.progressOut ?? process.stderr).write(`warning: ${w}\n`);
@@ -72,6 +81,7 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
     });
   } catch (err) {
     progress?.end();
+    await live?.close();
     await record?.fail(err); // never a row left `running` by a run that did not start or could not finish
     throw err;
   }
@@ -95,13 +105,22 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   // A worker that failed mid-wave decides the exit code (its error is printed by the CLI).
   const failure = result.failure;
   const exitCode = failure ? failure.exitCode : opts.signal?.aborted ? EXIT.interrupted : exitCodeOf(summary);
+  const finalExitCode = delivery.dir || failure || exitCode === EXIT.interrupted ? exitCode : EXIT.reportNotWritten;
+  await live?.finish(summary, finalExitCode, result.accumulators, [opts.signal, opts.hurry]);
   return {
     summary,
     reportDir: delivery.dir ?? '',
     files: delivery.files,
-    exitCode: delivery.dir || failure || exitCode === EXIT.interrupted ? exitCode : EXIT.reportNotWritten,
+    exitCode: finalExitCode,
     ...(failure ? { failure } : {}),
   };
+}
+
+/** The live outputs asked for, opened (modules loaded only then: prom-client and uPlot stay off plain runs). */
+async function startLive(s: Scenario, runId: string, o: LiveOptions | undefined, errOut: NodeJS.WritableStream): Promise<LiveOutputs | undefined> {
+  if (!o || !(o.liveJson || o.prometheus || o.dashboard)) return undefined;
+  const { startLiveOutputs } = await import('./live/index.js');
+  return startLiveOutputs(s, runId, o, (line) => errOut.write(`${line}\n`));
 }
 
 /** How to get the reports of a run whose report files could not be written anywhere. */

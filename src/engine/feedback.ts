@@ -24,6 +24,14 @@ export interface FeedbackRecord {
   outcome: 'posted' | 'failed';
 }
 
+/** Where feedback stands (labels = rows): for live outputs. */
+export interface FeedbackProgress {
+  labelsPosted: number;
+  labelsFailed: number;
+  /** Labels waiting for their delay or their post. */
+  labelsQueued: number;
+}
+
 export class FeedbackPoster implements RunSink {
   private queue: Pending[] = [];
   private head = 0;
@@ -50,6 +58,10 @@ export class FeedbackPoster implements RunSink {
   ) {
     // Only when the scenario changes trust: otherwise fetch's own agent already trusts what Node trusts.
     if (tls && url.startsWith('https:') && (tls.ca || tls.cert || !tls.rejectUnauthorized)) this.dispatcher = httpsAgent(tls);
+  }
+
+  progress(): FeedbackProgress {
+    return { labelsPosted: this.stats.labelsPosted, labelsFailed: this.stats.labelsFailed, labelsQueued: this.queue.length - this.head };
   }
 
   onBatch(target: number, b: RecordBatch): void {

@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { Piscina } from 'piscina';
 import { ModelwaveError, reviveError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
-import type { Summary } from '../summary/types.js';
+import type { LatencyStats, Summary } from '../summary/types.js';
 import { rateAt } from '../schedule/pacer.js';
 import { TargetAccumulator } from './accumulate.js';
-import { createHistogram, initHistograms, recordUs } from './hist.js';
+import { createHistogram, initHistograms, latencyStats, recordUs } from './hist.js';
 import { sliceBatch } from './records.js';
 import { summarize, type PhaseTiming } from './summarize.js';
 import { dataEndIndex, sharedSlots, stopIndex, type WorkerMessage, type WorkerOutcome, type WorkerTask } from './task.js';
@@ -18,7 +18,7 @@ import { aborted, FEEDBACK_DRAIN_MS, firstFailure, STOP_GRACE_MS, within } from 
 import { Outcome, type RecordBatch } from './types.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
-import { FeedbackPoster, type FeedbackRecord } from './feedback.js';
+import { FeedbackPoster, type FeedbackProgress, type FeedbackRecord } from './feedback.js';
 import { checkRunData } from './datacheck.js';
 import { insecureTlsWarnings } from './tls.js';
 
@@ -42,6 +42,12 @@ export interface LiveFigures {
   p50Ms: number;
   p99Ms: number;
   accuracy?: number;
+  /** The last second's latency of successful requests (ms), as p50/p99 above plus the rest (src/live reads this). */
+  latencyMs?: LatencyStats;
+  /** Read-only view of each target's accumulator (counts per phase/window, merged histograms) for live outputs. */
+  accumulators?: readonly TargetAccumulator[];
+  /** Feedback labels posted/failed/queued so far (absent without `feedback`). */
+  feedback?: FeedbackProgress;
 }
 
 export interface RunOptions {
@@ -250,6 +256,8 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     ticker = setInterval(() => {
       const elapsedMs = performance.timeOrigin + performance.now() - epochMs;
       const fig = live.figures(elapsedMs, plannedMs, inFlight.reduce((a, b) => a + b, 0), accs[0], s);
+      fig.accumulators = accs;
+      if (feedback) fig.feedback = feedback.progress();
       for (const sink of sinks) sink.onTick?.(fig);
     }, 1000);
 
@@ -374,6 +382,7 @@ class LiveWindow {
       dropped: acc.total.dropped,
       p50Ms: pct(50),
       p99Ms: pct(99),
+      ...(!this.destroyed ? { latencyMs: latencyStats(h) } : {}),
       ...(acc.confusion && acc.scored > 0 ? { accuracy: acc.confusion.correct() / acc.confusion.total() } : {}),
     };
     if (!this.destroyed) h.reset();

@@ -17,6 +17,13 @@ interface RunFlags {
   report?: string;
   store?: string | boolean;
   storeOptional?: boolean;
+  liveJson?: string;
+  prometheus?: string;
+  prometheusLinger?: string;
+  dashboard?: boolean;
+  dashboardPort?: string;
+  dashboardHost?: string;
+  dashboardLinger?: string;
 }
 
 const positiveNumber = (flag: string, v: string | undefined): number | undefined => {
@@ -52,6 +59,13 @@ export function register(program: Command): void {
     .option('--store-optional', 'if the store cannot be reached, run anyway and spool records to .modelwave/spool (or $TMPDIR/modelwave-spool)')
     .option('--json', 'print report.json to stdout instead of the summary table')
     .option('--quiet', 'no live progress and no summary table')
+    .option('--live-json <file>', 'write one JSON line per second (docs/live.md) to FILE, or to stdout with - (the summary table then goes to stderr)')
+    .option('--prometheus <host:port>', 'serve /metrics in the Prometheus text format during the run (HOST defaults to 127.0.0.1)')
+    .option('--prometheus-linger <d>', '/metrics stays up this long after the run, for a last scrape', '15s')
+    .option('--dashboard', 'serve a live dashboard during the run (link printed at start)')
+    .option('--dashboard-port <n>', 'dashboard port (0 picks a free one)', '5665')
+    .option('--dashboard-host <host>', 'dashboard address; anything but 127.0.0.1 exposes the run to the network', '127.0.0.1')
+    .option('--dashboard-linger <d>', 'the dashboard stays up this long after the run', '30s')
     .action(
       action(async (file: string, f: RunFlags) => {
         // Heavy modules (charts, stores, faker) load only when a command needs them: `serve` and `--help` stay fast.
@@ -71,8 +85,13 @@ export function register(program: Command): void {
         });
         const { resolveStoreOptions } = await import('../../store/index.js');
         const store = resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) });
+        const { liveOptions } = await import('../live-flags.js');
+        const live = liveOptions(f);
+        if (f.liveJson === '-' && f.json) throw usageError('--live-json - and --json both write to stdout: send the live lines to a file (--live-json FILE)');
         const { stop, hurry } = interrupts({ inFlightTimeoutMs: scenario.target.timeoutMs });
         const res = await runScenario(scenario, {
+          ...(live ? { live } : {}),
+          ...(f.liveJson === '-' ? { out: process.stderr } : {}),
           ...(f.out ? { outDir: f.out } : {}),
           ...(f.report ? { formats: parseReportFormats(f.report) } : {}),
           quiet: Boolean(f.quiet || f.json),
