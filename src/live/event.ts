@@ -68,10 +68,16 @@ export interface LiveEvent {
   warmupRequests: number;
   /** Cumulative requests so far, warm-up excluded (= report.json totals.requests at the final event). */
   totals: RequestCounts;
-  /** Requests per second since the previous event, warm-up included. planned: the load plan's rate now. */
+  /**
+   * Requests per second since the previous event, warm-up included; planned: the load plan's rate now. Final event:
+   * the run's averages (report.json totals.targetRps, totals.rps, and ok over the same measured time).
+   */
   rates: { plannedRps: number; achievedRps: number; successfulRps: number };
   inFlight: number;
-  /** Latency (from the intended send time) of the successful requests of the last second; null if none. */
+  /**
+   * Latency (from the intended send time) of the successful requests of the last second; null if none. Final event:
+   * the run's latency as report.json totals.latencyMs.
+   */
   latencyMs: Pick<LatencyStats, 'p50' | 'p90' | 'p99' | 'p999' | 'max' | 'count'> | null;
   /** Send lag (actual − intended send time) of the requests sent in the last second; null if none. */
   lagMs: { mean: number; max: number } | null;
@@ -200,6 +206,13 @@ export class LiveEventBuilder implements RunSink {
     if (fb) this.lastFeedback = { labelsPosted: fb.labelsPosted, labelsFailed: fb.labelsFailed, labelsQueued: 0 };
     const v = verdictOf(summary);
     const e = this.build('final', summary.run.durationMs, accumulators[0], undefined, true);
+    // The last interval is a fraction of a second (records that came after the last tick): the final event carries
+    // the run's own figures instead, as report.json has them.
+    const t = summary.totals;
+    const measuredS = t.rps > 0 ? t.requests.sent / t.rps : 0;
+    e.rates = { plannedRps: t.targetRps ?? 0, achievedRps: t.rps, successfulRps: measuredS > 0 ? round(t.requests.ok / measuredS, 2) : 0 };
+    const l = t.latencyMs;
+    e.latencyMs = l.count > 0 ? { p50: l.p50, p90: l.p90, p99: l.p99, p999: l.p999, max: l.max, count: l.count } : null;
     e.verdict = {
       verdict: v.verdict,
       headline: v.headline,

@@ -81,8 +81,8 @@ h1{font-size:18px;margin:0 0 4px}
   <div class="fig"><span>sent</span><b id="sent">0</b></div>
   <div class="fig"><span>ok</span><b id="ok">0</b></div>
   <div class="fig"><span>error rate</span><b id="erate">—</b></div>
-  <div class="fig"><span>achieved / planned</span><b id="rate">—</b></div>
-  <div class="fig"><span>p99 (1 s)</span><b id="p99">—</b></div>
+  <div class="fig"><span id="rate-label">achieved / planned</span><b id="rate">—</b></div>
+  <div class="fig"><span id="p99-label">p99 (1 s)</span><b id="p99">—</b></div>
   <div class="fig"><span>in flight</span><b id="inflight">0</b></div>
   <div class="fig"><span>accuracy</span><b id="acc">—</b></div>
   <div class="fig"><span>feedback</span><b id="fb">—</b></div>
@@ -90,7 +90,7 @@ h1{font-size:18px;margin:0 0 4px}
 <div id="drift" class="sub"></div>
 <div class="grid">
   <div class="card"><h2>Rate, req/s: planned · achieved · successful</h2><div id="c-rate"></div></div>
-  <div class="card"><h2>Latency of successful requests, ms (last second) and threshold lines</h2><div id="c-lat"></div></div>
+  <div class="card"><h2>Latency of successful requests, ms, per second (log scale), with threshold lines</h2><div id="c-lat"></div></div>
   <div class="card"><h2>Accuracy per closed window, with its 95% interval</h2><div id="c-acc"></div></div>
   <div class="card"><h2>Errors per second by kind</h2><div id="c-err"></div></div>
   <div class="card"><h2>In flight</h2><div id="c-inflight"></div></div>
@@ -122,7 +122,7 @@ const CLIENT = `
   function fmt(v, d) { return v === null || v === undefined || !isFinite(v) ? '—' : Number(v).toFixed(d); }
   function int(v) { return Number(v).toLocaleString('en-US'); }
   var opt = function (title, series, extra) {
-    var o = { width: W(), height: H, scales: { x: { time: false } }, axes: [{ label: 's' }, {}], series: [{ label: 't (s)' }].concat(series), legend: { live: true } };
+    var o = { width: W(), height: H, scales: { x: { time: false } }, axes: [{ label: 's' }, { size: 64 }], series: [{ label: 't (s)' }].concat(series), legend: { live: true } };
     for (var k in extra || {}) o[k] = extra[k];
     return o;
   };
@@ -134,7 +134,8 @@ const CLIENT = `
     { label: 'p50', stroke: '#1f9d55', width: 2 }, { label: 'p90', stroke: '#2f6fde', width: 2 },
     { label: 'p99', stroke: '#d97706', width: 2 }, { label: 'p99.9', stroke: '#b91c1c', width: 2 }];
   cfg.latencyLines.forEach(function (l) { latSeries.push({ label: l.label, stroke: '#b91c1c', dash: [4, 4], width: 1, points: { show: false } }); });
-  var latChart = new uPlot(opt('latency', latSeries), [x, p50, p90, p99, p999].concat(latLines), el('c-lat'));
+  // Log scale: a 2 s threshold line and 1 ms latencies both stay readable.
+  var latChart = new uPlot(opt('latency', latSeries, { scales: { x: { time: false }, y: { distr: 3 } } }), [x, p50, p90, p99, p999].concat(latLines), el('c-lat'));
   var accSeries = [
     { label: 'accuracy', stroke: '#2f6fde', width: 2, points: { show: true, size: 5 } },
     { label: '95% low', stroke: 'rgba(47,111,222,0.3)', width: 1 },
@@ -146,14 +147,29 @@ const CLIENT = `
   var inflChart = new uPlot(opt('in flight', [{ label: 'in flight', stroke: '#2f6fde', width: 2 }]), [x, inflight], el('c-inflight'));
   var lastSeq = -1;
 
-  function addWindow(w) {
-    wx.push(w.endS); wacc.push(w.accuracy); wlo.push(w.ci[0]); whi.push(w.ci[1]);
-    cfg.accuracyLines.forEach(function (t, i) { accLines[i].push(t.value); });
+  var wins = [];
+  function addWindow(w) { wins.push(w); }
+  // Windows arrive in index order; their end times may interleave a little, and uPlot wants x ascending.
+  function windowColumns() {
+    wins.sort(function (a, b) { return a.endS - b.endS; });
+    wx = wins.map(function (w) { return w.endS; });
+    wacc = wins.map(function (w) { return w.accuracy; });
+    wlo = wins.map(function (w) { return w.ci[0]; });
+    whi = wins.map(function (w) { return w.ci[1]; });
+    accLines = cfg.accuracyLines.map(function (t) { return wins.map(function () { return t.value; }); });
+    return [wx, wacc, wlo, whi].concat(accLines);
   }
   function onEvent(e) {
     if (e.catchUp) { e.windows.forEach(addWindow); return; }
     if (e.seq <= lastSeq) return;
     lastSeq = e.seq;
+    e.windows.forEach(addWindow);
+    accChart.setData(windowColumns());
+    // The final event holds the run's averages, not a second: figures and verdict only, no point on the time charts.
+    if (e.type !== 'final') plot(e);
+    figures(e);
+  }
+  function plot(e) {
     x.push(e.t);
     planned.push(e.rates.plannedRps); achieved.push(e.rates.achievedRps); okRate.push(e.rates.successfulRps);
     var l = e.latencyMs;
@@ -161,19 +177,23 @@ const CLIENT = `
     cfg.latencyLines.forEach(function (t, i) { latLines[i].push(t.ms); });
     eKinds.forEach(function (k, i) { eCols[i].push(e.errors.byKind[k]); });
     inflight.push(e.inFlight);
-    e.windows.forEach(addWindow);
     rateChart.setData([x, planned, achieved, okRate]);
     latChart.setData([x, p50, p90, p99, p999].concat(latLines));
-    accChart.setData([wx, wacc, wlo, whi].concat(accLines));
     errChart.setData([x].concat(eCols));
     inflChart.setData([x, inflight]);
+  }
+  function figures(e) {
+    var l = e.latencyMs;
+    var fin = e.type === 'final';
 
     text('phase', e.phase ? e.phase.name + (e.phase.warmup ? ' (warm-up)' : '') + ' · ' + (e.phase.index + 1) + '/' + e.phase.of : '—');
     text('left', e.timeLeftS === null ? '—' : fmt(e.timeLeftS, 0) + ' s');
     text('sent', int(e.totals.sent));
     text('ok', int(e.totals.ok));
     text('erate', fmt(e.errors.rate * 100, 2) + '%');
+    text('rate-label', fin ? 'achieved / planned (run)' : 'achieved / planned');
     text('rate', fmt(e.rates.achievedRps, 0) + ' / ' + fmt(e.rates.plannedRps, 0));
+    text('p99-label', fin ? 'p99 (run)' : 'p99 (1 s)');
     text('p99', l ? fmt(l.p99, 2) + ' ms' : '—');
     text('inflight', int(e.inFlight));
     text('acc', e.accuracy ? fmt(e.accuracy.value, 4) + ' [' + fmt(e.accuracy.ci[0], 3) + ', ' + fmt(e.accuracy.ci[1], 3) + ']' : '—');
