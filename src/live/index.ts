@@ -27,6 +27,8 @@ export const DASHBOARD_DEFAULT_PORT = 5665;
 export const DASHBOARD_DEFAULT_LINGER_MS = 30_000;
 export const PROMETHEUS_DEFAULT_LINGER_MS = 15_000;
 
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
+
 export interface LiveOutputs {
   sink: LiveEventBuilder;
   /**
@@ -70,10 +72,12 @@ export async function startLiveOutputs(s: Scenario, runId: string, o: LiveOption
         );
       });
       say(`prometheus: ${metrics.url}/metrics`);
+      if (!isLoopback(host)) say(`warning: /metrics listens on ${host}: anyone who can reach this machine can read it`);
     }
     if (o.dashboard) {
       dashboard = await startDashboard(o.dashboard.host, o.dashboard.port, pageConfig(s, runId));
       say(`dashboard: ${dashboard.url}`);
+      if (!isLoopback(o.dashboard.host)) say(`warning: the dashboard listens on ${o.dashboard.host}: anyone who can reach this machine can watch the run`);
     }
   } catch (err) {
     await closeAll();
