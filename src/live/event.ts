@@ -344,7 +344,8 @@ export class LiveEventBuilder implements RunSink {
       }
       start += d;
     }
-    if (plannedEndMs !== undefined) plannedEndMs = phases.reduce((a, p) => a + (p.durationMs ?? 0), 0);
+    if (phases.some((p) => p.durationMs === undefined)) plannedEndMs = undefined;
+    else plannedEndMs = phases.reduce((a, p) => a + (p.durationMs ?? 0), 0);
     const p = phases[index];
     const phase = p ? { index, name: p.name, kind: p.kind, warmup: p.warmup, of: phases.length } : null;
     const timeLeftS = final ? 0 : plannedEndMs === undefined ? null : round(Math.max(0, plannedEndMs - elapsedMs) / 1000, 1);

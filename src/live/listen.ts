@@ -19,9 +19,10 @@ export function parseHostPort(flag: string, v: string, defaultHost = '127.0.0.1'
   const colon = t.lastIndexOf(':');
   let host = colon < 0 ? '' : t.slice(0, colon);
   const portText = colon < 0 ? t : t.slice(colon + 1);
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  const bracketed = host.startsWith('[') && host.endsWith(']');
+  if (bracketed) host = host.slice(1, -1);
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535 || /[\s/[\]]/.test(host) || (host.includes(':') && isIP(host) !== 6)) {
+  if (!/^\d+$/.test(portText) || port > 65535 || /[\s/[\]]/.test(host) || (host.includes(':') && (!bracketed || isIP(host) !== 6))) {
     throw usageError(`${flag} must be HOST:PORT or PORT, e.g. 127.0.0.1:9464 (got ${JSON.stringify(v)})`);
   }
   host ||= defaultHost;
