@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .option('--baseline <url>', 'baseline target (http://… or builtin:telco@v1)')
     .option('--candidate <url>', 'candidate target (http://… or builtin:telco@v2)')
     .option('--runs <runs...>', 'compare two finished runs instead: report folders, report.json files or stored run ids (stored runs of the same scenario and seed are paired)')
-    .option('--rule <expr...>', 'extra rule, e.g. "accuracy.delta >= -0.01" or "latency.p99.ratio <= 1.10" (repeatable)')
+    .option('--rule <expr>', 'extra rule, e.g. "accuracy.delta >= -0.01" or "latency.p99.ratio <= 1.10" (repeat the flag for more)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--fail-on-inconclusive', 'exit 1 when a rule cannot be decided, not only when one fails')
     .option('--duration <d>', 'replace every phase duration (e.g. 10s)')
     .option('--rate <n>', 'replace every open-loop rate (req/s, applied to each version)')

@@ -51,7 +51,8 @@ export function register(program: Command): void {
     .option('--concurrency <n>', 'run one closed-loop phase with N in flight instead of the scenario phases')
     .option('--workers <n>', 'load worker threads (default: scenario load.workers; auto = cores − 1, at least 1)')
     .option('--target <url>', 'replace target.url (http://…, https://… or builtin:telco@v2)')
-    .option('--threshold <expr...>', 'extra threshold, e.g. "latency.p99 < 250ms" (repeatable)')
+    // One expression per flag (repeat the flag): a variadic option swallowed the scenario after it.
+    .option('--threshold <expr>', 'extra threshold, e.g. "latency.p99 < 250ms" (repeat the flag for more)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--out <dir>', 'report folder (default reports/<run-id>)')
     .option('--report <formats>', 'report files to write: json,md,html,junit,hgrm (default all)')
     .option('--store <url>', 'metrics store: postgres://… or a directory (default: embedded store in .modelwave/store, or $MODELWAVE_STORE)')
