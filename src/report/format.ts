@@ -78,6 +78,11 @@ export function verdictOf(s: Summary): VerdictInfo {
   const failed = s.thresholds.filter((t) => !t.pass).length;
   const incomplete = s.run.status !== 'completed';
   const suffix = incomplete ? ` (run ${s.run.status})` : '';
+  // Ctrl-C is the headline: the figures below describe only the part of the wave that ran.
+  if (s.run.status === 'interrupted') {
+    const what = total === 0 ? 'no thresholds' : failed > 0 ? `${failed} of ${total} thresholds failed` : `all ${total} thresholds held`;
+    return { verdict: 'fail', failed, total, headline: `INTERRUPTED: ${what} on what was measured before the stop` };
+  }
   if (total === 0) {
     return { verdict: incomplete ? 'fail' : 'none', failed, total, headline: `No thresholds${suffix}` };
   }
