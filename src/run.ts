@@ -95,7 +95,7 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   const delivery = await deliver(opts.outDir ?? path.join('reports', runId), runId, (d) => writeReports(summary, d, opts.formats), opts.fallbackReportRoot);
   const out = opts.out ?? process.stdout;
   if (!opts.quiet) {
-    out.write(renderTerminalSummary(summary, { color: Boolean((out as NodeJS.WriteStream).isTTY) }));
+    out.write(renderTerminalSummary(summary, { color: wantColor(out as NodeJS.WriteStream) }));
     if (delivery.dir) out.write(`\nreports: ${delivery.dir}\n`);
   } else if (!delivery.dir && !saved?.stored) {
     errOut.write(renderTerminalSummary(summary, { color: false })); // nothing else will hold the figures
@@ -121,6 +121,17 @@ async function startLive(s: Scenario, runId: string, o: LiveOptions | undefined,
   if (!o || !(o.liveJson || o.prometheus || o.dashboard)) return undefined;
   const { startLiveOutputs } = await import('./live/index.js');
   return startLiveOutputs(s, runId, o, (line) => errOut.write(`${line}\n`));
+}
+
+/**
+ * Colour on a terminal, unless NO_COLOR is set (https://no-color.org: any non-empty value); FORCE_COLOR (non-empty,
+ * not 0/false) colours even a pipe.
+ */
+export function wantColor(out: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return Boolean(out.isTTY);
 }
 
 /** How to get the reports of a run whose report files could not be written anywhere. */

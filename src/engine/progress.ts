@@ -1,5 +1,5 @@
 // Live progress as a run sink: one redrawn line on a TTY, a plain line every few seconds elsewhere (CI logs).
-import type { LiveFigures, RunSink } from './run.js';
+import type { LiveFigures, RunSink, WaitStatus } from './run.js';
 
 const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
@@ -11,11 +11,28 @@ export function progressLine(f: LiveFigures): string {
   return `${el}${planned} · ${rate} · in flight ${f.inFlight} · p50 ${fmt(f.p50Ms, 1)}ms p99 ${fmt(f.p99Ms, 1)}ms · sent ${f.sent} · errors ${f.errors} · dropped ${f.dropped}${acc}`;
 }
 
+const int = (n: number) => n.toLocaleString('en-US');
+
+/** After the wave: what the run waits for, e.g. "posting feedback 3,200/12,000 labels". */
+export function waitLine(w: WaitStatus): string {
+  return `wave over · posting feedback ${int(w.done)}/${int(w.total)} labels`;
+}
+
 export function progressSink(out: NodeJS.WriteStream = process.stderr, everyMs = 5000): RunSink & { end(): void } {
   const tty = Boolean(out.isTTY);
   let lastPlain = -Infinity;
   let drawn = false;
+  let lastWaitMs = -Infinity;
   return {
+    onWait(w) {
+      if (tty) {
+        out.write(`\x1b[2K\r${waitLine(w).slice(0, (out.columns ?? 120) - 1)}`);
+        drawn = true;
+      } else if (Date.now() - lastWaitMs >= everyMs) {
+        lastWaitMs = Date.now();
+        out.write(`${waitLine(w)}\n`);
+      }
+    },
     onTick(f) {
       if (tty) {
         out.write(`\x1b[2K\r${progressLine(f).slice(0, (out.columns ?? 120) - 1)}`);

@@ -27,6 +27,15 @@ export interface RunSink {
   onBatch?(target: number, batch: RecordBatch, window: Int32Array): void;
   /** Called about once a second with live figures. */
   onTick?(live: LiveFigures): void;
+  /** Called about once a second after the wave while the run still waits for something (feedback posts). */
+  onWait?(w: WaitStatus): void;
+}
+
+/** What a run waits for after its wave: `done` of `total` items (feedback labels). */
+export interface WaitStatus {
+  what: 'feedback';
+  done: number;
+  total: number;
 }
 
 export interface LiveFigures {
@@ -291,7 +300,14 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     await shutDown();
   }
   // Labels still waiting for their delay: posted now, within a bound (short once the run was stopped or failed).
-  const feedbackSummary = await feedback?.finish(status === 'completed' ? FEEDBACK_DRAIN_MS : STOP_GRACE_MS);
+  const waiting = feedback
+    ? setInterval(() => {
+        const p = feedback.progress();
+        const w: WaitStatus = { what: 'feedback', done: p.labelsPosted + p.labelsFailed, total: p.labelsPosted + p.labelsFailed + p.labelsQueued };
+        for (const sink of sinks) sink.onWait?.(w);
+      }, 1000)
+    : undefined;
+  const feedbackSummary = await feedback?.finish(status === 'completed' ? FEEDBACK_DRAIN_MS : STOP_GRACE_MS).finally(() => clearInterval(waiting));
   const endedAtMs = Date.now();
 
   // A replayed source with `atEnd: stop` ran out: the run ended there (as planned, not interrupted).
