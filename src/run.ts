@@ -13,7 +13,7 @@ import { deliver, deliveryNotice } from './report/deliver.js';
 import { renderTerminalSummary } from './report/terminal.js';
 import type { SaveResult, StoreOptions } from './store/types.js';
 import { noStore, RunRecord } from './store/run-record.js';
-import type { LiveOptions, LiveOutputs } from './live/index.js';
+import type { LiveOptions } from './live/index.js';
 
 export interface RunScenarioOptions {
   /** Report folder; default reports/<run-id> under the current directory. */
@@ -58,7 +58,7 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   const errOut = opts.errOut ?? process.stderr;
   const sinks: RunSink[] = [...(opts.sinks ?? [])];
   // Before the store row: a dashboard port in use is an exit 2 that leaves nothing behind.
-  const live = await startLive(s, runId, opts.live, errOut);
+  const live = opts.live ? await (await import('./live/index.js')).startLive(s, runId, opts.live, errOut) : undefined;
   if (live) sinks.push(live.sink);
   const { record, unavailable } = opts.store ? await RunRecord.begin(opts.store, s, [runId], opts.workers, errOut).catch(async (err: unknown) => {
     await live?.close();
@@ -114,13 +114,6 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
     exitCode: finalExitCode,
     ...(failure ? { failure } : {}),
   };
-}
-
-/** The live outputs asked for, opened (modules loaded only then: prom-client and uPlot stay off plain runs). */
-async function startLive(s: Scenario, runId: string, o: LiveOptions | undefined, errOut: NodeJS.WritableStream): Promise<LiveOutputs | undefined> {
-  if (!o || !(o.liveJson || o.prometheus || o.dashboard)) return undefined;
-  const { startLiveOutputs } = await import('./live/index.js');
-  return startLiveOutputs(s, runId, o, (line) => errOut.write(`${line}\n`));
 }
 
 /**

@@ -21,6 +21,7 @@ import type { Comparison } from './types.js';
 import { renderComparisonMarkdown, renderComparisonJunit } from './render.js';
 import { renderComparisonHtml } from './html.js';
 import { newRunId } from '../engine/run.js';
+import type { LiveOptions } from '../live/index.js';
 import { drainCutoff } from '../run.js';
 import { noStore, RunRecord } from '../store/run-record.js';
 import type { ExportRecord, MetricsStore, StoreOptions } from '../store/index.js';
@@ -40,6 +41,8 @@ export interface CompareOptions {
   sinks?: (ids: string[]) => RunSink[];
   /** Metrics store for both runs (linked by the comparison id); null: none. */
   store?: StoreOptions | null;
+  /** Live outputs (src/live): events and the dashboard follow the baseline; /metrics counts both targets. */
+  live?: LiveOptions;
 }
 
 export interface CompareResult {
@@ -61,7 +64,13 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   const dir = opts.outDir ?? path.join('reports', id);
   const progress = opts.quiet ? undefined : progressSink();
   const runIds = [newRunId(`${s.name}-baseline`), newRunId(`${s.name}-candidate`)];
-  const { record, unavailable } = opts.store ? await RunRecord.begin(opts.store, s, runIds, opts.workers, process.stderr) : {};
+  const live = opts.live ? await (await import('../live/index.js')).startLive(s, runIds[0], opts.live, process.stderr) : undefined;
+  const { record, unavailable } = opts.store
+    ? await RunRecord.begin(opts.store, s, runIds, opts.workers, process.stderr).catch(async (err: unknown) => {
+        await live?.close();
+        throw err;
+      })
+    : {};
   let result: RunResult;
   try {
     result = await executeRun(s, {
@@ -69,12 +78,13 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
       keepSamples: true,
       comparisonId: id,
       runIds,
-      sinks: [...(progress ? [progress] : []), ...(record ? [record.sink()] : [])],
+      sinks: [...(progress ? [progress] : []), ...(record ? [record.sink()] : []), ...(live ? [live.sink] : [])],
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
   } catch (err) {
     progress?.end();
+    await live?.close();
     await record?.fail(err);
     throw err;
   }
@@ -102,6 +112,7 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   // A failed wave never passes a comparison: its exit code is the failure's.
   const verdict = result.failure ? result.failure.exitCode : bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
   const exitCode = delivery.dir || result.failure || verdict === EXIT.interrupted ? verdict : EXIT.reportNotWritten;
+  await live?.finish(bs, exitCode, result.accumulators, [opts.signal, opts.hurry], { verdict: comparison.verdict, headline: comparison.headline });
   return { comparison, dir: delivery.dir ?? '', exitCode, sides };
 }
 

@@ -36,8 +36,11 @@ export interface LiveWindowAccuracy {
 }
 
 export interface LiveVerdict {
-  /** pass: every threshold held; fail: one failed or the run did not complete; none: no thresholds. */
-  verdict: 'pass' | 'fail' | 'none';
+  /**
+   * pass: every threshold held; fail: one failed or the run did not complete; none: no thresholds. For `compare`:
+   * the comparison's verdict (pass, fail, inconclusive) and headline.
+   */
+  verdict: 'pass' | 'fail' | 'none' | 'inconclusive';
   headline: string;
   status: Summary['run']['status'];
   exitCode: number;
@@ -199,12 +202,12 @@ export class LiveEventBuilder implements RunSink {
    * The final event: the records that arrived after the last tick, every window (all are closed now), and the verdict.
    * `elapsedMs` is the run's duration.
    */
-  finish(summary: Summary, exitCode: number, accumulators: readonly TargetAccumulator[]): LiveEvent {
+  finish(summary: Summary, exitCode: number, accumulators: readonly TargetAccumulator[], override?: Pick<LiveVerdict, 'verdict' | 'headline'>): LiveEvent {
     this.accs = accumulators;
     if (Number.isNaN(this.startedAtMs)) this.startedAtMs = Date.parse(summary.run.startedAt);
     const fb = summary.feedback;
     if (fb) this.lastFeedback = { labelsPosted: fb.labelsPosted, labelsFailed: fb.labelsFailed, labelsQueued: 0 };
-    const v = verdictOf(summary);
+    const v = override ?? verdictOf(summary);
     const e = this.build('final', summary.run.durationMs, accumulators[0], undefined, true);
     // The last interval is a fraction of a second (records that came after the last tick): the final event carries
     // the run's own figures instead, as report.json has them.

@@ -4,7 +4,7 @@
 import type { TargetAccumulator } from '../engine/accumulate.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Summary } from '../summary/types.js';
-import { LiveEventBuilder, type LiveEvent, type LiveWindowAccuracy } from './event.js';
+import { LiveEventBuilder, type LiveEvent, type LiveVerdict, type LiveWindowAccuracy } from './event.js';
 import { openJsonLines, type JsonLinesWriter } from './jsonl.js';
 import { listenLocal, type LocalServer } from './listen.js';
 import { runRegistry } from './prometheus.js';
@@ -13,6 +13,12 @@ import { pageConfig } from './page.js';
 
 export { LiveEventBuilder, LIVE_SCHEMA, type LiveEvent } from './event.js';
 export { parseHostPort, parsePort } from './listen.js';
+
+/** The live outputs asked for, opened (their modules load only then: prom-client and uPlot stay off plain runs). */
+export async function startLive(s: Scenario, runId: string, o: LiveOptions | undefined, errOut: NodeJS.WritableStream): Promise<LiveOutputs | undefined> {
+  if (!o || !(o.liveJson || o.prometheus || o.dashboard)) return undefined;
+  return startLiveOutputs(s, runId, o, (line) => errOut.write(`${line}\n`));
+}
 
 export interface LiveOptions {
   /** `--live-json`: a file path, or `-` for stdout. */
@@ -35,7 +41,7 @@ export interface LiveOutputs {
    * Emit the final event (verdict included), then keep the servers up for the longest linger unless one of
    * `cutBy` fires, then close. Resolves when everything is closed.
    */
-  finish(summary: Summary, exitCode: number, accumulators: readonly TargetAccumulator[], cutBy: (AbortSignal | undefined)[]): Promise<void>;
+  finish(summary: Summary, exitCode: number, accumulators: readonly TargetAccumulator[], cutBy: (AbortSignal | undefined)[], verdict?: Pick<LiveVerdict, 'verdict' | 'headline'>): Promise<void>;
   /** Close without a final event (the run failed before it could summarise). */
   close(): Promise<void>;
 }
@@ -91,8 +97,8 @@ export async function startLiveOutputs(s: Scenario, runId: string, o: LiveOption
 
   return {
     sink: builder,
-    async finish(summary, exitCode, accumulators, cutBy) {
-      builder.finish(summary, exitCode, accumulators);
+    async finish(summary, exitCode, accumulators, cutBy, verdict) {
+      builder.finish(summary, exitCode, accumulators, verdict);
       finished = true;
       jsonl?.close();
       const lingerMs = Math.max(dashboard ? (o.dashboard?.lingerMs ?? 0) : 0, metrics ? (o.prometheus?.lingerMs ?? 0) : 0);
