@@ -12,7 +12,7 @@ import type { Scenario } from '../scenario/types.js';
 const require = createRequire(import.meta.url);
 let assets: { js: string; css: string } | undefined;
 /** uPlot's minified script and style, read once. */
-function uplotAssets(): { js: string; css: string } {
+export function uplotAssets(): { js: string; css: string } {
   return (assets ??= {
     js: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
     css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),

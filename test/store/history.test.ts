@@ -6,12 +6,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openStore } from '../../src/store/index.js';
 import type { MetricsStore } from '../../src/store/types.js';
 import { flagOutliers, pruneRuns, runHistory, type HistoryRow } from '../../src/store/history.js';
+import { renderHistoryHtml } from '../../src/store/history-html.js';
 import { feed, tempDir } from './helpers.js';
 import { sampleMeta, sampleSummary, sampleWindows } from './sample.js';
 import { CLI } from '../engine/helpers.js';
@@ -122,6 +123,14 @@ test('flagOutliers: fewer than 4 other valid runs flag nothing; an exact agreeme
   assert.deepEqual(flat.map((r) => r.outliers), [[], [], [], [], ['p99Ms', 'errorRate'], []], 'an invalid run is never judged nor part of the spread');
 });
 
+test('history --html: a hostile scenario name and run id stay text', () => {
+  const evil = '<img src=x onerror=alert(1)></script><script>alert(2)</script>';
+  const page = renderHistoryHtml(evil, [{ id: evil, name: evil, status: 'completed', startedAt: '2026-01-01T00:00:00.000Z', p99Ms: 1, valid: true, outliers: [] }]);
+  assert.ok(!page.includes(evil), 'never raw');
+  assert.match(page, /<title>modelwave history · &lt;img src=x onerror=alert\(1\)&gt;&lt;\/script&gt;/);
+  assert.equal((page.match(/<\/script>/g) ?? []).length, 3, 'only the page\'s own scripts close');
+});
+
 test('history and prune on the embedded store, and through the CLI', { timeout: 120_000 }, async () => {
   const dir = tempDir('history');
   const storeDir = join(dir, 'store');
@@ -139,6 +148,17 @@ test('history and prune on the embedded store, and through the CLI', { timeout: 
   assert.match(h.stdout, /^history of telco: 8 runs, most recent first\n/);
   assert.match(h.stdout, /\ntelco-4 .* 40\.00 ! /);
   assert.match(h.stdout, /! outside the spread of the other valid runs .*: 1 run\n/);
+  // --html: one self-contained page, the runs as data, every string escaped.
+  const html = join(dir, 'history.html');
+  const hh = cli('history', '--scenario', 'telco', '--html', html);
+  assert.equal(hh.status, 0, hh.stderr);
+  const page = readFileSync(html, 'utf8');
+  assert.match(page, /<title>modelwave history · telco<\/title>/);
+  assert.doesNotMatch(page, /<(?:script|link|img|iframe)[^>]+(?:src|href)=/i, 'nothing loaded from elsewhere');
+  assert.equal((page.match(/<tr class="out">/g) ?? []).length, 1, 'the outlier row marked');
+  const data = JSON.parse(/<script type="application\/json" id="data">([^<]*)<\/script>/.exec(page)![1]) as { runs: { id: string; outliers: string[] }[] };
+  assert.deepEqual(data.runs.map((r) => r.id), ['telco-live', 'telco-0', 'telco-1', 'telco-2', 'telco-3', 'telco-4', 'telco-5', 'telco-6'], 'oldest first');
+  assert.deepEqual(data.runs.find((r) => r.id === 'telco-4')?.outliers, ['p99Ms']);
   const j = JSON.parse(cli('history', '--scenario', 'telco', '--json').stdout) as { runs: HistoryRow[] };
   assert.equal(j.runs.length, 8);
   assert.deepEqual(j.runs.find((r) => r.id === 'telco-4')?.outliers, ['p99Ms']);

@@ -126,8 +126,9 @@ export function register(program: Command): void {
     .option('--limit <n>', 'how many runs, most recent first', positiveInt, 20)
     .option('--store <url>', STORE_HELP)
     .option('--json', 'print JSON instead of a table')
+    .option('--html <file>', 'also write trend charts of these runs to FILE (one self-contained page)')
     .action(
-      action(async (o: { scenario?: string; limit: number; store?: string; json?: boolean }) => {
+      action(async (o: { scenario?: string; limit: number; store?: string; json?: boolean; html?: string }) => {
         const { resolveStoreOptions, embeddedStoreExists, DEFAULT_EMBEDDED_DIR, formatHistory } = await lib();
         const { runHistory } = await import('../../store/history.js');
         const spec = resolveStoreOptions(o.store) ?? {};
@@ -137,6 +138,12 @@ export function register(program: Command): void {
         }
         const h = await withStore(o.store, false, (s) => runHistory(s, { ...(o.scenario !== undefined ? { scenario: o.scenario } : {}), limit: o.limit }));
         process.stdout.write(o.json ? `${JSON.stringify({ scenario: h.scenario, runs: h.rows }, null, 2)}\n` : `${formatHistory(h.scenario, h.rows)}\n`);
+        if (o.html) {
+          const { renderHistoryHtml } = await import('../../store/history-html.js');
+          const { writeFile } = await import('node:fs/promises');
+          await writeFile(o.html, renderHistoryHtml(h.scenario, h.rows));
+          process.stderr.write(`trend charts: ${o.html}\n`);
+        }
       }),
     );
 
