@@ -70,7 +70,7 @@ function checkAgainstReport(events: LiveEvent[], s: Summary, exitCode: number): 
   const busy = ticks.filter((e) => e.phase?.name === 'main' && e.t > 1.5 && e.t < 4);
   assert.ok(busy.length >= 1);
   for (const e of busy) {
-    assert.ok(e.rates.achievedRps > 100 && e.rates.achievedRps < 200, `achieved rate near 150 (${e.rates.achievedRps})`);
+    assert.ok(e.rates.achievedRps > 75 && e.rates.achievedRps < 250, `achieved rate near 150 (batches arrive every 100 ms; a loaded machine may shift a few) (${e.rates.achievedRps})`);
     assert.ok(e.latencyMs && e.latencyMs.count > 0 && e.latencyMs.p50 <= e.latencyMs.p99 && e.latencyMs.p99 <= e.latencyMs.max);
     assert.ok(e.lagMs && e.lagMs.max >= e.lagMs.mean);
     assert.ok(e.timeLeftS !== null && Math.abs(e.timeLeftS - (4 - e.t)) < 0.2, `time left ${e.timeLeftS} at t ${e.t}`);
