@@ -67,7 +67,7 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   if (record) sinks.push(record.sink());
   // Printed before the wave (and kept in the report): a run that does not verify its target must not look like one that does.
   for (const w of insecureTlsWarnings(s, s.target.url)) (opts.progressOut ?? process.stderr).write(`warning: ${w}\n`);
-  const progress = opts.quiet ? undefined : progressSink(opts.progressOut ?? process.stderr);
+  const progress = opts.quiet ? undefined : progressSink(opts.progressOut ?? process.stderr, undefined, s.load.phases);
   if (progress) sinks.push(progress);
   let result: RunResult;
   try {

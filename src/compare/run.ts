@@ -62,7 +62,7 @@ export function newComparisonId(name: string): string {
 export async function runCompare(s: Scenario, opts: CompareOptions): Promise<CompareResult> {
   const id = newComparisonId(s.name);
   const dir = opts.outDir ?? path.join('reports', id);
-  const progress = opts.quiet ? undefined : progressSink();
+  const progress = opts.quiet ? undefined : progressSink(undefined, undefined, s.load.phases);
   const runIds = [newRunId(`${s.name}-baseline`), newRunId(`${s.name}-candidate`)];
   const live = opts.live ? await (await import('../live/index.js')).startLive(s, runIds[0], opts.live, process.stderr) : undefined;
   const { record, unavailable } = opts.store

@@ -1,5 +1,7 @@
 // Live progress as a run sink: one redrawn line on a TTY, a plain line every few seconds elsewhere (CI logs).
+import type { Phase } from '../scenario/types.js';
 import type { LiveFigures, RunSink, WaitStatus } from './run.js';
+import { phaseAt } from './phase-clock.js';
 
 const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
@@ -18,7 +20,27 @@ export function waitLine(w: WaitStatus): string {
   return `wave over · posting feedback ${int(w.done)}/${int(w.total)} labels`;
 }
 
-export function progressSink(out: NodeJS.WriteStream = process.stderr, everyMs = 5000): RunSink & { end(): void } {
+const BAR_WIDTH = 20;
+
+/**
+ * Where the run is: on a TTY a bar of the planned duration, then the phase (name, n/of) and the time left, e.g.
+ * `[█████░░░░░░░░░░░░░░░]  25% · ramp 2/3 · 30s left · `; '' without phases.
+ */
+export function progressPrefix(f: LiveFigures, phases: readonly Phase[] | undefined, bar: boolean): string {
+  if (!phases?.length) return '';
+  const { phase, timeLeftS } = phaseAt(phases, f.elapsedMs);
+  const parts: string[] = [];
+  if (bar && f.plannedMs) {
+    const frac = Math.max(0, Math.min(1, f.elapsedMs / f.plannedMs));
+    const full = Math.round(frac * BAR_WIDTH);
+    parts.push(`[${'█'.repeat(full)}${'░'.repeat(BAR_WIDTH - full)}] ${String(Math.floor(frac * 100)).padStart(3)}%`);
+  }
+  if (phase) parts.push(`${phase.name}${phase.warmup ? ' (warm-up)' : ''} ${phase.index + 1}/${phase.of}`);
+  if (timeLeftS !== null) parts.push(`${Math.ceil(timeLeftS)}s left`);
+  return parts.length ? `${parts.join(' · ')} · ` : '';
+}
+
+export function progressSink(out: NodeJS.WriteStream = process.stderr, everyMs = 5000, phases?: readonly Phase[]): RunSink & { end(): void } {
   const tty = Boolean(out.isTTY);
   let lastPlain = -Infinity;
   let drawn = false;
@@ -35,11 +57,11 @@ export function progressSink(out: NodeJS.WriteStream = process.stderr, everyMs =
     },
     onTick(f) {
       if (tty) {
-        out.write(`\x1b[2K\r${progressLine(f).slice(0, (out.columns ?? 120) - 1)}`);
+        out.write(`\x1b[2K\r${(progressPrefix(f, phases, true) + progressLine(f)).slice(0, (out.columns ?? 120) - 1)}`);
         drawn = true;
       } else if (f.elapsedMs - lastPlain >= everyMs) {
         lastPlain = f.elapsedMs;
-        out.write(`${progressLine(f)}\n`);
+        out.write(`${progressPrefix(f, phases, false)}${progressLine(f)}\n`);
       }
     },
     end() {

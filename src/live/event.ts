@@ -11,17 +11,11 @@ import type { LatencyStats, RequestCounts, Summary } from '../summary/types.js';
 import { wilson } from '../quality/wilson.js';
 import { detectDrift } from '../quality/drift.js';
 import { verdictOf } from '../report/format.js';
+import { phaseAt, type PhaseNow } from '../engine/phase-clock.js';
 
 export const LIVE_SCHEMA = 'modelwave.live/1';
 
-export interface LivePhase {
-  index: number;
-  name: string;
-  kind: 'open' | 'closed';
-  warmup: boolean;
-  /** Number of phases in the run. */
-  of: number;
-}
+export type LivePhase = PhaseNow;
 
 export interface LiveWindowAccuracy {
   index: number;
@@ -328,30 +322,8 @@ export class LiveEventBuilder implements RunSink {
     return out.sort((a, b) => a.index - b.index);
   }
 
-  /** The phase running at `elapsedMs` by the planned durations (a phase without one runs until a later one starts). */
   private phaseAt(elapsedMs: number, final: boolean): { phase: LivePhase | null; timeLeftS: number | null } {
-    const phases = this.s.load.phases;
-    let start = 0;
-    let index = phases.length - 1;
-    let plannedEndMs: number | undefined = 0;
-    for (let i = 0; i < phases.length; i++) {
-      const d = phases[i].durationMs;
-      if (d === undefined) {
-        index = Math.max(i, Math.min(this.maxPhaseSeen, phases.length - 1));
-        plannedEndMs = undefined;
-        break;
-      }
-      if (elapsedMs < start + d) {
-        index = i;
-        break;
-      }
-      start += d;
-    }
-    if (phases.some((p) => p.durationMs === undefined)) plannedEndMs = undefined;
-    else plannedEndMs = phases.reduce((a, p) => a + (p.durationMs ?? 0), 0);
-    const p = phases[index];
-    const phase = p ? { index, name: p.name, kind: p.kind, warmup: p.warmup, of: phases.length } : null;
-    const timeLeftS = final ? 0 : plannedEndMs === undefined ? null : round(Math.max(0, plannedEndMs - elapsedMs) / 1000, 1);
-    return { phase, timeLeftS };
+    const { phase, timeLeftS } = phaseAt(this.s.load.phases, elapsedMs, this.maxPhaseSeen);
+    return { phase, timeLeftS: final ? 0 : timeLeftS };
   }
 }

@@ -41,7 +41,10 @@ test('on a TTY: a redrawn progress line, the feedback drain, a coloured verdict;
   const r = inPty({}, path.join(dir, 'tty'));
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const text = r.stdout;
-  assert.match(text, /\x1b\[2K\r\d+\/3s · \d+\/100 req\/s · in flight \d+ · p50 [\d.]+ms p99 [\d.]+ms · sent \d+/, 'the progress line redrawn in place');
+  assert.match(text, /\x1b\[2K\r\[█*░*\] +\d+% · main 1\/1 · \ds left · \d+\/3s · \d+\/100 req\/s · in flight \d+ · p50 [\d.]+ms p99 [\d.]+ms · sent \d+/, 'the progress bar redrawn in place');
+  const bars = [...text.matchAll(/\x1b\[2K\r\[(█*)░*\] +(\d+)% · main 1\/1 · (\d)s left/g)].map((m) => [m[1].length, Number(m[2]), Number(m[3])]);
+  assert.ok(bars.length >= 2 && bars.every(([w]) => w <= 20), JSON.stringify(bars));
+  assert.ok(bars[bars.length - 1][1] > bars[0][1] && bars[bars.length - 1][2] < bars[0][2], `the bar fills, the time left falls: ${JSON.stringify(bars)}`);
   const waits = [...text.matchAll(/\x1b\[2K\rwave over · posting feedback (\d+)\/(\d+) labels/g)].map((m) => [Number(m[1]), Number(m[2])]);
   assert.ok(waits.length >= 2, `several post-wave lines while the feedback drains (${waits.length})`);
   assert.ok(waits.every(([done, total]) => total === 300 && done <= total), JSON.stringify(waits));
@@ -61,6 +64,7 @@ test('in a pipe: plain progress and wait lines, no escape at all; the colour dec
   assert.equal(r.status, 0, r.stderr);
   assert.doesNotMatch(r.stderr + r.stdout, /\x1b/);
   assert.match(r.stderr, /^wave over · posting feedback \d+\/300 labels$/m);
+  assert.match(r.stderr, /^main 1\/1 · [0-3]s left · \d\/3s · /m, 'plain lines name the phase and the time left, no bar');
   assert.match(r.stdout, /PASS: all 1 thresholds held/);
   // The decision itself, table-tested (the CLI passes process.env).
   const tty = { isTTY: true } as NodeJS.WriteStream;
