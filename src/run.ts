@@ -14,6 +14,7 @@ import { deliver, deliveryNotice } from './report/deliver.js';
 import { renderTerminalSummary } from './report/terminal.js';
 import type { SaveResult, StoreOptions } from './store/types.js';
 import { noStore, RunRecord } from './store/run-record.js';
+import type { LiveOptions } from './live/index.js';
 
 export interface RunScenarioOptions {
   /** Report folder; default reports/<run-id> under the current directory. */
@@ -45,6 +46,8 @@ export interface RunScenarioOptions {
   validity?: ValidityOptions;
   /** Tag the run as probe `probe` of capacity search `id` (kept in the Summary, so in the store too). */
   capacity?: { id: string; probe: number };
+  /** Live outputs: `--live-json`, `--prometheus`, `--dashboard` (src/live). */
+  live?: LiveOptions;
 }
 
 export interface RunScenarioResult {
@@ -61,11 +64,17 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   const runId = newRunId(s.name);
   const errOut = opts.errOut ?? process.stderr;
   const sinks: RunSink[] = [...(opts.sinks ?? [])];
-  const { record, unavailable } = opts.store ? await RunRecord.begin(opts.store, s, [runId], opts.workers, errOut) : {};
+  // Before the store row: a dashboard port in use is an exit 2 that leaves nothing behind.
+  const live = opts.live ? await (await import('./live/index.js')).startLive(s, runId, opts.live, errOut) : undefined;
+  if (live) sinks.push(live.sink);
+  const { record, unavailable } = opts.store ? await RunRecord.begin(opts.store, s, [runId], opts.workers, errOut).catch(async (err: unknown) => {
+    await live?.close();
+    throw err;
+  }) : {};
   if (record) sinks.push(record.sink());
   // Printed before the wave (and kept in the report): a run that does not verify its target must not look like one that does.
   for (const w of insecureTlsWarnings(s, s.target.url)) (opts.progressOut ?? process.stderr).write(`warning: ${w}\n`);
-  const progress = opts.quiet ? undefined : progressSink(opts.progressOut ?? process.stderr);
+  const progress = opts.quiet ? undefined : progressSink(opts.progressOut ?? process.stderr, undefined, s.load.phases);
   if (progress) sinks.push(progress);
   let result: RunResult;
   try {
@@ -79,6 +88,7 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
     });
   } catch (err) {
     progress?.end();
+    await live?.close();
     await record?.fail(err); // never a row left `running` by a run that did not start or could not finish
     throw err;
   }
@@ -98,7 +108,7 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   const delivery = await deliver(opts.outDir ?? path.join('reports', runId), runId, (d) => writeReports(summary, d, opts.formats), opts.fallbackReportRoot);
   const out = opts.out ?? process.stdout;
   if (!opts.quiet) {
-    out.write(renderTerminalSummary(summary, { color: Boolean((out as NodeJS.WriteStream).isTTY) }));
+    out.write(renderTerminalSummary(summary, { color: wantColor(out as NodeJS.WriteStream) }));
     if (delivery.dir) out.write(`\nreports: ${delivery.dir}\n`);
   } else if (!delivery.dir && !saved?.stored) {
     errOut.write(renderTerminalSummary(summary, { color: false })); // nothing else will hold the figures
@@ -108,13 +118,26 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   // A worker that failed mid-wave decides the exit code (its error is printed by the CLI).
   const failure = result.failure;
   const exitCode = failure ? failure.exitCode : opts.signal?.aborted ? EXIT.interrupted : exitCodeOf(summary);
+  const finalExitCode = delivery.dir || failure || exitCode === EXIT.interrupted ? exitCode : EXIT.reportNotWritten;
+  await live?.finish(summary, finalExitCode, result.accumulators, [opts.signal, opts.hurry]);
   return {
     summary,
     reportDir: delivery.dir ?? '',
     files: delivery.files,
-    exitCode: delivery.dir || failure || exitCode === EXIT.interrupted ? exitCode : EXIT.reportNotWritten,
+    exitCode: finalExitCode,
     ...(failure ? { failure } : {}),
   };
+}
+
+/**
+ * Colour on a terminal, unless NO_COLOR is set (https://no-color.org: any non-empty value); FORCE_COLOR (non-empty,
+ * not 0/false) colours even a pipe.
+ */
+export function wantColor(out: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return Boolean(out.isTTY);
 }
 
 /** How to get the reports of a run whose report files could not be written anywhere. */

@@ -18,6 +18,13 @@ interface CompareFlags {
   store?: string | boolean;
   storeOptional?: boolean;
   allowAllFailed?: boolean;
+  liveJson?: string;
+  prometheus?: string;
+  prometheusLinger?: string;
+  dashboard?: boolean;
+  dashboardPort?: string;
+  dashboardHost?: string;
+  dashboardLinger?: string;
 }
 
 export function register(program: Command): void {
@@ -28,7 +35,7 @@ export function register(program: Command): void {
     .option('--baseline <url>', 'baseline target (http://… or builtin:telco@v1)')
     .option('--candidate <url>', 'candidate target (http://… or builtin:telco@v2)')
     .option('--runs <runs...>', 'compare two finished runs instead: report folders, report.json files or stored run ids (stored runs of the same scenario and seed are paired)')
-    .option('--rule <expr...>', 'extra rule, e.g. "accuracy.delta >= -0.01" or "latency.p99.ratio <= 1.10" (repeatable)')
+    .option('--rule <expr>', 'extra rule, e.g. "accuracy.delta >= -0.01" or "latency.p99.ratio <= 1.10" (repeat the flag for more)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--fail-on-inconclusive', 'exit 1 when a rule cannot be decided, not only when one fails')
     .option('--duration <d>', 'replace every phase duration (e.g. 10s)')
     .option('--rate <n>', 'replace every open-loop rate (req/s, applied to each version)')
@@ -40,6 +47,13 @@ export function register(program: Command): void {
     .option('--allow-all-failed', 'do not fail the comparison because a version answered no request successfully')
     .option('--json', 'print comparison.json to stdout')
     .option('--quiet', 'no live progress')
+    .option('--live-json <file>', 'live comparison: one JSON line per second of the baseline (docs/live.md) to FILE, or stdout with - (the verdict text then goes to stderr)')
+    .option('--prometheus <host:port>', 'live comparison: serve /metrics (both targets) during the run')
+    .option('--prometheus-linger <d>', '/metrics stays up this long after the run', '15s')
+    .option('--dashboard', 'live comparison: serve a live dashboard of the baseline (link printed at start)')
+    .option('--dashboard-port <n>', 'dashboard port (0 picks a free one)', '5665')
+    .option('--dashboard-host <host>', 'dashboard address; anything but 127.0.0.1 exposes the run to the network', '127.0.0.1')
+    .option('--dashboard-linger <d>', 'the dashboard stays up this long after the run', '30s')
     .action(
       action(async (file: string | undefined, f: CompareFlags) => {
         const { compareRuns, runCompare } = await import('../compare/run.js');
@@ -50,6 +64,7 @@ export function register(program: Command): void {
         if (f.runs) {
           if (f.runs.length !== 2) throw usageError(`--runs needs exactly two runs (got ${f.runs.length})`);
           if (f.baseline || f.candidate) throw usageError('use either --runs A B or a scenario with --baseline and --candidate, not both');
+          if (f.liveJson !== undefined || f.prometheus !== undefined || f.dashboard) throw usageError('--live-json, --prometheus and --dashboard watch a live comparison; --runs compares finished runs');
           const spec = file ? (await import('../scenario/load.js')).loadScenario(file).compare : undefined;
           res = await compareRuns(f.runs[0], f.runs[1], {
             ...(f.out ? { outDir: f.out } : {}),
@@ -75,8 +90,12 @@ export function register(program: Command): void {
           // --workers goes through the overrides too, so it is checked against the same limit as `run`'s.
           const overrides = { ...(durationMs !== undefined ? { durationMs } : {}), ...(rate !== undefined ? { rate } : {}), ...(workers !== undefined ? { workers } : {}) };
           const scenario = loadScenario(file, { overrides });
+          const { liveOptions } = await import('./live-flags.js');
+          const live = liveOptions(f);
+          if (f.liveJson === '-' && f.json) throw usageError('--live-json - and --json both write to stdout: send the live lines to a file (--live-json FILE)');
           const { stop, hurry } = interrupts({ inFlightTimeoutMs: scenario.target.timeoutMs });
           res = await runCompare(scenario, {
+            ...(live ? { live } : {}),
             store: resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) }),
             baseline: f.baseline,
             candidate: f.candidate,
@@ -90,10 +109,12 @@ export function register(program: Command): void {
             hurry,
           });
         }
+        // With --live-json - stdout carries only the JSON lines.
+        const out = f.liveJson === '-' ? process.stderr : process.stdout;
         if (f.json) process.stdout.write(`${JSON.stringify(res.comparison, null, 2)}\n`);
         else {
-          process.stdout.write(renderComparisonText(res.comparison));
-          if (res.dir) process.stdout.write(`\ncomparison: ${res.dir}\n`);
+          out.write(renderComparisonText(res.comparison));
+          if (res.dir) out.write(`\ncomparison: ${res.dir}\n`);
         }
         return res.exitCode;
       }),

@@ -18,6 +18,13 @@ interface RunFlags {
   store?: string | boolean;
   storeOptional?: boolean;
   allowAllFailed?: boolean;
+  liveJson?: string;
+  prometheus?: string;
+  prometheusLinger?: string;
+  dashboard?: boolean;
+  dashboardPort?: string;
+  dashboardHost?: string;
+  dashboardLinger?: string;
 }
 
 const positiveNumber = (flag: string, v: string | undefined): number | undefined => {
@@ -43,7 +50,8 @@ export function register(program: Command): void {
     .option('--concurrency <n>', 'run one closed-loop phase with N in flight instead of the scenario phases')
     .option('--workers <n>', 'load worker threads (default: scenario load.workers; auto = cores − 1, at least 1)')
     .option('--target <url>', 'replace target.url (http://…, https://… or builtin:telco@v2)')
-    .option('--threshold <expr...>', 'extra threshold, e.g. "latency.p99 < 250ms" (repeatable)')
+    // One expression per flag (repeat the flag): a variadic option swallowed the scenario after it.
+    .option('--threshold <expr>', 'extra threshold, e.g. "latency.p99 < 250ms" (repeat the flag for more)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--out <dir>', 'report folder (default reports/<run-id>)')
     .option('--report <formats>', 'report files to write: json,md,html,junit,hgrm (default all)')
     .option('--store <url>', 'metrics store: postgres://… or a directory (default: embedded store in .modelwave/store, or $MODELWAVE_STORE)')
@@ -52,6 +60,13 @@ export function register(program: Command): void {
     .option('--allow-all-failed', 'exit 0 even when no request succeeded (by default such a run fails: rule errors.rate < 100%)')
     .option('--json', 'print report.json to stdout instead of the summary table')
     .option('--quiet', 'no live progress and no summary table')
+    .option('--live-json <file>', 'write one JSON line per second (docs/live.md) to FILE, or to stdout with - (the summary table then goes to stderr)')
+    .option('--prometheus <host:port>', 'serve /metrics in the Prometheus text format during the run (HOST defaults to 127.0.0.1)')
+    .option('--prometheus-linger <d>', '/metrics stays up this long after the run, for a last scrape', '15s')
+    .option('--dashboard', 'serve a live dashboard during the run (link printed at start)')
+    .option('--dashboard-port <n>', 'dashboard port (0 picks a free one)', '5665')
+    .option('--dashboard-host <host>', 'dashboard address; anything but 127.0.0.1 exposes the run to the network', '127.0.0.1')
+    .option('--dashboard-linger <d>', 'the dashboard stays up this long after the run', '30s')
     .action(
       action(async (file: string, f: RunFlags) => {
         // Heavy modules (charts, stores, faker) load only when a command needs them: `serve` and `--help` stay fast.
@@ -71,8 +86,13 @@ export function register(program: Command): void {
         });
         const { resolveStoreOptions } = await import('../store/index.js');
         const store = resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) });
+        const { liveOptions } = await import('./live-flags.js');
+        const live = liveOptions(f);
+        if (f.liveJson === '-' && f.json) throw usageError('--live-json - and --json both write to stdout: send the live lines to a file (--live-json FILE)');
         const { stop, hurry } = interrupts({ inFlightTimeoutMs: scenario.target.timeoutMs });
         const res = await runScenario(scenario, {
+          ...(live ? { live } : {}),
+          ...(f.liveJson === '-' ? { out: process.stderr } : {}),
           ...(f.out ? { outDir: f.out } : {}),
           ...(f.report ? { formats: parseReportFormats(f.report) } : {}),
           quiet: Boolean(f.quiet || f.json),

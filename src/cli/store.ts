@@ -2,7 +2,7 @@
 import { open } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { action } from './exit.js';
 import { usageError } from '../errors.js';
 import type { ExportFormat, MetricsStore } from '../store/index.js';
@@ -30,8 +30,16 @@ async function withStore<T>(flag: string | undefined, create: boolean, fn: (s: M
 
 function positiveInt(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw usageError(`--limit must be a positive integer (got ${v})`);
+  // Commander's own error type: thrown from an option parser, anything else escaped as a stack trace (exit 1).
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`--limit must be a positive integer (got ${v})`);
   return n;
+}
+
+/** `30d`, `12h`, `90m`, `2w` → ms. */
+function ageMs(v: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(m|h|d|w)\s*$/.exec(v);
+  if (!m) throw usageError(`--older-than must be a number and a unit m, h, d or w, e.g. 30d (got ${JSON.stringify(v)})`);
+  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'm' | 'h' | 'd' | 'w'];
 }
 
 export function register(program: Command): void {
@@ -111,7 +119,59 @@ export function register(program: Command): void {
       }),
     );
 
+  program
+    .command('history')
+    .description('key figures of past runs of a scenario side by side, flagging those outside the recent spread')
+    .option('--scenario <name>', 'scenario name (default: the scenario of the most recent run)')
+    .option('--limit <n>', 'how many runs, most recent first', positiveInt, 20)
+    .option('--store <url>', STORE_HELP)
+    .option('--json', 'print JSON instead of a table')
+    .option('--html <file>', 'also write trend charts of these runs to FILE (one self-contained page)')
+    .action(
+      action(async (o: { scenario?: string; limit: number; store?: string; json?: boolean; html?: string }) => {
+        const { resolveStoreOptions, embeddedStoreExists, DEFAULT_EMBEDDED_DIR, formatHistory } = await lib();
+        const { runHistory } = await import('../store/history.js');
+        const spec = resolveStoreOptions(o.store) ?? {};
+        if (!spec.url && !embeddedStoreExists(spec.embeddedDir ?? DEFAULT_EMBEDDED_DIR)) {
+          process.stdout.write(o.json ? '{"scenario":"","runs":[]}\n' : `No runs stored yet (no store at ${spec.embeddedDir ?? DEFAULT_EMBEDDED_DIR}).\n`);
+          return;
+        }
+        const h = await withStore(o.store, false, (s) => runHistory(s, { ...(o.scenario !== undefined ? { scenario: o.scenario } : {}), limit: o.limit }));
+        process.stdout.write(o.json ? `${JSON.stringify({ scenario: h.scenario, runs: h.rows }, null, 2)}\n` : `${formatHistory(h.scenario, h.rows)}\n`);
+        if (o.html) {
+          const { renderHistoryHtml } = await import('../store/history-html.js');
+          const { writeFile } = await import('node:fs/promises');
+          await writeFile(o.html, renderHistoryHtml(h.scenario, h.rows));
+          process.stderr.write(`trend charts: ${o.html}\n`);
+        }
+      }),
+    );
+
   const store = program.command('store').description('manage the metrics store');
+  store
+    .command('prune')
+    .description('delete old runs (requests, windows, feedback) from the store; a dry run unless --apply')
+    .option('--older-than <d>', 'runs started longer ago than this (e.g. 30d, 12h)')
+    .option('--keep <n>', 'keep the N most recent runs, delete the others', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--keep must be a whole number ≥ 0 (got ${v})`);
+      return n;
+    })
+    .option('--scenario <name>', 'only runs of this scenario')
+    .option('--apply', 'delete for real (without it: list what would be deleted)')
+    .option('--store <url>', STORE_HELP)
+    .action(
+      action(async (o: { olderThan?: string; keep?: number; scenario?: string; apply?: boolean; store?: string }) => {
+        const { formatPrune } = await lib();
+        const { pruneRuns } = await import('../store/history.js');
+        if ((o.olderThan === undefined) === (o.keep === undefined)) throw usageError('store prune needs exactly one of --older-than DURATION (e.g. 30d) or --keep N');
+        const olderThanMs = o.olderThan !== undefined ? ageMs(o.olderThan) : undefined;
+        const r = await withStore(o.store, false, (s) =>
+          pruneRuns(s, { ...(olderThanMs !== undefined ? { olderThanMs } : {}), ...(o.keep !== undefined ? { keep: o.keep } : {}), ...(o.scenario !== undefined ? { scenario: o.scenario } : {}), apply: Boolean(o.apply) }),
+        );
+        process.stdout.write(`${formatPrune(r)}\n`);
+      }),
+    );
   store
     .command('import')
     .description('load a spool file (left by a run whose store was unreachable) into the store')

@@ -20,6 +20,7 @@ import type { Comparison } from './types.js';
 import { renderComparisonMarkdown, renderComparisonJunit } from './render.js';
 import { renderComparisonHtml } from './html.js';
 import { newComparisonId, newRunId } from '../util/ids.js';
+import type { LiveOptions } from '../live/index.js';
 export { newComparisonId };
 import { drainCutoff } from '../run.js';
 import { noStore, RunRecord } from '../store/run-record.js';
@@ -43,6 +44,8 @@ export interface CompareOptions {
   store?: StoreOptions | null;
   /** Accept a version that answered no request successfully (`--allow-all-failed`); by default the comparison fails. */
   allowAllFailed?: boolean;
+  /** Live outputs (src/live): events and the dashboard follow the baseline; /metrics counts both targets. */
+  live?: LiveOptions;
 }
 
 export interface CompareResult {
@@ -58,9 +61,15 @@ export interface CompareResult {
 export async function runCompare(s: Scenario, opts: CompareOptions): Promise<CompareResult> {
   const id = newComparisonId(s.name);
   const dir = opts.outDir ?? path.join('reports', id);
-  const progress = opts.quiet ? undefined : progressSink();
+  const progress = opts.quiet ? undefined : progressSink(undefined, undefined, s.load.phases);
   const runIds = [newRunId(`${s.name}-baseline`), newRunId(`${s.name}-candidate`)];
-  const { record, unavailable } = opts.store ? await RunRecord.begin(opts.store, s, runIds, opts.workers, process.stderr) : {};
+  const live = opts.live ? await (await import('../live/index.js')).startLive(s, runIds[0], opts.live, process.stderr) : undefined;
+  const { record, unavailable } = opts.store
+    ? await RunRecord.begin(opts.store, s, runIds, opts.workers, process.stderr).catch(async (err: unknown) => {
+        await live?.close();
+        throw err;
+      })
+    : {};
   let result: RunResult;
   try {
     result = await executeRun(s, {
@@ -68,12 +77,13 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
       keepSamples: true,
       comparisonId: id,
       runIds,
-      sinks: [...(progress ? [progress] : []), ...(record ? [record.sink()] : [])],
+      sinks: [...(progress ? [progress] : []), ...(record ? [record.sink()] : []), ...(live ? [live.sink] : [])],
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
   } catch (err) {
     progress?.end();
+    await live?.close();
     await record?.fail(err);
     throw err;
   }
@@ -112,6 +122,7 @@ export async function runCompare(s: Scenario, opts: CompareOptions): Promise<Com
   // A failed wave never passes a comparison: its exit code is the failure's.
   const verdict = result.failure ? result.failure.exitCode : bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
   const exitCode = delivery.dir || result.failure || verdict === EXIT.interrupted ? verdict : EXIT.reportNotWritten;
+  await live?.finish(bs, exitCode, result.accumulators, [opts.signal, opts.hurry], { verdict: comparison.verdict, headline: comparison.headline });
   return { comparison, dir: delivery.dir ?? '', exitCode, sides };
 }
 

@@ -99,6 +99,11 @@ export function verdictOf(s: Summary): VerdictInfo {
   const failed = s.thresholds.filter((t) => !t.pass).length;
   const incomplete = s.run.status !== 'completed';
   const suffix = incomplete ? ` (run ${s.run.status})` : '';
+  // Ctrl-C is the headline: the figures below describe only the part of the wave that ran.
+  if (s.run.status === 'interrupted') {
+    const what = total === 0 ? 'no thresholds' : failed > 0 ? `${failed} of ${total} thresholds failed` : `all ${total} thresholds held`;
+    return { verdict: 'fail', failed, total, headline: `INTERRUPTED: ${what} on what was measured before the stop` };
+  }
   // The default sanity rule (no request succeeded) speaks for itself; the user's thresholds are counted apart.
   if (s.thresholds.some((t) => t.default && !t.pass)) {
     const own = s.thresholds.filter((t) => !t.default);

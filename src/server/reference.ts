@@ -295,6 +295,9 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
     if (handler !== undefined && method === 'POST') return predictRequest(req, res, path, handler);
     if (method === 'GET' && path === PATHS.stats) return send(res, 200, JSON.stringify(stats()));
     if (method === 'GET' && (path === PATHS.health || path === '/v2/health/ready' || path === '/v2/health/live')) {
+      // Not ready until its self warm-up is over (a CI job polling /health must not start the wave on a cold JIT);
+      // liveness is true from the first request on.
+      if (warming && path !== '/v2/health/live') return send(res, 503, JSON.stringify({ status: 'warming up', model: model.spec }));
       return send(res, 200, JSON.stringify({ status: 'ok', model: model.spec }));
     }
     if (method === 'POST' && path === PATHS.feedback) return feedbackRequest(req, res);

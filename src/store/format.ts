@@ -2,6 +2,7 @@
 // windows — the lab's per-window accuracy and processing time, from the windows table).
 import type { WindowSummary } from '../summary/types.js';
 import type { RunListing, StoredRun } from './types.js';
+import type { HistoryRow, PruneResult } from './history.js';
 
 const dash = '—';
 const fixed = (v: number | undefined, digits: number) => (v === undefined || !Number.isFinite(v) ? dash : v.toFixed(digits));
@@ -61,4 +62,35 @@ export function formatRun(run: StoredRun, summaryText?: string): string {
   else out.push('', 'No summary stored: the run did not finish. Its requests can still be exported.');
   out.push('', `windows (${run.windows.length})`, formatWindows(run.windows));
   return `${out.join('\n')}\n`;
+}
+
+/** `modelwave history`: one line per run, figures outside the recent spread marked `!` (legend below the table). */
+export function formatHistory(scenario: string, rows: HistoryRow[]): string {
+  if (!rows.length) return 'No runs stored yet.';
+  const mark = (r: HistoryRow, f: HistoryRow['outliers'][number], text: string) => (r.outliers.includes(f) ? `${text} !` : text);
+  const header = ['ID', 'STARTED', 'STATUS', 'P99 MS', 'ACCURACY', 'ERRORS', 'RPS', 'VALID'];
+  const body = rows.map((r) => [
+    clean(r.id, 48), when(r.startedAt), r.status, mark(r, 'p99Ms', fixed(r.p99Ms, 2)), mark(r, 'accuracy', fixed(r.accuracy, 4)),
+    mark(r, 'errorRate', pct(r.errorRate)), mark(r, 'rps', fixed(r.rps, 1)), r.valid ? 'yes' : 'no',
+  ]);
+  const flagged = rows.filter((r) => r.outliers.length > 0).length;
+  return [
+    `history of ${clean(scenario, 60)}: ${rows.length} run${rows.length === 1 ? '' : 's'}, most recent first`,
+    table(header, body, new Set([3, 4, 5, 6])),
+    flagged
+      ? `! outside the spread of the other valid runs (median ± 3 scaled MADs): ${flagged} run${flagged === 1 ? '' : 's'}`
+      : 'no figure outside the spread of the other valid runs (median ± 3 scaled MADs; needs 4 other valid runs)',
+    'valid: completed, and the generator kept its schedule (only valid runs make the spread)',
+  ].join('\n');
+}
+
+/** `modelwave store prune`: what goes (or would go). */
+export function formatPrune(r: PruneResult): string {
+  if (!r.runs.length) return 'Nothing to prune.';
+  const requests = r.runs.reduce((a, x) => a + x.requests, 0);
+  const lines = r.runs.map((x) => `  ${clean(x.id, 60)}  ${when(x.startedAt)}  ${x.status}  ${x.requests} requests`);
+  const head = r.applied
+    ? `deleted ${r.runs.length} run${r.runs.length === 1 ? '' : 's'} (${requests} requests) with their windows and feedback:`
+    : `would delete ${r.runs.length} run${r.runs.length === 1 ? '' : 's'} (${requests} requests) with their windows and feedback (dry run; --apply deletes):`;
+  return [head, ...lines].join('\n');
 }

@@ -44,6 +44,14 @@ test('--threshold on the command line adds a threshold; a bad one is exit 2', ()
   assert.doesNotMatch(bad.stderr, /\n\s+at /);
 });
 
+test('--threshold takes one expression per flag: repeated, and before the scenario without swallowing it', () => {
+  const out = path.join(dir, 'cli-th2');
+  const r = run('run', '--threshold', 'errors.rate < 1%', '--threshold', 'rps >= 100000', scenario('builtin:telco@v2', '  errors.rate: "< 5%"'), '--quiet', '--no-store', '--duration', '1s', '--out', out);
+  assert.equal(r.status, 1, r.stderr);
+  const sum = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as Summary;
+  assert.deepEqual(sum.thresholds.map((t) => [t.expr, t.pass]), [['errors.rate < 5%', true], ['errors.rate < 1%', true], ['rps >= 100000', false]]);
+});
+
 test('2 for bad usage: unknown flag, bad --duration, missing file', () => {
   for (const args of [['run', 'scenarios/telco.yaml', '--bogus'], ['run', 'scenarios/telco.yaml', '--duration', 'soon'], ['run', path.join(dir, 'nope.yaml')]]) {
     const r = run(...args);

@@ -33,7 +33,8 @@ test('report.md says "No thresholds" and a passing verdict reads PASS', () => {
   const passing = makeSummary({ thresholds: [{ expr: 'rps > 1', metric: 'rps', op: '>', limit: 1, value: 196, pass: true, unit: 'rps' }] });
   assert.match(renderMarkdown(passing), /^\*\*✅ PASS: all 1 thresholds held\*\*$/m);
   // An interrupted run never reads as a pass.
-  assert.match(renderMarkdown({ ...passing, run: { ...passing.run, status: 'interrupted' } }), /FAIL: all 1 thresholds held \(run interrupted\)/);
+  assert.match(renderMarkdown({ ...passing, run: { ...passing.run, status: 'interrupted' } }), /^\*\*❌ INTERRUPTED: all 1 thresholds held on what was measured before the stop\*\*$/m);
+  assert.match(renderMarkdown({ ...passing, run: { ...passing.run, status: 'failed' } }), /FAIL: all 1 thresholds held \(run failed\)/);
 });
 
 test('report.md has the compact summary, phase and window tables', () => {

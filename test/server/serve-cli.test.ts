@@ -56,3 +56,34 @@ for (const [args, message] of bad) {
     assert.doesNotMatch(stderr(), /\n\s+at /, 'no stack trace');
   });
 }
+
+test('/health is 503 while the server warms itself up, 200 once it reports ready; liveness is 200 throughout', async () => {
+  const { createServer } = await import('node:net');
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const { child, exited } = run(['--model', 'telco@v1', '--port', String(port)]);
+  let ready = false;
+  child.stdout.once('data', () => (ready = true));
+  const seen: { ready: number[]; live: number[] } = { ready: [], live: [] };
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; i < 3000 && !ready; i++) {
+      const [h, l] = await Promise.all([fetch(`${base}/health`).then((r) => r.status, () => 0), fetch(`${base}/v2/health/live`).then((r) => r.status, () => 0)]);
+      if (h) seen.ready.push(h);
+      if (l) seen.live.push(l);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.ok(ready, 'the server reported ready');
+    assert.ok(seen.ready.includes(503), `503 seen while warming up: ${[...new Set(seen.ready)].join(',')}`);
+    assert.ok(seen.live.every((s) => s === 200), 'liveness is 200 throughout');
+    const after = await fetch(`${base}/health`);
+    assert.equal(after.status, 200);
+    assert.equal(((await after.json()) as { status: string }).status, 'ok');
+    assert.equal((await fetch(`${base}/v2/health/ready`)).status, 200);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  assert.equal(await exited, 0);
+});

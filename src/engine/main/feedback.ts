@@ -24,11 +24,21 @@ export interface FeedbackRecord {
   outcome: 'posted' | 'failed';
 }
 
+/** Where feedback stands (labels = rows): for live outputs. */
+export interface FeedbackProgress {
+  labelsPosted: number;
+  labelsFailed: number;
+  /** Labels waiting for their delay or their post. */
+  labelsQueued: number;
+}
+
 export class FeedbackPoster implements RunSink {
   private queue: Pending[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
+  /** Labels taken off the queue into the post under way (neither queued nor settled yet). */
+  private posting = 0;
   private readonly stats = { posted: 0, failed: 0, retried: 0, labelsPosted: 0, labelsFailed: 0 };
   private nextPostMs = 0;
   /** Set by finish(): no post or retry starts after it. */
@@ -50,6 +60,10 @@ export class FeedbackPoster implements RunSink {
   ) {
     // Only when the scenario changes trust: otherwise fetch's own agent already trusts what Node trusts.
     if (tls && url.startsWith('https:') && (tls.ca || tls.cert || !tls.rejectUnauthorized)) this.dispatcher = httpsAgent(tls);
+  }
+
+  progress(): FeedbackProgress {
+    return { labelsPosted: this.stats.labelsPosted, labelsFailed: this.stats.labelsFailed, labelsQueued: this.queue.length - this.head + this.posting };
   }
 
   onBatch(target: number, b: RecordBatch): void {
@@ -99,8 +113,13 @@ export class FeedbackPoster implements RunSink {
         while (batch.length < itemsPerPost(this.spec) && this.head < this.queue.length && (all || this.queue[this.head].dueMs <= now)) {
           batch.push(this.queue[this.head++]);
         }
-        await this.rateGate();
-        await this.post(batch);
+        this.posting = batch.length;
+        try {
+          await this.rateGate();
+          await this.post(batch);
+        } finally {
+          this.posting = 0;
+        }
         if (!all) break; // one batch per tick keeps the main thread responsive during the run
       }
       if (this.head > 10_000 && this.head * 2 > this.queue.length) {

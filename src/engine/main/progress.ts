@@ -1,5 +1,7 @@
 // Live progress as a run sink: one redrawn line on a TTY, a plain line every few seconds elsewhere (CI logs).
-import type { LiveFigures, RunSink } from './run.js';
+import type { Phase } from '../../spec/types.js';
+import type { LiveFigures, RunSink, WaitStatus } from './run.js';
+import { phaseAt } from './phase-clock.js';
 
 const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
@@ -11,18 +13,55 @@ export function progressLine(f: LiveFigures): string {
   return `${el}${planned} · ${rate} · in flight ${f.inFlight} · p50 ${fmt(f.p50Ms, 1)}ms p99 ${fmt(f.p99Ms, 1)}ms · sent ${f.sent} · errors ${f.errors} · dropped ${f.dropped}${acc}`;
 }
 
-export function progressSink(out: NodeJS.WriteStream = process.stderr, everyMs = 5000): RunSink & { end(): void } {
+const int = (n: number) => n.toLocaleString('en-US');
+
+/** After the wave: what the run waits for, e.g. "posting feedback 3,200/12,000 labels". */
+export function waitLine(w: WaitStatus): string {
+  return `wave over · posting feedback ${int(w.done)}/${int(w.total)} labels`;
+}
+
+const BAR_WIDTH = 20;
+
+/**
+ * Where the run is: on a TTY a bar of the planned duration, then the phase (name, n/of) and the time left, e.g.
+ * `[█████░░░░░░░░░░░░░░░]  25% · ramp 2/3 · 30s left · `; '' without phases.
+ */
+export function progressPrefix(f: LiveFigures, phases: readonly Phase[] | undefined, bar: boolean): string {
+  if (!phases?.length) return '';
+  const { phase, timeLeftS } = phaseAt(phases, f.elapsedMs);
+  const parts: string[] = [];
+  if (bar && f.plannedMs) {
+    const frac = Math.max(0, Math.min(1, f.elapsedMs / f.plannedMs));
+    const full = Math.round(frac * BAR_WIDTH);
+    parts.push(`[${'█'.repeat(full)}${'░'.repeat(BAR_WIDTH - full)}] ${String(Math.floor(frac * 100)).padStart(3)}%`);
+  }
+  if (phase) parts.push(`${phase.name}${phase.warmup ? ' (warm-up)' : ''} ${phase.index + 1}/${phase.of}`);
+  if (timeLeftS !== null) parts.push(`${Math.ceil(timeLeftS)}s left`);
+  return parts.length ? `${parts.join(' · ')} · ` : '';
+}
+
+export function progressSink(out: NodeJS.WriteStream = process.stderr, everyMs = 5000, phases?: readonly Phase[]): RunSink & { end(): void } {
   const tty = Boolean(out.isTTY);
   let lastPlain = -Infinity;
   let drawn = false;
+  let lastWaitMs = -Infinity;
   return {
+    onWait(w) {
+      if (tty) {
+        out.write(`\x1b[2K\r${waitLine(w).slice(0, (out.columns ?? 120) - 1)}`);
+        drawn = true;
+      } else if (Date.now() - lastWaitMs >= everyMs) {
+        lastWaitMs = Date.now();
+        out.write(`${waitLine(w)}\n`);
+      }
+    },
     onTick(f) {
       if (tty) {
-        out.write(`\x1b[2K\r${progressLine(f).slice(0, (out.columns ?? 120) - 1)}`);
+        out.write(`\x1b[2K\r${(progressPrefix(f, phases, true) + progressLine(f)).slice(0, (out.columns ?? 120) - 1)}`);
         drawn = true;
       } else if (f.elapsedMs - lastPlain >= everyMs) {
         lastPlain = f.elapsedMs;
-        out.write(`${progressLine(f)}\n`);
+        out.write(`${progressPrefix(f, phases, false)}${progressLine(f)}\n`);
       }
     },
     end() {

@@ -7,11 +7,11 @@ import { newRunId } from '../../util/ids.js';
 import { Piscina } from 'piscina';
 import { ModelwaveError, reviveError } from '../../errors.js';
 import type { Scenario } from '../../spec/types.js';
-import type { Summary } from '../../summary/types.js';
+import type { LatencyStats, Summary } from '../../summary/types.js';
 import { loadPlanOf, plannedRateAt, type LoadPlan } from '../../schedule/plan.js';
 import { TargetAccumulator } from './accumulate.js';
 import { windowGrid, windowIndex } from '../windows.js';
-import { createHistogram, initHistograms, recordUs } from '../hist.js';
+import { createHistogram, initHistograms, latencyStats, recordUs } from '../hist.js';
 import { sliceBatch } from '../records.js';
 import { summarize, type PhaseTiming } from './summarize.js';
 import { dataEndIndex, sharedSlots, stopIndex, type WorkerMessage, type WorkerOutcome, type WorkerTask } from '../task.js';
@@ -19,7 +19,7 @@ import { aborted, FEEDBACK_DRAIN_MS, firstFailure, STOP_GRACE_MS, within } from 
 import { Outcome, type RecordBatch } from '../types.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
-import { FeedbackPoster, type FeedbackRecord } from './feedback.js';
+import { FeedbackPoster, type FeedbackProgress, type FeedbackRecord } from './feedback.js';
 import { checkRunData } from './datacheck.js';
 import { insecureTlsWarnings } from '../net/tls.js';
 
@@ -28,6 +28,15 @@ export interface RunSink {
   onBatch?(target: number, batch: RecordBatch, window: Int32Array): void;
   /** Called about once a second with live figures. */
   onTick?(live: LiveFigures): void;
+  /** Called about once a second after the wave while the run still waits for something (feedback posts). */
+  onWait?(w: WaitStatus): void;
+}
+
+/** What a run waits for after its wave: `done` of `total` items (feedback labels). */
+export interface WaitStatus {
+  what: 'feedback';
+  done: number;
+  total: number;
 }
 
 export interface LiveFigures {
@@ -45,6 +54,12 @@ export interface LiveFigures {
   p50Ms: number;
   p99Ms: number;
   accuracy?: number;
+  /** The last second's latency of successful requests (ms), as p50/p99 above plus the rest (src/live reads this). */
+  latencyMs?: LatencyStats;
+  /** Read-only view of each target's accumulator (counts per phase/window, merged histograms) for live outputs. */
+  accumulators?: readonly TargetAccumulator[];
+  /** Feedback labels posted/failed/queued so far (absent without `feedback`). */
+  feedback?: FeedbackProgress;
 }
 
 export interface RunOptions {
@@ -249,6 +264,8 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     ticker = setInterval(() => {
       const elapsedMs = performance.timeOrigin + performance.now() - epochMs;
       const fig = live.figures(elapsedMs, plan, inFlight.reduce((a, b) => a + b, 0), accs[0]);
+      fig.accumulators = accs;
+      if (feedback) fig.feedback = feedback.progress();
       for (const sink of sinks) sink.onTick?.(fig);
     }, 1000);
 
@@ -282,7 +299,14 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     await shutDown();
   }
   // Labels still waiting for their delay: posted now, within a bound (short once the run was stopped or failed).
-  const feedbackSummary = await feedback?.finish(status === 'completed' ? FEEDBACK_DRAIN_MS : STOP_GRACE_MS);
+  const waiting = feedback
+    ? setInterval(() => {
+        const p = feedback.progress();
+        const w: WaitStatus = { what: 'feedback', done: p.labelsPosted + p.labelsFailed, total: p.labelsPosted + p.labelsFailed + p.labelsQueued };
+        for (const sink of sinks) sink.onWait?.(w);
+      }, 1000)
+    : undefined;
+  const feedbackSummary = await feedback?.finish(status === 'completed' ? FEEDBACK_DRAIN_MS : STOP_GRACE_MS).finally(() => clearInterval(waiting));
   const endedAtMs = Date.now();
 
   // A replayed source with `atEnd: stop` ran out: the run ended there (as planned, not interrupted).
@@ -368,6 +392,7 @@ class LiveWindow {
       dropped: acc.total.dropped,
       p50Ms: pct(50),
       p99Ms: pct(99),
+      ...(!this.destroyed ? { latencyMs: latencyStats(h) } : {}),
       ...(acc.confusion && acc.scored > 0 ? { accuracy: acc.confusion.correct() / acc.confusion.total() } : {}),
     };
     if (!this.destroyed) h.reset();
