@@ -2,7 +2,7 @@
 // main thread from what the engine already aggregates (LiveFigures each second, the targets' accumulators), never
 // from a second pass over the records. Documented field by field in docs/live.md; bump LIVE_SCHEMA on any
 // incompatible change.
-import type { LiveFigures, RunSink } from '../engine/main/run.js';
+import type { LiveFigures, RunSink } from '../engine/main/sink.js';
 import type { TargetAccumulator } from '../engine/main/accumulate.js';
 import { addCounts, emptyCounts } from '../engine/main/counts.js';
 import { Outcome, type RecordBatch } from '../engine/types.js';

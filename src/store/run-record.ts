@@ -6,7 +6,7 @@
 import type { Scenario } from '../spec/types.js';
 import type { Summary } from '../summary/types.js';
 import type { FeedbackRecord } from '../engine/main/feedback.js';
-import type { RunSink } from '../engine/main/run.js';
+import type { RunSink } from '../engine/main/sink.js';
 import { workerCount } from '../engine/main/run.js';
 import { environment } from '../engine/main/summarize.js';
 import { expectedRecords } from './sql.js';

@@ -7,7 +7,7 @@ import { windowGrid } from '../../src/engine/windows.js';
 import { initHistograms } from '../../src/engine/hist.js';
 import { labelsOf } from '../../src/engine/main/labels.js';
 import { Outcome, type RecordBatch } from '../../src/engine/types.js';
-import type { LiveFigures } from '../../src/engine/main/run.js';
+import type { LiveFigures } from '../../src/engine/main/sink.js';
 import { LiveEventBuilder, type LiveEvent } from '../../src/live/event.js';
 import { parseHostPort, parsePort } from '../../src/live/listen.js';
 import { jsonForScript, pageConfig } from '../../src/live/page.js';

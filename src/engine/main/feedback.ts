@@ -3,7 +3,8 @@
 // batched and rate-bounded, never on the workers' request path.
 import type { FeedbackSpec, LabelValue } from '../../spec/types.js';
 import type { FeedbackSummary } from '../../summary/types.js';
-import type { RunSink } from './run.js';
+import type { FeedbackProgress, RunSink } from './sink.js';
+export type { FeedbackProgress };
 import { Outcome, type RecordBatch } from '../types.js';
 import { redactUrl } from '../../scenario/redact.js';
 import { canPost, feedbackBody, feedbackHeaders, itemsPerPost } from './feedback-format.js';
@@ -25,13 +26,6 @@ export interface FeedbackRecord {
 }
 
 /** Where feedback stands (labels = rows): for live outputs. */
-export interface FeedbackProgress {
-  labelsPosted: number;
-  labelsFailed: number;
-  /** Labels waiting for their delay or their post. */
-  labelsQueued: number;
-}
-
 export class FeedbackPoster implements RunSink {
   private queue: Pending[] = [];
   private head = 0;

@@ -1,6 +1,6 @@
 // Live progress as a run sink: one redrawn line on a TTY, a plain line every few seconds elsewhere (CI logs).
 import type { Phase } from '../../spec/types.js';
-import type { LiveFigures, RunSink, WaitStatus } from './run.js';
+import type { LiveFigures, RunSink, WaitStatus } from './sink.js';
 import { phaseAt } from './phase-clock.js';
 
 const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');

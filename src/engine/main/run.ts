@@ -19,48 +19,12 @@ import { aborted, FEEDBACK_DRAIN_MS, firstFailure, STOP_GRACE_MS, within } from 
 import { Outcome, type RecordBatch } from '../types.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
-import { FeedbackPoster, type FeedbackProgress, type FeedbackRecord } from './feedback.js';
+import { FeedbackPoster, type FeedbackRecord } from './feedback.js';
+import type { LiveFigures, RunSink, WaitStatus } from './sink.js';
 import { checkRunData } from './datacheck.js';
 import { insecureTlsWarnings } from '../net/tls.js';
 
-export interface RunSink {
-  /** Called on the main thread with each batch of one target's records (never blocks the wave: keep it cheap). */
-  onBatch?(target: number, batch: RecordBatch, window: Int32Array): void;
-  /** Called about once a second with live figures. */
-  onTick?(live: LiveFigures): void;
-  /** Called about once a second after the wave while the run still waits for something (feedback posts). */
-  onWait?(w: WaitStatus): void;
-}
-
-/** What a run waits for after its wave: `done` of `total` items (feedback labels). */
-export interface WaitStatus {
-  what: 'feedback';
-  done: number;
-  total: number;
-}
-
-export interface LiveFigures {
-  elapsedMs: number;
-  /** The load plan's length (undefined when a closed phase ends by requests only). */
-  plannedMs: number | undefined;
-  /** The load plan's rate now (req/s); 0 in closed loop or where the plan cannot place the time. */
-  plannedRps: number;
-  /** Requests sent/completed over the last second, per target (index 0 = the only / baseline target). */
-  achievedRps: number;
-  inFlight: number;
-  sent: number;
-  errors: number;
-  dropped: number;
-  p50Ms: number;
-  p99Ms: number;
-  accuracy?: number;
-  /** The last second's latency of successful requests (ms), as p50/p99 above plus the rest (src/live reads this). */
-  latencyMs?: LatencyStats;
-  /** Read-only view of each target's accumulator (counts per phase/window, merged histograms) for live outputs. */
-  accumulators?: readonly TargetAccumulator[];
-  /** Feedback labels posted/failed/queued so far (absent without `feedback`). */
-  feedback?: FeedbackProgress;
-}
+export type { LiveFigures, RunSink, WaitStatus } from './sink.js';
 
 export interface RunOptions {
   /** Override target URLs: one (run) or two (compare: baseline, candidate). Default: scenario.target.url. */
