@@ -1,6 +1,6 @@
 // The answer from the probes: a pure function of the probe records and the highest passing probe's Summary.
 import type { Summary, ThresholdResult } from '../summary/types.js';
-import { bucketsOfEncoded } from '../engine/hist.js';
+import { bucketsOfEncoded } from '../stats/hist.js';
 import { quantileOfMetric, plannedRps, measuredMs } from '../verdict/validity.js';
 import { samplesAboveUpperBound, valueAtRank } from '../stats/quantile-bound.js';
 import { KNEE_METHOD, kneeIndex } from './knee.js';

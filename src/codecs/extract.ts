@@ -10,17 +10,17 @@ import { READ_AS } from './types.js';
 import type { LabelValue, RowFormat, TargetSpec } from '../spec/types.js';
 import { getPath, type PathSegment } from './path.js';
 import { parseJsonTolerant } from './parse.js';
-import { classOfProbability, positiveProbability, type ClassSpec } from '../scenario/classes.js';
+import { classOfProbability, positiveProbability, type ClassSpec } from '../spec/classes.js';
 
 export type Prediction = string | number | boolean;
 
-/** The label's classes as the readers need them (scenario/classes.ts), plus which class values are numbers. */
+/** The label's classes as the readers need them (spec/classes.ts), plus which class values are numbers. */
 export interface ClassInfo extends ClassSpec {
   /** The class values that are numbers (or numeric text): a number among them is a class, not a probability. */
   numericValues: ReadonlySet<number>;
 }
 
-/** Reading info for a class spec (positive class and decision threshold come from scenario/classes.ts). */
+/** Reading info for a class spec (positive class and decision threshold come from spec/classes.ts). */
 export function classInfo(spec: ClassSpec): ClassInfo {
   const numericValues = new Set(spec.values.filter((c) => typeof c === 'number' || c.trim() !== '').map(Number).filter((n) => !Number.isNaN(n)));
   return { ...spec, numericValues };

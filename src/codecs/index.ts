@@ -4,7 +4,7 @@ import type { Codec, FieldType } from './types.js';
 import type { LabelValue, Scenario, TargetSpec } from '../spec/types.js';
 import type { RowGenerator } from '../data/types.js';
 import { ModelwaveError } from '../errors.js';
-import { classSpec } from '../scenario/classes.js';
+import { classSpec } from '../spec/classes.js';
 import { classInfo, type CodecContext, type Overrides } from './extract.js';
 import { parsePath } from './path.js';
 import { clouderaCodec } from './cloudera.js';
@@ -28,7 +28,7 @@ const FACTORIES: Record<TargetSpec['protocol'], (ctx: CodecContext) => Codec> = 
 };
 
 export interface CodecOptions {
-  /** The positive class of a binary label (default the second class; scenario/classes.ts). */
+  /** The positive class of a binary label (default the second class; spec/classes.ts). */
   positive?: LabelValue;
   /** What each field holds (see wireTypes); kserve-v2 checks and infers tensor datatypes from it. */
   fieldTypes?: Record<string, FieldType>;

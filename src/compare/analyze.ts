@@ -16,7 +16,7 @@ export interface CompareSide {
   summary: Summary;
   /**
    * Latencies (ms) of successful requests — the population of the summary's `latencyMs` — as histogram values
-   * (bucket tops, engine/hist.ts bucketTopUs), so quantiles equal the run report's: raw samples, or sorted buckets.
+   * (bucket tops, stats/hist.ts bucketTopUs), so quantiles equal the run report's: raw samples, or sorted buckets.
    */
   latency: SampleInput;
   /** Intended send time (ms, any origin) of each value of `latency`, when it is a raw array: the time order. */

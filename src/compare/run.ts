@@ -9,7 +9,7 @@ import type { Scenario } from '../spec/types.js';
 import type { Summary } from '../summary/types.js';
 import { executeRun, type RunResult, type RunSink } from '../engine/main/run.js';
 import { progressSink } from '../engine/main/progress.js';
-import { bucketTopUs, bucketsOfEncoded, initHistograms } from '../engine/hist.js';
+import { bucketTopUs, bucketsOfEncoded, initHistograms } from '../stats/hist.js';
 import { ALL_FAILED_RULE, allFailedRule, evaluateThresholds } from '../verdict/thresholds.js';
 import { writeReportFiles, writeReports } from '../report/write.js';
 import { deliver, deliveryNotice } from '../report/deliver.js';

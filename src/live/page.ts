@@ -4,25 +4,10 @@
 // stays responsive; the report's Vega-Lite is ~1 MB and rebuilds its view on every change.
 // Every string from the scenario reaches the page either escaped (escapeHtml) or as JSON whose `<` is escaped, and the
 // script writes event fields with textContent only: nothing a target or a scenario says can become markup.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { escapeHtml } from '../report/escape.js';
+import { uplotAssets } from '../report/assets.js';
+import { escapeHtml, jsonForScript } from '../report/escape.js';
+export { jsonForScript, uplotAssets };
 import type { Scenario } from '../spec/types.js';
-
-const require = createRequire(import.meta.url);
-let assets: { js: string; css: string } | undefined;
-/** uPlot's minified script and style, read once. */
-export function uplotAssets(): { js: string; css: string } {
-  return (assets ??= {
-    js: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
-    css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
-  });
-}
-
-/** JSON safe inside a <script> element: no `</script`, no `<!--`, no line separators that end a JS string. */
-export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
 
 export interface PageConfig {
   runId: string;

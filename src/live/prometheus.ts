@@ -4,7 +4,7 @@
 // histograms the run already merges (no second recording of each request). Metric names: docs/live.md.
 import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { TargetAccumulator } from '../engine/main/accumulate.js';
-import { bucketsOfEncoded, encodeHistogram } from '../engine/hist.js';
+import { bucketsOfEncoded, encodeHistogram } from '../stats/hist.js';
 import { histKey } from '../engine/task.js';
 import { OUTCOME_NAMES } from '../engine/types.js';
 import type { Scenario } from '../spec/types.js';

@@ -45,3 +45,8 @@ export function truncate(value: string, max: number): string {
   if (chars.length <= max) return value;
   return chars.slice(0, Math.max(0, max - 1)).join('') + '…';
 }
+
+/** JSON safe inside a <script> element: no `</script`, no `<!--`, no line separators that end a JS string. */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}

@@ -2,7 +2,7 @@
 // read it. The HTML percentile-spectrum chart is drawn from the same rows, so both always agree.
 import * as hdr from 'hdr-histogram-js';
 import { ModelwaveError } from '../errors.js';
-import { HIST_DIGITS, HIST_HIGHEST_US, HIST_LOWEST_US } from '../engine/hist.js';
+import { HIST_DIGITS, HIST_HIGHEST_US, HIST_LOWEST_US } from '../stats/hist.js';
 import type { Summary } from '../summary/types.js';
 
 /** Histograms hold µs; the text is in ms. */

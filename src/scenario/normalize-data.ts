@@ -3,7 +3,7 @@ import { extname, resolve } from 'node:path';
 import { checkFakerArgs } from '../data/faker-args.js';
 import { readSourceHeader } from '../data/source.js';
 import type { Checker } from './check.js';
-import { defaultPositive } from './classes.js';
+import { defaultPositive } from '../spec/classes.js';
 import { describeValue, didYouMean, type Path } from './errors.js';
 import { LABEL_MODELS, type RawData, type RawFieldSpec, type RawLabel, type RawOperand } from './schema.js';
 import type { ColumnType, CsvSource, DataSpec, FieldArg, FieldSpec, LabelDrift, LabelModel, LabelSpec, LabelValue } from '../spec/types.js';

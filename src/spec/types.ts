@@ -161,7 +161,7 @@ export interface LabelSpec {
   drift?: LabelDrift;
   /** Class values for classification (index = class code used in records). Empty for regression. */
   classes: LabelValue[];
-  /** Which class is "positive" for binary precision/recall, AUC, log loss (default the second class; scenario/classes.ts). */
+  /** Which class is "positive" for binary precision/recall, AUC, log loss (default the second class; spec/classes.ts). */
   positive?: LabelValue;
   /** Classification: an answer outside `classes` counts as wrong (default) or is left out of accuracy. */
   outOfClass?: 'wrong' | 'exclude';

@@ -1,8 +1,8 @@
 // `modelwave history --html FILE`: the key figures of a scenario's past runs as trend charts over their start times, in
 // one self-contained page (uPlot inlined, as the live dashboard; no CDN), with the table below. Outliers (see
 // history.ts) are listed in the table and drawn as red points. Every string is escaped; data goes in as script-safe JSON.
-import { escapeHtml } from '../report/escape.js';
-import { jsonForScript, uplotAssets } from '../live/page.js';
+import { uplotAssets } from '../report/assets.js';
+import { escapeHtml, jsonForScript } from '../report/escape.js';
 import type { HistoryRow } from './history.js';
 
 const FIGURES = [

@@ -144,7 +144,7 @@ export interface QualityCounts {
 export interface PredictionsReadAs {
   /** The value itself: a class value (or a number, for regression). */
   class: number;
-  /** A binary label's probability (P(second class); scenario/classes.ts), thresholded at target.decisionThreshold. */
+  /** A binary label's probability (P(second class); spec/classes.ts), thresholded at target.decisionThreshold. */
   probability: number;
   /** The argmax of a per-class score vector. */
   argmax: number;

@@ -2,7 +2,7 @@
 // MLPerf LoadGen idea ("Result is : INVALID" with the rule that failed) applied to every run. The rules, their
 // numbers and sources are in docs/capacity.md#validity; each reason has a stable code (ValidityReason['code']).
 import type { Summary, Validity, ValidityReason } from '../summary/types.js';
-import { bucketsOfEncoded } from '../engine/hist.js';
+import { bucketsOfEncoded } from '../stats/hist.js';
 import { BOUND_CONFIDENCE, minSamplesForQuantile, quantileOfBuckets } from '../stats/quantile-bound.js';
 
 export interface ValidityOptions {

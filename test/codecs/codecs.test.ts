@@ -220,7 +220,7 @@ test('decode: a binary P(positive) becomes the class at target.decisionThreshold
     probabilities: [0.87, 0.65, null],
     readAs: Uint8Array.of(READ_AS.probability, READ_AS.probability, READ_AS.value),
   });
-  // A single probability is P(second class) ("churn") whichever class label.positive names (scenario/classes.ts):
+  // A single probability is P(second class) ("churn") whichever class label.positive names (spec/classes.ts):
   // with the first class positive, the class is the same and the probability kept is P("stay") = 1 − p.
   const named = createCodec(target('kserve-v1', { rowsPerRequest: 2 }), ['a'], ['stay', 'churn'], { positive: 'stay' });
   assert.deepEqual(named.decode('{"predictions":[0.9,0.2]}', 2), {

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { ConnectionPool } from '../../src/engine/net/http.js';
 import { HistogramDeltas } from '../../src/engine/worker/deltas.js';
 import { HistogramStore } from '../../src/engine/main/histstore.js';
-import { createHistogram, encodeHistogram, initHistograms, latencyStats, mergeEncoded, recordUs } from '../../src/engine/hist.js';
+import { createHistogram, encodeHistogram, initHistograms, latencyStats, mergeEncoded, recordUs } from '../../src/stats/hist.js';
 import { ERROR_CODES } from '../../src/engine/types.js';
 import { Waker } from '../../src/engine/worker/wake.js';
 

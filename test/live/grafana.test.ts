@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TargetAccumulator } from '../../src/engine/main/accumulate.js';
 import { windowGrid } from '../../src/engine/windows.js';
-import { createHistogram, encodeHistogram, initHistograms, recordUs } from '../../src/engine/hist.js';
+import { createHistogram, encodeHistogram, initHistograms, recordUs } from '../../src/stats/hist.js';
 import { labelsOf } from '../../src/engine/main/labels.js';
 import { Outcome, type RecordBatch } from '../../src/engine/types.js';
 import { LiveEventBuilder } from '../../src/live/event.js';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TargetAccumulator } from '../../src/engine/main/accumulate.js';
 import { windowGrid } from '../../src/engine/windows.js';
-import { initHistograms } from '../../src/engine/hist.js';
+import { initHistograms } from '../../src/stats/hist.js';
 import { labelsOf } from '../../src/engine/main/labels.js';
 import { Outcome, type RecordBatch } from '../../src/engine/types.js';
 import type { LiveFigures } from '../../src/engine/main/sink.js';

@@ -2,7 +2,7 @@
 // - an answer outside the label's classes (here a model that abstains on a third of the rows) is counted, shown with
 //   examples in every report, and scored as wrong unless `label.outOfClass: exclude`; the accuracy is checked
 //   against numpy over the answers the server itself logged;
-// - `label.positive` set to the first class does not invert ROC AUC or log loss (scenario/classes.ts);
+// - `label.positive` set to the first class does not invert ROC AUC or log loss (spec/classes.ts);
 // - with nothing scored, accuracy is null / "—", and a threshold on it fails as "not measured".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

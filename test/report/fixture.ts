@@ -1,6 +1,6 @@
 // Realistic Summaries for the reporter tests: N windows, a per-second timeline, HDR histograms built with the engine's
 // own hist.ts from KNOWN latency values (so percentiles can be checked against a plain sort), a confusion matrix.
-import { createHistogram, encodeHistogram, latencyStats, recordUs } from '../../src/engine/hist.js';
+import { createHistogram, encodeHistogram, latencyStats, recordUs } from '../../src/stats/hist.js';
 import { SCHEMA_VERSION } from '../../src/summary/types.js';
 import type {
   ClassificationStats,

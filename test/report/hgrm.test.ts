@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initHistograms } from '../../src/engine/hist.js';
+import { initHistograms } from '../../src/stats/hist.js';
 import { parsePercentileDistribution, renderHgrm } from '../../src/report/hgrm.js';
 import { exactPercentile, knownLatenciesUs, makeSummary } from './fixture.js';
 

@@ -1,7 +1,7 @@
 // A complete, typed Summary and its windows for store tests (values are arbitrary but consistent).
 import { SCHEMA_VERSION, type LatencyStats, type Summary, type WindowSummary } from '../../src/summary/types.js';
 import type { RunMeta } from '../../src/store/types.js';
-import { createHistogram, encodeHistogram, recordUs } from '../../src/engine/hist.js';
+import { createHistogram, encodeHistogram, recordUs } from '../../src/stats/hist.js';
 
 /** A real encoded histogram (report writers decode them). */
 function histogram(baseUs: number): string {

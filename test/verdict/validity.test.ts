@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeSummary } from '../report/fixture.js';
-import { createHistogram, encodeHistogram, initHistograms, latencyStats, recordUs } from '../../src/engine/hist.js';
+import { createHistogram, encodeHistogram, initHistograms, latencyStats, recordUs } from '../../src/stats/hist.js';
 import { assessValidity, quantileOfMetric, validityLine } from '../../src/verdict/validity.js';
 import { minSamplesForQuantile, samplesAboveUpperBound } from '../../src/stats/quantile-bound.js';
 import type { Summary, ThresholdResult, WindowSummary } from '../../src/summary/types.js';

@@ -5,7 +5,7 @@ import { Confusion } from '../../quality/confusion.js';
 import { RegressionAccumulator } from '../../quality/regression.js';
 import { countOutcome, emptyCounts } from './counts.js';
 import { HistogramStore } from './histstore.js';
-import { bucketTopUs } from '../hist.js';
+import { bucketTopUs } from '../../stats/hist.js';
 import { ERROR_CODES, OUT_OF_CLASS, Outcome, type RecordBatch } from '../types.js';
 import { Correctness, ScoreBins } from './scores.js';
 import { windowIndex, type WindowGrid } from '../windows.js';
@@ -31,7 +31,7 @@ export interface QualityConfig {
   classes: number; // number of classes
   labels: string[]; // class values as strings (index = class code)
   positive: number; // positive class index (binary)
-  /** How a prediction outside the classes is scored (scenario/classes.ts). */
+  /** How a prediction outside the classes is scored (spec/classes.ts). */
   outOfClass: 'wrong' | 'exclude';
 }
 

@@ -5,7 +5,7 @@
 // folded into one once they pile up) and are decoded on demand into one reused scratch histogram. Everything goes
 // through WebAssembly histograms with explicit frees, as before: a fresh pure-JS copy per read would be ~200 KB of
 // large-object garbage per window and balloon the heap while the summary is built.
-import { createHistogram, decodeHistogram, encodeHistogram, mergeEncoded, type Histogram } from '../hist.js';
+import { createHistogram, decodeHistogram, encodeHistogram, mergeEncoded, type Histogram } from '../../stats/hist.js';
 
 /** Deltas kept per series key before they are folded into one encoding. */
 const FOLD_AT = 8;

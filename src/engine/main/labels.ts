@@ -1,8 +1,8 @@
 import type { Scenario } from '../../spec/types.js';
-import { classSpecOf } from '../../scenario/classes.js';
+import { classSpecOf } from '../../spec/classes.js';
 import type { QualityConfig } from './accumulate.js';
 
-/** How predictions are scored for this scenario: task, classes, the positive class (scenario/classes.ts). */
+/** How predictions are scored for this scenario: task, classes, the positive class (spec/classes.ts). */
 export function labelsOf(s: Pick<Scenario, 'label' | 'target'>): QualityConfig {
   const c = classSpecOf(s);
   return { task: c.task, classes: c.labels.length, labels: c.labels, positive: c.positiveIndex, outOfClass: c.outOfClass };

@@ -11,7 +11,7 @@ import type { LatencyStats, Summary } from '../../summary/types.js';
 import { loadPlanOf, plannedRateAt, type LoadPlan } from '../../schedule/plan.js';
 import { TargetAccumulator } from './accumulate.js';
 import { windowGrid, windowIndex } from '../windows.js';
-import { createHistogram, initHistograms, latencyStats, recordUs } from '../hist.js';
+import { createHistogram, initHistograms, latencyStats, recordUs } from '../../stats/hist.js';
 import { sliceBatch } from '../records.js';
 import { summarize, type PhaseTiming } from './summarize.js';
 import { dataEndIndex, sharedSlots, stopIndex, type WorkerMessage, type WorkerOutcome, type WorkerTask } from '../task.js';

@@ -9,7 +9,7 @@ import { detectDrift } from '../../quality/drift.js';
 import { plannedArrivals, plannedRateAt, type LoadPlan } from '../../schedule/plan.js';
 import { VERSION } from '../../version.js';
 import type { TargetAccumulator } from './accumulate.js';
-import { createHistogram, encodeHistogram, latencyStats, type Histogram } from '../hist.js';
+import { createHistogram, encodeHistogram, latencyStats, type Histogram } from '../../stats/hist.js';
 import { histKey } from '../task.js';
 import { addCounts, emptyCounts } from './counts.js';
 

@@ -8,7 +8,7 @@
 // Warm-up requests count in their phase's histograms and the per-second series, not in windows (as in accounting).
 // Hot path: per-phase histograms live in arrays and the current window/second histograms are cached, so recording
 // a request is at most five WebAssembly calls and no Map lookup or key string (keys are built only when flushing).
-import { createHistogram, encodeHistogram, recordUs, type Histogram } from '../hist.js';
+import { createHistogram, encodeHistogram, recordUs, type Histogram } from '../../stats/hist.js';
 import { histKey } from '../task.js';
 
 export class HistogramDeltas {

@@ -14,7 +14,7 @@ import type { Row, RowGenerator } from '../../data/types.js';
 import type { ClosedPhase, Phase, Scenario } from '../../spec/types.js';
 import { arrivalOffsetsUs } from '../../schedule/pacer.js';
 import type { OpenPhasePlan } from '../../schedule/plan.js';
-import { initHistograms } from '../hist.js';
+import { initHistograms } from '../../stats/hist.js';
 import { HistogramDeltas } from './deltas.js';
 import { ConnectionPool, type Connection } from '../net/http.js';
 import { RecordBuffer, transferList } from '../records.js';

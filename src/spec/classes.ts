@@ -3,8 +3,8 @@
 // what an answer outside the classes counts as. The scenario normalizer (default positive), the engine (confusion,
 // ROC AUC, log loss) and the codecs (reading a probability) all read it here, so they cannot disagree: when they
 // were three copies, `label.positive` set to the first class inverted ROC AUC (a perfect model scored 0).
-import type { LabelValue, Scenario } from '../spec/types.js';
-import { DEFAULT_DECISION_THRESHOLD } from '../spec/wire.js';
+import type { LabelValue, Scenario } from './types.js';
+import { DEFAULT_DECISION_THRESHOLD } from './wire.js';
 
 /** How an answer that is not one of the label's classes is scored (`label.outOfClass`). */
 export type OutOfClassPolicy = 'wrong' | 'exclude';
