@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { action } from './exit.js';
 import { usageError } from '../errors.js';
 import { interrupts } from './signals.js';
+import type { LiveFlags } from './live-flags.js';
 
-interface CompareFlags {
+interface CompareFlags extends LiveFlags {
   baseline?: string;
   candidate?: string;
   runs?: string[];
@@ -18,13 +19,6 @@ interface CompareFlags {
   store?: string | boolean;
   storeOptional?: boolean;
   allowAllFailed?: boolean;
-  liveJson?: string;
-  prometheus?: string;
-  prometheusLinger?: string;
-  dashboard?: boolean;
-  dashboardPort?: string;
-  dashboardHost?: string;
-  dashboardLinger?: string;
 }
 
 export function register(program: Command): void {

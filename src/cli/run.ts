@@ -3,8 +3,9 @@ import { action, reportError } from './exit.js';
 import { usageError } from '../errors.js';
 import { durationProblem, parseDurationMs } from '../util/duration.js';
 import { interrupts } from './signals.js';
+import type { LiveFlags } from './live-flags.js';
 
-interface RunFlags {
+interface RunFlags extends LiveFlags {
   duration?: string;
   rate?: string;
   concurrency?: string;
@@ -18,13 +19,6 @@ interface RunFlags {
   store?: string | boolean;
   storeOptional?: boolean;
   allowAllFailed?: boolean;
-  liveJson?: string;
-  prometheus?: string;
-  prometheusLinger?: string;
-  dashboard?: boolean;
-  dashboardPort?: string;
-  dashboardHost?: string;
-  dashboardLinger?: string;
 }
 
 const positiveNumber = (flag: string, v: string | undefined): number | undefined => {

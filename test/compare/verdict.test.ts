@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompareRuleSpec } from '../../src/spec/types.js';
 import { evaluateRule, type MeasuredDifference, type RuleStatus } from '../../src/compare/verdict.js';
-import { bootstrapQuantiles, mcnemarExact, pairedAccuracyDifference, pairedCounts } from '../../src/compare/stats.js';
+import { mcnemarExact, pairedAccuracyDifference, pairedCounts } from '../../src/compare/stats.js';
+import { compareLatencyQuantiles } from '../../src/compare/latency.js';
 import { mulberry32 } from '../stats/exact.js';
 
 const rule = (metric: string, op: CompareRuleSpec['op'], value: number): CompareRuleSpec => ({ expr: `${metric} ${op} ${value}`, metric, op, value });
@@ -92,7 +93,7 @@ test('latency: +20 ms on the candidate fails `latency.p50.delta <= 5`; +0 ms doe
   let falseFails = 0;
   for (let s = 0; s < 20; s++) {
     for (const shift of [20, 0]) {
-      const q = bootstrapQuantiles(sample(1000 + s, 0), sample(2000 + s, shift), { seed: s, quantiles: [0.5] }).quantiles[0];
+      const q = compareLatencyQuantiles({ sample: sample(1000 + s, 0) }, { sample: sample(2000 + s, shift) }, { seed: s, quantiles: [0.5], resampling: 'iid' }).quantiles[0];
       const status = evaluateRule(delta, { value: q.delta, ci: q.deltaCi }, 1).status;
       if (shift === 20 && status === 'fail') caught++;
       if (shift === 0 && status === 'fail') falseFails++;
