@@ -13,6 +13,7 @@ import { deliver, deliveryNotice } from './report/deliver.js';
 import { renderTerminalSummary } from './report/terminal.js';
 import type { SaveResult, StoreOptions } from './store/types.js';
 import { noStore, RunRecord } from './store/run-record.js';
+import type { GroupSpec } from './distributed/shard.js';
 
 export interface RunScenarioOptions {
   /** Report folder; default reports/<run-id> under the current directory. */
@@ -38,6 +39,8 @@ export interface RunScenarioOptions {
    * the wave; fired during the wave it leaves the store its bounded drain (STORE_IDLE_MS without progress).
    */
   hurry?: AbortSignal;
+  /** Run as one shard of a distributed run group (src/distributed): needs a Postgres `store`. */
+  group?: GroupSpec;
 }
 
 export interface RunScenarioResult {
@@ -56,6 +59,11 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   const sinks: RunSink[] = [...(opts.sinks ?? [])];
   const { record, unavailable } = opts.store ? await RunRecord.begin(opts.store, s, [runId], opts.workers, errOut) : {};
   if (record) sinks.push(record.sink());
+  const { GroupParticipation } = opts.group ? await import('./distributed/participate.js') : { GroupParticipation: undefined };
+  const group = opts.group && GroupParticipation ? await GroupParticipation.join(opts.group, runId, s).catch(async (err: unknown) => {
+    await record?.fail(err);
+    throw err;
+  }) : undefined;
   // Printed before the wave (and kept in the report): a run that does not verify its target must not look like one that does.
   for (const w of insecureTlsWarnings(s, s.target.url)) (opts.progressOut ?? process.stderr).write(`warning: ${w}\n`);
   const progress = opts.quiet ? undefined : progressSink(opts.progressOut ?? process.stderr);
@@ -69,9 +77,11 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.maxLagP99Ms !== undefined ? { maxLagP99Ms: opts.maxLagP99Ms } : {}),
       ...(record ? { onFeedback: record.onFeedback } : {}),
+      ...group?.runOptions(),
     });
   } catch (err) {
     progress?.end();
+    await group?.failed(err);
     await record?.fail(err); // never a row left `running` by a run that did not start or could not finish
     throw err;
   }
@@ -80,6 +90,7 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   summary.thresholds = evaluateThresholds(summary, s.thresholds);
   // A first Ctrl-C during the wave leaves the drain its bound; one during the drain (or a second) cuts it short.
   const saved = record ? (await record.finish([summary], result.feedbackRecords, drainCutoff(opts)))[0] : undefined;
+  await group?.ended(summary.run.status, summary.run.error);
   if (unavailable) summary.store = noStore(unavailable);
   // The measurement outlives an unwritable report folder: fallback folder, else the summary on the terminal.
   const delivery = await deliver(opts.outDir ?? path.join('reports', runId), runId, (d) => writeReports(summary, d, opts.formats), opts.fallbackReportRoot);

@@ -125,6 +125,40 @@ ALTER TABLE runs ADD COLUMN error text;
 ALTER TABLE runs ADD COLUMN heartbeat_at timestamptz;
 `,
   },
+  {
+    // Distributed runs (src/distributed): shards of one scenario meet here (the start barrier) and are merged from
+    // here. run_groups.start_at is T0 on the database server's clock, fixed once by whichever shard first sees all N
+    // registered; scenario is what `merge` needs to rebuild the group's summary (no secrets: load, windows, labels,
+    // thresholds, the redacted scenario), fingerprint a hash every shard's scenario must match.
+    // run_group_shards.status: registered → started → completed | interrupted | failed; timed-out (left the barrier).
+    version: 3,
+    name: 'run groups: start barrier, shards, clock offsets',
+    sql: `
+CREATE TABLE run_groups (
+  name text PRIMARY KEY,
+  shards integer NOT NULL,
+  fingerprint text NOT NULL,
+  scenario jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  start_at timestamptz,
+  start_margin_ms integer NOT NULL
+);
+CREATE TABLE run_group_shards (
+  group_name text NOT NULL,
+  shard integer NOT NULL,
+  run_id text NOT NULL,
+  host text,
+  registered_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  status text NOT NULL DEFAULT 'registered',
+  clock_offset_ms double precision,
+  clock_uncertainty_ms double precision,
+  start_skew_ms double precision,
+  ended_at timestamptz,
+  error text,
+  PRIMARY KEY (group_name, shard)
+);
+`,
+  },
 ];
 
 /** Arbitrary constant: the advisory lock every modelwave process takes around migrations. */

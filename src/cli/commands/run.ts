@@ -17,6 +17,9 @@ interface RunFlags {
   report?: string;
   store?: string | boolean;
   storeOptional?: boolean;
+  shard?: string;
+  runGroup?: string;
+  barrierTimeout?: string;
 }
 
 const positiveNumber = (flag: string, v: string | undefined): number | undefined => {
@@ -50,11 +53,17 @@ export function register(program: Command): void {
     .option('--store <url>', 'metrics store: postgres://… or a directory (default: embedded store in .modelwave/store, or $MODELWAVE_STORE)')
     .option('--no-store', 'do not store per-request metrics')
     .option('--store-optional', 'if the store cannot be reached, run anyway and spool records to .modelwave/spool (or $TMPDIR/modelwave-spool)')
+    .option('--shard <I/N>', 'run as shard I of N of a distributed run: send the requests k ≡ I (mod N) (env: JOB_COMPLETION_INDEX + MODELWAVE_SHARDS)')
+    .option('--run-group <name>', 'distributed run: the name every shard shares; merge with `modelwave merge NAME` (env: MODELWAVE_RUN_GROUP)')
+    .option('--barrier-timeout <d>', 'distributed run: how long a shard waits for the others before exiting 3 (default 120s)')
     .option('--json', 'print report.json to stdout instead of the summary table')
     .option('--quiet', 'no live progress and no summary table')
     .action(
       action(async (file: string, f: RunFlags) => {
         // Heavy modules (charts, stores, faker) load only when a command needs them: `serve` and `--help` stay fast.
+        // Shard flags first: a bad --shard is a usage error before the scenario is even read.
+        const { resolveGroup } = await import('../../distributed/shard.js');
+        const group = resolveGroup(f);
         const { loadScenario } = await import('../../scenario/load.js');
         const { runScenario } = await import('../../run.js');
         const { parseReportFormats } = await import('../../report/write.js');
@@ -79,6 +88,7 @@ export function register(program: Command): void {
           signal: stop,
           hurry,
           store,
+          ...(group && { group }),
         });
         if (f.json) process.stdout.write(`${JSON.stringify(res.summary, null, 2)}\n`);
         if (res.failure) reportError(res.failure);
