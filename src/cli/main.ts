@@ -12,6 +12,7 @@ import { register as registerServe } from './commands/serve.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerStore } from './commands/store.js';
 import { register as registerCompare } from './commands/compare.js';
+import { register as registerMerge } from './commands/merge.js';
 
 // `modelwave runs | head`: a closed pipe is the reader's choice, not an error worth a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -32,6 +33,7 @@ registerServe(program);
 registerRun(program);
 registerStore(program);
 registerCompare(program);
+registerMerge(program);
 
 try {
   await program.parseAsync(process.argv);
