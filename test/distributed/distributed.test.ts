@@ -173,6 +173,28 @@ if (!BASE) {
     });
   }
 
+  test('closed loop, 3 shards: concurrency split by largest remainder, the request cap split so the union is seq 0…199 with the single run’s rows', async () => {
+    const closed = writeTelcoFile(dir, { name: 'dist-closed', target: `${server.url}/model`, phases: '[{ concurrency: 4, requests: 200 }]', extra: 'seed: 11\n' });
+    const out = path.join(dir, 'closed-single');
+    const one = await cli(['run', closed, '--store', url, '--quiet', '--workers', '1', '--out', out]);
+    assert.equal(one.status, 0, one.stderr);
+    const ref = await rowsOf([report(out).run.id]);
+    const group = `closed-${Date.now().toString(36)}`;
+    const runs = await Promise.all([0, 1, 2].map((i) => cli(['run', closed, '--shard', `${i}/3`, '--run-group', group, '--store', url, '--quiet', '--workers', '1', '--out', path.join(dir, `${group}-${i}`)])));
+    runs.forEach((r, i) => assert.equal(r.status, 0, `shard ${i}: ${r.stderr}`));
+    const ids = await shardRunIds(group);
+    const rows = await rowsOf(ids);
+    // Closed loop has no intended schedule to share: the same requests (seq, row, label, prediction), sent when a slot frees.
+    const key = ({ seq, phase, outcome, label, prediction }: Row) => ({ seq, phase, outcome, label, prediction });
+    assert.deepEqual(rows.map(key), ref.map(key));
+    assert.deepEqual(rows.map((r) => r.seq), Array.from({ length: 200 }, (_, i) => i));
+    // Shard I sent ceil((200 − I)/3) requests: 67, 67, 66.
+    const per = await Promise.all(ids.map(async (id) => (await rowsOf([id])).length));
+    assert.deepEqual(per, [67, 67, 66]);
+    const m = await cli(['merge', group, '--store', url, '--quiet', '--out', path.join(dir, `${group}-merged`)]);
+    assert.equal(m.status, 0, m.stderr);
+  });
+
   test('a shard that never arrives: the others exit 3 after the barrier timeout, nothing sent', async () => {
     const before = (await server.stats()).requests;
     const group = `missing-${Date.now().toString(36)}`;

@@ -78,6 +78,7 @@ export function register(program: Command): void {
             ...(f.target ? { target: f.target } : {}),
           },
         });
+        if (group) (await import('../../distributed/shard.js')).checkShardable(scenario); // before the store is opened
         const { resolveStoreOptions } = await import('../../store/index.js');
         const store = resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) });
         const { stop, hurry } = interrupts({ inFlightTimeoutMs: scenario.target.timeoutMs });
