@@ -90,7 +90,7 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   summary.thresholds = evaluateThresholds(summary, s.thresholds);
   // A first Ctrl-C during the wave leaves the drain its bound; one during the drain (or a second) cuts it short.
   const saved = record ? (await record.finish([summary], result.feedbackRecords, drainCutoff(opts)))[0] : undefined;
-  await group?.ended(summary.run.status, summary.run.error);
+  const mergesGroup = await group?.ended(summary.run.status, summary.run.error);
   if (unavailable) summary.store = noStore(unavailable);
   // The measurement outlives an unwritable report folder: fallback folder, else the summary on the terminal.
   const delivery = await deliver(opts.outDir ?? path.join('reports', runId), runId, (d) => writeReports(summary, d, opts.formats), opts.fallbackReportRoot);
@@ -102,10 +102,19 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
     errOut.write(renderTerminalSummary(summary, { color: false })); // nothing else will hold the figures
   }
   errOut.write(deliveryNotice(delivery, recoveryHint(runId, saved)));
+  // A shard's thresholds are judged on the merged group, not on its 1/N share: the last shard to finish merges.
+  const groupExit = group && mergesGroup ? await group.mergeInto(path.join(delivery.dir ?? opts.outDir ?? path.join('reports', runId), 'group'), errOut) : undefined;
+  if (group && !mergesGroup) errOut.write(group.notice());
   // A Ctrl-C that came only after the wave still ends the process as interrupted (the report says `completed`).
   // A worker that failed mid-wave decides the exit code (its error is printed by the CLI).
   const failure = result.failure;
-  const exitCode = failure ? failure.exitCode : opts.signal?.aborted ? EXIT.interrupted : exitCodeOf(summary);
+  const exitCode = failure
+    ? failure.exitCode
+    : opts.signal?.aborted
+      ? EXIT.interrupted
+      : group
+        ? (groupExit ?? (summary.run.status === 'completed' ? EXIT.ok : exitCodeOf(summary)))
+        : exitCodeOf(summary);
   return {
     summary,
     reportDir: delivery.dir ?? '',

@@ -210,18 +210,40 @@ export class ShardBarrier {
     return estimateOffset(out);
   }
 
-  /** The shard's end: its run's status (completed, interrupted, failed) and error, if any. Never throws. */
-  async finish(status: string, error?: string): Promise<void> {
+  /**
+   * The shard's end: its run's status (completed, interrupted, failed), error and CPU time (ms, user + system, of
+   * this process). Never throws.
+   */
+  async finish(status: string, error?: string, cpuMs?: number): Promise<void> {
     await this.pending;
     await this.client
-      .query('UPDATE run_group_shards SET status = $3, error = $4, ended_at = clock_timestamp() WHERE group_name = $1 AND shard = $2 AND run_id = $5', [
+      .query('UPDATE run_group_shards SET status = $3, error = $4, cpu_ms = $6, ended_at = clock_timestamp() WHERE group_name = $1 AND shard = $2 AND run_id = $5', [
         this.g.name,
         this.g.shard.index,
         status,
         error ?? null,
         this.runId,
+        cpuMs ?? null,
       ])
       .catch(() => undefined);
+  }
+
+  /**
+   * After finish(): true for exactly one shard — the first to see every shard registered and none still running —
+   * which then merges the group. (Each shard claims only after committing its own status, so the last to commit
+   * always sees every status: at least one claim succeeds, and the row lock lets only one.) Never throws.
+   */
+  async claimMerge(): Promise<boolean> {
+    const r = await this.client
+      .query(
+        `UPDATE run_groups SET merged_by = $2 WHERE name = $1 AND merged_by IS NULL
+           AND (SELECT count(*) FROM run_group_shards WHERE group_name = $1) = shards
+           AND NOT EXISTS (SELECT 1 FROM run_group_shards WHERE group_name = $1 AND status IN ('registered', 'started'))
+         RETURNING name`,
+        [this.g.name, this.runId],
+      )
+      .catch(() => ({ rowCount: 0 }));
+    return (r.rowCount ?? 0) > 0;
   }
 
   async close(): Promise<void> {

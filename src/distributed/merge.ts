@@ -20,6 +20,7 @@ import { RUN_STATUS_SQL } from '../store/sql.js';
 import { redactUrl } from '../store/db.js';
 import type { GroupShardSummary, GroupSummary, Summary } from '../summary/types.js';
 import { evaluateThresholds } from '../verdict/thresholds.js';
+import { writeReportFiles, writeReports, type ReportFormat } from '../report/write.js';
 import { START_TOLERANCE_MS } from './barrier.js';
 import type { GroupScenario } from './group.js';
 
@@ -35,6 +36,7 @@ interface ShardRow {
   clock_offset_ms: number | null;
   clock_uncertainty_ms: number | null;
   start_skew_ms: number | null;
+  cpu_ms: number | null;
   run_status: string | null;
   summary: Summary | null;
   ended_ms: number | null;
@@ -90,7 +92,7 @@ async function mergeWith(c: pg.Client, name: string): Promise<MergeResult> {
   )).rows[0];
   if (!g) throw usageError(`no run group ${name} in the store`, ['`modelwave merge` takes the --run-group name the shards ran with.']);
   const shardRows = (await c.query<ShardRow>(
-    `SELECT s.shard, s.run_id, s.host, s.status, s.error, s.clock_offset_ms, s.clock_uncertainty_ms, s.start_skew_ms,
+    `SELECT s.shard, s.run_id, s.host, s.status, s.error, s.clock_offset_ms, s.clock_uncertainty_ms, s.start_skew_ms, s.cpu_ms,
             ${RUN_STATUS_SQL} AS run_status, r.summary, (extract(epoch FROM r.ended_at) * 1000)::float8 AS ended_ms
      FROM run_group_shards s LEFT JOIN runs r ON r.id = s.run_id WHERE s.group_name = $1 ORDER BY s.shard`,
     [name],
@@ -127,6 +129,7 @@ async function mergeWith(c: pg.Client, name: string): Promise<MergeResult> {
         ...(row.clock_offset_ms != null && { clockOffsetMs: round(row.clock_offset_ms) }),
         ...(row.clock_uncertainty_ms != null && { clockUncertaintyMs: round(row.clock_uncertainty_ms) }),
         ...(row.start_skew_ms != null && { startSkewMs: round(row.start_skew_ms) }),
+        ...(row.cpu_ms != null && { cpuS: round(row.cpu_ms / 1000) }),
       });
       if (status === 'registered' || status === 'started') {
         problems.push(`shard ${i} did not finish (last status: ${status}; its process may have died or is still running)`);
@@ -219,6 +222,23 @@ async function replayShard(c: pg.Client, runId: string, acc: TargetAccumulator, 
   return sent;
 }
 
+/** The group's exit code: 1 when INVALID or a merged threshold fails, else 0. */
+export function mergedExitCode(r: MergeResult): number {
+  return r.group.verdict === 'INVALID' || !r.summary.thresholds.every((t) => t.pass) ? 1 : 0;
+}
+
+/** Write the merged reports (as a run's) plus group.md and group.json into `dir`; returns the paths. */
+export async function writeMergedReports(r: MergeResult, dir: string, formats?: readonly ReportFormat[]): Promise<string[]> {
+  const files = await writeReports(r.summary, dir, formats);
+  files.push(
+    ...(await writeReportFiles(dir, [
+      ['group.md', () => renderGroupTable(r.group)],
+      ['group.json', () => `${JSON.stringify(r.group, null, 2)}\n`],
+    ])),
+  );
+  return files;
+}
+
 const num = (x: number | null | undefined): number => (x === null || x === undefined ? NaN : Number(x));
 
 /** Stored rows → a RecordBatch as the engine ships it (NULL → NaN; one row per request, or arrays when k > 1). */
@@ -264,10 +284,10 @@ export function renderGroupTable(g: GroupSummary): string {
   const lines = [
     `Run group ${g.name}: ${g.shards} shard${g.shards === 1 ? '' : 's'}, T0 ${g.startAt ?? 'never fixed'} — ${g.verdict}`,
     '',
-    '| shard | status | sent | lag p99 (ms) | clock offset (ms) | ± (ms) | start skew (ms) | host | run |',
-    '|---:|---|---:|---:|---:|---:|---:|---|---|',
+    '| shard | status | sent | lag p99 (ms) | CPU (s) | clock offset (ms) | ± (ms) | start skew (ms) | host | run |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---|---|',
     ...g.perShard.map((p) =>
-      `| ${p.index} | ${esc(p.status)} | ${p.sent} | ${p.lagP99Ms ?? '–'} | ${p.clockOffsetMs ?? '–'} | ${p.clockUncertaintyMs ?? '–'} | ${p.startSkewMs ?? '–'} | ${esc(p.host ?? '–')} | ${esc(p.runId ?? '–')} |`,
+      `| ${p.index} | ${esc(p.status)} | ${p.sent} | ${p.lagP99Ms ?? '–'} | ${p.cpuS ?? '–'} | ${p.clockOffsetMs ?? '–'} | ${p.clockUncertaintyMs ?? '–'} | ${p.startSkewMs ?? '–'} | ${esc(p.host ?? '–')} | ${esc(p.runId ?? '–')} |`,
     ),
   ];
   if (g.problems.length > 0) lines.push('', 'INVALID because:', ...g.problems.map((p) => `- ${esc(p)}`));

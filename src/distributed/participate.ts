@@ -7,6 +7,7 @@ import { fingerprintOf, groupScenarioOf } from './group.js';
 import { checkShardable, type GroupSpec } from './shard.js';
 
 export class GroupParticipation {
+  private cpuAtStart?: NodeJS.CpuUsage;
   private constructor(
     readonly group: GroupSpec,
     private readonly barrier: ShardBarrier,
@@ -20,13 +21,52 @@ export class GroupParticipation {
 
   /** The engine options that make this process shard I of N, starting at the group's T0. */
   runOptions(): Required<Pick<RunOptions, 'shard' | 'startGate'>> {
-    return { shard: this.group.shard, startGate: () => this.barrier.waitForStart() };
+    return {
+      shard: this.group.shard,
+      startGate: async () => {
+        const epoch = await this.barrier.waitForStart();
+        this.cpuAtStart = process.cpuUsage();
+        return epoch;
+      },
+    };
   }
 
-  /** The shard's run ended with a summary (status completed, interrupted or failed). Never throws. */
-  async ended(status: string, error?: string): Promise<void> {
-    await this.barrier.finish(status, error);
+  /**
+   * The shard's run ended with a summary (status completed, interrupted or failed): record it, and return true when
+   * this is the last shard to finish (it then merges the group: mergeInto). Never throws.
+   */
+  async ended(status: string, error?: string): Promise<boolean> {
+    const cpu = process.cpuUsage(this.cpuAtStart);
+    await this.barrier.finish(status, error, (cpu.user + cpu.system) / 1000);
+    const last = await this.barrier.claimMerge();
     await this.barrier.close();
+    return last;
+  }
+
+  /** What a shard that does not merge tells the user about its thresholds. */
+  notice(): string {
+    const { name, shard } = this.group;
+    return `shard ${shard.index}/${shard.count} of run group ${name}: thresholds are judged on the merged group (the last shard to finish merges it; or \`modelwave merge ${name} --store …\`)\n`;
+  }
+
+  /**
+   * Merge the group (the last shard to finish does it, like `modelwave merge`) into `dir`, tell the user, and return
+   * the group's exit code (1 when INVALID or a merged threshold fails). A merge that fails is reported, not thrown:
+   * the shard's own run is stored, and `modelwave merge` can redo it.
+   */
+  async mergeInto(dir: string, out: NodeJS.WritableStream): Promise<number> {
+    const { mergeGroup, mergedExitCode, writeMergedReports } = await import('./merge.js');
+    const name = this.group.name;
+    try {
+      const r = await mergeGroup(this.group.storeUrl, name);
+      await writeMergedReports(r, dir);
+      const why = r.group.verdict === 'INVALID' ? `INVALID: ${r.group.problems.join('; ')}` : r.summary.thresholds.every((t) => t.pass) ? 'every merged threshold held' : 'a merged threshold failed';
+      out.write(`run group ${name}: all ${this.group.shard.count} shards finished; merged reports in ${dir} — ${why}\n`);
+      return mergedExitCode(r);
+    } catch (err) {
+      out.write(`run group ${name}: the automatic merge failed (${(err as Error).message}); run \`modelwave merge ${name} --store …\`\n`);
+      return 1;
+    }
   }
 
   /** The shard's run ended without a summary. A barrier timeout already left its mark (status timed-out). */

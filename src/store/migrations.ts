@@ -131,6 +131,7 @@ ALTER TABLE runs ADD COLUMN heartbeat_at timestamptz;
     // registered; scenario is what `merge` needs to rebuild the group's summary (no secrets: load, windows, labels,
     // thresholds, the redacted scenario), fingerprint a hash every shard's scenario must match.
     // run_group_shards.status: registered → started → completed | interrupted | failed; timed-out (left the barrier).
+    // run_groups.merged_by: the run id of the last shard to finish, which merged the group (once).
     version: 3,
     name: 'run groups: start barrier, shards, clock offsets',
     sql: `
@@ -141,7 +142,8 @@ CREATE TABLE run_groups (
   scenario jsonb NOT NULL,
   created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   start_at timestamptz,
-  start_margin_ms integer NOT NULL
+  start_margin_ms integer NOT NULL,
+  merged_by text
 );
 CREATE TABLE run_group_shards (
   group_name text NOT NULL,
@@ -153,6 +155,7 @@ CREATE TABLE run_group_shards (
   clock_offset_ms double precision,
   clock_uncertainty_ms double precision,
   start_skew_ms double precision,
+  cpu_ms double precision,
   ended_at timestamptz,
   error text,
   PRIMARY KEY (group_name, shard)

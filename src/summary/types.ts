@@ -307,6 +307,8 @@ export interface GroupShardSummary {
   sent: number;
   /** Send lag p99 of the shard's own run (ms), from its stored summary. */
   lagP99Ms?: number;
+  /** CPU time (user + system, all threads) of the shard's process from T0 to its end (s). */
+  cpuS?: number;
   /** server − local clock (ms), its uncertainty (half the best round trip) and how late the shard started (ms). */
   clockOffsetMs?: number;
   clockUncertaintyMs?: number;

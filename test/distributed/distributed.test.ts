@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -59,7 +59,8 @@ if (!BASE) {
       name: 'dist',
       target: `${server.url}/model`,
       phases: '[{ name: warm, duration: 500ms, rate: 40, warmup: true }, { name: steady, duration: 2s, rate: 150 }]',
-      extra: 'seed: 11\nwindows: { every: 40 }\nthresholds:\n  errors.rate: "< 1%"\n',
+      // rps >= 120 holds for the group (150 rps) and for no shard of 2 or 4 on its own: shards must not judge it.
+      extra: 'seed: 11\nwindows: { every: 40 }\nthresholds:\n  errors.rate: "< 1%"\n  rps: ">= 120"\n',
     });
   });
 
@@ -142,8 +143,13 @@ if (!BASE) {
         merged.windows.map((w) => [w.index, w.requests, w.accuracy, w.confusion]),
         single.summary.windows.map((w) => [w.index, w.requests, w.accuracy, w.confusion]),
       );
-      assert.equal(merged.thresholds.length, 1);
-      assert.equal(merged.thresholds[0].pass, true);
+      assert.equal(merged.thresholds.length, 2);
+      assert.ok(merged.thresholds.every((t) => t.pass));
+      assert.equal(merged.totals.rps, single.summary.totals.rps);
+      // The last shard to finish merged the group on its own, into <its report folder>/group: exactly one did.
+      const auto = Array.from({ length: n }, (_, i) => path.join(dir, `${group}-${i}`, 'group')).filter((d) => existsSync(path.join(d, 'report.json')));
+      assert.equal(auto.length, 1);
+      assert.deepEqual(report(auto[0]).totals, merged.totals);
 
       // The merged latency histogram is the histogram of the union of the shards' stored latencies (measured phase).
       const lat = (await admin.query<{ latency_us: number }>(

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action } from '../exit.js';
-import { EXIT, usageError } from '../../errors.js';
+import { usageError } from '../../errors.js';
 
 interface MergeFlags {
   store?: string;
@@ -25,31 +25,22 @@ export function register(program: Command): void {
         const url = f.store ?? process.env.MODELWAVE_STORE;
         if (!url) throw usageError('merge needs --store postgres://… (or MODELWAVE_STORE): the store the shards ran with');
         if (!/^postgres(ql)?:\/\//i.test(url)) throw usageError('merge needs a Postgres store (--store postgres://…): run groups live only there');
-        const { parseReportFormats, writeReports, writeReportFiles } = await import('../../report/write.js');
+        const { parseReportFormats } = await import('../../report/write.js');
         const formats = f.report ? parseReportFormats(f.report) : undefined;
-        const { mergeGroup, renderGroupTable } = await import('../../distributed/merge.js');
+        const { mergeGroup, renderGroupTable, writeMergedReports, mergedExitCode } = await import('../../distributed/merge.js');
         const { renderTerminalSummary } = await import('../../report/terminal.js');
-        const { exitCodeOf } = await import('../../run.js');
         const path = await import('node:path');
-        const { summary, group } = await mergeGroup(url, name);
+        const merged = await mergeGroup(url, name);
+        const { summary, group } = merged;
         const dir = f.out ?? path.join('reports', name);
-        const files = [...(await writeReports(summary, dir, formats))];
-        files.push(
-          ...(await writeReportFiles(dir, [
-            ['group.md', () => renderGroupTable(group)],
-            ['group.json', () => `${JSON.stringify(group, null, 2)}\n`],
-          ])),
-        );
+        await writeMergedReports(merged, dir, formats);
         if (f.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         else if (!f.quiet) {
           process.stdout.write(renderTerminalSummary(summary, { color: Boolean(process.stdout.isTTY) }));
           process.stdout.write(`\n${renderGroupTable(group)}\nreports: ${dir}\n`);
         }
-        if (group.verdict === 'INVALID') {
-          process.stderr.write(`modelwave: run group ${name} is INVALID: ${group.problems.join('; ')}\n`);
-          return EXIT.failed;
-        }
-        return exitCodeOf(summary);
+        if (group.verdict === 'INVALID') process.stderr.write(`modelwave: run group ${name} is INVALID: ${group.problems.join('; ')}\n`);
+        return mergedExitCode(merged);
       }),
     );
 }
