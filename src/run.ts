@@ -103,7 +103,7 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   }
   errOut.write(deliveryNotice(delivery, recoveryHint(runId, saved)));
   // A shard's thresholds are judged on the merged group, not on its 1/N share: the last shard to finish merges.
-  const groupExit = group && mergesGroup ? await group.mergeInto(path.join(delivery.dir ?? opts.outDir ?? path.join('reports', runId), 'group'), errOut) : undefined;
+  const groupExit = group && mergesGroup ? await group.mergeInto(path.join(delivery.dir ?? opts.outDir ?? path.join('reports', runId), 'group'), errOut, opts.quiet ? undefined : out) : undefined;
   if (group && !mergesGroup) errOut.write(group.notice());
   // A Ctrl-C that came only after the wave still ends the process as interrupted (the report says `completed`).
   // A worker that failed mid-wave decides the exit code (its error is printed by the CLI).

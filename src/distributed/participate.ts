@@ -50,16 +50,21 @@ export class GroupParticipation {
   }
 
   /**
-   * Merge the group (the last shard to finish does it, like `modelwave merge`) into `dir`, tell the user, and return
+   * Merge the group (the last shard to finish does it, like `modelwave merge`) into `dir`, tell the user (one line
+   * to `out`; the merged summary and per-shard table to `summaryOut` when given), and return
    * the group's exit code (1 when INVALID or a merged threshold fails). A merge that fails is reported, not thrown:
    * the shard's own run is stored, and `modelwave merge` can redo it.
    */
-  async mergeInto(dir: string, out: NodeJS.WritableStream): Promise<number> {
-    const { mergeGroup, mergedExitCode, writeMergedReports } = await import('./merge.js');
+  async mergeInto(dir: string, out: NodeJS.WritableStream, summaryOut?: NodeJS.WritableStream): Promise<number> {
+    const { mergeGroup, mergedExitCode, renderGroupTable, writeMergedReports } = await import('./merge.js');
     const name = this.group.name;
     try {
       const r = await mergeGroup(this.group.storeUrl, name);
       await writeMergedReports(r, dir);
+      if (summaryOut) {
+        const { renderTerminalSummary } = await import('../report/terminal.js');
+        summaryOut.write(`\nmerged run group ${name}:\n${renderTerminalSummary(r.summary, { color: false })}\n${renderGroupTable(r.group)}`);
+      }
       const why = r.group.verdict === 'INVALID' ? `INVALID: ${r.group.problems.join('; ')}` : r.summary.thresholds.every((t) => t.pass) ? 'every merged threshold held' : 'a merged threshold failed';
       out.write(`run group ${name}: all ${this.group.shard.count} shards finished; merged reports in ${dir} — ${why}\n`);
       return mergedExitCode(r);

@@ -20,7 +20,8 @@ interface Container {
   env?: { name: string; value?: string; valueFrom?: unknown }[];
   volumeMounts?: { name: string; mountPath: string }[];
 }
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed manifests
+// Parsed manifests: plain YAML data, read by the paths Kubernetes defines.
+type Doc = Record<string, any>;
 
 const docs: { file: string; doc: Doc }[] = readdirSync(DIR)
   .filter((f) => f.endsWith('.yaml'))
