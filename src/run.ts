@@ -60,7 +60,7 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   const { record, unavailable } = opts.store ? await RunRecord.begin(opts.store, s, [runId], opts.workers, errOut) : {};
   if (record) sinks.push(record.sink());
   const { GroupParticipation } = opts.group ? await import('./distributed/participate.js') : { GroupParticipation: undefined };
-  const group = opts.group && GroupParticipation ? await GroupParticipation.join(opts.group, runId, s).catch(async (err: unknown) => {
+  const group = opts.group && GroupParticipation ? await GroupParticipation.join(opts.group, runId, s, errOut).catch(async (err: unknown) => {
     await record?.fail(err);
     throw err;
   }) : undefined;

@@ -11,12 +11,13 @@ export class GroupParticipation {
   private constructor(
     readonly group: GroupSpec,
     private readonly barrier: ShardBarrier,
+    private readonly notices: NodeJS.WritableStream,
   ) {}
 
   /** Check the scenario can be sharded, then register at the barrier (see barrier.ts for what can fail). */
-  static async join(g: GroupSpec, runId: string, s: Scenario): Promise<GroupParticipation> {
+  static async join(g: GroupSpec, runId: string, s: Scenario, notices: NodeJS.WritableStream): Promise<GroupParticipation> {
     checkShardable(s);
-    return new GroupParticipation(g, await ShardBarrier.join(g, runId, groupScenarioOf(s), fingerprintOf(s)));
+    return new GroupParticipation(g, await ShardBarrier.join(g, runId, groupScenarioOf(s), fingerprintOf(s)), notices);
   }
 
   /** The engine options that make this process shard I of N, starting at the group's T0. */
@@ -24,8 +25,14 @@ export class GroupParticipation {
     return {
       shard: this.group.shard,
       startGate: async () => {
+        const { name, shard, barrierTimeoutMs } = this.group;
+        this.notices.write(`shard ${shard.index}/${shard.count} of run group ${name}: waiting for the other shards (up to ${Math.round(barrierTimeoutMs / 1000)} s)\n`);
         const epoch = await this.barrier.waitForStart();
         this.cpuAtStart = process.cpuUsage();
+        const st = this.barrier.start!;
+        this.notices.write(
+          `run group ${name}: all ${shard.count} shards registered; starting at ${new Date(st.t0ServerMs).toISOString()} (clock offset ${st.clock.offsetMs.toFixed(3)} ms ± ${st.clock.uncertaintyMs.toFixed(3)} ms${st.startSkewMs > 0 ? `, ${st.startSkewMs.toFixed(1)} ms late` : ''})\n`,
+        );
         return epoch;
       },
     };

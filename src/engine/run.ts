@@ -271,6 +271,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
 
     ticker = setInterval(() => {
       const elapsedMs = performance.timeOrigin + performance.now() - epochMs;
+      if (elapsedMs < 0) return; // a gated start (distributed run) waits for its T0
       const fig = live.figures(elapsedMs, plan, inFlight.reduce((a, b) => a + b, 0), accs[0]);
       for (const sink of sinks) sink.onTick?.(fig);
     }, 1000);
