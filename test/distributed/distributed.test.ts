@@ -179,6 +179,25 @@ if (!BASE) {
     });
   }
 
+  test('Poisson arrivals on a stepped ramp, 3 shards: the same seeded arrival times and rows as one machine', async () => {
+    const poisson = writeTelcoFile(dir, {
+      name: 'dist-poisson',
+      target: `${server.url}/model`,
+      phases: '[{ duration: 2s, rate: 40, rampTo: 160, steps: 4, arrivals: poisson }]',
+      extra: 'seed: 23\n',
+    });
+    const out = path.join(dir, 'poisson-single');
+    const one = await cli(['run', poisson, '--store', url, '--quiet', '--workers', '1', '--out', out]);
+    assert.equal(one.status, 0, one.stderr);
+    const ref = await rowsOf([report(out).run.id]);
+    assert.ok(ref.length > 100);
+    const group = `poisson-${Date.now().toString(36)}`;
+    const runs = await Promise.all([0, 1, 2].map((i) => cli(['run', poisson, '--shard', `${i}/3`, '--run-group', group, '--store', url, '--quiet', '--workers', '1', '--out', path.join(dir, `${group}-${i}`)])));
+    runs.forEach((r, i) => assert.equal(r.status, 0, `shard ${i}: ${r.stderr}`));
+    const strip = ({ uuid: _u, ...r }: Row) => r;
+    assert.deepEqual((await rowsOf(await shardRunIds(group))).map(strip), ref.map(strip));
+  });
+
   test('closed loop, 3 shards: concurrency split by largest remainder, the request cap split so the union is seq 0…199 with the single run’s rows', async () => {
     const closed = writeTelcoFile(dir, { name: 'dist-closed', target: `${server.url}/model`, phases: '[{ concurrency: 4, requests: 200 }]', extra: 'seed: 11\n' });
     const out = path.join(dir, 'closed-single');
