@@ -42,7 +42,7 @@ interface ShardRow {
   ended_ms: number | null;
 }
 
-interface RequestRow {
+export interface RequestRow {
   seq: number;
   phase: number;
   worker: number;

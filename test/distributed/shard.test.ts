@@ -100,3 +100,22 @@ test('CLI: usage errors exit 2 with the message and no stack trace', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   }
 });
+
+test('toBatch: stored rows back into the engine’s batch (NULL → NaN; arrays when a request has several rows)', async () => {
+  const { toBatch } = await import('../../src/distributed/merge.js');
+  const row = {
+    seq: 7, phase: 1, worker: 0, intended_us: 1500, sent_us: null, received_us: null, outcome: 5, status_code: null, error_code: 12, uuid: null,
+    prediction: null, probability: null, label: null, predictions: [1, null], probabilities: [0.9, null], labels: [1, 0],
+  };
+  const b = toBatch([row], 2);
+  assert.equal(b.count, 1);
+  assert.equal(b.seq[0], 7);
+  assert.ok(Number.isNaN(b.sentUs[0]) && Number.isNaN(b.receivedUs[0]));
+  assert.deepEqual([...b.prediction], [1, NaN]);
+  assert.deepEqual([...b.probability], [0.9, NaN]);
+  assert.deepEqual([...b.label], [1, 0]);
+  assert.deepEqual([...b.readAs], [1, 0]);
+  assert.equal(b.uuid[0], '');
+  const one = toBatch([{ ...row, prediction: 0, probability: 0.2, label: 1, predictions: null, probabilities: null, labels: null }], 1);
+  assert.deepEqual([one.prediction[0], one.probability[0], one.label[0]], [0, 0.2, 1]);
+});
