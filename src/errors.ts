@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'MW_FILE' // a file could not be read or parsed (scenario, data source) → exit 2
   | 'MW_TARGET_UNREACHABLE' // → exit 3
   | 'MW_STORE_UNREACHABLE' // → exit 3
+  | 'MW_BARRIER_TIMEOUT' // a distributed run's start barrier expired before every shard registered; nothing sent → exit 3
   | 'MW_INTERRUPTED' // → exit 130
   | 'MW_REPORT_NOT_WRITTEN' // no report file could be written, not even to the fallback directory → exit 4
   | 'MW_INTERNAL';
@@ -18,6 +19,7 @@ const CODES: readonly ErrorCode[] = [
   'MW_FILE',
   'MW_TARGET_UNREACHABLE',
   'MW_STORE_UNREACHABLE',
+  'MW_BARRIER_TIMEOUT',
   'MW_INTERRUPTED',
   'MW_INTERNAL',
 ];
@@ -49,6 +51,7 @@ export class ModelwaveError extends Error {
         return EXIT.usage;
       case 'MW_TARGET_UNREACHABLE':
       case 'MW_STORE_UNREACHABLE':
+      case 'MW_BARRIER_TIMEOUT':
         return EXIT.unreachable;
       case 'MW_INTERRUPTED':
         return EXIT.interrupted;

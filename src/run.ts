@@ -15,6 +15,7 @@ import { renderTerminalSummary } from './report/terminal.js';
 import type { SaveResult, StoreOptions } from './store/types.js';
 import { noStore, RunRecord } from './store/run-record.js';
 import type { LiveOptions } from './live/index.js';
+import type { GroupSpec } from './distributed/shard.js';
 
 export interface RunScenarioOptions {
   /** Report folder; default reports/<run-id> under the current directory. */
@@ -48,6 +49,8 @@ export interface RunScenarioOptions {
   capacity?: { id: string; probe: number };
   /** Live outputs: `--live-json`, `--prometheus`, `--dashboard` (src/live). */
   live?: LiveOptions;
+  /** Run as one shard of a distributed run group (src/distributed): needs a Postgres `store`. */
+  group?: GroupSpec;
 }
 
 export interface RunScenarioResult {
@@ -72,6 +75,11 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
     throw err;
   }) : {};
   if (record) sinks.push(record.sink());
+  const { GroupParticipation } = opts.group ? await import('./distributed/participate.js') : { GroupParticipation: undefined };
+  const group = opts.group && GroupParticipation ? await GroupParticipation.join(opts.group, runId, s, errOut).catch(async (err: unknown) => {
+    await record?.fail(err);
+    throw err;
+  }) : undefined;
   // Printed before the wave (and kept in the report): a run that does not verify its target must not look like one that does.
   for (const w of insecureTlsWarnings(s, s.target.url)) (opts.progressOut ?? process.stderr).write(`warning: ${w}\n`);
   const progress = opts.quiet ? undefined : progressSink(opts.progressOut ?? process.stderr, undefined, s.load.phases);
@@ -85,10 +93,12 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.maxLagP99Ms !== undefined ? { maxLagP99Ms: opts.maxLagP99Ms } : {}),
       ...(record ? { onFeedback: record.onFeedback } : {}),
+      ...group?.runOptions(),
     });
   } catch (err) {
     progress?.end();
     await live?.close();
+    await group?.failed(err);
     await record?.fail(err); // never a row left `running` by a run that did not start or could not finish
     throw err;
   }
@@ -101,6 +111,7 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   if (allFailed) summary.thresholds.push(allFailed);
   // A first Ctrl-C during the wave leaves the drain its bound; one during the drain (or a second) cuts it short.
   const saved = record ? (await record.finish([summary], result.feedbackRecords, drainCutoff(opts)))[0] : undefined;
+  const mergesGroup = await group?.ended(summary.run.status, summary.run.error);
   if (unavailable) summary.store = noStore(unavailable);
   // Last: the store's completeness is one of its rules (the copy in the store itself is saved without it).
   summary.run.validity = assessValidity(summary, opts.validity);
@@ -114,10 +125,19 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
     errOut.write(renderTerminalSummary(summary, { color: false })); // nothing else will hold the figures
   }
   errOut.write(deliveryNotice(delivery, recoveryHint(runId, saved)));
+  // A shard's thresholds are judged on the merged group, not on its 1/N share: the last shard to finish merges.
+  const groupExit = group && mergesGroup ? await group.mergeInto(path.join(delivery.dir ?? opts.outDir ?? path.join('reports', runId), 'group'), errOut, opts.quiet ? undefined : out) : undefined;
+  if (group && !mergesGroup) errOut.write(group.notice());
   // A Ctrl-C that came only after the wave still ends the process as interrupted (the report says `completed`).
   // A worker that failed mid-wave decides the exit code (its error is printed by the CLI).
   const failure = result.failure;
-  const exitCode = failure ? failure.exitCode : opts.signal?.aborted ? EXIT.interrupted : exitCodeOf(summary);
+  const exitCode = failure
+    ? failure.exitCode
+    : opts.signal?.aborted
+      ? EXIT.interrupted
+      : group
+        ? (groupExit ?? (summary.run.status === 'completed' ? EXIT.ok : exitCodeOf(summary)))
+        : exitCodeOf(summary);
   const finalExitCode = delivery.dir || failure || exitCode === EXIT.interrupted ? exitCode : EXIT.reportNotWritten;
   await live?.finish(summary, finalExitCode, result.accumulators, [opts.signal, opts.hurry]);
   return {

@@ -13,6 +13,7 @@ import { register as registerRun } from './run.js';
 import { register as registerStore } from './store.js';
 import { register as registerCompare } from './compare.js';
 import { register as registerCapacity } from './capacity.js';
+import { register as registerMerge } from './merge.js';
 
 // `modelwave runs | head`: a closed pipe is the reader's choice, not an error worth a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -34,6 +35,7 @@ registerRun(program);
 registerStore(program);
 registerCompare(program);
 registerCapacity(program);
+registerMerge(program);
 
 try {
   await program.parseAsync(process.argv);

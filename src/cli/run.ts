@@ -19,6 +19,9 @@ interface RunFlags extends LiveFlags {
   store?: string | boolean;
   storeOptional?: boolean;
   allowAllFailed?: boolean;
+  shard?: string;
+  runGroup?: string;
+  barrierTimeout?: string;
 }
 
 const positiveNumber = (flag: string, v: string | undefined): number | undefined => {
@@ -52,6 +55,9 @@ export function register(program: Command): void {
     .option('--no-store', 'do not store per-request metrics')
     .option('--store-optional', 'if the store cannot be reached, run anyway and spool records to .modelwave/spool (or $TMPDIR/modelwave-spool)')
     .option('--allow-all-failed', 'exit 0 even when no request succeeded (by default such a run fails: rule errors.rate < 100%)')
+    .option('--shard <I/N>', 'run as shard I of N of a distributed run: send the requests k ≡ I (mod N) (env: JOB_COMPLETION_INDEX + MODELWAVE_SHARDS)')
+    .option('--run-group <name>', 'distributed run: the name every shard shares; merge with `modelwave merge NAME` (env: MODELWAVE_RUN_GROUP)')
+    .option('--barrier-timeout <d>', 'distributed run: how long a shard waits for the others before exiting 3 (default 120s)')
     .option('--json', 'print report.json to stdout instead of the summary table')
     .option('--quiet', 'no live progress and no summary table')
     .option('--live-json <file>', 'write one JSON line per second (docs/live.md) to FILE, or to stdout with - (the summary table then goes to stderr)')
@@ -64,6 +70,9 @@ export function register(program: Command): void {
     .action(
       action(async (file: string, f: RunFlags) => {
         // Heavy modules (charts, stores, faker) load only when a command needs them: `serve` and `--help` stay fast.
+        // Shard flags first: a bad --shard is a usage error before the scenario is even read.
+        const { resolveGroup } = await import('../distributed/shard.js');
+        const group = resolveGroup(f);
         const { loadScenario } = await import('../scenario/load.js');
         const { runScenario } = await import('../run.js');
         const { parseReportFormats } = await import('../report/write.js');
@@ -78,6 +87,7 @@ export function register(program: Command): void {
             ...(f.target ? { target: f.target } : {}),
           },
         });
+        if (group) (await import('../distributed/shard.js')).checkShardable(scenario); // before the store is opened
         const { resolveStoreOptions } = await import('../store/index.js');
         const store = resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) });
         const { liveOptions } = await import('./live-flags.js');
@@ -94,6 +104,7 @@ export function register(program: Command): void {
           hurry,
           store,
           allowAllFailed: Boolean(f.allowAllFailed),
+          ...(group && { group }),
         });
         if (f.json) process.stdout.write(`${JSON.stringify(res.summary, null, 2)}\n`);
         if (res.failure) reportError(res.failure);

@@ -32,6 +32,14 @@ export interface WorkerTask {
   port: MessagePort;
   /** Records and histogram deltas are flushed at least this often. */
   flushMs: number;
+  /** A shard of a distributed run (src/distributed): this process sends global sequence numbers k ≡ index (mod count). */
+  shard?: ShardSlice;
+}
+
+/** Shard `index` of `count` (0 ≤ index < count). */
+export interface ShardSlice {
+  index: number;
+  count: number;
 }
 
 /** Main → worker, after every worker said `ready`: t = 0 of the run as performance.timeOrigin + performance.now() (ms). */
@@ -123,4 +131,12 @@ export interface TlsMaterial {
   cert?: string;
   key?: string;
   rejectUnauthorized: boolean;
+}
+
+/**
+ * Share `i` of `n` of `total` units split as evenly as possible: floor(total / n), plus one for the first total mod n
+ * shares (largest remainder with equal weights; ties go to the lower index). The shares sum to `total`.
+ */
+export function shareOf(total: number, i: number, n: number): number {
+  return Math.floor(total / n) + (i < total % n ? 1 : 0);
 }

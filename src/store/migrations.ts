@@ -136,6 +136,43 @@ ALTER TABLE windows ADD COLUMN latency_failed jsonb;
 ALTER TABLE windows ADD COLUMN latency_all jsonb;
 `,
   },
+  {
+    // Distributed runs (src/distributed): shards of one scenario meet here (the start barrier) and are merged from
+    // here. run_groups.start_at is T0 on the database server's clock, fixed once by whichever shard first sees all N
+    // registered; scenario is what `merge` needs to rebuild the group's summary (no secrets: load, windows, labels,
+    // thresholds, the redacted scenario), fingerprint a hash every shard's scenario must match.
+    // run_group_shards.status: registered → started → completed | interrupted | failed; timed-out (left the barrier).
+    // run_groups.merged_by: the run id of the last shard to finish, which merged the group (once).
+    version: 4,
+    name: 'run groups: start barrier, shards, clock offsets',
+    sql: `
+CREATE TABLE run_groups (
+  name text PRIMARY KEY,
+  shards integer NOT NULL,
+  fingerprint text NOT NULL,
+  scenario jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  start_at timestamptz,
+  start_margin_ms integer NOT NULL,
+  merged_by text
+);
+CREATE TABLE run_group_shards (
+  group_name text NOT NULL,
+  shard integer NOT NULL,
+  run_id text NOT NULL,
+  host text,
+  registered_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  status text NOT NULL DEFAULT 'registered',
+  clock_offset_ms double precision,
+  clock_uncertainty_ms double precision,
+  start_skew_ms double precision,
+  cpu_ms double precision,
+  ended_at timestamptz,
+  error text,
+  PRIMARY KEY (group_name, shard)
+);
+`,
+  },
 ];
 
 /** Arbitrary constant: the advisory lock every modelwave process takes around migrations. */

@@ -375,6 +375,39 @@ export interface Summary {
   store?: StoreSummary;
   /** Per-second series for charts: planned vs achieved rate, p50/p99, errors by kind. */
   timeline: TimelinePoint[];
+  /** Set on the merged summary of a distributed run (`modelwave merge`, src/distributed/merge.ts). */
+  group?: GroupSummary;
+}
+
+/** A distributed run: its shards, how each started, and whether the merged result can be trusted. */
+export interface GroupSummary {
+  name: string;
+  shards: number;
+  /** T0 on the database server's clock (ISO). */
+  startAt?: string;
+  /** INVALID when a shard is missing, failed, did not finish, or started late: `problems` says which and why. */
+  verdict: 'VALID' | 'INVALID';
+  problems: string[];
+  perShard: GroupShardSummary[];
+}
+
+export interface GroupShardSummary {
+  index: number;
+  runId?: string;
+  host?: string;
+  /** registered, started, completed, interrupted, failed, timed-out, missing; a run row read as abandoned says so. */
+  status: string;
+  error?: string;
+  /** Requests sent (warm-up excluded), from the stored records. */
+  sent: number;
+  /** Send lag p99 of the shard's own run (ms), from its stored summary. */
+  lagP99Ms?: number;
+  /** CPU time (user + system, all threads) of the shard's process from T0 to its end (s). */
+  cpuS?: number;
+  /** server − local clock (ms), its uncertainty (half the best round trip) and how late the shard started (ms). */
+  clockOffsetMs?: number;
+  clockUncertaintyMs?: number;
+  startSkewMs?: number;
 }
 
 export interface TimelinePoint {

@@ -14,7 +14,7 @@ import { windowGrid, windowIndex } from '../windows.js';
 import { createHistogram, initHistograms, latencyStats, recordUs } from '../../stats/hist.js';
 import { sliceBatch } from '../records.js';
 import { summarize, type PhaseTiming } from './summarize.js';
-import { dataEndIndex, sharedSlots, stopIndex, type WorkerMessage, type WorkerOutcome, type WorkerTask } from '../task.js';
+import { dataEndIndex, sharedSlots, stopIndex, type ShardSlice, type WorkerMessage, type WorkerOutcome, type WorkerTask } from '../task.js';
 import { aborted, FEEDBACK_DRAIN_MS, firstFailure, STOP_GRACE_MS, within } from './lifecycle.js';
 import { Outcome, type RecordBatch } from '../types.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
@@ -43,6 +43,14 @@ export interface RunOptions {
   comparisonId?: string;
   /** Receives posted feedback labels as they go (e.g. into the store) instead of keeping them in memory. */
   onFeedback?: (rows: FeedbackRecord[]) => void;
+  /** Shard of a distributed run (src/distributed): send only global sequence numbers k ≡ index (mod count). */
+  shard?: ShardSlice;
+  /**
+   * Called once every worker is ready, before anything is sent: resolves with the run's t = 0 as an absolute time on
+   * this process's clock (performance.timeOrigin + performance.now(), ms; may be in the future), or rejects — then the
+   * run ends with that error and nothing sent (a distributed run's start barrier). Default: now + 20 ms.
+   */
+  startGate?: () => Promise<number>;
 }
 
 export interface RunResult {
@@ -180,6 +188,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
       ready,
       port: ch.port2,
       flushMs: 100,
+      ...(opts.shard && { shard: opts.shard }),
     };
     return pool.run(task, { transferList: [ch.port2] }) as Promise<WorkerOutcome>;
   });
@@ -219,14 +228,26 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     }
     // A worker still warming up finds `go` waiting and the stop flag set; it ends without sending.
     if (started === 'stop') stop();
-    epochMs = performance.timeOrigin + performance.now() + 20;
-    startedAtMs = Date.now() + 20;
+    let gateEpochMs: number | undefined;
+    if (opts.startGate && started !== 'stop') {
+      const gated = await Promise.race([opts.startGate(), failure, stopRequested.then(() => 'stop' as const)]).catch((err: unknown) => err);
+      if (gated instanceof Error) {
+        stop(); // the workers find the stop flag set and end without sending
+        throw gated;
+      }
+      if (gated === 'stop') stop();
+      else gateEpochMs = gated as number;
+    }
+    const nowMs = performance.timeOrigin + performance.now();
+    epochMs = gateEpochMs ?? nowMs + 20;
+    startedAtMs = Date.now() + (epochMs - nowMs);
     for (const ch of channels) ch.port1.postMessage({ type: 'go', epochMs });
     opts.signal?.addEventListener('abort', stop, { once: true });
     if (opts.signal?.aborted) stop();
 
     ticker = setInterval(() => {
       const elapsedMs = performance.timeOrigin + performance.now() - epochMs;
+      if (elapsedMs < 0) return; // a gated start (distributed run) waits for its T0
       const fig = live.figures(elapsedMs, plan, inFlight.reduce((a, b) => a + b, 0), accs[0]);
       fig.accumulators = accs;
       if (feedback) fig.feedback = feedback.progress();

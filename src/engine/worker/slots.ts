@@ -61,7 +61,7 @@ export class ClosedSlot {
       if (idx < 0) return ph.slotDone();
       this.pending = this.run.targetCount;
       this.dispatching = true;
-      this.run.dispatch(ph.base + idx, ph.p, now, now, this);
+      this.run.dispatch(ph.base + ph.lane + idx * ph.stride, ph.p, now, now, this);
       this.dispatching = false;
       if (this.pending > 0) return; // the last response calls settle()
       if (ph.thinkMs > 0) return void setTimeout(this.next, ph.thinkMs);
@@ -80,6 +80,9 @@ export class ClosedSlot {
 export interface ClosedPhaseState {
   p: number;
   base: number;
+  /** Sequence number of allocation i: base + lane + i·stride (unsharded: lane 0, stride 1; shard I of N: I, N). */
+  lane: number;
+  stride: number;
   max: number;
   deadlineUs: number;
   thinkMs: number;

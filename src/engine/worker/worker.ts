@@ -18,7 +18,7 @@ import { initHistograms } from '../../stats/hist.js';
 import { HistogramDeltas } from './deltas.js';
 import { ConnectionPool, type Connection } from '../net/http.js';
 import { RecordBuffer, transferList } from '../records.js';
-import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, stopIndex, type GoMessage, type OutOfClassExample, type StaleRetries, type TargetSample, type WorkerMessage, type WorkerOutcome, type WorkerTask } from '../task.js';
+import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, shareOf, stopIndex, type GoMessage, type OutOfClassExample, type StaleRetries, type TargetSample, type WorkerMessage, type WorkerOutcome, type WorkerTask } from '../task.js';
 import { scrubSecrets, targetSecrets } from '../../scenario/redact.js';
 import { OUT_OF_CLASS, Outcome, errorCodeIndex } from '../types.js';
 import { Waker } from './wake.js';
@@ -113,6 +113,15 @@ export class WorkerRun implements SlotHost {
   private staleRetries: StaleRetries[] = [];
   /** performance.now() value (ms) of the run's t = 0 in this thread. */
   private originMs = 0;
+  /**
+   * Open loop: this worker sends arrivals k ≡ lane (mod stride) of each phase. Unsharded: lane = workerIndex, stride =
+   * workerCount. Shard I of N: lane = I + N·workerIndex, stride = N·workerCount — the shard's workers together take
+   * exactly k ≡ I (mod N), and the hot path is the same loop with other numbers.
+   */
+  private readonly lane: number;
+  private readonly stride: number;
+  private readonly shardIndex: number;
+  private readonly shardCount: number;
 
   constructor(private readonly t: WorkerTask) {
     this.s = t.scenario;
@@ -125,7 +134,12 @@ export class WorkerRun implements SlotHost {
     this.sampled = t.targets.map(() => 0);
     this.secrets = targetSecrets(this.s.target);
     this.slots = t.targets.map(() => []);
-    this.capPerTarget = Math.max(1, Math.ceil(this.s.target.maxInFlight / t.workerCount));
+    this.shardIndex = t.shard?.index ?? 0;
+    this.shardCount = t.shard?.count ?? 1;
+    this.lane = this.shardIndex + this.shardCount * t.workerIndex;
+    this.stride = this.shardCount * t.workerCount;
+    // A shard holds its share of the in-flight cap: the group together holds the single-machine cap.
+    this.capPerTarget = Math.max(1, Math.ceil(this.s.target.maxInFlight / (t.workerCount * this.shardCount)));
     this.timeoutMs = this.s.target.timeoutMs;
     this.timeoutUs = this.timeoutMs * 1000;
     this.k = this.s.target.rowsPerRequest;
@@ -235,11 +249,11 @@ export class WorkerRun implements SlotHost {
   private runOpen(ph: OpenPhasePlan, base: number, startUs: number): Promise<{ count: number; endUs: number }> {
     return new Promise((resolve) => {
       const it = arrivalOffsetsUs(ph, this.t.plan.seed);
-      const w = this.t.workerIndex;
+      const w = this.lane;
       let k = 0;
       let next = it.next();
       // Advance to this worker's first arrival.
-      while (!next.done && k % this.t.workerCount !== w) {
+      while (!next.done && k % this.stride !== w) {
         next = it.next();
         k++;
       }
@@ -263,7 +277,7 @@ export class WorkerRun implements SlotHost {
   private pumpOpenUnguarded(maxSends: number): void {
     const o = this.open;
     if (!o) return;
-    const W = this.t.workerCount;
+    const W = this.stride;
     let now = this.nowUs();
     let sends = 0;
     while (!o.next.done) {
@@ -310,7 +324,9 @@ export class WorkerRun implements SlotHost {
   private runClosed(ph: ClosedPhase, p: number, base: number, startUs: number): Promise<{ count: number; endUs: number }> {
     const W = this.t.workerCount;
     const w = this.t.workerIndex;
-    const n = Math.floor(ph.concurrency / W) + (w < ph.concurrency % W ? 1 : 0);
+    // A shard's concurrency is its largest-remainder share of the phase's; its workers split that the same way.
+    const c = shareOf(ph.concurrency, this.shardIndex, this.shardCount);
+    const n = shareOf(c, w, W);
     return new Promise((resolve) => {
       let running = n;
       const finished = async () => {
@@ -325,7 +341,10 @@ export class WorkerRun implements SlotHost {
       const state: ClosedPhaseState = {
         p,
         base,
-        max: Math.min(ph.requests ?? Infinity, MAX_CLOSED_COUNT),
+        // Shard I of N sends sequence numbers I, I + N, … below the cap: ceil((cap − I) / N) of them.
+        max: Math.min(ph.requests === undefined ? Infinity : Math.max(0, Math.ceil((ph.requests - this.shardIndex) / this.shardCount)), MAX_CLOSED_COUNT),
+        lane: this.shardIndex,
+        stride: this.shardCount,
         deadlineUs: ph.durationMs !== undefined ? startUs + ph.durationMs * 1000 : Infinity,
         thinkMs: ph.thinkMs,
         slotDone: () => {
@@ -349,8 +368,9 @@ export class WorkerRun implements SlotHost {
     for (;;) {
       const v = Atomics.load(counter, p);
       if (v & CLOSED_BIT) return -1;
-      if (v >= ph.max || nowUs >= ph.deadlineUs || this.stopped() || ph.base + v >= this.dataLimit) {
-        if (ph.base + v >= this.dataLimit) this.markDataEnd();
+      const seq = ph.base + ph.lane + v * ph.stride;
+      if (v >= ph.max || nowUs >= ph.deadlineUs || this.stopped() || seq >= this.dataLimit) {
+        if (seq >= this.dataLimit) this.markDataEnd();
         this.closePhase(p, ph.deadlineUs);
         return -1;
       }
