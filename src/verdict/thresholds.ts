@@ -298,7 +298,10 @@ export function notMeasuredReason(summary: Summary, metric: string): string {
   const r = t.requests;
   const family = metric.split(/[.[]/, 1)[0]!;
   const answered = `${r.ok} of ${r.sent} requests sent answered ok`;
-  if (['latency', 'service'].includes(family)) return 'no request was answered';
+  // Latency and service time are of successful requests (latency.failed / latency.all: of failed / of sent ones).
+  if (metric.startsWith('latency.failed.')) return `no request failed (${r.sent} sent)`;
+  if (metric.startsWith('latency.all.')) return 'no request was sent';
+  if (['latency', 'service'].includes(family)) return `no request succeeded (${answered})`;
   if (['lag', 'errors', 'rps'].includes(family)) return 'no request was sent';
   if (metric === 'dropped.rate') return 'no request was scheduled';
   if (metric === 'accuracy.window.min') return 'no window has a scored row';
