@@ -70,7 +70,7 @@ export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): s
   });
   out.push(`${label('  by kind')}${kinds.join(' · ')}`);
   for (const x of t.errors.samples ?? []) {
-    out.push(`${label(x.kind === 'httpError' ? '  first error' : '  first bad')}${c.yellow(safe(fmtSample(x), 300))}`);
+    out.push(`${label(x.kind === 'httpError' ? '  1st error' : '  1st bad')}${c.yellow(safe(fmtSample(x), 300))}`);
   }
   if (q.retriedOnStaleConnection) out.push(`${label('  retried')}${fmtInt(q.retriedOnStaleConnection)} sent again on a fresh connection after an idle keep-alive connection closed`);
   out.push(`${label('rate')}${fmtRateVsPlan(t, s.phases)}`);
