@@ -2,19 +2,12 @@
 // Uniform arrivals put request k at the time the cumulative expected arrivals Λ(t) reach k; Poisson arrivals put it
 // where Λ(t) reaches the sum of k+1 seeded Exp(1) draws (time rescaling), so ramps and steps work for both. The rate
 // curve, the cap and their definitions are the load plan's (plan.ts); this file only walks them.
+import { mulberry32Open } from '../stats/rng.js';
 import { arrivalTimer, uniformEndUs, type OpenPhasePlan } from './plan.js';
 
-/** Seeded uniform in (0,1): a 32-bit xorshift-multiply mix; one stream per (seed, phase). */
-function uniformStream(seed: number, salt: number): () => number {
-  let s = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(salt + 1, 0x85ebca77)) >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-}
+/** Seeded uniform in (0,1) (stats/rng.ts mulberry32Open); one stream per (seed, phase), the pair mixed into its state. */
+const uniformStream = (seed: number, salt: number): (() => number) =>
+  mulberry32Open((Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(salt + 1, 0x85ebca77)) >>> 0);
 
 /**
  * Intended send offsets (µs since the phase start) of every arrival of the phase, in order; the stream's return

@@ -96,17 +96,29 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-/**
- * mulberry32 (Tommy Ettinger): a tiny 32-bit generator, uniform in [0, 1) with 32 bits. For fault injection and
- * test data, where only speed and determinism per seed matter — not for statistics (use createRng).
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
+/** mulberry32's raw 32-bit words from `state`: the one generator behind mulberry32 and mulberry32Open. */
+export function mulberry32Words(state: number): () => number {
+  let a = state >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (t ^ (t >>> 14)) >>> 0;
   };
+}
+
+/**
+ * mulberry32 (Tommy Ettinger): a tiny 32-bit generator, uniform in [0, 1) with 32 bits. For fault injection and
+ * test data, where only speed and determinism per seed matter — not for statistics (use createRng).
+ */
+export function mulberry32(seed: number): () => number {
+  const w = mulberry32Words(seed);
+  return () => w() / 4294967296;
+}
+
+/** The same words as uniforms in the open interval (0, 1) — never 0, so −ln(u) is finite (the pacer's Poisson gaps). */
+export function mulberry32Open(state: number): () => number {
+  const w = mulberry32Words(state);
+  return () => (w() + 0.5) / 4294967296;
 }
