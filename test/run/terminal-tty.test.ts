@@ -1,6 +1,7 @@
 // The terminal while a run goes and after its wave, in a pseudo-terminal (util-linux `script`) and in a pipe: the
 // cli-progress bar redrawn on a TTY (cleared before the wait line and the summary), "posting feedback N/M labels"
-// while the feedback drains after the wave instead of a frozen line, colour on a TTY unless NO_COLOR (FORCE_COLOR colours a pipe), plain lines without escapes in a pipe.
+// while the feedback drains after the wave instead of a frozen line, colour on a TTY unless NO_COLOR (FORCE_COLOR
+// colours a pipe), plain lines without escapes in a pipe.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,5 @@
-// Live progress as a run sink: a cli-progress bar redrawn in place on a TTY, a plain line every few seconds elsewhere (CI logs).
+// Live progress as a run sink: a cli-progress bar redrawn in place on a TTY, a plain line every few seconds
+// elsewhere (CI logs).
 import type { Phase } from '../../spec/types.js';
 import type { LiveFigures, RunSink, WaitStatus } from './sink.js';
 import { phaseAt } from './phase-clock.js';
@@ -36,7 +37,7 @@ export function progressPrefix(f: LiveFigures, phases: readonly Phase[] | undefi
   return parts.length ? `${parts.join(' · ')} · ` : '';
 }
 
-/** What the TTY line shows: `text` after the bar (value/total of the SingleBar), or `text` alone when `withBar` is false. */
+/** What the TTY line shows: `text` after the bar (the SingleBar's value/total), or `text` alone without `withBar`. */
 interface Drawn {
   withBar: boolean;
   text: string;
@@ -57,7 +58,8 @@ function ttyLine(out: NodeJS.WriteStream, color: boolean): cliProgress.SingleBar
     clearOnComplete: true,
     hideCursor: false,
     gracefulExit: false, // the run handles Ctrl-C and calls end()
-    linewrap: true, // `false` would turn the terminal's wrapping off, left off if the process died; the format cuts instead
+    // `false` would turn the terminal's wrapping off (left off if the process died); the format cuts the line instead.
+    linewrap: true,
     format: (options, params, payload: { drawn?: Drawn }) => {
       const d = payload.drawn;
       if (!d) return '';
