@@ -82,7 +82,7 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   }) : undefined;
   // Printed before the wave (and kept in the report): a run that does not verify its target must not look like one that does.
   for (const w of insecureTlsWarnings(s, s.target.url)) (opts.progressOut ?? process.stderr).write(`warning: ${w}\n`);
-  const progress = opts.quiet ? undefined : progressSink(opts.progressOut ?? process.stderr, undefined, s.load.phases);
+  const progress = opts.quiet ? undefined : progressSink(opts.progressOut ?? process.stderr, undefined, s.load.phases, wantColor(opts.progressOut ?? process.stderr));
   if (progress) sinks.push(progress);
   let result: RunResult;
   try {

@@ -9,6 +9,7 @@ import type { Scenario } from '../spec/types.js';
 import type { Summary } from '../summary/types.js';
 import { executeRun, type RunResult, type RunSink } from '../engine/main/run.js';
 import { progressSink } from '../engine/main/progress.js';
+import { wantColor } from '../run.js';
 import { bucketTopUs, bucketsOfEncoded, initHistograms } from '../stats/hist.js';
 import { ALL_FAILED_RULE, allFailedRule, evaluateThresholds } from '../verdict/thresholds.js';
 import { writeReportFiles, writeReports } from '../report/write.js';
@@ -61,7 +62,7 @@ export interface CompareResult {
 export async function runCompare(s: Scenario, opts: CompareOptions): Promise<CompareResult> {
   const id = newComparisonId(s.name);
   const dir = opts.outDir ?? path.join('reports', id);
-  const progress = opts.quiet ? undefined : progressSink(undefined, undefined, s.load.phases);
+  const progress = opts.quiet ? undefined : progressSink(undefined, undefined, s.load.phases, wantColor(process.stderr));
   const runIds = [newRunId(`${s.name}-baseline`), newRunId(`${s.name}-candidate`)];
   const live = opts.live ? await (await import('../live/index.js')).startLive(s, runIds[0], opts.live, process.stderr) : undefined;
   const { record, unavailable } = opts.store

@@ -1,6 +1,7 @@
 // The terminal while a run goes and after its wave, in a pseudo-terminal (util-linux `script`) and in a pipe: the
-// redrawn progress line on a TTY, "posting feedback N/M labels" while the feedback drains after the wave instead of a
-// frozen line, colour on a TTY unless NO_COLOR (FORCE_COLOR colours a pipe), plain lines without escapes in a pipe.
+// cli-progress bar redrawn on a TTY (cleared before the wait line and the summary), "posting feedback N/M labels"
+// while the feedback drains after the wave instead of a frozen line, colour on a TTY unless NO_COLOR (FORCE_COLOR
+// colours a pipe), plain lines without escapes in a pipe.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -37,26 +38,40 @@ function inPty(env: NodeJS.ProcessEnv, out: string) {
   return spawnSync(SCRIPT, ['-qfec', `stty cols 200; ${cmd}`, '/dev/null'], { encoding: 'utf8', timeout: 90_000, env: envWith({ ...env, TERM: 'xterm' }) });
 }
 
-test('on a TTY: a redrawn progress line, the feedback drain, a coloured verdict; NO_COLOR turns the colour off', { timeout: 200_000 }, () => {
+const SGR = /\x1b\[[\d;]*m/g;
+/** Escape sequences that move the cursor or clear (cli-progress draws with them): no visible text. */
+const CTL = String.raw`(?:\x1b\[\d*[A-Za-z]|\x1b[78])*`;
+
+test('on a TTY: a cli-progress bar, then the feedback drain, each cleared before what follows; a coloured verdict; NO_COLOR turns every colour off', { timeout: 200_000 }, () => {
   const r = inPty({}, path.join(dir, 'tty'));
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const text = r.stdout;
-  assert.match(text, /\x1b\[2K\r\[█*░*\] +\d+% · main 1\/1 · \ds left · \d+\/3s · \d+\/100 req\/s · in flight \d+ · p50 [\d.]+ms p99 [\d.]+ms · sent \d+/, 'the progress bar redrawn in place');
-  const bars = [...text.matchAll(/\x1b\[2K\r\[(█*)░*\] +(\d+)% · main 1\/1 · (\d)s left/g)].map((m) => [m[1].length, Number(m[2]), Number(m[3])]);
-  assert.ok(bars.length >= 2 && bars.every(([w]) => w <= 20), JSON.stringify(bars));
-  assert.ok(bars[bars.length - 1][1] > bars[0][1] && bars[bars.length - 1][2] < bars[0][2], `the bar fills, the time left falls: ${JSON.stringify(bars)}`);
-  const waits = [...text.matchAll(/\x1b\[2K\rwave over · posting feedback (\d+)\/(\d+) labels/g)].map((m) => [Number(m[1]), Number(m[2])]);
+  const seen = text.replace(SGR, ''); // what the terminal shows, cursor moves kept
+  assert.match(seen, /\x1b\[1G\[█*░*\] +\d+% · main 1\/1 · \ds left · \d+\/3s · \d+\/100 req\/s · in flight \d+ · p50 [\d.]+ms p99 [\d.]+ms · sent \d+/, 'the progress bar redrawn in place');
+  const bars = [...seen.matchAll(/\x1b\[1G\[(█*)(░*)\] +(\d+)% · main 1\/1 · (\d)s left/g)].map((m) => [m[1].length, m[2].length, Number(m[3]), Number(m[4])]);
+  assert.ok(bars.length >= 2 && bars.every(([full, empty]) => full + empty === 20), JSON.stringify(bars));
+  const [first, last] = [bars[0], bars[bars.length - 1]];
+  assert.ok(last[0] > first[0] && last[2] > first[2] && last[3] < first[3], `the bar fills, the time left falls: ${JSON.stringify(bars)}`);
+  assert.match(text, /\[\x1b\[32m█+\x1b\[0m/, 'the filled part is green on a TTY');
+  const waits = [...seen.matchAll(/\x1b\[1G\[█*░*\] +\d+% · wave over · posting feedback (\d+)\/(\d+) labels/g)].map((m) => [Number(m[1]), Number(m[2])]);
   assert.ok(waits.length >= 2, `several post-wave lines while the feedback drains (${waits.length})`);
   assert.ok(waits.every(([done, total]) => total === 300 && done <= total), JSON.stringify(waits));
   assert.ok(waits[waits.length - 1][0] > waits[0][0], `the count moves: ${JSON.stringify(waits)}`);
+  // The wave's bar is cleared (erase line) before the first status line, and the last status line before the summary:
+  // nothing half-drawn is left in front of either.
+  assert.match(seen, new RegExp(String.raw`dropped \d+ · accuracy [\d.]+${CTL}\x1b\[2K${CTL}\[█*░*\] +\d+% · wave over`), 'the bar cleared before the wait line');
+  assert.match(seen, new RegExp(String.raw`posting feedback \d+/300 labels${CTL}\x1b\[2Kmodelwave · tty — PASS`), 'the final line cleared before the summary');
+  assert.equal(seen.split('modelwave · tty — PASS')[0].includes('\n'), false, 'no line feed while the bar ran');
   assert.match(text, /\x1b\[32mPASS: all 1 thresholds held/, 'a green verdict on a TTY');
   assert.match(text, /feedback.*300 labels in 30 posts/);
   assert.doesNotMatch(text, /Warning/);
 
   const plain = inPty({ NO_COLOR: '1' }, path.join(dir, 'tty-nocolor'));
   assert.equal(plain.status, 0, plain.stdout);
+  assert.match(plain.stdout, /\x1b\[1G\[█*░*\] +\d+% · main 1\/1 · \ds left/, 'NO_COLOR: the bar is still drawn');
   assert.match(plain.stdout, /PASS: all 1 thresholds held/);
   assert.doesNotMatch(plain.stdout, SGR_COLOUR, 'NO_COLOR: no colour or bold in the summary');
+  assert.doesNotMatch(plain.stdout, /\x1b\[[\d;]*m/, 'NO_COLOR: no SGR sequence at all, bar included');
 });
 
 test('in a pipe: plain progress and wait lines, no escape at all; the colour decision table', { timeout: 200_000 }, () => {
