@@ -133,7 +133,9 @@ test('run: latency of successful, failed and all requests, each equal to the exp
   assertStats(t.latencyAllMs, [...ok, ...failed].map((x) => x.latency_us), 'totals.latencyAllMs');
   assertStats(t.serviceTimeMs, ok.map((x) => x.service_us), 'totals.serviceTimeMs');
   assert.ok(t.latencyMs.p50 >= 50, `successful p50 ${t.latencyMs.p50} ms ≥ 50 ms`);
-  assert.ok(t.latencyMs.min >= 50, `every successful answer took ≥ 50 ms (min ${t.latencyMs.min})`);
+  // The server's 50 ms timer starts from libuv's cached loop time, which can lag the request's arrival by up to a
+  // millisecond (seen: 49.984 ms in CI); the client's clock is another process's. A millisecond of slack, no more.
+  assert.ok(t.latencyMs.min >= 49, `every successful answer took ≥ 49 ms (min ${t.latencyMs.min})`);
   assert.ok(t.latencyFailedMs!.p50 < 50, `the 503s are fast (${t.latencyFailedMs!.p50} ms)`);
 
   const th = Object.fromEntries(summary.thresholds.map((x) => [x.metric, x]));
