@@ -118,6 +118,19 @@ function sampleReasons(s: Summary, confidence: number): ValidityReason[] {
 }
 
 /**
+ * One steady load over the measured part: every measured phase at the same constant rate (no ramp, no steps) or the
+ * same concurrency. A ramp or a step changes the load on purpose, so its latency is expected to move: perf_analyzer's
+ * stability rule is about a steady measurement, and is not applied to such runs (no claim either way).
+ */
+function steadyLoad(s: Summary): boolean {
+  const measured = s.phases.filter((p) => !p.warmup);
+  const load = (p: Summary['phases'][number]) =>
+    p.kind === 'open' ? (p.targetRampTo !== undefined && p.targetRampTo !== p.targetRate ? undefined : `open ${p.targetRate}`) : `closed ${p.concurrency}`;
+  const first = measured.length ? load(measured[0]) : undefined;
+  return first !== undefined && measured.every((p) => load(p) === first);
+}
+
+/**
  * perf_analyzer's stability rule on the measured part: split its windows into three consecutive thirds and read the
  * latency percentile in each (the highest one asked by a threshold that every third has enough samples for, else p50);
  * unstable when one third is further than the tolerance from their mean (and more than the floor in ms).
@@ -125,7 +138,7 @@ function sampleReasons(s: Summary, confidence: number): ValidityReason[] {
  */
 function stabilityReason(s: Summary, o: Required<ValidityOptions>): ValidityReason | undefined {
   const firstMeasured = s.phases.find((p) => !p.warmup);
-  if (!firstMeasured) return undefined;
+  if (!firstMeasured || !steadyLoad(s)) return undefined;
   const windows = s.windows.filter((w) => w.startMs >= firstMeasured.startedAtMs && w.latencyHistogram && w.latencyMs.count > 0);
   if (windows.length < 3) return undefined;
   const thirds = [0, 1, 2].map((k) => windows.slice(Math.floor((k * windows.length) / 3), Math.floor(((k + 1) * windows.length) / 3)));
@@ -147,7 +160,7 @@ function stabilityReason(s: Summary, o: Required<ValidityOptions>): ValidityReas
   const spread = Math.max(...values) - Math.min(...values);
   const drift = mean > 0 ? Math.max(...values.map((v) => Math.abs(v - mean))) / mean : 0;
   if (drift <= o.stabilityTolerance || spread <= o.stabilityFloorMs) return undefined;
-  const trend = values[2] > values[0] ? 'rising' : 'falling';
+  const trend = values[0] < values[1] && values[1] < values[2] ? 'rising' : values[0] > values[1] && values[1] > values[2] ? 'falling' : 'varying';
   return {
     code: 'UNSTABLE',
     message: `${name} ${trend} across the run: ${values.map((v) => `${v} ms`).join(', ')} in its three thirds, ${pct(drift)} from their mean (tolerance ${pct(o.stabilityTolerance)}, perf_analyzer's stability rule)`,

@@ -103,8 +103,14 @@ function windowsAt(ms: number[]): WindowSummary[] {
   });
 }
 
+/** The fixture's measured phases as one steady load (open loop, 100 req/s, no ramp): what the stability rule judges. */
+function steady(s: Summary): Summary {
+  s.phases = s.phases.map((p) => (p.warmup ? p : { ...p, kind: 'open' as const, targetRate: 100, targetRampTo: undefined, concurrency: undefined }));
+  return s;
+}
+
 test('unstable: the percentile rising across the thirds beyond 10% of their mean → UNSTABLE, with the three values', () => {
-  const s = makeSummary();
+  const s = steady(makeSummary());
   s.windows = windowsAt([100, 100, 110, 110, 140, 140]); // thirds 100, 110, 140: mean 116.7, 20% away
   const r = reason(s, 'UNSTABLE');
   // HDR buckets hold 3 significant digits: each value within 0.1% of what was recorded.
@@ -154,4 +160,16 @@ test('binomial rule figures match scipy.stats.binom', () => {
   assert.equal(samplesAboveUpperBound(1000, 0.99), 2);
   assert.equal(samplesAboveUpperBound(10_000, 0.99), 77);
   assert.equal(samplesAboveUpperBound(5000, 0.999), 0);
+});
+
+test('unstable is judged on a steady load only: a ramp moves latency on purpose (no claim); the trend word follows the values', () => {
+  const s = makeSummary(); // a ramp 100 → 300 req/s and a closed phase after it
+  s.windows = windowsAt([100, 100, 110, 110, 140, 140]);
+  assert.ok(!codes(s).includes('UNSTABLE'), 'a ramp is not judged for stability');
+  steady(s);
+  s.windows = windowsAt([2.6, 2.6, 1.8, 1.8, 3.3, 3.3]); // the telco demo's p99s: up, down, up
+  const r = reason(s, 'UNSTABLE');
+  assert.match(r!.message, /latency\.p\d+ varying across the run/);
+  s.windows = windowsAt([140, 140, 110, 110, 100, 100]);
+  assert.match(reason(s, 'UNSTABLE')!.message, /falling/);
 });
