@@ -67,7 +67,7 @@ export interface LiveEvent {
   totals: RequestCounts;
   /**
    * Requests per second since the previous event, warm-up included; planned: the load plan's rate now. Final event:
-   * the run's averages (report.json totals.targetRps, totals.rps, and ok over the same measured time).
+   * the run's averages (report.json totals.plannedRps, totals.rps, totals.goodputRps).
    */
   rates: { plannedRps: number; achievedRps: number; successfulRps: number };
   inFlight: number;
