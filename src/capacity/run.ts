@@ -13,6 +13,7 @@ import { quantileOfMetric, type ValidityOptions } from '../verdict/validity.js';
 import { classifyProbe, boundsOf, nextStep, fmtLevel, isFound } from './search.js';
 import { bindingSlo, curveMetric, kneeOf, probeRecord, sloBounds } from './answer.js';
 import type { CapacityAnswer, CapacityRunOptions, ProbeRecord, SearchEnd } from './types.js';
+import { idStamp } from '../util/ids.js';
 
 export interface CapacityIo {
   /** Root report folder: capacity reports here, each probe in probe-NN-LEVEL/. */
@@ -108,7 +109,7 @@ export function probeMeasuredMs(o: CapacityRunOptions, level: number, probes: re
 export async function searchCapacity(s: Scenario, o: CapacityRunOptions, io: CapacityIo): Promise<CapacityOutcome> {
   const now = io.now ?? Date.now;
   const t0 = now();
-  const id = `cap-${new Date(t0).toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-${randomUUID().slice(0, 6)}`;
+  const id = `cap-${idStamp(new Date(t0))}-${randomUUID().slice(0, 6)}`;
   const probes: ProbeRecord[] = [];
   const summaries = new Map<number, Summary>();
   let end: SearchEnd = 'converged';

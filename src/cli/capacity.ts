@@ -3,6 +3,7 @@ import { action, reportError } from './exit.js';
 import { EXIT, usageError } from '../errors.js';
 import { parseDurationMs } from '../util/duration.js';
 import { interrupts } from './signals.js';
+import { idStamp } from '../util/ids.js';
 
 interface CapacityFlags {
   slo?: string[];
@@ -99,32 +100,19 @@ export function register(program: Command): void {
         };
         if (o.start > o.max) throw usageError(`--start (${o.start}) must not exceed --max (${o.max})`);
         if (o.min > o.start) throw usageError(`--min (${o.min}) must not exceed --start (${o.start})`);
-        const { loadScenario } = await import('../scenario/load.js');
-        const { parseThresholdLine } = await import('../verdict/thresholds.js');
-        const { thresholdFitsLabel } = await import('../scenario/normalize.js');
+        const { loadScenario, thresholdFromFlag } = await import('../scenario/load.js');
         const scenario = loadScenario(file, {
           overrides: {
             ...(f.target ? { target: f.target } : {}),
             ...(f.workers !== undefined ? { workers: positive('--workers', f.workers, true) } : {}),
           },
         });
-        const slos = f.slo.map((expr) => {
-          let spec;
-          try {
-            spec = parseThresholdLine(expr);
-          } catch (err) {
-            throw usageError(`--slo ${JSON.stringify(expr)} ${(err as Error).message}`);
-          }
-          const misfit = thresholdFitsLabel(spec.metric, scenario.label);
-          if (misfit) throw usageError(`--slo ${JSON.stringify(expr)} ${misfit}`);
-          return spec;
-        });
+        const slos = f.slo.map((expr) => thresholdFromFlag('--slo', expr, scenario.label));
         const { resolveStoreOptions } = await import('../store/index.js');
         const { searchCapacity } = await import('../capacity/run.js');
         const report = await import('../capacity/report.js');
         const store = resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) });
-        const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-        const outDir = f.out ?? `reports/capacity-${stamp}`;
+        const outDir = f.out ?? `reports/capacity-${idStamp()}`;
         const { stop, hurry } = interrupts({ inFlightTimeoutMs: scenario.target.timeoutMs });
         const log = f.quiet || f.json ? undefined : process.stderr;
         const { answer, error } = await searchCapacity(

@@ -13,7 +13,7 @@ import { asOneClosedPhase, planLoad } from '../schedule/plan.js';
 import { checkOverrideLimits, checkPlanLimits, checkRawLimits } from './limits.js';
 import { redactScenario } from './redact.js';
 import { ScenarioFileSchema, type RawScenario } from './schema.js';
-import type { Phase, Scenario } from '../spec/types.js';
+import type { LabelSpec, Phase, Scenario, ThresholdSpec } from '../spec/types.js';
 
 /** Command-line overrides for `run` (and `compare`). */
 export interface ScenarioOverrides {
@@ -105,17 +105,7 @@ function complete(core: NormalizedCore, raw: RawScenario, asWritten: unknown, ch
   const via = (['rate', 'duration', 'concurrency'] as const).filter((k) => o?.[k === 'duration' ? 'durationMs' : k] !== undefined).map((k) => `--${k}`);
   checkPlanLimits(phases, plan, core.target, core.windows, chk, via.join(' and '));
   const thresholds = [...core.thresholds];
-  for (const expr of o?.thresholds ?? []) {
-    let spec;
-    try {
-      spec = parseThresholdLine(expr);
-    } catch (err) {
-      throw usageError(`--threshold ${JSON.stringify(expr)} ${(err as Error).message}`);
-    }
-    const misfit = thresholdFitsLabel(spec.metric, core.label);
-    if (misfit) throw usageError(`--threshold ${JSON.stringify(expr)} ${misfit}`);
-    thresholds.push(spec);
-  }
+  for (const expr of o?.thresholds ?? []) thresholds.push(thresholdFromFlag('--threshold', expr, core.label));
   const drift = Boolean(core.label?.drift) || core.data.fields.some((f) => fieldHasDrift(f.spec));
   const progressOver = raw.data.progressOver;
   // --concurrency replaces a plan of known length by one of unknown length: drift keeps the scenario's own pace.
@@ -148,4 +138,20 @@ function invalid(file: string, problems: Problem[], positions: Positions): Model
     `scenario ${file} is invalid (${n} problem${n === 1 ? '' : 's'})`,
     located.map((p) => formatLocated(file, p)),
   );
+}
+
+/**
+ * A threshold expression given on the command line (`--threshold`, capacity's `--slo`), parsed and checked against
+ * the scenario's label; a bad one is a usage error (exit 2) naming the flag and the expression.
+ */
+export function thresholdFromFlag(flag: string, expr: string, label: LabelSpec | undefined): ThresholdSpec {
+  let spec: ThresholdSpec;
+  try {
+    spec = parseThresholdLine(expr);
+  } catch (err) {
+    throw usageError(`${flag} ${JSON.stringify(expr)} ${(err as Error).message}`);
+  }
+  const misfit = thresholdFitsLabel(spec.metric, label);
+  if (misfit) throw usageError(`${flag} ${JSON.stringify(expr)} ${misfit}`);
+  return spec;
 }

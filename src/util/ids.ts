@@ -3,12 +3,13 @@
 import { randomUUID } from 'node:crypto';
 
 const slug = (name: string, max: number): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, max);
-const stamp = (at: Date): string => at.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+/** `20261129-194210`: the UTC start of a run, comparison or search, as every id and default report folder begins. */
+export const idStamp = (at: Date = new Date()): string => at.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
 
 /** `<stamp>-[<kind>-]<slug>-<6 hex>`: one id scheme for every stored or reported thing. */
 export function newId(name: string, kind?: string, at = new Date()): string {
   const s = slug(name, kind ? 30 : 40) || 'run';
-  return `${stamp(at)}-${kind ? `${kind}-` : ''}${s}-${randomUUID().slice(0, 6)}`;
+  return `${idStamp(at)}-${kind ? `${kind}-` : ''}${s}-${randomUUID().slice(0, 6)}`;
 }
 
 /** A run's id (one target of one wave). */
