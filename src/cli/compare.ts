@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { action } from './exit.js';
 import { usageError } from '../errors.js';
 import { interrupts } from './signals.js';
-import type { LiveFlags } from './live-flags.js';
+import { addLiveOptions, type LiveFlags } from './live-flags.js';
 
 interface CompareFlags extends LiveFlags {
   baseline?: string;
@@ -22,7 +22,7 @@ interface CompareFlags extends LiveFlags {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('compare')
     .description('compare two model versions on identical traffic (or two finished runs) → verdict, comparison.md, exit 0/1')
     .argument('[scenario]', 'scenario file (for a live comparison)')
@@ -40,15 +40,8 @@ export function register(program: Command): void {
     .option('--store-optional', 'if the store cannot be reached, compare anyway and spool records')
     .option('--allow-all-failed', 'do not fail the comparison because a version answered no request successfully')
     .option('--json', 'print comparison.json to stdout')
-    .option('--quiet', 'no live progress')
-    .option('--live-json <file>', 'live comparison: one JSON line per second of the baseline (docs/live.md) to FILE, or stdout with - (the verdict text then goes to stderr)')
-    .option('--prometheus <host:port>', 'live comparison: serve /metrics (both targets) during the run')
-    .option('--prometheus-linger <d>', '/metrics stays up this long after the run', '15s')
-    .option('--dashboard', 'live comparison: serve a live dashboard of the baseline (link printed at start)')
-    .option('--dashboard-port <n>', 'dashboard port (0 picks a free one)', '5665')
-    .option('--dashboard-host <host>', 'dashboard address; anything but 127.0.0.1 exposes the run to the network', '127.0.0.1')
-    .option('--dashboard-linger <d>', 'the dashboard stays up this long after the run', '30s')
-    .action(
+    .option('--quiet', 'no live progress');
+  addLiveOptions(cmd, 'compare').action(
       action(async (file: string | undefined, f: CompareFlags) => {
         const { compareRuns, runCompare } = await import('../compare/run.js');
         const { resolveStoreOptions } = await import('../store/index.js');

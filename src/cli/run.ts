@@ -3,7 +3,7 @@ import { action, reportError } from './exit.js';
 import { usageError } from '../errors.js';
 import { durationProblem, parseDurationMs } from '../util/duration.js';
 import { interrupts } from './signals.js';
-import type { LiveFlags } from './live-flags.js';
+import { addLiveOptions, type LiveFlags } from './live-flags.js';
 
 interface RunFlags extends LiveFlags {
   duration?: string;
@@ -38,7 +38,7 @@ const durationFlag = (v: string): number => {
 };
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description('run a scenario: load wave, latency, accuracy against ground truth, reports in reports/<run-id>/')
     .argument('<scenario>', 'scenario file (YAML or JSON)')
@@ -59,15 +59,8 @@ export function register(program: Command): void {
     .option('--run-group <name>', 'distributed run: the name every shard shares; merge with `modelwave merge NAME` (env: MODELWAVE_RUN_GROUP)')
     .option('--barrier-timeout <d>', 'distributed run: how long a shard waits for the others before exiting 3 (default 120s)')
     .option('--json', 'print report.json to stdout instead of the summary table')
-    .option('--quiet', 'no live progress and no summary table')
-    .option('--live-json <file>', 'write one JSON line per second (docs/live.md) to FILE, or to stdout with - (the summary table then goes to stderr)')
-    .option('--prometheus <host:port>', 'serve /metrics in the Prometheus text format during the run (HOST defaults to 127.0.0.1)')
-    .option('--prometheus-linger <d>', '/metrics stays up this long after the run, for a last scrape', '15s')
-    .option('--dashboard', 'serve a live dashboard during the run (link printed at start)')
-    .option('--dashboard-port <n>', 'dashboard port (0 picks a free one)', '5665')
-    .option('--dashboard-host <host>', 'dashboard address; anything but 127.0.0.1 exposes the run to the network', '127.0.0.1')
-    .option('--dashboard-linger <d>', 'the dashboard stays up this long after the run', '30s')
-    .action(
+    .option('--quiet', 'no live progress and no summary table');
+  addLiveOptions(cmd, 'run').action(
       action(async (file: string, f: RunFlags) => {
         // Heavy modules (charts, stores, faker) load only when a command needs them: `serve` and `--help` stay fast.
         // Shard flags first: a bad --shard is a usage error before the scenario is even read.
