@@ -365,7 +365,8 @@ class LiveWindow {
     const dt = Math.max(0.001, (elapsedMs - this.lastTickMs) / 1000);
     this.lastTickMs = elapsedMs;
     const h = this.recent;
-    const pct = (q: number) => (!this.destroyed && h.totalCount > 0 ? h.getValueAtPercentile(q) / 1000 : 0);
+    // One walk of the second's histogram: p50/p99 for the progress line are its p50/p99 (HDR values are whole µs).
+    const lat = this.destroyed ? undefined : latencyStats(h);
     const fig: LiveFigures = {
       elapsedMs,
       plannedMs: plan.durationMs,
@@ -375,9 +376,9 @@ class LiveWindow {
       sent: acc.total.sent,
       errors: acc.total.sent - acc.total.ok,
       dropped: acc.total.dropped,
-      p50Ms: pct(50),
-      p99Ms: pct(99),
-      ...(!this.destroyed ? { latencyMs: latencyStats(h) } : {}),
+      p50Ms: lat?.p50 ?? 0,
+      p99Ms: lat?.p99 ?? 0,
+      ...(lat ? { latencyMs: lat } : {}),
       ...(acc.confusion && acc.scored > 0 ? { accuracy: acc.confusion.correct() / acc.confusion.total() } : {}),
     };
     if (!this.destroyed) h.reset();
