@@ -23,7 +23,7 @@ const ref = await startReference();
 const runs: GenResult[] = [];
 try {
   for (let r = 0; r < rounds; r++) {
-    const res = await runModelwave({ scenario: 'open-5k.yaml', url: ref.endpoint, duration: `${seconds}s`, workers, seconds });
+    const res = await runModelwave({ scenario: 'open-5k.yaml', url: ref.mlflowEndpoint, duration: `${seconds}s`, workers, seconds });
     runs.push(res);
     console.log(
       `round ${r + 1}: ${fmt(res.rps, 0)} req/s achieved of 5,000, lag p50 ${fmt(res.lagMs!.p50, 3)} / p99 ${fmt(res.lagMs!.p99, 3)} / max ${fmt(res.lagMs!.max, 3)} ms, ` +

@@ -43,7 +43,7 @@ const rotate = <T>(xs: T[], k: number): T[] => xs.map((_, i) => xs[(i + k) % xs.
 
 /** Rounds of every tool, interleaved. */
 async function interleave(o: BenchOptions, tools: Tool[], run: Runner): Promise<Record<Tool, GenResult[]>> {
-  const out = { modelwave: [], autocannon: [], wrk: [] } as Record<Tool, GenResult[]>;
+  const out = { modelwave: [], autocannon: [], wrk: [], 'node floor': [] } as Record<Tool, GenResult[]>;
   for (let r = 0; r < o.rounds; r++) {
     for (const tool of rotate(tools, r)) {
       const res = await run(tool);
@@ -166,11 +166,11 @@ export async function open5k(o: BenchOptions): Promise<CaseResult> {
     const tools: Tool[] = ['modelwave', 'autocannon'];
     const res = await interleave(o, tools, (tool) =>
       tool === 'modelwave'
-        ? runModelwave({ scenario: 'open-5k.yaml', url: ref.endpoint, duration: `${o.seconds}s`, workers: o.workers, seconds: o.seconds })
+        ? runModelwave({ scenario: 'open-5k.yaml', url: ref.mlflowEndpoint, duration: `${o.seconds}s`, workers: o.workers, seconds: o.seconds })
         : runAutocannon({ url: ref.endpoint, connections: 50, seconds: o.seconds, rate: 5000 }),
     );
     const mw = res.modelwave;
-    const fixedMw = await modelwaveFixedMs(o, 'open-5k.yaml', ref.endpoint);
+    const fixedMw = await modelwaveFixedMs(o, 'open-5k.yaml', ref.mlflowEndpoint);
     const fixedAc = await autocannonFixedMs(ref.endpoint);
     const cpu = col(mw, (r) => r.cpuUsPerReq);
     const marginal = marginalOf(mw, fixedMw);
@@ -400,7 +400,7 @@ export async function workers(o: BenchOptions): Promise<CaseResult> {
   await withTarget(startReference, async (ref) => {
     for (let r = 0; r < o.rounds; r++) {
       for (const w of r % 2 ? [2, 1] : [1, 2]) {
-        const res = await runModelwave({ scenario: 'open-5k.yaml', url: ref.endpoint, duration: `${o.seconds}s`, workers: w, seconds: o.seconds });
+        const res = await runModelwave({ scenario: 'open-5k.yaml', url: ref.mlflowEndpoint, duration: `${o.seconds}s`, workers: w, seconds: o.seconds });
         (data[`open-5k w${w}`] ??= []).push(res);
         o.log(`  open-5k workers=${w}: ${fmt(res.cpuUsPerReq)} µs/req, lag p99 ${fmt(res.lagMs?.p99 ?? NaN, 3)} ms`);
       }

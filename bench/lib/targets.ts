@@ -1,6 +1,7 @@
 // The two targets of the suite, both on 127.0.0.1: nginx (one worker answering every POST with a fixed small JSON
-// prediction, from its own config in a temp prefix) and modelwave's reference model server (optionally with
-// injected latency or stalls). Each is stopped by the id of the process group it was started in.
+// prediction — Cloudera-style, and MLflow-style at /invocations — from its own config in a temp prefix) and
+// modelwave's reference model server (optionally with injected latency or stalls). Each is stopped by the id of the
+// process group it was started in.
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,14 +15,19 @@ export const NGINX = '/usr/sbin/nginx';
 
 /** The fixed answer: a Cloudera-style prediction, so modelwave parses and reconciles it like a real one. */
 export const NGINX_BODY = '{"success":true,"response":{"prediction":1,"uuid":"x"}}';
+/** The fixed answer at /invocations: an MLflow scoring server's (the telco rows are sent as a dataframe_split). */
+export const NGINX_MLFLOW_BODY = '{"predictions":[1]}';
 
 export interface Target {
   /** Base URL, no trailing slash. */
   url: string;
-  /** Full URL of the prediction endpoint. */
+  /** Full URL of the prediction endpoint (Cloudera protocol: /model). */
   endpoint: string;
-  /** nginx with `tls`: the same endpoint over HTTPS, and the PEM file of the certificate to trust. */
+  /** Full URL of the MLflow endpoint (/invocations). */
+  mlflowEndpoint: string;
+  /** nginx with `tls`: the same endpoints over HTTPS, and the PEM file of the certificate to trust. */
   tlsEndpoint?: string;
+  tlsMlflowEndpoint?: string;
   caFile?: string;
   pid: number;
   stop(): Promise<void>;
@@ -39,6 +45,10 @@ export function nginxConfig(prefix: string, port: number, tlsPort?: number): str
     location / {
       default_type application/json;
       return 200 '${NGINX_BODY}';
+    }
+    location = /invocations {
+      default_type application/json;
+      return 200 '${NGINX_MLFLOW_BODY}';
     }
   }`
     : '';
@@ -64,6 +74,10 @@ http {
     location / {
       default_type application/json;
       return 200 '${NGINX_BODY}';
+    }
+    location = /invocations {
+      default_type application/json;
+      return 200 '${NGINX_MLFLOW_BODY}';
     }
   }${tls}
 }
@@ -94,7 +108,8 @@ export async function startNginx(opts: { tls?: boolean } = {}): Promise<Target> 
   return {
     url,
     endpoint: `${url}/model`,
-    ...(tlsPort && { tlsEndpoint: `https://127.0.0.1:${tlsPort}/model`, caFile: path.join(prefix, 'cert.pem') }),
+    mlflowEndpoint: `${url}/invocations`,
+    ...(tlsPort && { tlsEndpoint: `https://127.0.0.1:${tlsPort}/model`, tlsMlflowEndpoint: `https://127.0.0.1:${tlsPort}/invocations`, caFile: path.join(prefix, 'cert.pem') }),
     pid: c.pid!,
     stop: async () => {
       await stopGroup(c);
@@ -113,5 +128,5 @@ export async function startReference(flags: string[] = []): Promise<Target> {
   });
   c.stdout!.resume();
   const url = (JSON.parse(line) as { listening: string }).listening;
-  return { url, endpoint: `${url}/model`, pid: c.pid!, stop: () => stopGroup(c) };
+  return { url, endpoint: `${url}/model`, mlflowEndpoint: `${url}/invocations`, pid: c.pid!, stop: () => stopGroup(c) };
 }

@@ -1,5 +1,6 @@
-// The three generators, each run as its own process under GNU time and reduced to one `GenResult`:
-// modelwave (the CLI, as a user runs it), autocannon (npm) and wrk (Debian). Peers get the same request body shape.
+// The generators, each run as its own process under GNU time and reduced to one `GenResult`: modelwave (the CLI, as
+// a user runs it), autocannon (npm), wrk (Debian) and the Node floor (node-floor.ts: a bare keep-alive Node client).
+// Peers send one fixed body of the shape modelwave sends.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,11 +8,12 @@ import { fileURLToPath } from 'node:url';
 import * as hdr from 'hdr-histogram-js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { Summary } from '../../src/summary/types.js';
+import type { FloorJson } from './node-floor.js';
 import { measure, type Measured } from './proc.js';
 import { modelwaveRoles } from './tree-rss.js';
 import { CLI } from './targets.js';
 
-export type Tool = 'modelwave' | 'autocannon' | 'wrk';
+export type Tool = 'modelwave' | 'autocannon' | 'wrk' | 'node floor';
 
 export interface Percentiles {
   p50: number;
@@ -44,11 +46,15 @@ export interface GenResult {
   treeRssMb?: { main: number; store: number; sum: number };
 }
 
-/** A representative body of the shape modelwave sends for the telco scenario (peers send it every time). */
+/** A representative body of the shape modelwave sends for a Cloudera scenario (peers send it every time, to /model). */
 export const PEER_BODY = '{"request":{"iot_signal_1":5,"iot_signal_2":6,"iot_signal_3":52,"iot_signal_4":103,"manufacturer":"AI Inc.","device_id":"a3f09c1e77b2d"}}';
+/** One request modelwave sends for the telco rows (closed-telco.yaml, open-5k.yaml: mlflow-split), for /invocations. */
+export const TELCO_PEER_BODY =
+  '{"dataframe_split":{"columns":["iot_signal_1","iot_signal_2","iot_signal_3","iot_signal_4","manufacturer","device_id"],"data":[[6,6,53,101,"New World Corp","0xB5C03264Ae4d1"]]}}';
 
 export const SCENARIOS = fileURLToPath(new URL('../../../bench/scenarios/', import.meta.url));
 const AUTOCANNON = fileURLToPath(new URL('../../../node_modules/autocannon/autocannon.js', import.meta.url));
+const NODE_FLOOR = fileURLToPath(new URL('./node-floor.js', import.meta.url));
 export const WRK = '/usr/bin/wrk';
 
 const slack = (seconds: number) => (seconds + 60) * 1000;
@@ -135,6 +141,8 @@ export interface PeerRun {
   url: string;
   connections: number;
   seconds: number;
+  /** The request body (default PEER_BODY). */
+  body?: string;
   /** autocannon only: a fixed overall rate (`-R`). */
   rate?: number;
   /** autocannon only: stop after this many requests (`-a`) instead of after `seconds`. */
@@ -151,7 +159,7 @@ interface AutocannonJson {
 }
 
 export async function runAutocannon(o: PeerRun): Promise<GenResult> {
-  const args = [AUTOCANNON, '-c', String(o.connections), '-m', 'POST', '-H', 'content-type=application/json', '-b', PEER_BODY, '--json'];
+  const args = [AUTOCANNON, '-c', String(o.connections), '-m', 'POST', '-H', 'content-type=application/json', '-b', o.body ?? PEER_BODY, '--json'];
   args.push(...(o.amount !== undefined ? ['-a', String(o.amount)] : ['-d', String(o.seconds)]));
   if (o.rate !== undefined) args.push('-R', String(o.rate));
   const m = await measure(process.execPath, [...args, o.url], slack(o.seconds));
@@ -191,7 +199,7 @@ interface WrkJson {
 export async function runWrk(o: PeerRun & { threads: number }): Promise<GenResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mw-bench-wrk-'));
   const lua = path.join(dir, 'post.lua');
-  writeFileSync(lua, WRK_LUA(PEER_BODY));
+  writeFileSync(lua, WRK_LUA(o.body ?? PEER_BODY));
   try {
     const args = ['-t', String(o.threads), '-c', String(o.connections), '-d', `${o.seconds}s`, '--timeout', '10s', '-s', lua, o.url];
     const m = await measure(WRK, args, slack(o.seconds));
@@ -201,6 +209,26 @@ export async function runWrk(o: PeerRun & { threads: number }): Promise<GenResul
     const ms = (us: number) => us / 1000;
     return {
       ...base('wrk', m, j.requests, j.errors, j.requests / (j.durationUs / 1e6)),
+      latencyMs: { p50: ms(j.p50), p90: ms(j.p90), p99: ms(j.p99), p999: ms(j.p999), max: ms(j.max) },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The Node floor (node-floor.ts) in its own process: the same figures as the other peers. */
+export async function runNodeFloor(o: PeerRun): Promise<GenResult> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mw-bench-floor-'));
+  const bodyFile = path.join(dir, 'body.json');
+  writeFileSync(bodyFile, o.body ?? PEER_BODY);
+  try {
+    const args = [NODE_FLOOR, '--url', o.url, '--body-file', bodyFile, '--connections', String(o.connections), '--seconds', String(o.seconds)];
+    const m = await measure(process.execPath, args, slack(o.seconds));
+    if (m.exitCode !== 0) throw new Error(`node floor exited ${m.exitCode}\n${m.stderr.slice(-2000)}`);
+    const j = JSON.parse(m.stdout.trim().split('\n').pop()!) as FloorJson;
+    const ms = (us: number) => us / 1000;
+    return {
+      ...base('node floor', m, j.requests, j.errors, j.requests / (j.durationUs / 1e6)),
       latencyMs: { p50: ms(j.p50), p90: ms(j.p90), p99: ms(j.p99), p999: ms(j.p999), max: ms(j.max) },
     };
   } finally {
