@@ -1,8 +1,10 @@
-// `npm run bench` — issue #8's performance suite: modelwave against autocannon and wrk on loopback targets (nginx and
-// the reference model server), interleaved rounds, medians and ranges, ratios measured in the same run, generator CPU
-// and peak RSS from the OS. Bounded in time; every process it starts is stopped by its process-group id.
-//   npm run build && npm run bench                       # full suite (~6 min)
-//   npm run bench -- --quick                             # smoke version (~1.5 min)
+// `npm run bench` — issues #8 and #19's performance suite: modelwave (with the telco rows a user writes and with light
+// rows) against autocannon, the Node floor (a bare keep-alive Node client) and wrk on loopback targets (nginx and the
+// reference model server), interleaved rounds, medians and ranges, ratios measured in the same round, generator CPU
+// and peak RSS from the OS, and each issue's targets as holds / does not hold. Bounded in time; every process it
+// starts is stopped by its process-group id.
+//   npm run build && npm run bench                       # full suite (~15 min)
+//   npm run bench -- --quick                             # smoke version (~4 min)
 //   npm run bench -- --only closed-nginx,open-5k --rounds 5
 //   npm run bench -- --update-results                    # also rewrite the generated part of bench/RESULTS.md
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -11,9 +13,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as cases from './lib/cases.js';
+import { maxRate, rss, stall } from './lib/cases-limits.js';
 import { closedHttps } from './lib/https.js';
+import { holds, type BenchOptions, type CaseResult } from './lib/kit.js';
 import { GNU_TIME, loadAverage, stopAll } from './lib/proc.js';
-import { spread, table, verdict } from './lib/stats.js';
+import { checkRowScenarios } from './lib/rows.js';
+import { fmt, spread, table } from './lib/stats.js';
 import { NGINX } from './lib/targets.js';
 import { WRK } from './lib/tools.js';
 
@@ -80,7 +85,7 @@ function environment(a: Args): string {
   return [
     `- Date: ${new Date().toISOString()}; modelwave ${pkg('package.json')} (commit ${commit}, plus uncommitted changes if any)`,
     `- Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; Node ${process.version}`,
-    `- Peers: autocannon ${pkg('node_modules/autocannon/package.json')} (npm), ${wrk} (Debian), target nginx ${nginx} (Debian)`,
+    `- Peers: autocannon ${pkg('node_modules/autocannon/package.json')} (npm), the Node floor (bench/lib/node-floor.ts, Node ${process.version}), ${wrk} (Debian); target nginx ${nginx} (Debian)`,
     `- Settings: ${a.rounds} round(s), ${a.seconds} s runs, modelwave workers ${a.workers ?? 'auto (= cores − 1)'}, wrk -t${a.wrkThreads}${a.quick ? ', --quick' : ''}`,
     `- Command: \`npm run bench${commandFlags(a)}\``,
   ].join('\n');
@@ -99,7 +104,8 @@ async function main(): Promise<number> {
   for (const [bin, pkg] of [[NGINX, 'nginx-light'], [WRK, 'wrk'], [GNU_TIME, 'time']]) {
     if (!existsSync(bin)) throw new Error(`${bin} not found: install it with \`apt-get install -y ${pkg}\``);
   }
-  const budgetMs = (a.quick ? 6 : 25) * 60_000;
+  checkRowScenarios();
+  const budgetMs = (a.quick ? 10 : 45) * 60_000;
   const watchdog = setTimeout(() => {
     console.error(`bench: over its ${budgetMs / 60_000} min budget; stopping everything it started`);
     stopAll();
@@ -111,12 +117,12 @@ async function main(): Promise<number> {
   console.log(`modelwave bench\n${env}\n`);
   const load0 = loadAverage();
   if (load0 > 1.5) console.log(`note: load average ${load0} > 1.5 — the machine is busy; absolute figures will be noisy (ratios less so)\n`);
-  const o: cases.BenchOptions = { quick: a.quick, rounds: a.rounds, seconds: a.seconds, workers: a.workers, wrkThreads: a.wrkThreads, log: (l) => console.log(l) };
-  const results: cases.CaseResult[] = [];
+  const o: BenchOptions = { quick: a.quick, rounds: a.rounds, seconds: a.seconds, workers: a.workers, wrkThreads: a.wrkThreads, log: (l) => console.log(l) };
+  const results: CaseResult[] = [];
   let autocannonMax = NaN;
   for (const id of a.only) {
     console.log(`== ${id}`);
-    let r: cases.CaseResult;
+    let r: CaseResult;
     switch (id) {
       case 'closed-nginx':
         r = await cases.closedNginx(o);
@@ -129,17 +135,16 @@ async function main(): Promise<number> {
         r = await cases.open5k(o);
         break;
       case 'max-rate':
-        if (!Number.isFinite(autocannonMax)) autocannonMax = medianRps(await cases.closedNginx({ ...o, rounds: 1 }), 'autocannon');
-        r = await cases.maxRate(o, autocannonMax);
+        r = await maxRate(o, Number.isFinite(autocannonMax) ? autocannonMax : undefined);
         break;
       case 'stall':
-        r = await cases.stall(o);
+        r = await stall(o);
         break;
       case 'ten-ms':
         r = await cases.tenMs(o);
         break;
       case 'rss':
-        r = await cases.rss(o);
+        r = await rss(o);
         break;
       case 'workers':
         r = await cases.workers(o);
@@ -150,8 +155,14 @@ async function main(): Promise<number> {
   }
 
   const checks = results.flatMap((r) => r.checks);
-  const summary = table(['target (issue #8)', 'measured', 'verdict'], checks.map((c) => [c.target, c.value, verdict(c.pass)]));
-  const md = [`## Results`, '', env, '', summary, '', ...results.map((r) => r.markdown + '\n')].join('\n');
+  const summary = table(['target (issue)', 'measured', 'verdict'], checks.map((c) => [c.target, c.value, holds(c.pass)]));
+  const sentences = checks.filter((c) => c.sentence).map((c) => `- ${c.sentence}: **${holds(c.pass)}**.`);
+  const loads = results.flatMap((r) => [r.loadBefore, r.loadAfter]);
+  const loadLine =
+    `Load average (1 min) at the start: ${fmt(load0, 2)}; before/after the cases: ${fmt(Math.min(...loads), 2)}–${fmt(Math.max(...loads), 2)} ` +
+    `on ${os.cpus().length} cores (the bench's own generator and target bring it towards 2; above that, other work shared the machine).`;
+  const md = [`## Results`, '', env, `- ${loadLine}`, '', summary, '', ...(sentences.length ? ["Issue #19's targets in this run:", '', ...sentences, ''] : []), ...results.map((r) => r.markdown + '\n')].join('\n');
+  if (sentences.length) console.log(`${sentences.join('\n')}\n`);
   console.log(`${summary}\n`);
   mkdirSync(a.out, { recursive: true });
   writeFileSync(path.join(a.out, 'results.md'), md);
@@ -171,7 +182,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-function medianRps(r: cases.CaseResult, tool: 'autocannon'): number {
+function medianRps(r: CaseResult, tool: 'autocannon'): number {
   const d = r.data as { res?: Record<string, { rps: number }[]> };
   return spread((d.res?.[tool] ?? []).map((x) => x.rps)).median;
 }

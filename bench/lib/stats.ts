@@ -22,6 +22,18 @@ export function fmt(x: number, digits?: number): string {
   return x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 }
 
+/** A difference with its sign: +1.20, −0.35. */
+export function fmtSigned(x: number, digits?: number): string {
+  if (!Number.isFinite(x)) return '–';
+  return x < 0 ? `−${fmt(-x, digits)}` : `+${fmt(x, digits)}`;
+}
+
+/** "+median [min – max]" of differences (just the value when there is one sample). */
+export function fmtSignedSpread(s: Spread, digits?: number): string {
+  if (s.n <= 1) return fmtSigned(s.median, digits);
+  return `${fmtSigned(s.median, digits)} [${fmtSigned(s.min, digits)} … ${fmtSigned(s.max, digits)}]`;
+}
+
 /** "median [min–max]" (just the value when there is one sample). */
 export function fmtSpread(s: Spread, digits?: number): string {
   if (s.n <= 1) return fmt(s.median, digits);
@@ -37,7 +49,6 @@ export function table(head: string[], rows: string[][]): string {
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-export const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
 
 /**
  * Calls per second of `fn` over consecutive indices for about `ms` (after 20,000 warm-up calls), checking the clock
