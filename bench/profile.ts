@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Summary } from '../src/summary/types.js';
 import { byRole, summarize, threadText, type CpuProfile } from './lib/cpuprofile.js';
+import { cpuBetween } from './lib/cpu-watch.js';
 import { loadAverage, measure, stopAll } from './lib/proc.js';
 import { fmt, table } from './lib/stats.js';
 import { CLI, startNginx, type Target } from './lib/targets.js';
@@ -103,7 +104,7 @@ async function profileRun(id: RunId, target: Target, a: ReturnType<typeof parseA
     const loadBefore = loadAverage();
     // The profiles' timestamps are µs of CLOCK_MONOTONIC (process.hrtime's clock); report.json's are wall-clock ms.
     const monoMinusEpochUs = Number(process.hrtime.bigint() / 1000n) - Date.now() * 1000;
-    const m = await measure(process.execPath, args, (a.seconds + 60) * 1000);
+    const m = await measure(process.execPath, args, (a.seconds + 60) * 1000, { cpu: true });
     if (m.exitCode !== 0 && m.exitCode !== 1) throw new Error(`modelwave exited ${m.exitCode}\n${m.stderr.slice(-2000)}`);
     const s = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as Summary;
     const sent = s.phases.reduce((n, p) => n + p.requests.sent, 0);
@@ -118,6 +119,8 @@ async function profileRun(id: RunId, target: Target, a: ReturnType<typeof parseA
       for (const f of files) cpSync(path.join(profDir, f), path.join(keepDir, f));
     }
     const cpuPerReq = (m.cpuMs * 1000) / sent;
+    const loadCpuMs = cpuBetween(m.cpuSamples ?? [], Date.parse(s.run.startedAt), Date.parse(s.run.endedAt));
+    const busyUs = sum(threads, (t) => t.load.busyUs);
     const header = [
       `### ${id}: ${run.what}`,
       '',
@@ -126,6 +129,9 @@ async function profileRun(id: RunId, target: Target, a: ReturnType<typeof parseA
       `- Run: \`node --cpu-prof --cpu-prof-interval ${a.intervalUs} --max-semi-space-size=2 dist/src/cli/main.js run bench/scenarios/${run.scenario} --target <nginx>${new URL(run.endpoint(target)).pathname} --duration ${a.seconds}s --no-store --report json${a.workers !== undefined ? ` --workers ${a.workers}` : ''}\` against nginx (1 worker, fixed answer)`,
       `- ${sent.toLocaleString('en-US')} requests sent (${fmt(s.totals.rps, 0)} req/s, ${s.totals.requests.ok.toLocaleString('en-US')} ok, lag p99 ${fmt(s.totals.lagMs.p99, 3)} ms); ` +
         `whole process (GNU time: every thread, kernel included, start-up included, profiler overhead included): ${fmt(m.cpuMs, 0)} ms CPU = ${fmt(cpuPerReq)} µs per request`,
+      `- During the load alone (the process's utime + stime from /proc every 20 ms, read at startedAt and endedAt): ${fmt(loadCpuMs, 0)} ms CPU = **${fmt((loadCpuMs * 1000) / sent)} µs per request**; ` +
+        `the JavaScript threads' sampled busy time below is ${fmt(busyUs / sent)} µs per request of it, the rest (${fmt((loadCpuMs * 1000 - busyUs) / sent)} µs) is in no sample: ` +
+        `kernel work of the threads' wake-ups, V8's GC and compiler helper threads, libuv's pool, the profiler itself (negative when the threads waited for a core: samples count wall-clock ticks)`,
       `- Figures below count the samples taken during the load only (report.json's startedAt → endedAt, ${fmt(s.run.durationMs, 0)} ms); start-up and teardown are summed apart. ` +
         `µs/req = self time ÷ requests sent. Samples are taken on wall-clock ticks: a thread waiting for a core on a loaded machine counts as busy. ` +
         `Native frames (writeLatin1String: the socket write, syscall included; postMessage) hold the time of the kernel calls they make; ` +

@@ -6,6 +6,7 @@
 //   npm run build && npm run bench                       # full suite (~15 min)
 //   npm run bench -- --quick                             # smoke version (~4 min)
 //   npm run bench -- --only closed-nginx,open-5k --rounds 5
+//   npm run bench -- --only closed-nginx,open-5k,ten-ms --baseline /path/to/other/checkout   # same-round A/B
 //   npm run bench -- --update-results                    # also rewrite the generated part of bench/RESULTS.md
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import * as cases from './lib/cases.js';
 import { maxRate, rss, stall } from './lib/cases-limits.js';
 import { closedHttps } from './lib/https.js';
-import { holds, type BenchOptions, type CaseResult } from './lib/kit.js';
+import { holds, type Baseline, type BenchOptions, type CaseResult } from './lib/kit.js';
 import { GNU_TIME, loadAverage, stopAll } from './lib/proc.js';
 import { checkRowScenarios } from './lib/rows.js';
 import { fmt, spread, table } from './lib/stats.js';
@@ -35,6 +36,7 @@ interface Args {
   wrkThreads: number;
   updateResults: boolean;
   out: string;
+  baseline?: Baseline;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -62,7 +64,21 @@ function parseArgs(argv: string[]): Args {
     wrkThreads: num('wrk-threads', 1),
     updateResults: argv.includes('--update-results'),
     out: val('out') ?? path.join(ROOT, 'reports', 'bench', stamp),
+    baseline: val('baseline') !== undefined ? baselineOf(val('baseline')!) : undefined,
   };
+}
+
+/** `--baseline DIR`: a checkout (a git worktree of another commit) with its own `npm run build` done. */
+function baselineOf(dir: string): Baseline {
+  const cli = path.resolve(dir, 'dist', 'src', 'cli', 'main.js');
+  if (!existsSync(cli)) throw new Error(`--baseline ${dir}: ${cli} not found — build that checkout first (npx tsc -p tsconfig.json in it)`);
+  let label = path.basename(path.resolve(dir));
+  try {
+    label = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout: the folder's name
+  }
+  return { dir: path.resolve(dir), cli, label };
 }
 
 function versionOf(cmd: string, args: string[]): string {
@@ -86,7 +102,8 @@ function environment(a: Args): string {
     `- Date: ${new Date().toISOString()}; modelwave ${pkg('package.json')} (commit ${commit}, plus uncommitted changes if any)`,
     `- Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; Node ${process.version}`,
     `- Peers: autocannon ${pkg('node_modules/autocannon/package.json')} (npm), the Node floor (bench/lib/node-floor.ts, Node ${process.version}), ${wrk} (Debian); target nginx ${nginx} (Debian)`,
-    `- Settings: ${a.rounds} round(s), ${a.seconds} s runs, modelwave workers ${a.workers ?? 'auto (= cores − 1)'}, wrk -t${a.wrkThreads}${a.quick ? ', --quick' : ''}`,
+    `- Settings: ${a.rounds} round(s), ${a.seconds} s runs, modelwave workers ${a.workers ?? 'auto (= cores − 1)'}, wrk -t${a.wrkThreads}${a.quick ? ', --quick' : ''}` +
+      (a.baseline ? `; baseline build @${a.baseline.label} (${a.baseline.dir}) beside this checkout in closed-nginx, open-5k and ten-ms` : ''),
     `- Command: \`npm run bench${commandFlags(a)}\``,
   ].join('\n');
 }
@@ -96,6 +113,7 @@ function commandFlags(a: Args): string {
   if (a.quick) f.push('--quick');
   if (a.only.length < ALL.length - (a.quick ? 1 : 0)) f.push(`--only ${a.only.join(',')}`);
   if (a.workers !== undefined) f.push(`--workers ${a.workers}`);
+  if (a.baseline) f.push(`--baseline ${a.baseline.dir}`);
   return f.length ? ` -- ${f.join(' ')}` : '';
 }
 
@@ -117,7 +135,7 @@ async function main(): Promise<number> {
   console.log(`modelwave bench\n${env}\n`);
   const load0 = loadAverage();
   if (load0 > 1.5) console.log(`note: load average ${load0} > 1.5 — the machine is busy; absolute figures will be noisy (ratios less so)\n`);
-  const o: BenchOptions = { quick: a.quick, rounds: a.rounds, seconds: a.seconds, workers: a.workers, wrkThreads: a.wrkThreads, log: (l) => console.log(l) };
+  const o: BenchOptions = { quick: a.quick, rounds: a.rounds, seconds: a.seconds, workers: a.workers, wrkThreads: a.wrkThreads, baseline: a.baseline, log: (l) => console.log(l) };
   const results: CaseResult[] = [];
   let autocannonMax = NaN;
   for (const id of a.only) {

@@ -34,12 +34,32 @@ const rps = (r: GenResult) => r.rps;
 const rounds = (o: BenchOptions) => (o.rounds === 1 ? '1 round' : `${o.rounds} rounds`);
 const cpu = (r: GenResult) => r.cpuUsPerReq;
 
-/** modelwave closed loop with each kind of rows against a target: 50 in flight for o.seconds. */
-function closedModelwave(o: BenchOptions, t: Target): Gen[] {
-  return KINDS.map((k) => ({
-    name: ROWS[k].gen,
-    run: () => runModelwave({ scenario: ROWS[k].closed, url: ROWS[k].endpoint(t), duration: `${o.seconds}s`, workers: o.workers, seconds: o.seconds }),
-  }));
+/** How the tables name the baseline build's modelwave with these rows (`--baseline DIR`). */
+const baseName = (o: BenchOptions, k: RowKind) => `${ROWS[k].gen} @${o.baseline!.label}`;
+
+/**
+ * modelwave with each kind of rows against a target (closed loop: 50 in flight; open: the scenario's rate), for
+ * o.seconds; with --baseline, the baseline build's with each kind too.
+ */
+function modelwaveGens(o: BenchOptions, t: Target, loop: 'closed' | 'open'): Gen[] {
+  const gen = (k: RowKind, cli?: string): (() => Promise<GenResult>) => () =>
+    runModelwave({ scenario: ROWS[k][loop], url: ROWS[k].endpoint(t), duration: `${o.seconds}s`, workers: o.workers, seconds: o.seconds, cli });
+  return [
+    ...KINDS.map((k) => ({ name: ROWS[k].gen, run: gen(k) })),
+    ...(o.baseline ? KINDS.map((k) => ({ name: baseName(o, k), run: gen(k, o.baseline!.cli) })) : []),
+  ];
+}
+
+/** With --baseline: this checkout ÷ the baseline, same round, per kind of rows. */
+function baselineTable(o: BenchOptions, res: Record<string, GenResult[]>, figures: [string, (r: GenResult) => number][]): string[] {
+  if (!o.baseline) return [];
+  return [
+    '',
+    table(
+      [`this checkout ÷ @${o.baseline.label} (same round)`, ...figures.map(([f]) => f)],
+      KINDS.map((k) => [`${k} rows`, ...figures.map(([, f]) => ratioSpread(roundRatios(res[ROWS[k].gen], res[baseName(o, k)], f)))]),
+    ),
+  ];
 }
 
 /** The closed-loop peers, 50 connections, each sending one telco-row request (the same body every time). */
@@ -50,6 +70,18 @@ function closedPeers(o: BenchOptions, t: Target): Gen[] {
     { name: 'node floor', run: () => runNodeFloor(p) },
     { name: 'wrk', run: () => runWrk({ ...p, threads: o.wrkThreads }) },
   ];
+}
+
+const loadCpu = (r: GenResult) => r.loadCpuUsPerReq ?? NaN;
+
+/** modelwave's CPU per request between t = 0 and the end of the load, per kind of rows (and the baseline's). */
+function loadCpuLine(res: Record<string, GenResult[]>): string {
+  const names = Object.keys(res).filter((n) => n.startsWith('modelwave'));
+  return (
+    `CPU per request during the load alone (the process's utime + stime from /proc at the run's t = 0 and end: start-up and teardown left out): ` +
+    names.map((n) => `${n} ${fmtSpread(col(res[n], loadCpu))} µs`).join(', ') +
+    '.'
+  );
 }
 
 /** modelwave (each kind of rows) ÷ each peer, same round: req/s and CPU per request. */
@@ -75,7 +107,7 @@ const PEER_LINE =
 export async function closedNginx(o: BenchOptions): Promise<CaseResult> {
   const load = loadAverage();
   return withTarget(startNginx, async (ng) => {
-    const gens = [...closedModelwave(o, ng), ...closedPeers(o, ng)];
+    const gens = [...modelwaveGens(o, ng, 'closed'), ...closedPeers(o, ng)];
     const res = await interleave(o, gens);
     const fixed = {
       telcoMs: await modelwaveFixedMs(o, ROWS.telco.closed, ROWS.telco.endpoint(ng)),
@@ -116,7 +148,7 @@ export async function closedNginx(o: BenchOptions): Promise<CaseResult> {
       },
     ];
     const parts = [
-      `nginx (1 worker, fixed JSON answer), 50 connections, ${o.seconds} s per run, ${rounds(o)}, the five generators interleaved (order rotating). ` +
+      `nginx (1 worker, fixed JSON answer), 50 connections, ${o.seconds} s per run, ${rounds(o)}, the ${gens.length} generators interleaved (order rotating). ` +
         `modelwave: every request generated, recorded and its prediction reconciled — **modelwave telco**: \`bench/scenarios/${ROWS.telco.closed}\` ` +
         `(scenarios/telco.yaml's data, faker \`device_id\` included, mlflow-split, to \`/invocations\`); **modelwave light**: \`bench/scenarios/${ROWS.light.closed}\` ` +
         `(no faker field, Cloudera, to \`/model\`). ${PEER_LINE} \`-t${o.wrkThreads}\`. CPU = user + system of the whole process from GNU time, start-up included.`,
@@ -124,10 +156,14 @@ export async function closedNginx(o: BenchOptions): Promise<CaseResult> {
       genTable(res, gens.map((g) => g.name)),
       '',
       peerRatioTable(res),
+      ...baselineTable(o, res, [
+        ['req/s', rps],
+        ['CPU µs/req', cpu],
+      ]),
       '',
       `Fixed start-up + teardown CPU (median of 2): modelwave telco ${fmt(fixed.telcoMs, 0)} ms, light ${fmt(fixed.lightMs, 0)} ms, autocannon ${fmt(fixed.autocannonMs, 0)} ms. ` +
         `Marginal CPU per request (fixed part removed): modelwave telco ${fmtSpread(marginalOf(T, fixed.telcoMs))} µs, light ${fmtSpread(marginalOf(L, fixed.lightMs))} µs, ` +
-        `autocannon ${fmtSpread(marginalOf(res.autocannon, fixed.autocannonMs))} µs.`,
+        `autocannon ${fmtSpread(marginalOf(res.autocannon, fixed.autocannonMs))} µs. ${loadCpuLine(res)}`,
     ];
     return result('closed-nginx', 'Closed loop vs nginx: throughput and CPU per request, telco and light rows, against autocannon, the Node floor and wrk', load, parts, checks, {
       res,
@@ -141,10 +177,7 @@ export async function open5k(o: BenchOptions): Promise<CaseResult> {
   const load = loadAverage();
   return withTarget(startNginx, async (ng) => {
     const gens: Gen[] = [
-      ...KINDS.map((k) => ({
-        name: ROWS[k].gen,
-        run: () => runModelwave({ scenario: ROWS[k].open, url: ROWS[k].endpoint(ng), duration: `${o.seconds}s`, workers: o.workers, seconds: o.seconds }),
-      })),
+      ...modelwaveGens(o, ng, 'open'),
       { name: 'autocannon', run: () => runAutocannon({ url: ng.mlflowEndpoint, connections: 50, seconds: o.seconds, rate: 5000, body: TELCO_PEER_BODY }) },
     ];
     const res = await interleave(o, gens);
@@ -171,6 +204,10 @@ export async function open5k(o: BenchOptions): Promise<CaseResult> {
       },
       { target: "#19 open loop 5,000 req/s, light rows: CPU per request ÷ autocannon's", value: `${ratioSpread(l.vsAc)} (${fmtSpread(l.cpu)} µs; marginal ${fmtSpread(l.marginal)} µs)` },
       { target: '#19 open loop 5,000 req/s: lag p99 (telco / light rows)', value: `${fmtSpread(t.lag, 3)} / ${fmtSpread(l.lag, 3)} ms` },
+      {
+        target: '#19 open loop 5,000 req/s: modelwave CPU per request during the load alone (telco / light rows)',
+        value: `${fmtSpread(col(t.rs, loadCpu))} / ${fmtSpread(col(l.rs, loadCpu))} µs`,
+      },
       { target: '#8 open loop 5,000 req/s, telco rows: generator CPU ≤ 25 µs/request', value: `${fmtSpread(t.cpu)} (marginal ${fmtSpread(t.marginal)})`, pass: t.cpu.median <= 25 },
       { target: '#8 open loop 5,000 req/s, telco rows: lag p99 ≤ 1 ms', value: `${fmtSpread(t.lag, 3)} ms`, pass: t.lag.median <= 1 },
     ];
@@ -186,13 +223,17 @@ export async function open5k(o: BenchOptions): Promise<CaseResult> {
         ['modelwave ÷ autocannon (same round)', 'CPU µs/req', 'req/s'],
         KINDS.map((k) => [`${k} rows`, ratioSpread(per(k).vsAc), ratioSpread(roundRatios(res[ROWS[k].gen], ac, rps))]),
       ),
+      ...baselineTable(o, res, [
+        ['CPU µs/req', cpu],
+        ['lag p99', (r) => r.lagMs?.p99 ?? NaN],
+      ]),
       '',
       KINDS.map((k) => {
         const rs = res[ROWS[k].gen];
         return `modelwave ${k}: lag p50 ${fmtSpread(col(rs, (r) => r.lagMs?.p50 ?? NaN), 3)} ms, max ${fmtSpread(col(rs, (r) => r.lagMs?.max ?? NaN), 3)} ms; dropped ${fmtSpread(col(rs, (r) => r.dropped ?? 0), 0)}.`;
       }).join(' ') +
         ` Fixed start-up + teardown CPU: modelwave telco ${fmt(fixed.telcoMs, 0)} ms, light ${fmt(fixed.lightMs, 0)} ms, autocannon ${fmt(fixed.autocannonMs, 0)} ms; ` +
-        `marginal CPU per request: modelwave telco ${fmtSpread(t.marginal)} µs, light ${fmtSpread(l.marginal)} µs, autocannon ${fmtSpread(acMarginal)} µs.`,
+        `marginal CPU per request: modelwave telco ${fmtSpread(t.marginal)} µs, light ${fmtSpread(l.marginal)} µs, autocannon ${fmtSpread(acMarginal)} µs. ${loadCpuLine(res)}`,
     ];
     return result('open-5k', 'Open loop 5,000 req/s vs nginx: CPU per request and lag, telco and light rows', load, parts, checks, { res, fixed });
   });
@@ -207,7 +248,7 @@ export async function tenMs(o: BenchOptions): Promise<CaseResult> {
   return withTarget(
     () => startReference(['--latency', '10ms']),
     async (ref) => {
-      const gens = [...closedModelwave(o, ref), ...closedPeers(o, ref)];
+      const gens = [...modelwaveGens(o, ref, 'closed'), ...closedPeers(o, ref)];
       const res = await interleave(o, gens);
       const p999 = (r: GenResult) => r.latencyMs.p999;
       const steady = (r: GenResult) => r.steadyP999Ms ?? NaN;
@@ -227,7 +268,7 @@ export async function tenMs(o: BenchOptions): Promise<CaseResult> {
       ];
       const parts = [
         `Reference server (\`modelwave serve --model telco@v1 --latency 10ms\`: every answer held 10 ms by a timer), closed loop, 50 connections, ${o.seconds} s, ` +
-          `${rounds(o)} interleaved: modelwave telco (\`${ROWS.telco.closed}\`, to \`/invocations\`) and light (\`${ROWS.light.closed}\`, to \`/model\`); ${PEER_LINE} \`-t${o.wrkThreads}\`.`,
+          `${rounds(o)} interleaved: modelwave telco (\`${ROWS.telco.closed}\`, to \`/invocations\`) and light (\`${ROWS.light.closed}\`, to \`/model\`). ${PEER_LINE} \`-t${o.wrkThreads}\`.`,
         '',
         genTable(res, gens.map((g) => g.name)),
         '',
@@ -239,9 +280,13 @@ export async function tenMs(o: BenchOptions): Promise<CaseResult> {
           ],
         ),
         '',
-        `"Without modelwave's first second": the p99.9 of report.json's windows starting ≥ 1 s (start-up excluded) minus wrk's whole run.`,
+        `"Without modelwave's first second": the p99.9 of report.json's windows starting ≥ 1 s (start-up excluded) minus wrk's whole run. ${loadCpuLine(res)}`,
         '',
         peerRatioTable(res),
+        ...baselineTable(o, res, [
+          ['p99.9', p999],
+          ['CPU µs/req', cpu],
+        ]),
       ];
       return result('ten-ms', '10 ms server at 50 connections: p99.9 vs wrk, telco and light rows', load, parts, checks, { res });
     },

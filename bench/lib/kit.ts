@@ -15,7 +15,17 @@ export interface BenchOptions {
   workers?: number;
   /** wrk threads (1 beats 2 on a 2-core machine shared with the target; see README). */
   wrkThreads: number;
+  /** `--baseline DIR`: another checkout's build, run as extra modelwave generators in the cost cases (same-round A/B). */
+  baseline?: Baseline;
   log: (line: string) => void;
+}
+
+export interface Baseline {
+  dir: string;
+  /** Its CLI: DIR/dist/src/cli/main.js. */
+  cli: string;
+  /** How the tables name it: its short commit (or the folder's name). */
+  label: string;
 }
 
 /** One target of an issue, as measured in this run. */

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { watchChildCpu, type CpuSample } from './cpu-watch.js';
 import { watchTreeRss, type Classify, type TreeRss } from './tree-rss.js';
 
 export const GNU_TIME = '/usr/bin/time';
@@ -23,6 +24,8 @@ export interface Measured {
   maxRssKb: number;
   /** With `opts.tree`: peak RSS of the process tree by role, sampled from /proc (tree-rss.ts). */
   tree?: TreeRss;
+  /** With `opts.cpu`: the command's CPU over time, sampled from /proc every 20 ms (cpu-watch.ts). */
+  cpuSamples?: CpuSample[];
 }
 
 const live = new Set<ChildProcess>();
@@ -66,12 +69,13 @@ export function stopGroup(c: ChildProcess, graceMs = 3000): Promise<void> {
 let seq = 0;
 
 /** Run a generator to completion under GNU time; killed (as a group) after `timeoutMs`. */
-export async function measure(cmd: string, args: string[], timeoutMs: number, opts: { tree?: Classify } = {}): Promise<Measured> {
+export async function measure(cmd: string, args: string[], timeoutMs: number, opts: { tree?: Classify; cpu?: boolean } = {}): Promise<Measured> {
   if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} not found: install it with \`apt-get install -y time\``);
   const out = path.join(tmpdir(), `mw-bench-time-${process.pid}-${seq++}.txt`);
   const t0 = performance.now();
   const c = startGroup(GNU_TIME, ['-f', '%U %S %M', '-o', out, cmd, ...args]);
   const watch = opts.tree && c.pid !== undefined ? watchTreeRss(c.pid, opts.tree) : undefined;
+  const cpuWatch = opts.cpu && c.pid !== undefined ? watchChildCpu(c.pid) : undefined;
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   c.stdout!.on('data', (d: Buffer) => stdout.push(d));
@@ -80,6 +84,7 @@ export async function measure(cmd: string, args: string[], timeoutMs: number, op
   const exitCode = await new Promise<number>((resolve) => c.once('close', (code) => resolve(code ?? -1)));
   clearTimeout(timer);
   const tree = watch?.stop();
+  const cpuSamples = cpuWatch?.stop();
   const wallMs = performance.now() - t0;
   // GNU time writes "Command exited with non-zero status N" first when the command fails: the figures are last.
   const lines = existsSync(out) ? readFileSync(out, 'utf8').trim().split('\n') : [];
@@ -98,6 +103,7 @@ export async function measure(cmd: string, args: string[], timeoutMs: number, op
     sysMs: s * 1000,
     maxRssKb: m,
     ...(tree ? { tree } : {}),
+    ...(cpuSamples ? { cpuSamples } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as hdr from 'hdr-histogram-js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { Summary } from '../../src/summary/types.js';
+import { cpuBetween } from './cpu-watch.js';
 import type { FloorJson } from './node-floor.js';
 import { measure, type Measured } from './proc.js';
 import { modelwaveRoles } from './tree-rss.js';
@@ -42,6 +43,8 @@ export interface GenResult {
   saturated?: boolean;
   /** modelwave only: p99.9 of the windows starting after the first second (start-up excluded). */
   steadyP999Ms?: number;
+  /** modelwave only: CPU per request between the run's t = 0 and its end (from /proc; start-up and teardown left out). */
+  loadCpuUsPerReq?: number;
   /** modelwave with a store: peak RSS (MB, sampled from /proc) of the CLI process, the store process and their sum. */
   treeRssMb?: { main: number; store: number; sum: number };
 }
@@ -75,6 +78,8 @@ export interface ModelwaveRun {
   tlsCa?: string;
   /** An embedded store directory (`--store DIR`) instead of `--no-store`; the store process's memory is then sampled. */
   store?: string;
+  /** Another build's CLI (its dist/src/cli/main.js) instead of this checkout's: a same-round A/B. */
+  cli?: string;
 }
 
 /**
@@ -108,11 +113,11 @@ export async function runModelwave(o: ModelwaveRun): Promise<GenResult & { summa
   let file = o.warmupSeconds ? withWarmup(o.scenario, out, o) : path.join(SCENARIOS, o.scenario);
   if (o.tlsCa) file = withTlsCa(file, out, o.tlsCa);
   // The node flag the `modelwave` bin's shebang and `npm start` pass (see src/cli/main.ts).
-  const args = ['--max-semi-space-size=2', CLI, 'run', file, '--target', o.url, '--out', out, '--quiet', ...(o.store ? ['--store', o.store] : ['--no-store']), '--report', 'json'];
+  const args = ['--max-semi-space-size=2', o.cli ?? CLI, 'run', file, '--target', o.url, '--out', out, '--quiet', ...(o.store ? ['--store', o.store] : ['--no-store']), '--report', 'json'];
   if (o.workers !== undefined) args.push('--workers', String(o.workers));
   if (o.duration !== undefined && !o.warmupSeconds) args.push('--duration', o.duration);
   if (o.rate !== undefined && !o.warmupSeconds) args.push('--rate', String(o.rate));
-  const m = await measure(process.execPath, args, slack(o.seconds), o.store ? { tree: modelwaveRoles } : {});
+  const m = await measure(process.execPath, args, slack(o.seconds), { cpu: true, ...(o.store ? { tree: modelwaveRoles } : {}) });
   try {
     // Exit 1 = a threshold failed (bench scenarios have none); anything else is a broken run.
     if (m.exitCode !== 0 && m.exitCode !== 1) throw new Error(`modelwave exited ${m.exitCode}\n${m.stderr.slice(-2000)}`);
@@ -126,6 +131,7 @@ export async function runModelwave(o: ModelwaveRun): Promise<GenResult & { summa
       cpuUsPerReq: allSent > 0 ? (m.cpuMs * 1000) / allSent : NaN,
       latencyMs: pick(t.latencyMs),
       steadyP999Ms: steadyP999(s),
+      loadCpuUsPerReq: req.sent > 0 ? (cpuBetween(m.cpuSamples ?? [], Date.parse(s.run.startedAt), Date.parse(s.run.endedAt)) * 1000) / req.sent : NaN,
       ...(m.tree ? { treeRssMb: { main: mb(m.tree.peakKb.main ?? 0), store: mb(m.tree.peakKb.store ?? 0), sum: mb(m.tree.peakSumKb) } } : {}),
       lagMs: { p50: t.lagMs.p50, p99: t.lagMs.p99, max: t.lagMs.max },
       dropped: req.dropped,
