@@ -3,18 +3,20 @@
 // bench's two loads — closed loop (50 connections) and open loop 5,000 req/s — with the telco rows and the light rows,
 // and writes one text summary per run into bench/profiles/<label>/: per thread (main, workers), the top functions and
 // areas by self time, as % of the thread's busy time and µs per request.
-//   npm run build && npm run bench:profile -- --label before            # all four runs, 5 s each (~1 min)
-//   npm run bench:profile -- --label after --only closed-telco,open-telco --seconds 8
-// Flags: --label NAME (default: the short commit), --only RUN[,RUN…], --seconds N (default 5), --workers N,
-// --interval µs (sampling interval, default 500), --top N (functions per thread, default 30), --keep (keep the
-// .cpuprofile files, in reports/profiles/<label>/<run>/, to open in Chrome DevTools).
+//   npm run build && npm run bench:profile -- --label after --repeat 3    # all four runs, 5 s each, 3 times (~3 min)
+//   npm run bench:profile -- --label before --build /path/to/main/checkout --repeat 3
+//   npm run bench:profile -- --label try --only closed-telco,open-telco --seconds 8
+// Flags: --label NAME (default: the build's short commit), --only RUN[,RUN…], --seconds N (default 5), --repeat N
+// (each run N times, interleaved, summed into one summary; default 1), --build DIR (profile another checkout's build,
+// fed this checkout's scenarios), --workers N, --interval µs (sampling interval, default 500), --top N (functions per
+// thread, default 30), --keep (keep the .cpuprofile files, in reports/profiles/<label>/<run>/runK/, for DevTools).
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Summary } from '../src/summary/types.js';
-import { byRole, summarize, threadText, type CpuProfile } from './lib/cpuprofile.js';
+import { byRole, mergeRuns, summarize, threadText, type CpuProfile, type ThreadSummary } from './lib/cpuprofile.js';
 import { cpuBetween } from './lib/cpu-watch.js';
 import { loadAverage, measure, stopAll } from './lib/proc.js';
 import { fmt, table } from './lib/stats.js';
@@ -33,7 +35,23 @@ const RUNS = {
 type RunId = keyof typeof RUNS;
 const IDS = Object.keys(RUNS) as RunId[];
 
-function parseArgs(argv: string[]) {
+interface Args {
+  label: string;
+  only: RunId[];
+  seconds: number;
+  repeat: number;
+  workers?: number;
+  intervalUs: number;
+  top: number;
+  keep: boolean;
+  /** The CLI profiled: this checkout's, or --build DIR's. */
+  cli: string;
+  /** The checkout the CLI is from (paths in the summaries are relative to it). */
+  root: string;
+  buildLine: string;
+}
+
+function parseArgs(argv: string[]): Args {
   const val = (name: string): string | undefined => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -47,33 +65,62 @@ function parseArgs(argv: string[]) {
   };
   const only = (val('only')?.split(',') ?? IDS) as RunId[];
   for (const r of only) if (!IDS.includes(r)) throw new Error(`--only: unknown run ${r} (runs: ${IDS.join(', ')})`);
+  const build = val('build');
+  const root = build ? path.resolve(build) + '/' : ROOT;
+  const cli = build ? path.join(root, 'dist', 'src', 'cli', 'main.js') : CLI;
+  if (!existsSync(cli)) throw new Error(`--build ${build}: ${cli} not found — build that checkout first (npx tsc -p tsconfig.json in it)`);
   let label = val('label');
-  if (!label) label = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  if (!label) label = commitOf(root)?.split(' ')[0] ?? path.basename(root);
   if (!/^[\w.-]+$/.test(label)) throw new Error(`--label must be a plain name (letters, digits, . _ -), got ${label}`);
   return {
     label,
     only,
     seconds: num('seconds', 5),
+    repeat: num('repeat', 1),
     workers: val('workers') !== undefined ? num('workers', 1) : undefined,
     intervalUs: num('interval', 500),
     top: num('top', 30),
     keep: argv.includes('--keep'),
+    cli,
+    root,
+    buildLine: `${build ? `${root} (--build)` : 'this checkout'} at ${commitOf(root) ?? 'an unknown commit'}${build ? '' : dirtySrc()}`,
   };
 }
 
-function commitLine(): string {
+/** "<short hash> <subject>" of a checkout, or undefined when it is not a git checkout. */
+function commitOf(dir: string): string | undefined {
   try {
-    const c = execFileSync('git', ['log', '-1', '--format=%h %s'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
-    return `${c.slice(0, 100)}${dirty ? ' (plus uncommitted changes in src/)' : ''}`;
+    return execFileSync('git', ['log', '-1', '--format=%h %s'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().slice(0, 100);
   } catch {
-    return 'unknown';
+    return undefined;
+  }
+}
+
+function dirtySrc(): string {
+  try {
+    return execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '' ? ' (plus uncommitted changes in src/)' : '';
+  } catch {
+    return '';
   }
 }
 
 const sum = <T>(xs: T[], f: (x: T) => number): number => xs.reduce((a, x) => a + f(x), 0);
 
-async function profileRun(id: RunId, target: Target, a: ReturnType<typeof parseArgs>): Promise<string> {
+/** One profiled run: its threads' summaries and the run's own figures. */
+interface OneRun {
+  threads: ThreadSummary[];
+  sent: number;
+  ok: number;
+  rps: number;
+  lagP99Ms: number;
+  durationMs: number;
+  cpuMs: number;
+  loadCpuMs: number;
+  loadBefore: number;
+  loadAfter: number;
+}
+
+async function profileOnce(id: RunId, target: Target, a: Args, round: number): Promise<OneRun> {
   const run = RUNS[id];
   const work = mkdtempSync(path.join(tmpdir(), 'mw-bench-prof-'));
   const profDir = path.join(work, 'prof');
@@ -86,7 +133,7 @@ async function profileRun(id: RunId, target: Target, a: ReturnType<typeof parseA
       '--cpu-prof-interval',
       String(a.intervalUs),
       '--max-semi-space-size=2',
-      CLI,
+      a.cli,
       'run',
       path.join(SCENARIOS, run.scenario),
       '--target',
@@ -107,48 +154,71 @@ async function profileRun(id: RunId, target: Target, a: ReturnType<typeof parseA
     const m = await measure(process.execPath, args, (a.seconds + 60) * 1000, { cpu: true });
     if (m.exitCode !== 0 && m.exitCode !== 1) throw new Error(`modelwave exited ${m.exitCode}\n${m.stderr.slice(-2000)}`);
     const s = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as Summary;
-    const sent = s.phases.reduce((n, p) => n + p.requests.sent, 0);
-    const window: [number, number] = [Date.parse(s.run.startedAt) * 1000 + monoMinusEpochUs, Date.parse(s.run.endedAt) * 1000 + monoMinusEpochUs];
+    const [t0, t1] = [Date.parse(s.run.startedAt), Date.parse(s.run.endedAt)];
+    const window: [number, number] = [t0 * 1000 + monoMinusEpochUs, t1 * 1000 + monoMinusEpochUs];
     const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
-    const threads = files
-      .map((f) => summarize(f, JSON.parse(readFileSync(path.join(profDir, f), 'utf8')) as CpuProfile, ROOT, window))
-      .sort(byRole);
+    const threads = files.map((f) => summarize(f, JSON.parse(readFileSync(path.join(profDir, f), 'utf8')) as CpuProfile, a.root, window)).sort(byRole);
     if (a.keep) {
-      const keepDir = path.join(ROOT, 'reports', 'profiles', a.label, id);
+      const keepDir = path.join(ROOT, 'reports', 'profiles', a.label, id, `run${round + 1}`);
       mkdirSync(keepDir, { recursive: true });
       for (const f of files) cpSync(path.join(profDir, f), path.join(keepDir, f));
     }
-    const cpuPerReq = (m.cpuMs * 1000) / sent;
-    const loadCpuMs = cpuBetween(m.cpuSamples ?? [], Date.parse(s.run.startedAt), Date.parse(s.run.endedAt));
-    const busyUs = sum(threads, (t) => t.load.busyUs);
-    const header = [
-      `### ${id}: ${run.what}`,
-      '',
-      `- Commit: ${commitLine()}; label \`${a.label}\`; ${new Date().toISOString()}`,
-      `- Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}, Node ${process.version}; load average (1 min) before/after: ${fmt(loadBefore, 2)} / ${fmt(loadAverage(), 2)}`,
-      `- Run: \`node --cpu-prof --cpu-prof-interval ${a.intervalUs} --max-semi-space-size=2 dist/src/cli/main.js run bench/scenarios/${run.scenario} --target <nginx>${new URL(run.endpoint(target)).pathname} --duration ${a.seconds}s --no-store --report json${a.workers !== undefined ? ` --workers ${a.workers}` : ''}\` against nginx (1 worker, fixed answer)`,
-      `- ${sent.toLocaleString('en-US')} requests sent (${fmt(s.totals.rps, 0)} req/s, ${s.totals.requests.ok.toLocaleString('en-US')} ok, lag p99 ${fmt(s.totals.lagMs.p99, 3)} ms); ` +
-        `whole process (GNU time: every thread, kernel included, start-up included, profiler overhead included): ${fmt(m.cpuMs, 0)} ms CPU = ${fmt(cpuPerReq)} µs per request`,
-      `- During the load alone (the process's utime + stime from /proc every 20 ms, read at startedAt and endedAt): ${fmt(loadCpuMs, 0)} ms CPU = **${fmt((loadCpuMs * 1000) / sent)} µs per request**; ` +
-        `the JavaScript threads' sampled busy time below is ${fmt(busyUs / sent)} µs per request of it, the rest (${fmt((loadCpuMs * 1000 - busyUs) / sent)} µs) is in no sample: ` +
-        `kernel work of the threads' wake-ups, V8's GC and compiler helper threads, libuv's pool, the profiler itself (negative when the threads waited for a core: samples count wall-clock ticks)`,
-      `- Figures below count the samples taken during the load only (report.json's startedAt → endedAt, ${fmt(s.run.durationMs, 0)} ms); start-up and teardown are summed apart. ` +
-        `µs/req = self time ÷ requests sent. Samples are taken on wall-clock ticks: a thread waiting for a core on a loaded machine counts as busy. ` +
-        `Native frames (writeLatin1String: the socket write, syscall included; postMessage) hold the time of the kernel calls they make; ` +
-        `(program) is native time outside any JavaScript frame (the event loop, libuv); (garbage collector) is the thread's own GC pauses.`,
-      '',
-      table(
-        ['thread', 'busy ms (load)', 'busy µs/req', 'idle ms (load)', 'busy ms outside the load'],
-        [
-          ...threads.map((t) => [`${t.role} (tid ${t.tid})`, fmt(t.load.busyUs / 1000, 1), fmt(t.load.busyUs / sent, 2), fmt(t.load.idleUs / 1000, 1), fmt(t.outside.busyUs / 1000, 1)]),
-          ['all threads', fmt(sum(threads, (t) => t.load.busyUs) / 1000, 1), fmt(sum(threads, (t) => t.load.busyUs) / sent, 2), '', fmt(sum(threads, (t) => t.outside.busyUs) / 1000, 1)],
-        ],
-      ),
-    ].join('\n');
-    return [header, '', ...threads.map((t) => threadText(t, sent, a.top) + '\n')].join('\n');
+    return {
+      threads,
+      sent: s.phases.reduce((n, p) => n + p.requests.sent, 0),
+      ok: s.totals.requests.ok,
+      rps: s.totals.rps,
+      lagP99Ms: s.totals.lagMs.p99,
+      durationMs: s.run.durationMs,
+      cpuMs: m.cpuMs,
+      loadCpuMs: cpuBetween(m.cpuSamples ?? [], t0, t1),
+      loadBefore,
+      loadAfter: loadAverage(),
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The text summary of a run's repeats: per-run figures, then the merged threads. */
+function render(id: RunId, target: Target, a: Args, runs: OneRun[]): string {
+  const run = RUNS[id];
+  const sent = sum(runs, (r) => r.sent);
+  const threads = mergeRuns(runs.map((r) => r.threads));
+  const busyUs = sum(threads, (t) => t.load.busyUs);
+  const loadCpuUs = sum(runs, (r) => r.loadCpuMs) * 1000;
+  const header = [
+    `### ${id}: ${run.what}`,
+    '',
+    `- Build: ${a.buildLine}; label \`${a.label}\`; ${new Date().toISOString()}`,
+    `- Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}, Node ${process.version}; load average (1 min) before/after each run: ${runs.map((r) => `${fmt(r.loadBefore, 2)}/${fmt(r.loadAfter, 2)}`).join(', ')}`,
+    `- Run${runs.length > 1 ? ` (${runs.length} times, interleaved with the other runs)` : ''}: \`node --cpu-prof --cpu-prof-interval ${a.intervalUs} --max-semi-space-size=2 dist/src/cli/main.js run bench/scenarios/${run.scenario} --target <nginx>${new URL(run.endpoint(target)).pathname} --duration ${a.seconds}s --no-store --report json${a.workers !== undefined ? ` --workers ${a.workers}` : ''}\` against nginx (1 worker, fixed answer)`,
+    '',
+    table(
+      ['run', 'requests sent', 'req/s', 'lag p99 ms', 'CPU ms (GNU time, whole life)', 'CPU µs/req (whole life)', 'CPU ms during the load', 'CPU µs/req during the load'],
+      [
+        ...runs.map((r, i) => [String(i + 1), r.sent.toLocaleString('en-US'), fmt(r.rps, 0), fmt(r.lagP99Ms, 3), fmt(r.cpuMs, 0), fmt((r.cpuMs * 1000) / r.sent), fmt(r.loadCpuMs, 0), fmt((r.loadCpuMs * 1000) / r.sent)]),
+        ...(runs.length > 1 ? [['all', sent.toLocaleString('en-US'), '', '', fmt(sum(runs, (r) => r.cpuMs), 0), fmt((sum(runs, (r) => r.cpuMs) * 1000) / sent), fmt(loadCpuUs / 1000, 0), fmt(loadCpuUs / sent)]] : []),
+      ],
+    ),
+    '',
+    `- CPU during the load: the process's utime + stime (every thread, kernel included) from /proc every 20 ms, read at report.json's startedAt and endedAt. ` +
+      `The JavaScript threads' sampled busy time below is ${fmt(busyUs / sent)} µs per request of its ${fmt(loadCpuUs / sent)}; the rest (${fmt((loadCpuUs - busyUs) / sent)} µs) is in no sample: ` +
+      `kernel work of the threads' wake-ups, V8's GC and compiler helper threads, libuv's pool, the profiler itself (negative when the threads waited for a core: samples count wall-clock ticks).`,
+    `- Figures below count the samples taken during the load only; start-up and teardown are summed apart. µs/req = self time ÷ requests sent${runs.length > 1 ? ' (summed over the runs)' : ''}. ` +
+      `Samples are taken on wall-clock ticks: a thread waiting for a core on a loaded machine counts as busy. ` +
+      `Native frames (writeLatin1String: the socket write, syscall included; postMessage) hold the time of the kernel calls they make; ` +
+      `(program) is native time outside any JavaScript frame (the event loop, libuv); (garbage collector) is the thread's own GC pauses.`,
+    '',
+    table(
+      ['thread', 'busy ms (load)', 'busy µs/req', 'idle ms (load)', 'busy ms outside the load'],
+      [
+        ...threads.map((t) => [`${t.role} (tid ${t.tid})`, fmt(t.load.busyUs / 1000, 1), fmt(t.load.busyUs / sent, 2), fmt(t.load.idleUs / 1000, 1), fmt(t.outside.busyUs / 1000, 1)]),
+        ['all threads', fmt(busyUs / 1000, 1), fmt(busyUs / sent, 2), '', fmt(sum(threads, (t) => t.outside.busyUs) / 1000, 1)],
+      ],
+    ),
+  ].join('\n');
+  return [header, '', ...threads.map((t) => threadText(t, sent, a.top) + '\n')].join('\n');
 }
 
 async function main(): Promise<number> {
@@ -159,13 +229,18 @@ async function main(): Promise<number> {
   if (load > 1.5) console.log(`note: load average ${load} > 1.5 — the machine is busy; shares are still telling, absolute times less so`);
   const ng = await startNginx();
   try {
+    const runs = Object.fromEntries(a.only.map((id) => [id, [] as OneRun[]])) as Record<RunId, OneRun[]>;
+    for (let r = 0; r < a.repeat; r++) {
+      for (const id of a.only) {
+        const one = await profileOnce(id, ng, a, r);
+        runs[id].push(one);
+        console.log(`  ${id} run ${r + 1}/${a.repeat}: ${fmt(one.rps, 0)} req/s, CPU during the load ${fmt((one.loadCpuMs * 1000) / one.sent)} µs/request`);
+      }
+    }
     for (const id of a.only) {
-      console.log(`== ${id}`);
-      const text = await profileRun(id, ng, a);
       const file = path.join(outDir, `${id}.txt`);
-      writeFileSync(file, text);
-      console.log(text.split('\n').slice(0, 14).join('\n'));
-      console.log(`written: ${path.relative(ROOT, file)}\n`);
+      writeFileSync(file, render(id, ng, a, runs[id]));
+      console.log(`written: ${path.relative(ROOT, file)}`);
     }
   } finally {
     await ng.stop();

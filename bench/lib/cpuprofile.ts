@@ -186,6 +186,49 @@ export function threadText(s: ThreadSummary, requests: number, top: number): str
   ].join('\n');
 }
 
+/**
+ * Several runs' threads as one: the i-th thread of each role in every run are summed (self times per function and
+ * area, busy and idle), so a summary of N runs reads like one run N times as long.
+ */
+export function mergeRuns(runs: ThreadSummary[][]): ThreadSummary[] {
+  if (runs.length === 1) return runs[0];
+  const groups = new Map<string, ThreadSummary[]>();
+  for (const threads of runs) {
+    const seen: Record<string, number> = {};
+    for (const t of [...threads].sort(byRole)) {
+      const key = `${t.role}#${(seen[t.role] = (seen[t.role] ?? -1) + 1)}`;
+      const g = groups.get(key);
+      if (g) g.push(t);
+      else groups.set(key, [t]);
+    }
+  }
+  return [...groups.values()]
+    .map((g) => ({ ...g[0], file: `${g.length} runs: ${g.map((t) => t.file).join(', ')}`, load: mergeSlices(g.map((t) => t.load)), outside: mergeSlices(g.map((t) => t.outside)) }))
+    .sort(byRole);
+}
+
+function mergeSlices(xs: Slice[]): Slice {
+  const fns = new Map<string, { name: string; where: string; selfUs: number }>();
+  const areas = new Map<string, number>();
+  for (const x of xs) {
+    for (const f of x.functions) {
+      const key = `${f.name} ${f.where}`;
+      const m = fns.get(key) ?? { ...f, selfUs: 0 };
+      m.selfUs += f.selfUs;
+      fns.set(key, m);
+    }
+    for (const a of x.areas) areas.set(a.area, (areas.get(a.area) ?? 0) + a.selfUs);
+  }
+  const total = (f: (s: Slice) => number) => xs.reduce((a, x) => a + f(x), 0);
+  return {
+    wallUs: total((x) => x.wallUs),
+    idleUs: total((x) => x.idleUs),
+    busyUs: total((x) => x.busyUs),
+    functions: [...fns.values()].sort((a, b) => b.selfUs - a.selfUs),
+    areas: [...areas.entries()].map(([area, selfUs]) => ({ area, selfUs })).sort((a, b) => b.selfUs - a.selfUs),
+  };
+}
+
 /** Order of the sections: main, then workers, then other threads, each by thread id. */
 export function byRole(a: ThreadSummary, b: ThreadSummary): number {
   const rank = { main: 0, worker: 1, other: 2 } as const;
