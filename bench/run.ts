@@ -178,7 +178,10 @@ async function main(): Promise<number> {
   const loads = results.flatMap((r) => [r.loadBefore, r.loadAfter]);
   const loadLine =
     `Load average (1 min) at the start: ${fmt(load0, 2)}; before/after the cases: ${fmt(Math.min(...loads), 2)}–${fmt(Math.max(...loads), 2)} ` +
-    `on ${os.cpus().length} cores (the bench's own generator and target bring it towards 2; above that, other work shared the machine).`;
+    `on ${os.cpus().length} cores (the bench's own generator and target bring it towards 2; above that, other work shared the machine)` +
+    (Math.max(load0, ...loads) > os.cpus().length
+      ? ': **other work shared the machine during this run — absolute figures and tail latencies are not representative, same-round ratios less affected**.'
+      : '.');
   const md = [`## Results`, '', env, `- ${loadLine}`, '', summary, '', ...(sentences.length ? ["Issue #19's targets in this run:", '', ...sentences, ''] : []), ...results.map((r) => r.markdown + '\n')].join('\n');
   if (sentences.length) console.log(`${sentences.join('\n')}\n`);
   console.log(`${summary}\n`);

@@ -26,13 +26,11 @@ import { fmt, fmtSignedSpread, fmtSpread, table } from './stats.js';
 import { startNginx, startReference, type Target } from './targets.js';
 import { runAutocannon, runModelwave, runNodeFloor, runWrk, TELCO_PEER_BODY, type GenResult } from './tools.js';
 
-export { type BenchOptions, type CaseResult, type Check } from './kit.js';
-
 const KINDS: RowKind[] = ['telco', 'light'];
 const PEERS = ['autocannon', 'node floor', 'wrk'] as const;
 const rps = (r: GenResult) => r.rps;
-const rounds = (o: BenchOptions) => (o.rounds === 1 ? '1 round' : `${o.rounds} rounds`);
 const cpu = (r: GenResult) => r.cpuUsPerReq;
+const rounds = (o: BenchOptions) => (o.rounds === 1 ? '1 round' : `${o.rounds} rounds`);
 
 /** How the tables name the baseline build's modelwave with these rows (`--baseline DIR`). */
 const baseName = (o: BenchOptions, k: RowKind) => `${ROWS[k].gen} @${o.baseline!.label}`;
