@@ -1,7 +1,9 @@
 // The verdict, in one place: a measured Summary (as summarize() built it) and the scenario's thresholds in; the
 // threshold results (the default all-failed rule included), the validity, the verdict with its headline, and the
 // exit code out. Pure: the same input gives the same judgement, and the input is never written to. Reporters
-// (terminal, Markdown, HTML, live) read the headline through verdictOf; a comparison's exit code is here too.
+// (terminal, Markdown, HTML, live) read the headline through verdictOf. A comparison's verdict over its rules, the
+// default rule and the wave's fate over that, and its exit code are here too; how one compare rule is decided from
+// its interval and p-value stays with the comparison's statistics (compare/verdict.ts evaluateRule).
 import { EXIT } from '../errors.js';
 import type { ThresholdSpec } from '../spec/types.js';
 import type { StoreSummary, Summary, ThresholdResult, Validity } from '../summary/types.js';
@@ -87,8 +89,15 @@ export function verdictOf(s: Judged): VerdictInfo {
 
 // ---- a comparison ----
 
-/** A comparison's verdict as analyze() gives it: fail, inconclusive or pass (compare/analyze.ts). */
+/** A compare rule's status (compare/verdict.ts evaluateRule), and a comparison's verdict over its rules. */
 export type ComparisonVerdict = 'pass' | 'fail' | 'inconclusive';
+
+/** A comparison's verdict over its rules: fail when one fails, else inconclusive when one cannot tell, else pass. */
+export function comparisonVerdictOf(statuses: readonly ComparisonVerdict[]): ComparisonVerdict {
+  if (statuses.includes('fail')) return 'fail';
+  if (statuses.includes('inconclusive')) return 'inconclusive';
+  return 'pass';
+}
 
 /** 1 when the comparison failed (or, with failOnInconclusive, could not decide), else 0. */
 export function comparisonExitCode(c: { verdict: ComparisonVerdict }, failOnInconclusive: boolean): number {
