@@ -8,6 +8,7 @@ import { parseCompareRuleLine } from '../verdict/thresholds.js';
 import { mannWhitneyU, mcnemarExact, pairedAccuracyDifference, twoProportionTest, type SampleInput } from './stats.js';
 import { bootstrapRuleP, compareLatencyQuantiles, gridFor, type LatencyComparison, sliceByTime, type LatencyInput, type SlicedLatency } from './latency.js';
 import { effectiveBound, evaluateRule, type MeasuredDifference, type RuleStatus } from './verdict.js';
+import { comparisonVerdictOf } from '../verdict/judge.js';
 import type { Correctness } from '../engine/main/scores.js';
 import { fmtPValue } from '../report/format.js';
 import { COMPARISON_SCHEMA_VERSION, type Comparison, type RunBrief, type RuleResult } from './types.js';
@@ -98,7 +99,7 @@ export function analyze(base: CompareSide, cand: CompareSide, opts: AnalyzeOptio
   ];
   const tol = spec?.tolerance ?? COMPARE_DEFAULTS.tolerance;
   comparison.rules = rules.map((r) => evaluate(r, comparison, lat.draws, b, c, tol, spec?.alpha ?? COMPARE_DEFAULTS.alpha));
-  comparison.verdict = verdictOf(comparison.rules.map((r) => r.status));
+  comparison.verdict = comparisonVerdictOf(comparison.rules.map((r) => r.status));
   comparison.headline = headline(comparison);
   return comparison;
 }
@@ -229,12 +230,6 @@ function evaluate(rule: CompareRuleSpec, cmp: Comparison, draws: LatencyComparis
   }
   const ev = evaluateRule(rule, measured, tolerance, { alpha });
   return { ...base, value: measured.value, ...(measured.ci ? { ci: measured.ci } : {}), ...(measured.pValue !== undefined ? { pValue: measured.pValue } : {}), status: ev.status, reason: ev.reason };
-}
-
-export function verdictOf(statuses: RuleStatus[]): RuleStatus {
-  if (statuses.includes('fail')) return 'fail';
-  if (statuses.includes('inconclusive')) return 'inconclusive';
-  return 'pass';
 }
 
 function headline(cmp: Comparison): string {

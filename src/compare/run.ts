@@ -4,14 +4,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import path from 'node:path';
-import { EXIT, ModelwaveError } from '../errors.js';
+import { ModelwaveError } from '../errors.js';
 import type { Scenario } from '../spec/types.js';
 import type { Summary } from '../summary/types.js';
-import { executeRun, type RunResult, type RunSink } from '../engine/main/run.js';
-import { progressSink } from '../engine/main/progress.js';
-import { wantColor } from '../run.js';
+import type { RunSink } from '../engine/main/run.js';
+import { runSession, type SessionOptions } from '../session/orchestrate.js';
 import { bucketTopUs, bucketsOfEncoded, initHistograms } from '../stats/hist.js';
-import { ALL_FAILED_RULE, allFailedRule, evaluateThresholds } from '../verdict/thresholds.js';
+import { comparisonExitCode, judgeComparison } from '../verdict/judge.js';
 import { writeReportFiles, writeReports } from '../report/write.js';
 import { deliver, deliveryNotice } from '../report/deliver.js';
 import { sortedCountsFromBuckets } from './stats.js';
@@ -21,32 +20,20 @@ import type { Comparison } from './types.js';
 import { renderComparisonMarkdown, renderComparisonJunit } from './render.js';
 import { renderComparisonHtml } from './html.js';
 import { newComparisonId, newRunId } from '../util/ids.js';
-import type { LiveOptions } from '../live/index.js';
 export { newComparisonId };
-import { drainCutoff } from '../run.js';
-import { noStore, RunRecord } from '../store/run-record.js';
-import type { ExportRecord, MetricsStore, StoreOptions } from '../store/index.js';
+import type { ExportRecord, MetricsStore } from '../store/index.js';
 import { Correctness } from '../engine/main/scores.js';
 import { OUT_OF_CLASS } from '../engine/types.js';
 
-export interface CompareOptions {
+/** The session's options (workers, signals, quiet, store, live, allowAllFailed, …) and a comparison's own. */
+export interface CompareOptions extends Omit<SessionOptions, 'sinks' | 'errOut' | 'progressOut' | 'maxLagP99Ms'> {
   baseline: string;
   candidate: string;
   outDir?: string;
   rules?: string[];
   failOnInconclusive?: boolean;
-  workers?: number;
-  signal?: AbortSignal;
-  /** Stop waiting for the store after the wave (see RunScenarioOptions.hurry). */
-  hurry?: AbortSignal;
-  quiet?: boolean;
+  /** More sinks for the wave, given both run ids (baseline, candidate). */
   sinks?: (ids: string[]) => RunSink[];
-  /** Metrics store for both runs (linked by the comparison id); null: none. */
-  store?: StoreOptions | null;
-  /** Accept a version that answered no request successfully (`--allow-all-failed`); by default the comparison fails. */
-  allowAllFailed?: boolean;
-  /** Live outputs (src/live): events and the dashboard follow the baseline; /metrics counts both targets. */
-  live?: LiveOptions;
 }
 
 export interface CompareResult {
@@ -62,69 +49,36 @@ export interface CompareResult {
 export async function runCompare(s: Scenario, opts: CompareOptions): Promise<CompareResult> {
   const id = newComparisonId(s.name);
   const dir = opts.outDir ?? path.join('reports', id);
-  const progress = opts.quiet ? undefined : progressSink(undefined, undefined, s.load.phases, wantColor(process.stderr));
   const runIds = [newRunId(`${s.name}-baseline`), newRunId(`${s.name}-candidate`)];
-  const live = opts.live ? await (await import('../live/index.js')).startLive(s, runIds[0], opts.live, process.stderr) : undefined;
-  const { record, unavailable } = opts.store
-    ? await RunRecord.begin(opts.store, s, runIds, opts.workers, process.stderr).catch(async (err: unknown) => {
-        await live?.close();
-        throw err;
-      })
-    : {};
-  let result: RunResult;
-  try {
-    result = await executeRun(s, {
-      targets: [opts.baseline, opts.candidate],
-      keepSamples: true,
-      comparisonId: id,
-      runIds,
-      sinks: [...(progress ? [progress] : []), ...(record ? [record.sink()] : []), ...(live ? [live.sink] : [])],
-      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-  } catch (err) {
-    progress?.end();
-    await live?.close();
-    await record?.fail(err);
-    throw err;
-  }
-  progress?.end();
-  const [bs, cs] = result.summaries;
-  for (const sum of result.summaries) {
-    sum.thresholds = evaluateThresholds(sum, s.thresholds);
-    const allFailed = opts.allowAllFailed ? undefined : allFailedRule(sum);
-    if (allFailed) sum.thresholds.push(allFailed);
-  }
-  if (record) await record.finish([bs, cs], result.feedbackRecords, drainCutoff(opts));
-  if (unavailable) for (const sum of result.summaries) sum.store = noStore(unavailable);
-  const side = (i: number, sub: string): CompareSide => {
-    const smp = result.accumulators[i].samples!;
-    return { summary: result.summaries[i], latency: smp.latencyMs, latencyAtMs: smp.atMs, correct: smp.correct, reportDir: sub };
-  };
-  const sides: [CompareSide, CompareSide] = [side(0, 'baseline'), side(1, 'candidate')];
-  const comparison = analyze(sides[0], sides[1], { id, ...(s.compare ? { spec: s.compare } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: s.seed, simultaneous: true });
-  if (bs.run.status === 'interrupted') comparison.warnings.push('the run was interrupted: the comparison covers only what was measured');
-  if (result.failure) comparison.warnings.push(`a load worker failed mid-run (${result.failure.message}): the comparison covers only what was measured`);
-  // A version that answered nothing successfully fails the comparison whatever the rules say (the default rule).
-  result.summaries.forEach((sum, i) => {
-    const rule = sum.thresholds.find((t) => t.default && !t.pass);
-    if (!rule) return;
-    comparison.verdict = 'fail';
-    comparison.warnings.push(`the ${i === 0 ? 'baseline' : 'candidate'} answered no request successfully (${rule.reason}): the default rule ${ALL_FAILED_RULE} fails the comparison (--allow-all-failed accepts it)`);
+  const { sinks, ...session } = opts;
+  const wave = { runIds, targets: [opts.baseline, opts.candidate], comparisonId: id, keepSamples: true, validity: false as const };
+  const end = await runSession(s, { ...session, ...(sinks ? { sinks: sinks(runIds) } : {}) }, wave, async ({ result, summaries, judgements, saved }) => {
+    const side = (i: number, sub: string): CompareSide => {
+      const smp = result.accumulators[i].samples!;
+      return { summary: summaries[i], latency: smp.latencyMs, latencyAtMs: smp.atMs, correct: smp.correct, reportDir: sub };
+    };
+    const sides: [CompareSide, CompareSide] = [side(0, 'baseline'), side(1, 'candidate')];
+    const analysed = analyze(sides[0], sides[1], { id, ...(s.compare ? { spec: s.compare } : {}), ...(opts.rules ? { rules: opts.rules } : {}), seed: s.seed, simultaneous: true });
+    const comparison: Comparison = { ...analysed, ...judgeComparison(analysed, judgements, { status: summaries[0].run.status, ...(result.failure ? { failure: result.failure } : {}) }) };
+    // A measured comparison outlives an unwritable folder: the fallback folder, else the verdict on the terminal.
+    const delivery = await deliver(dir, id, async (d) => [
+      ...(await writeReports(summaries[0], path.join(d, 'baseline'))),
+      ...(await writeReports(summaries[1], path.join(d, 'candidate'))),
+      ...(await writeComparison(comparison, d, opts.failOnInconclusive)),
+    ]);
+    const stored = saved[0] ? `the runs are in the metrics store: \`modelwave compare --runs ${runIds[0]} ${runIds[1]}\` writes it again` : 'the comparison printed here is all that remains';
+    process.stderr.write(deliveryNotice(delivery, stored));
+    return {
+      verdict: comparisonExitCode(comparison, opts.failOnInconclusive ?? false),
+      delivered: Boolean(delivery.dir),
+      liveVerdict: { verdict: comparison.verdict, headline: comparison.headline },
+      comparison,
+      dir: delivery.dir ?? '',
+      sides,
+    };
   });
-  // A measured comparison outlives an unwritable folder: the fallback folder, else the verdict on the terminal.
-  const delivery = await deliver(dir, id, async (d) => [
-    ...(await writeReports(bs, path.join(d, 'baseline'))),
-    ...(await writeReports(cs, path.join(d, 'candidate'))),
-    ...(await writeComparison(comparison, d, opts.failOnInconclusive)),
-  ]);
-  const stored = record ? `the runs are in the metrics store: \`modelwave compare --runs ${runIds[0]} ${runIds[1]}\` writes it again` : 'the comparison printed here is all that remains';
-  process.stderr.write(deliveryNotice(delivery, stored));
-  // A failed wave never passes a comparison: its exit code is the failure's.
-  const verdict = result.failure ? result.failure.exitCode : bs.run.status === 'interrupted' ? EXIT.interrupted : comparisonExitCode(comparison, opts.failOnInconclusive ?? false);
-  const exitCode = delivery.dir || result.failure || verdict === EXIT.interrupted ? verdict : EXIT.reportNotWritten;
-  await live?.finish(bs, exitCode, result.accumulators, [opts.signal, opts.hurry], { verdict: comparison.verdict, headline: comparison.headline });
-  return { comparison, dir: delivery.dir ?? '', exitCode, sides };
+  const { comparison, dir: written, sides } = end.delivered;
+  return { comparison, dir: written, exitCode: end.exitCode, sides };
 }
 
 /**
@@ -207,12 +161,6 @@ async function storedSide(store: MetricsStore, id: string): Promise<CompareSide>
     }
   }
   return { summary, latency, latencyAtMs, correct, reportDir: `store:${summary.run.id}` };
-}
-
-export function comparisonExitCode(c: Comparison, failOnInconclusive: boolean): number {
-  if (c.verdict === 'fail') return EXIT.failed;
-  if (c.verdict === 'inconclusive' && failOnInconclusive) return EXIT.failed;
-  return EXIT.ok;
 }
 
 async function readSummary(where: string): Promise<Summary> {

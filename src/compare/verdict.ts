@@ -3,8 +3,10 @@
 import type { CompareRuleSpec } from '../spec/types.js';
 import { COMPARE_DEFAULTS } from '../spec/types.js';
 import { fmtPValue } from '../report/format.js';
+import type { ComparisonVerdict } from '../verdict/judge.js';
 
-export type RuleStatus = 'pass' | 'fail' | 'inconclusive';
+/** One home for the three statuses: the verdict module's (a comparison's verdict takes the same values). */
+export type RuleStatus = ComparisonVerdict;
 
 export interface MeasuredDifference {
   /** Point estimate (candidate − baseline, or candidate / baseline for ratios). */

@@ -178,9 +178,8 @@ async function mergeWith(c: pg.Client, name: string): Promise<MergeResult> {
       }
       summary.totals.quality.predictionsReadAs = r;
     }
-    summary.thresholds = evaluateThresholds(summary, s.thresholds);
-    summary.group = group;
-    return { summary, group };
+    // Judged on the merged figures (the shards' own verdicts are on their 1/N share), then the group attached.
+    return { summary: { ...summary, thresholds: evaluateThresholds(summary, s.thresholds), group }, group };
   } finally {
     acc.destroy();
   }

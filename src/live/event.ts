@@ -10,7 +10,7 @@ import type { Scenario } from '../spec/types.js';
 import type { LatencyStats, RequestCounts, Summary } from '../summary/types.js';
 import { wilson } from '../quality/wilson.js';
 import { detectDrift } from '../quality/drift.js';
-import { verdictOf } from '../report/format.js';
+import { verdictOf } from '../verdict/judge.js';
 import { phaseAt, type PhaseNow } from '../engine/main/phase-clock.js';
 
 export const LIVE_SCHEMA = 'modelwave.live/1';

@@ -83,44 +83,6 @@ export function fmtMeasured(t: ThresholdResult): string {
   return t.reason ? `not measured: ${t.reason}` : 'not measured';
 }
 
-export type Verdict = 'pass' | 'fail' | 'none';
-
-export interface VerdictInfo {
-  verdict: Verdict;
-  failed: number;
-  total: number;
-  /** One plain sentence, e.g. "FAIL: 1 of 3 thresholds failed". */
-  headline: string;
-}
-
-/** A run that did not complete fails its verdict even when every threshold held (as the exit code does). */
-export function verdictOf(s: Summary): VerdictInfo {
-  const total = s.thresholds.length;
-  const failed = s.thresholds.filter((t) => !t.pass).length;
-  const incomplete = s.run.status !== 'completed';
-  const suffix = incomplete ? ` (run ${s.run.status})` : '';
-  // Ctrl-C is the headline: the figures below describe only the part of the wave that ran.
-  if (s.run.status === 'interrupted') {
-    const what = total === 0 ? 'no thresholds' : failed > 0 ? `${failed} of ${total} thresholds failed` : `all ${total} thresholds held`;
-    return { verdict: 'fail', failed, total, headline: `INTERRUPTED: ${what} on what was measured before the stop` };
-  }
-  // The default sanity rule (no request succeeded) speaks for itself; the user's thresholds are counted apart.
-  if (s.thresholds.some((t) => t.default && !t.pass)) {
-    const own = s.thresholds.filter((t) => !t.default);
-    const ownFailed = own.filter((t) => !t.pass).length;
-    const rest = own.length ? `; ${ownFailed} of ${own.length} thresholds failed` : '';
-    return { verdict: 'fail', failed, total, headline: `FAIL: no request succeeded${rest}${suffix}` };
-  }
-  if (total === 0) {
-    return { verdict: incomplete ? 'fail' : 'none', failed, total, headline: `No thresholds${suffix}` };
-  }
-  if (failed > 0 || incomplete) {
-    const what = failed > 0 ? `${failed} of ${total} thresholds failed` : `all ${total} thresholds held`;
-    return { verdict: 'fail', failed, total, headline: `FAIL: ${what}${suffix}` };
-  }
-  return { verdict: 'pass', failed, total, headline: `PASS: all ${total} thresholds held` };
-}
-
 /** The failure kinds of RequestCounts (and of TimelinePoint), in display order, with a human name. */
 export const FAILURE_KINDS = [
   ['httpErrors', 'HTTP error'],

@@ -22,13 +22,13 @@ import {
   fmtStore,
   fmtThresholdValue,
   fmtMeasured,
-  verdictOf,
   fmtReadAs,
   fmtSample,
   latencyRows,
   fmtOutOfClass,
   fmtScored,
 } from './format.js';
+import { verdictOf } from '../verdict/judge.js';
 import { WINDOWS_INLINE_MAX } from './markdown.js';
 
 class Raw {

@@ -20,7 +20,6 @@ import {
   fmtStore,
   fmtThresholdValue,
   fmtMeasured,
-  verdictOf,
   fmtReadAs,
   fmtSample,
   latencyRows,
@@ -28,6 +27,7 @@ import {
   fmtOutOfClass,
   fmtScored,
 } from './format.js';
+import { verdictOf } from '../verdict/judge.js';
 
 /** Above this many windows the table is condensed (first, worst, last) and the full one is collapsed. */
 export const WINDOWS_INLINE_MAX = 40;

@@ -14,13 +14,13 @@ import {
   fmtSeconds,
   fmtStore,
   fmtThresholdValue,
-  verdictOf,
   FAILURE_KINDS,
   fmtReadAs,
   fmtSample,
   latencyRows,
   fmtOutOfClass,
 } from './format.js';
+import { verdictOf } from '../verdict/judge.js';
 import { validityLine } from '../verdict/validity.js';
 
 export interface TerminalOptions {

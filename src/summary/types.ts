@@ -150,7 +150,32 @@ export interface PredictionsReadAs {
   argmax: number;
 }
 
-export interface PhaseSummary {
+/**
+ * The rates and timings of a span of the run, named the same in a phase and in the totals (there: the measured part,
+ * warm-up phases excluded).
+ */
+export interface SpanFigures {
+  /** Achieved: sent / the span's length. */
+  rps: number;
+  /** Successful (`ok`: 2xx with a usable prediction) requests / the span's length. Correctness is not included. */
+  goodputRps: number;
+  /**
+   * The load plan's arrivals over the time the span ran / that time (schedule/plan.ts): in a phase, open loop only; in
+   * the totals, only when every measured phase is open loop (closed loop has no planned rate).
+   */
+  plannedRps?: number;
+  /** Latency of successful requests (from the intended send time); failed and all as in LatencyPopulations. */
+  latencyMs: LatencyStats;
+  latencyFailedMs?: LatencyStats;
+  latencyAllMs?: LatencyStats;
+  /** Service time (from the actual send) of successful requests. */
+  serviceTimeMs: LatencyStats;
+  /** Send lag (actual − intended send) of every sent request, successful or not. */
+  lagMs: Pick<LatencyStats, 'p50' | 'p99' | 'max'>;
+}
+
+/** One phase (a warm-up phase's figures too). */
+export interface PhaseSummary extends SpanFigures {
   index: number;
   name: string;
   kind: 'open' | 'closed';
@@ -162,20 +187,6 @@ export interface PhaseSummary {
   startedAtMs: number; // ms since run start
   endedAtMs: number;
   requests: RequestCounts;
-  /** Achieved: sent / the phase's length. */
-  rps: number;
-  /** Successful (`ok`) requests / the phase's length. */
-  goodputRps: number;
-  /** Open loop: the load plan's arrivals over the time the phase ran / that time (schedule/plan.ts). */
-  plannedRps?: number;
-  /** Latency of successful requests (from the intended send time); a warm-up phase's too. See LatencyPopulations. */
-  latencyMs: LatencyStats;
-  latencyFailedMs?: LatencyStats;
-  latencyAllMs?: LatencyStats;
-  /** Service time (from the actual send) of successful requests. */
-  serviceTimeMs: LatencyStats;
-  /** Send lag (actual − intended send) of every sent request, successful or not. */
-  lagMs: Pick<LatencyStats, 'p50' | 'p99' | 'max'>;
   accuracy?: number;
 }
 
@@ -335,26 +346,10 @@ export interface Summary {
   environment: EnvironmentInfo;
   /** The scenario as written, secrets redacted. */
   scenario: unknown;
-  totals: {
+  /** The measured part (warm-up excluded, as everywhere in totals): its rates and timings (SpanFigures) and more. */
+  totals: SpanFigures & {
     requests: RequestCounts;
     errors: ErrorBreakdown;
-    /** Achieved: sent / measured duration (warm-up excluded). */
-    rps: number;
-    /** Successful (`ok`: 2xx with a usable prediction) requests / measured duration. Correctness is not included. */
-    goodputRps: number;
-    /**
-     * The load plan's rate over the measured time: its arrivals over the spans the measured phases ran / that time.
-     * Only when every measured phase is open loop (closed loop has no planned rate).
-     */
-    plannedRps?: number;
-    /** Latency of successful requests; failed and all as in LatencyPopulations. Warm-up excluded, as everywhere in totals. */
-    latencyMs: LatencyStats;
-    latencyFailedMs?: LatencyStats;
-    latencyAllMs?: LatencyStats;
-    /** Service time of successful requests. */
-    serviceTimeMs: LatencyStats;
-    /** Send lag of every sent request. */
-    lagMs: Pick<LatencyStats, 'p50' | 'p99' | 'max'>;
     /** Base64 compressed HDR histogram of the latency (µs) of successful requests, warm-up excluded. */
     latencyHistogram: string;
     /** The same for failed requests (schema ≥ 2). */
@@ -410,18 +405,12 @@ export interface GroupShardSummary {
   startSkewMs?: number;
 }
 
-export interface TimelinePoint {
+/** One second of the run: its requests counted as in RequestCounts (what was sent in it, and how each ended). */
+export interface TimelinePoint extends Pick<RequestCounts, 'sent' | 'ok' | 'httpErrors' | 'timeouts' | 'connectionErrors' | 'badResponses' | 'dropped'> {
   /** Second since run start (bucket start). */
   t: number;
   /** The load plan's rate at the middle of the second (req/s); 0 in closed loop. Achieved: `sent`; goodput: `ok`. */
   plannedRps: number;
-  sent: number;
-  ok: number;
-  httpErrors: number;
-  timeouts: number;
-  connectionErrors: number;
-  badResponses: number;
-  dropped: number;
   /** Latency percentiles of this second's successful requests (0 when none succeeded in it). */
   p50Ms: number;
   p99Ms: number;

@@ -3,7 +3,8 @@
 import { Correctness } from '../../src/engine/main/scores.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, DEFAULT_RULES, verdictOf, type CompareSide } from '../../src/compare/analyze.js';
+import { analyze, DEFAULT_RULES, type CompareSide } from '../../src/compare/analyze.js';
+import { comparisonVerdictOf as verdictOf } from '../../src/verdict/judge.js';
 import type { CompareSpec } from '../../src/spec/types.js';
 import type { Summary } from '../../src/summary/types.js';
 import { parseCompareRuleLine } from '../../src/verdict/thresholds.js';
@@ -136,7 +137,7 @@ test('tolerance: a 0.4-point accuracy loss measured precisely passes at the defa
   assert.ok(strict.pValue! < 1e-10);
 });
 
-test('verdict precedence: fail > inconclusive > pass, in verdictOf and in analyze', () => {
+test('verdict precedence: fail > inconclusive > pass, in comparisonVerdictOf and in analyze', () => {
   // one row per combination
   const rows: [Parameters<typeof verdictOf>[0], string][] = [
     [[], 'pass'],

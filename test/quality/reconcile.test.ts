@@ -40,8 +40,8 @@ test('delayed feedback: every answered request’s label reaches the server once
   const srv = await startServer(['--model', 'telco@v1']);
   try {
     const s = telcoScenario(`${srv.url}/model`, '  phases: [{ duration: 2s, rate: 300 }]', { extra: `feedback: { url: "${srv.url}/feedback", after: 300ms, batchSize: 50 }` });
-    const { summaries } = await executeRun(s);
-    const fb = summaries[0].feedback!;
+    const { summaries, feedback } = await executeRun(s);
+    const fb = feedback!;
     const st = (await srv.stats()).feedback;
     assert.equal(summaries[0].totals.requests.ok, 600);
     assert.equal(fb.labelsPosted, 600);

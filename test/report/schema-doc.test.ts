@@ -11,7 +11,7 @@ const doc = readFileSync(new URL('docs/report-schema.md', root), 'utf8');
 function declaredFields(): Set<string> {
   const code = typesTs.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
   const names = new Set<string>();
-  for (const block of code.matchAll(/export interface \w+ \{([\s\S]*?)\n\}/g)) {
+  for (const block of code.matchAll(/export interface \w+(?: extends [^{]+)? \{([\s\S]*?)\n\}/g)) {
     for (const m of block[1]!.matchAll(/(\w+)\??\s*:/g)) names.add(m[1]!);
   }
   return names;

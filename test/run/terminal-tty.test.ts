@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { wantColor } from '../../src/run.js';
+import { wantColor } from '../../src/session/orchestrate.js';
 import { CLI, writeTelcoFile } from '../engine/helpers.js';
 
 const SCRIPT = '/usr/bin/script';

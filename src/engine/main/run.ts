@@ -7,7 +7,7 @@ import { newRunId } from '../../util/ids.js';
 import { Piscina } from 'piscina';
 import { ModelwaveError, reviveError } from '../../errors.js';
 import type { Scenario } from '../../spec/types.js';
-import type { LatencyStats, Summary } from '../../summary/types.js';
+import type { FeedbackSummary, LatencyStats, Summary } from '../../summary/types.js';
 import { loadPlanOf, plannedRateAt, type LoadPlan } from '../../schedule/plan.js';
 import { TargetAccumulator } from './accumulate.js';
 import { windowGrid, windowIndex } from '../windows.js';
@@ -58,8 +58,10 @@ export interface RunResult {
   accumulators: TargetAccumulator[];
   targets: ResolvedTarget[];
   runIds: string[];
-  /** Every label posted to the feedback endpoint (for the store). */
+  /** Every label posted to the feedback endpoint (for the store) when no `onFeedback` took them as they went. */
   feedbackRecords: FeedbackRecord[];
+  /** Target 0's feedback posts (the caller attaches them to its summary: summary/attach.ts). */
+  feedback?: FeedbackSummary;
   /**
    * Set when a worker failed mid-wave: the summaries (status `failed`) hold what was measured up to then; the caller
    * writes them and then exits with this error's code. A failure before the wave is thrown instead.
@@ -316,8 +318,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
       ...(opts.comparisonId ? { comparisonId: opts.comparisonId, role: t === 0 ? 'baseline' : 'candidate' } : {}),
     }),
   );
-  if (feedbackSummary) summaries[0].feedback = feedbackSummary;
-  return { summaries, accumulators: accs, targets, runIds, feedbackRecords: feedback?.records ?? [], ...(failed ? { failure: failed } : {}) };
+  return { summaries, accumulators: accs, targets, runIds, feedbackRecords: feedback?.records ?? [], ...(feedbackSummary ? { feedback: feedbackSummary } : {}), ...(failed ? { failure: failed } : {}) };
 }
 
 function routeHist(accs: TargetAccumulator[], key: string, enc: string): void {
