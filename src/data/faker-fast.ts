@@ -10,7 +10,7 @@
 // rows (any difference and the field calls faker), and test/data/faker-fast.test.ts compares both, value and number
 // of draws, over thousands of seeds, rows and argument forms. Argument shapes not listed here get no fast path.
 import type { RowKey } from './prng.js';
-import type { Cell } from './types.js';
+import { isPlainString, type Cell } from './types.js';
 
 /**
  * The draws of one faker call: `u(key, slot, i)` is what faker's randomizer.next() returns on its (i+1)-th call for
@@ -251,6 +251,23 @@ function boolean(arg: unknown): FastFaker | undefined {
   if (probability >= 1) return () => true;
   // number.float() without options is `u * (1 - 0) + 0`: the draw itself.
   return (u, key, slot) => u(key, slot, 0) < probability;
+}
+
+/** Whether the fast path of `method(argv)` only yields strings JSON writes as they are (RowGenerator.plainStrings). */
+export function fakerFastPathPlain(method: string, argv: readonly unknown[]): boolean {
+  if (!fakerFastPath(method, argv)) return false;
+  switch (method) {
+    case 'string.hexadecimal': {
+      const prefix = isObject(argv[0]) ? argv[0].prefix : undefined;
+      return prefix === undefined || isPlainString(prefix); // the drawn part is hex digits
+    }
+    case 'string.alpha':
+    case 'string.alphanumeric':
+    case 'string.numeric':
+      return true; // letters and digits only
+    default:
+      return false;
+  }
 }
 
 /**

@@ -19,7 +19,7 @@ import { FAKER_METHODS, type FakerMethod } from './faker-allowlist.js';
 import { checkFakerArgs } from './faker-args.js';
 import { formatPath } from '../util/describe.js';
 import { createPrng, STREAM, uniformAt, type Prng, type RowKey } from './prng.js';
-import { fakerFastPath, type FastFaker } from './faker-fast.js';
+import { fakerFastPath, fakerFastPathPlain, type FastFaker } from './faker-fast.js';
 
 export { FAKER_METHODS, type FakerMethod };
 
@@ -142,14 +142,18 @@ export function createFakerField(
   if (!fast) return call;
   const fastCall = seededFastCall(fast, prng, slot);
   if (!agreesWithFaker(fastCall, call)) return call;
-  fastFields.add(fastCall);
+  fastFields.set(fastCall, fakerFastPathPlain(method, argv));
   return fastCall;
 }
 
-const fastFields = new WeakSet<(rowIndex: number) => Cell>();
+/** Fields on their fast path → whether their values are plain strings (RowGenerator.plainStrings). */
+const fastFields = new WeakMap<(rowIndex: number) => Cell, boolean>();
 
 /** Whether a field from createFakerField runs on its fast path (faker-fast.ts) rather than calling faker per row. */
 export const isFastFakerField = (field: (rowIndex: number) => Cell): boolean => fastFields.has(field);
+
+/** Whether every value of a field from createFakerField is a string JSON writes as it is (a fast path's letters). */
+export const fakerFieldIsPlain = (field: (rowIndex: number) => Cell): boolean => fastFields.get(field) === true;
 
 /** Rows the fast path must reproduce from faker before a field uses it (a guard against another faker version). */
 const FAST_PATH_CHECK_ROWS = 64;
