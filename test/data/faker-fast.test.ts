@@ -68,6 +68,8 @@ const FORMS: [FakerMethod, Args][] = [
   ['string.alpha', { length: 8, casing: 'upper', exclude: ['A', 'E'] }],
   ['string.alpha', { length: { min: 1, max: 30 }, casing: 'lower', exclude: 'aeiou' }],
   ['string.alpha', { length: 5, exclude: [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY'] }],
+  ['string.alpha', [5000]], // longer than one String.fromCharCode.apply (2,048 units)
+  ['string.hexadecimal', { length: { min: 2040, max: 2060 }, prefix: 'ffff' }], // around it
   ['string.alphanumeric', [12]],
   ['string.alphanumeric', { length: 12, casing: 'lower' }],
   ['string.alphanumeric', { length: 16, casing: 'upper', exclude: ['0', 'O', 'I', '1'] }],
