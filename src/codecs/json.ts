@@ -23,7 +23,7 @@ export type PlainStrings = ReadonlySet<string>;
  * `plain` are written without escaping; a row whose plain field is not a string after all is written by the generic
  * path (cellJson for every field), so the bytes are always JSON.stringify's.
  */
-function template(
+function holeWriter(
   names: readonly string[],
   plain: PlainStrings | undefined,
   open: string,
@@ -73,17 +73,17 @@ const key = (k: string, i: number): string => (i === 0 ? '' : ',') + JSON.string
 /** `row → {"f1":v1,"f2":v2}` with the scenario's field order; only the named fields are sent. */
 export function rowEncoder(fieldNames: readonly string[], plain?: PlainStrings): (row: Row) => string {
   if (fieldNames.length === 0) return (row) => JSON.stringify(row);
-  return template(fieldNames, plain, '{', key, '', '}');
+  return holeWriter(fieldNames, plain, '{', key, '', '}');
 }
 
 /** `row → [v1,v2]` in `names` order (a positional row: what KServe's sklearn server and Keras models take). */
 export function arrayRowEncoder(names: readonly string[], plain?: PlainStrings): (row: Row) => string {
-  return template(names, plain, '[', (_k, i) => (i === 0 ? '' : ','), '', ']');
+  return holeWriter(names, plain, '[', (_k, i) => (i === 0 ? '' : ','), '', ']');
 }
 
 /** `row → {"f1":[v1],"f2":[v2]}`: one-row columns, what KServe's v1 DataFrame input needs (pd.DataFrame(instance)). */
 export function listsRowEncoder(names: readonly string[], plain?: PlainStrings): (row: Row) => string {
-  return template(names, plain, '{', (k, i) => key(k, i) + '[', ']', '}');
+  return holeWriter(names, plain, '{', (k, i) => key(k, i) + '[', ']', '}');
 }
 
 /** The writer of one row in `format`; `scalar` writes the one sent field's value. */
