@@ -1,8 +1,10 @@
-// Encodes and decodes per second of each protocol's codec (one thread): `node dist/bench/codecs.js`.
-// Telco rows (4 numbers + a categorical), one row and eight rows per request; the response bodies are what the
-// reference server answers for that protocol. Encoding and decoding run once per request on the workers' hot path.
+// CPU per row of each protocol's request encoding, and per response of its decoding (one thread):
+// `node dist/bench/codecs.js`. Telco rows (4 numbers + a categorical), one row and eight rows per request; the
+// response bodies are what the reference server answers for that protocol. Encoding and decoding run once per
+// request on the workers' hot path. CPU time (process.cpuUsage), median [min–max] of 7 rounds of ~150 ms.
+// bench/rows.js measures the same encoders on generated scenario rows (faker strings included).
 import { fileURLToPath } from 'node:url';
-import { callsPerSecond } from './lib/stats.js';
+import { fmtSpread, spread } from './lib/stats.js';
 import { createCodec } from '../src/codecs/index.js';
 import type { Row } from '../src/data/types.js';
 import type { TargetSpec } from '../src/spec/types.js';
@@ -29,7 +31,27 @@ function answer(protocol: string, k: number): string {
   return JSON.stringify({ predictions: preds });
 }
 
-const rate = (fn: (i: number) => number): number => callsPerSecond(fn, 1_000, 5_000);
+const ROUNDS = 7;
+
+/** ns of CPU per call of `fn`, one sample per round of at least 150 ms (after a warm-up). */
+function nsPerCall(fn: (i: number) => number): number[] {
+  let sink = 0;
+  for (let i = 0; i < 20_000; i++) sink += fn(i);
+  const samples: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const t0 = process.cpuUsage();
+    let n = 0;
+    let spentUs = 0;
+    while (spentUs < 150_000) {
+      for (let j = 0; j < 2000; j++, n++) sink += fn(n);
+      const d = process.cpuUsage(t0);
+      spentUs = d.user + d.system;
+    }
+    samples.push((spentUs * 1000) / n);
+  }
+  if (sink === -1) console.log(sink);
+  return samples;
+}
 
 const CASES: [string, TargetSpec['protocol'], Partial<TargetSpec>, string[]][] = [
   ['cloudera', 'cloudera', {}, FIELDS],
@@ -42,7 +64,7 @@ const CASES: [string, TargetSpec['protocol'], Partial<TargetSpec>, string[]][] =
 
 export function main(): void {
   const rows = Array.from({ length: 4096 }, (_, i) => row(i));
-  console.log('codec                              rows   encode/s    decode/s');
+  console.log('codec                              rows   encode ns/row        decode ns/response');
   for (const k of [1, 8]) {
     for (const [name, protocol, extra, fields] of CASES) {
       const spec = target(protocol, k, k > 1 && protocol === 'cloudera' ? { cloudera: { request: 'dataframe_split' }, ...extra } : extra);
@@ -55,9 +77,10 @@ export function main(): void {
       const batch = (i: number) => rows.slice((i * k) % 4088, ((i * k) % 4088) + k);
       const batches = Array.from({ length: 512 }, (_, i) => batch(i));
       const body = answer(protocol, k);
-      const enc = rate((i) => codec.encode(batches[i & 511]!, i).length);
-      const dec = rate(() => (codec.decode(body, k).ok ? 1 : 0));
-      console.log(`${name.padEnd(34)} ${String(k).padStart(4)} ${Math.round(enc).toLocaleString('en').padStart(10)} ${Math.round(dec).toLocaleString('en').padStart(11)}`);
+      const enc = nsPerCall((i) => codec.encode(batches[i & 511]!, i).length);
+      const dec = nsPerCall(() => (codec.decode(body, k).ok ? 1 : 0));
+      const perRow = fmtSpread(spread(enc.map((ns) => ns / k)), 0);
+      console.log(`${name.padEnd(34)} ${String(k).padStart(4)}   ${perRow.padEnd(20)} ${fmtSpread(spread(dec), 0)}`);
     }
   }
 }

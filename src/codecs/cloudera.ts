@@ -29,23 +29,23 @@ export function clouderaCodec(ctx: CodecContext): Codec {
 function requestBody(form: ReturnType<typeof clouderaRequestOf>, ctx: CodecContext): (rows: Row[]) => string {
   switch (form) {
     case 'flat': {
-      const encodeRow = rowWriter('object', ctx.send);
+      const encodeRow = rowWriter('object', ctx.send, ctx.plainStrings);
       return (rows) => encodeRow(rows[0]);
     }
     case 'record': {
-      const encodeRow = rowWriter('object', ctx.send);
+      const encodeRow = rowWriter('object', ctx.send, ctx.plainStrings);
       return (rows) => `{"record":${encodeRow(rows[0])}}`;
     }
     case 'dataframe_split': {
-      const frame = splitFrame(ctx.send);
+      const frame = splitFrame(ctx.send, ctx.plainStrings);
       return (rows) => `{"dataframe_split":${frame(rows)}}`;
     }
     case 'dataframe_records': {
-      const encodeRow = rowWriter('object', ctx.send);
+      const encodeRow = rowWriter('object', ctx.send, ctx.plainStrings);
       return (rows) => `{"dataframe_records":${rowsJson(rows, encodeRow)}}`;
     }
     case 'inputs': {
-      const encodeRow = rowWriter(ctx.rowFormat ?? 'array', ctx.send);
+      const encodeRow = rowWriter(ctx.rowFormat ?? 'array', ctx.send, ctx.plainStrings);
       return (rows) => `{"inputs":${rowsJson(rows, encodeRow)}}`;
     }
   }

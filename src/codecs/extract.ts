@@ -53,6 +53,8 @@ export interface CodecContext {
   rowFormat: RowFormat | undefined;
   /** What each field holds, when known (kserve-v2 datatypes are declared or inferred from it once). */
   fieldTypes?: Record<string, FieldType>;
+  /** Fields whose values are strings JSON writes as they are (json.ts PlainStrings), when known. */
+  plainStrings?: ReadonlySet<string>;
   classes: ClassInfo;
   overrides: Overrides;
 }

@@ -32,6 +32,8 @@ export interface CodecOptions {
   positive?: LabelValue;
   /** What each field holds (see wireTypes); kserve-v2 checks and infers tensor datatypes from it. */
   fieldTypes?: Record<string, FieldType>;
+  /** Fields whose values are strings JSON writes as they are (RowGenerator.plainStrings): encoded without escaping. */
+  plainStrings?: ReadonlySet<string>;
 }
 
 /**
@@ -65,6 +67,7 @@ export function createCodec(target: TargetSpec, fieldNames: string[], classes?: 
     send,
     rowFormat: target.rowFormat,
     ...(opts.fieldTypes && { fieldTypes: opts.fieldTypes }),
+    ...(opts.plainStrings && { plainStrings: opts.plainStrings }),
     classes: classInfo(
       classSpec(classes, {
         ...(opts.positive !== undefined && { positive: opts.positive }),
@@ -76,9 +79,10 @@ export function createCodec(target: TargetSpec, fieldNames: string[], classes?: 
 }
 
 /** The codec a run uses: the scenario's target, the generator's fields and what they hold, the label's classes. */
-export function codecFor(s: Pick<Scenario, 'target' | 'label'>, gen: Pick<RowGenerator, 'fieldNames' | 'classes' | 'fieldKinds'>): Codec {
+export function codecFor(s: Pick<Scenario, 'target' | 'label'>, gen: Pick<RowGenerator, 'fieldNames' | 'classes' | 'fieldKinds' | 'plainStrings'>): Codec {
   return createCodec(s.target, gen.fieldNames, gen.classes, {
     ...(s.label?.positive !== undefined && { positive: s.label.positive }),
     fieldTypes: { ...gen.fieldKinds },
+    ...(gen.plainStrings && { plainStrings: gen.plainStrings }),
   });
 }

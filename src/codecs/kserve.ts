@@ -11,7 +11,7 @@ import { locatePredictions } from './mlflow.js';
 import { tensorEncoder } from './tensor.js';
 
 export function kserveV1Codec(ctx: CodecContext): Codec {
-  const encodeRow = rowWriter(ctx.rowFormat ?? 'array', ctx.send);
+  const encodeRow = rowWriter(ctx.rowFormat ?? 'array', ctx.send, ctx.plainStrings);
   return makeCodec('kserve-v1', ctx, (rows) => `{"instances":${rowsJson(rows, encodeRow)}}`, locatePredictions);
 }
 

@@ -5,22 +5,22 @@
 import type { Codec } from './types.js';
 import type { Row } from '../data/types.js';
 import { fail, makeCodec, type CodecContext, type Located, type Failure } from './extract.js';
-import { arrayRowEncoder, rowsJson, rowWriter } from './json.js';
+import { arrayRowEncoder, rowsJson, rowWriter, type PlainStrings } from './json.js';
 
 /** `{"columns":[…],"data":[[…],…]}` for these names: a pandas split-oriented frame (no index: RangeIndex). */
-export function splitFrame(names: readonly string[]): (rows: readonly Row[]) => string {
+export function splitFrame(names: readonly string[], plain?: PlainStrings): (rows: readonly Row[]) => string {
   const head = `{"columns":${JSON.stringify(names)},"data":`;
-  const encodeRow = arrayRowEncoder(names);
+  const encodeRow = arrayRowEncoder(names, plain);
   return (rows) => head + rowsJson(rows, encodeRow) + '}';
 }
 
 export function mlflowSplitCodec(ctx: CodecContext): Codec {
-  const frame = splitFrame(ctx.send);
+  const frame = splitFrame(ctx.send, ctx.plainStrings);
   return makeCodec('mlflow-split', ctx, (rows) => `{"dataframe_split":${frame(rows)}}`, locatePredictions);
 }
 
 export function mlflowRecordsCodec(ctx: CodecContext): Codec {
-  const encodeRow = rowWriter(ctx.rowFormat ?? 'object', ctx.send);
+  const encodeRow = rowWriter(ctx.rowFormat ?? 'object', ctx.send, ctx.plainStrings);
   return makeCodec('mlflow-records', ctx, (rows) => `{"dataframe_records":${rowsJson(rows, encodeRow)}}`, locatePredictions);
 }
 

@@ -49,7 +49,7 @@ export function templateCodec(ctx: CodecContext): Codec {
 function compile(body: unknown, ctx: CodecContext): { parts: string[]; holes: Hole[] } {
   // {{row}} and {{rows}} write rows in target.rowFormat (default object) with the sent fields; {{field:NAME}} reads
   // any field of the row.
-  const encodeRow = rowWriter(ctx.rowFormat ?? 'object', ctx.send);
+  const encodeRow = rowWriter(ctx.rowFormat ?? 'object', ctx.send, ctx.plainStrings);
   const parts: string[] = [];
   const holes: Hole[] = [];
   let literal = '';

@@ -9,7 +9,7 @@ import { rowsJson, rowWriter } from './json.js';
 import { locatePredictions } from './mlflow.js';
 
 export function tfServingCodec(ctx: CodecContext): Codec {
-  const encodeRow = rowWriter(ctx.rowFormat ?? 'array', ctx.send);
+  const encodeRow = rowWriter(ctx.rowFormat ?? 'array', ctx.send, ctx.plainStrings);
   const output = ctx.target.output;
   const locate = output === undefined ? locatePredictions : (root: unknown) => locateOutput(root, output);
   return makeCodec('tf-serving', ctx, (rows) => `{"instances":${rowsJson(rows, encodeRow)}}`, locate);

@@ -2,9 +2,9 @@
 // values of earlier fields, so a row is a pure function of (seed, row index). Numeric kinds never touch faker.
 import { ModelwaveError } from '../errors.js';
 import type { FieldArg, FieldSpec } from '../spec/types.js';
-import { createFakerField, fakerValueType } from './faker.js';
+import { createFakerField, fakerFieldIsPlain, fakerValueType } from './faker.js';
 import { boxMuller, type Prng, type RowKey } from './prng.js';
-import type { Cell } from './types.js';
+import { isPlainString, type Cell } from './types.js';
 
 export interface FieldContext {
   key: RowKey;
@@ -21,6 +21,8 @@ export interface CompiledField {
   name: string;
   type: ValueType;
   eval: (ctx: FieldContext) => Cell;
+  /** Every value is a string JSON writes as it is (RowGenerator.plainStrings). */
+  plain?: boolean;
 }
 
 const invalid = (path: string, msg: string): ModelwaveError => new ModelwaveError('MW_SCENARIO_INVALID', `${path}: ${msg}`);
@@ -178,9 +180,10 @@ class Compiler {
         const cumA = cumulative(spec.weights ?? values.map(() => 1), values.length, `${path}.weights`);
         const cumB = drift ? cumulative(drift.weights, values.length, `${path}.drift.weights`) : undefined;
         const type = valueTypeOf(values);
-        if (!drift) return { type, eval: (ctx) => values[pick(u(ctx, 0), cumA, undefined, 0)] };
+        const plain = values.every(isPlainString);
+        if (!drift) return { type, plain, eval: (ctx) => values[pick(u(ctx, 0), cumA, undefined, 0)] };
         const { start, end } = driftWindow(drift);
-        return { type, eval: (ctx) => values[pick(u(ctx, 0), cumA, cumB, driftFraction(ctx.progress, start, end))] };
+        return { type, plain, eval: (ctx) => values[pick(u(ctx, 0), cumA, cumB, driftFraction(ctx.progress, start, end))] };
       }
       case 'bool': {
         const { p, drift } = spec;
@@ -191,12 +194,13 @@ class Compiler {
       case 'uuid':
         return {
           type: 'string',
+          plain: true,
           eval: (ctx) =>
             uuidV4(prng.uint32(ctx.key, slot, 0), prng.uint32(ctx.key, slot, 1), prng.uint32(ctx.key, slot, 2), prng.uint32(ctx.key, slot, 3)),
         };
       case 'const': {
         const { value } = spec;
-        return { type: valueTypeOf([value]), eval: () => value };
+        return { type: valueTypeOf([value]), plain: isPlainString(value), eval: () => value };
       }
       case 'seq':
         return { type: 'number', eval: (ctx) => ctx.rowIndex };
@@ -206,7 +210,7 @@ class Compiler {
         return { type: 'number', eval: this.arith(spec.kind, spec.args, path) };
       case 'faker': {
         const call = createFakerField(spec.method, spec.args, this.seed, slot, path);
-        return { type: fakerValueType(spec.method), eval: (ctx) => call(ctx.rowIndex) };
+        return { type: fakerValueType(spec.method), plain: fakerFieldIsPlain(call), eval: (ctx) => call(ctx.rowIndex) };
       }
     }
   }

@@ -69,19 +69,28 @@ export function createPrng(seed: number, stream: number): Prng {
     out.b = fmix32((rhi + s2) ^ out.a);
     return out;
   };
-  const uint32 = (key: RowKey, slot: number, draw: number): number =>
-    fmix32(key.a ^ fmix32((key.b + drawWord(slot, draw)) | 0));
   return {
     rowKey: (rowIndex) => setRowKey({ a: 0, b: 0 }, rowIndex),
     setRowKey,
-    uint32,
-    uniform(key, slot, draw) {
-      const m = fmix32((key.b + drawWord(slot, draw)) | 0);
-      const x = fmix32(key.a ^ m);
-      const y = fmix32((x + m + 0x9e3779b9) | 0);
-      return ((x >>> 5) * 67108864 + (y >>> 6)) / TWO_POW_53;
-    },
+    uint32: uint32At,
+    uniform: uniformAt,
   };
+}
+
+// A draw depends on the seed and stream only through the row key, so the draw functions are shared by every Prng:
+// one function for the engine to inline wherever it is called.
+
+/** Prng.uint32: a uniform 32-bit unsigned integer for (row key, slot, draw). */
+export function uint32At(key: RowKey, slot: number, draw: number): number {
+  return fmix32(key.a ^ fmix32((key.b + drawWord(slot, draw)) | 0));
+}
+
+/** Prng.uniform: a uniform double in [0, 1) with 53 random bits for (row key, slot, draw). */
+export function uniformAt(key: RowKey, slot: number, draw: number): number {
+  const m = fmix32((key.b + drawWord(slot, draw)) | 0);
+  const x = fmix32(key.a ^ m);
+  const y = fmix32((x + m + 0x9e3779b9) | 0);
+  return ((x >>> 5) * 67108864 + (y >>> 6)) / TWO_POW_53;
 }
 
 /** Standard normal from two uniforms (Box–Muller); `u1` in [0,1) is mapped to (0,1] so log never sees 0. */

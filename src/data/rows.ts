@@ -6,7 +6,7 @@ import { compileFields } from './fields.js';
 import { createLabeler, encodeColumn, type ColumnLabels, type FieldInfo, type Labeler } from './labels.js';
 import { createPrng, permutation, STREAM, type RowKey } from './prng.js';
 import { loadSource } from './source.js';
-import { rowFactory, type Cell, type Row, type RowGenerator, type ValueKind } from './types.js';
+import { isPlainString, rowFactory, type Cell, type Row, type RowGenerator, type ValueKind } from './types.js';
 import { syntheticKinds } from './field-types.js';
 
 /** Drift progress of a row: its request's sequence number over the scenario's progress denominator, capped at 1. */
@@ -20,6 +20,7 @@ export function progressOf(scenario: Scenario): (rowIndex: number) => number {
 interface RowSource {
   replayed?: RowGenerator['replayed'];
   fieldNames: string[];
+  plainStrings: ReadonlySet<string>;
   fieldKinds: Record<string, ValueKind>;
   fields: FieldInfo[];
   size: number;
@@ -37,6 +38,7 @@ function synthetic(scenario: Scenario, progress: (rowIndex: number) => number): 
   const newRow = rowFactory(names);
   return {
     fieldNames: names,
+    plainStrings: new Set(compiled.filter((f) => f.plain).map((f) => f.name)),
     fieldKinds: syntheticKinds(scenario.data.fields),
     fields: compiled.map((f) => ({ name: f.name, type: f.type })),
     size: Infinity,
@@ -75,8 +77,11 @@ function replay(scenario: Scenario): RowSource {
     const { classes, codes } = encodeColumn(data.labels, data.lines, data.file, labelColumn, label.task, label.classes);
     column = { classes, code: (rowIndex) => codes[physical(rowIndex)] };
   }
+  const names = data.columns.map((c) => c.name);
   return {
-    fieldNames: data.columns.map((c) => c.name),
+    fieldNames: names,
+    // A replayed file is all there is: a column is plain when every one of its values is.
+    plainStrings: new Set(names.filter((n) => data.rows.every((r) => isPlainString(r[n])))),
     fieldKinds: Object.fromEntries(data.columns.map((c) => [c.name, c.kind])),
     replayed: { file: data.file, rows: data.rows, lines: data.lines },
     fields: data.columns,
@@ -97,6 +102,7 @@ export function createRowGenerator(scenario: Scenario): RowGenerator {
   return {
     fieldNames: source.fieldNames,
     fieldKinds: source.fieldKinds,
+    plainStrings: source.plainStrings,
     classes: labeler?.classes ?? [],
     task: labeler?.task ?? 'none',
     size: source.size,

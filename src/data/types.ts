@@ -23,11 +23,19 @@ export interface RowGenerator {
   row(rowIndex: number): Row;
   /** The true label of that row: class index, regression value, or NaN without a label model. */
   label(rowIndex: number, row: Row): number;
+  /**
+   * Fields whose every value is a string that JSON writes as itself between quotes (no `"`, `\\`, control character
+   * or lone surrogate), known from the field definitions or the replayed file: codecs copy them without escaping.
+   */
+  readonly plainStrings?: ReadonlySet<string>;
   /** Replay sources that `stop` at the end: number of rows available (Infinity for synthetic data). */
   readonly size: number;
   /** Replay only: the file's rows in file order with their 1-based lines (for the run's data check). */
   readonly replayed?: { readonly file: string; readonly rows: readonly Row[]; readonly lines: readonly number[] };
 }
+
+/** A string JSON writes as itself between quotes (see RowGenerator.plainStrings). */
+export const isPlainString = (v: unknown): v is string => typeof v === 'string' && JSON.stringify(v) === `"${v}"`;
 
 /**
  * Empty rows for these field names. Assigning `row.__proto__ = v` on a plain `{}` sets its prototype instead of a
