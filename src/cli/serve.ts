@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { action } from './exit.js';
 import { usageError } from '../errors.js';
-import { SELF_WARMUP_REQUESTS, startReferenceServer } from '../server/reference.js';
-import { parseInjectionFlags } from '../server/inject.js';
+import { SELF_WARMUP_REQUESTS } from '../server/self-warmup.js';
 import { STRICT_NAMES, isStrictName } from '../server/strict/names.js';
 
 interface ServeFlags {
@@ -68,6 +67,9 @@ export function register(program: Command): void {
           await server.close();
           return 0;
         }
+        // Loaded here, not at the top: every other command (and every `builtin:` run's child) would pay for the server.
+        const { parseInjectionFlags } = await import('../server/inject.js');
+        const { startReferenceServer } = await import('../server/reference.js');
         const inject = parseInjectionFlags(flags);
         if (flags.slots !== undefined && !/^[1-9]\d{0,6}$/.test(flags.slots)) throw usageError(`--slots must be a positive integer (got ${flags.slots})`);
         if (flags.slots !== undefined && !inject.latencyMs?.max) throw usageError('--slots needs --latency (the service time of each request in a slot), e.g. --slots 4 --latency 50ms');
