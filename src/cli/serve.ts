@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { action } from './exit.js';
 import { usageError } from '../errors.js';
-import { SELF_WARMUP_REQUESTS } from '../server/self-warmup.js';
+import { SELF_WARMUP_REQUESTS, SELF_WARMUP_REQUESTS_TEXT } from '../server/self-warmup.js';
 import { STRICT_NAMES, isStrictName } from '../server/strict/names.js';
 
 interface ServeFlags {
@@ -45,7 +45,7 @@ export function register(program: Command): void {
     .option('--reset-rate <fraction>', 'fraction of requests whose connection is reset without an answer')
     .option('--garbage-rate <fraction>', 'fraction of requests answered 200 with a non-JSON body')
     .option('--seed <n>', 'seed of the fault-injection random numbers', '1')
-    .option('--no-warmup', `do not send itself ${SELF_WARMUP_REQUESTS.toLocaleString('en-US')} requests before reporting ready (its first second is then the JIT's)`)
+    .option('--no-warmup', `do not send itself ${SELF_WARMUP_REQUESTS_TEXT} requests before reporting ready (its first second is then the JIT's)`)
     .option('--strict <name>', `a strict stand-in for a real server, accepting only what it accepts: ${STRICT_NAMES.join(', ')}`)
     .option('--strict-config <file>', 'JSON: the strict server\'s model (features, classes, rule, output) and server facts (docs/strict-servers.md)')
     .addHelpText('after', '\nPrints {"listening":"http://HOST:PORT","model":"..."} as its first stdout line. Paths: /model, /invocations,\n/v1/models/telco:predict, /v2/models/telco/infer, /template, /feedback, /stats, /health.')
