@@ -108,7 +108,7 @@ export function register(program: Command): void {
           },
         });
         const slos = f.slo.map((expr) => thresholdFromFlag('--slo', expr, scenario.label));
-        const { resolveStoreOptions } = await import('../store/index.js');
+        const { resolveStoreOptions } = await import('../store/spec.js'); // not store/index.js: no store module loads for --no-store
         const { searchCapacity } = await import('../capacity/run.js');
         const report = await import('../capacity/report.js');
         const store = resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) });

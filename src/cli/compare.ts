@@ -44,7 +44,7 @@ export function register(program: Command): void {
   addLiveOptions(cmd, 'compare').action(
       action(async (file: string | undefined, f: CompareFlags) => {
         const { compareRuns, runCompare } = await import('../compare/run.js');
-        const { resolveStoreOptions } = await import('../store/index.js');
+        const { resolveStoreOptions } = await import('../store/spec.js'); // not store/index.js: no store module loads for --no-store
         const { renderComparisonText } = await import('../compare/render.js');
         const { durationProblem, parseDurationMs } = await import('../util/duration.js');
         let res;

@@ -2,7 +2,10 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { parseDurationMs } from '../util/duration.js';
-import { parseHostPort, parsePort, type LiveOptions } from '../live/index.js';
+// listen.js, not live/index.js: every command registers these flags, and only a run that asks for a live output
+// should load the live outputs (prom-client, the dashboard page).
+import { parseHostPort, parsePort } from '../live/listen.js';
+import type { LiveOptions } from '../live/index.js';
 
 export interface LiveFlags {
   liveJson?: string;

@@ -81,7 +81,7 @@ export function register(program: Command): void {
           },
         });
         if (group) (await import('../distributed/shard.js')).checkShardable(scenario); // before the store is opened
-        const { resolveStoreOptions } = await import('../store/index.js');
+        const { resolveStoreOptions } = await import('../store/spec.js'); // not store/index.js: no store module loads for --no-store
         const store = resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) });
         const { liveOptions } = await import('./live-flags.js');
         const live = liveOptions(f);

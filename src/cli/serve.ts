@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { action } from './exit.js';
 import { usageError } from '../errors.js';
-import { SELF_WARMUP_REQUESTS, startReferenceServer } from '../server/reference.js';
-import { parseInjectionFlags } from '../server/inject.js';
+import { SELF_WARMUP_REQUESTS, SELF_WARMUP_REQUESTS_TEXT } from '../server/self-warmup.js';
 import { STRICT_NAMES, isStrictName } from '../server/strict/names.js';
 
 interface ServeFlags {
@@ -46,7 +45,7 @@ export function register(program: Command): void {
     .option('--reset-rate <fraction>', 'fraction of requests whose connection is reset without an answer')
     .option('--garbage-rate <fraction>', 'fraction of requests answered 200 with a non-JSON body')
     .option('--seed <n>', 'seed of the fault-injection random numbers', '1')
-    .option('--no-warmup', `do not send itself ${SELF_WARMUP_REQUESTS.toLocaleString('en-US')} requests before reporting ready (its first second is then the JIT's)`)
+    .option('--no-warmup', `do not send itself ${SELF_WARMUP_REQUESTS_TEXT} requests before reporting ready (its first second is then the JIT's)`)
     .option('--strict <name>', `a strict stand-in for a real server, accepting only what it accepts: ${STRICT_NAMES.join(', ')}`)
     .option('--strict-config <file>', 'JSON: the strict server\'s model (features, classes, rule, output) and server facts (docs/strict-servers.md)')
     .addHelpText('after', '\nPrints {"listening":"http://HOST:PORT","model":"..."} as its first stdout line. Paths: /model, /invocations,\n/v1/models/telco:predict, /v2/models/telco/infer, /template, /feedback, /stats, /health.')
@@ -68,6 +67,9 @@ export function register(program: Command): void {
           await server.close();
           return 0;
         }
+        // Loaded here, not at the top: every other command (and every `builtin:` run's child) would pay for the server.
+        const { parseInjectionFlags } = await import('../server/inject.js');
+        const { startReferenceServer } = await import('../server/reference.js');
         const inject = parseInjectionFlags(flags);
         if (flags.slots !== undefined && !/^[1-9]\d{0,6}$/.test(flags.slots)) throw usageError(`--slots must be a positive integer (got ${flags.slots})`);
         if (flags.slots !== undefined && !inject.latencyMs?.max) throw usageError('--slots needs --latency (the service time of each request in a slot), e.g. --slots 4 --latency 50ms');

@@ -9,10 +9,17 @@
 import { createRequire } from 'node:module';
 import type { Faker, Randomizer } from '@faker-js/faker';
 
-// faker costs ~0.5 s to load; only scenarios with faker fields pay it (every worker imports this module).
-type FakerModule = typeof import('@faker-js/faker');
-let fakerModule: FakerModule | undefined;
-const loadFaker = (): FakerModule => (fakerModule ??= createRequire(import.meta.url)('@faker-js/faker') as FakerModule);
+// Only scenarios with faker fields load faker (every worker imports this module), and then only its English locale:
+// the package's main entry imports all ~70 locales and builds a Faker instance for each (~160 ms of CPU per thread,
+// against ~20 ms for `locale/en`, which holds the Faker class and the [en, base] definitions we draw from).
+type EnModule = typeof import('@faker-js/faker/locale/en');
+let english: EnModule['faker'] | undefined;
+const loadFaker = (): { FakerClass: typeof Faker; definitions: Faker['rawDefinitions'] } => {
+  english ??= (createRequire(import.meta.url)('@faker-js/faker/locale/en') as EnModule).faker;
+  // locale/en exports an instance, not the class: its constructor is the Faker class, and its rawDefinitions are
+  // en merged over base — what `locale: [en, base]` merges to (same values: test/data/faker.test.ts pins a digest).
+  return { FakerClass: english.constructor as typeof Faker, definitions: english.rawDefinitions };
+};
 import { ModelwaveError } from '../errors.js';
 import type { Cell } from './types.js';
 import { FAKER_METHODS, type FakerMethod } from './faker-allowlist.js';
@@ -75,8 +82,8 @@ let shared: { faker: Faker; randomizer: CounterRandomizer } | undefined;
 function instance(): { faker: Faker; randomizer: CounterRandomizer } {
   if (!shared) {
     const randomizer = counterRandomizer();
-    const { Faker: FakerClass, en, base } = loadFaker();
-    const faker = new FakerClass({ locale: [en, base], randomizer });
+    const { FakerClass, definitions } = loadFaker();
+    const faker = new FakerClass({ locale: definitions, randomizer });
     faker.setDefaultRefDate(FAKER_REF_DATE);
     shared = { faker, randomizer };
   }

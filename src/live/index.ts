@@ -7,12 +7,9 @@ import type { Summary } from '../summary/types.js';
 import { LiveEventBuilder, type LiveEvent, type LiveVerdict, type LiveWindowAccuracy } from './event.js';
 import { openJsonLines, type JsonLinesWriter } from './jsonl.js';
 import { listenLocal, type LocalServer } from './listen.js';
-import { runRegistry } from './prometheus.js';
-import { startDashboard, type Dashboard } from './dashboard.js';
-import { pageConfig } from './page.js';
+import type { Dashboard } from './dashboard.js';
 
 export { LiveEventBuilder, LIVE_SCHEMA, type LiveEvent } from './event.js';
-export { parseHostPort, parsePort } from './listen.js';
 
 /** The live outputs asked for, opened (their modules load only then: prom-client and uPlot stay off plain runs). */
 export async function startLive(s: Scenario, runId: string, o: LiveOptions | undefined, errOut: NodeJS.WritableStream): Promise<LiveOutputs | undefined> {
@@ -59,7 +56,9 @@ export async function startLiveOutputs(s: Scenario, runId: string, o: LiveOption
   };
   try {
     if (o.liveJson) jsonl = openJsonLines(o.liveJson, (m) => say(`warning: ${m}`));
+    // Each output's module loads only when it is asked for: prom-client for --prometheus, the page for --dashboard.
     if (o.prometheus) {
+      const { runRegistry } = await import('./prometheus.js');
       const reg = runRegistry(s, runId, {
         accumulators: () => builder.accumulators,
         last: () => builder.last,
@@ -81,6 +80,7 @@ export async function startLiveOutputs(s: Scenario, runId: string, o: LiveOption
       if (!isLoopback(host)) say(`warning: /metrics listens on ${host}: anyone who can reach this machine can read it`);
     }
     if (o.dashboard) {
+      const [{ startDashboard }, { pageConfig }] = await Promise.all([import('./dashboard.js'), import('./page.js')]);
       dashboard = await startDashboard(o.dashboard.host, o.dashboard.port, pageConfig(s, runId));
       say(`dashboard: ${dashboard.url}`);
       if (!isLoopback(o.dashboard.host)) say(`warning: the dashboard listens on ${o.dashboard.host}: anyone who can reach this machine can watch the run`);

@@ -5,10 +5,6 @@ import { join } from 'node:path';
 import { ModelwaveError, usageError } from '../errors.js';
 import { fsProblem, fsProblemText } from '../util/fs-errors.js';
 import type { Summary } from '../summary/types.js';
-import { renderHgrm } from './hgrm.js';
-import { renderHtml } from './html.js';
-import { renderJunit } from './junit.js';
-import { renderMarkdown } from './markdown.js';
 
 export const REPORT_FORMATS = ['json', 'md', 'html', 'junit', 'hgrm'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -24,18 +20,19 @@ export const REPORT_FILES: Record<ReportFormat, string> = {
 /** report.json is exactly the Summary. */
 export const renderJson = (summary: Summary): string => JSON.stringify(summary, null, 2) + '\n';
 
+// Each writer loads only when its format is asked for (`--report json` loads none of them).
 async function render(format: ReportFormat, summary: Summary): Promise<string> {
   switch (format) {
     case 'json':
       return renderJson(summary);
     case 'md':
-      return renderMarkdown(summary);
+      return (await import('./markdown.js')).renderMarkdown(summary);
     case 'html':
-      return renderHtml(summary);
+      return (await import('./html.js')).renderHtml(summary);
     case 'junit':
-      return renderJunit(summary);
+      return (await import('./junit.js')).renderJunit(summary);
     case 'hgrm':
-      return renderHgrm(summary);
+      return (await import('./hgrm.js')).renderHgrm(summary);
   }
 }
 

@@ -33,7 +33,7 @@ export interface ReferenceServerOptions extends InjectionOptions {
   slots?: number;
 }
 
-export const SELF_WARMUP_REQUESTS = 3_000;
+export { SELF_WARMUP_REQUESTS } from './self-warmup.js';
 const WARMUP_HEADER = 'x-modelwave-self-warmup';
 
 export interface ServerStats {

@@ -149,7 +149,7 @@ test('encode CML-6: a Cloudera registry model takes a batch of rows as an MLflow
   assert.deepEqual(answer, { ok: true, predictions: [0, 2], uuid: 'u-6' });
 });
 
-test('OIP-11: an empty numeric cell is not sent as "" — the run\'s data check names file and line', () => {
+test('OIP-11: an empty numeric cell is not sent as "" — the run\'s data check names file and line', async () => {
   const c = CASES.find((x) => x.id === 'OIP-11')!;
   const dir = mkdtempSync(join(tmpdir(), 'mw-oip11-'));
   const csv = join(dir, 'rows.csv');
@@ -159,7 +159,7 @@ test('OIP-11: an empty numeric cell is not sent as "" — the run\'s data check 
     label: { name: 'y', task: 'classification', model: { kind: 'column', column: 'y' }, classes: [0, 1] },
   });
   const target: TargetSpec = { ...s.target, protocol: 'kserve-v2', tensor: { layout: 'per-field', datatype: 'FP32', dims: [1] } };
-  assert.throws(
+  await assert.rejects(
     () => checkRunData({ ...s, target }),
     (err: unknown) => err instanceof ModelwaveError && err.exitCode === 2 && /rows\.csv:3: `x1` is empty, and it is a model input/.test(err.message),
   );

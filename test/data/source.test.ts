@@ -157,9 +157,9 @@ test('data.source.types: a cell that is not its declared type is an error at fil
   );
 });
 
-test('the run\'s data check refuses an empty model input with file:line, and passes when it is not sent', () => {
+test('the run\'s data check refuses an empty model input with file:line, and passes when it is not sent', async () => {
   const base = scenario({ source: src('typed.csv'), label: columnLabel('label', ['no', 'yes']) });
-  assert.throws(
+  await assert.rejects(
     () => checkRunData({ ...base, target: { ...base.target, send: ['zip', 'amount', 'count'] } }),
     (err: unknown) =>
       err instanceof ModelwaveError &&
@@ -167,9 +167,9 @@ test('the run\'s data check refuses an empty model input with file:line, and pas
       err.message.startsWith(`${path('typed.csv')}:3: \`amount\` is empty, and it is a model input (target.send)`) &&
       err.details.some((d) => /leave the column out of target\.send/.test(d)),
   );
-  assert.doesNotThrow(() => checkRunData({ ...base, target: { ...base.target, send: ['zip', 'count'] } }));
+  await assert.doesNotReject(() => checkRunData({ ...base, target: { ...base.target, send: ['zip', 'count'] } }));
   // The label column is never a model input; an empty label is its own error.
-  assert.throws(() => checkRunData({ ...base, target: { ...base.target, send: ['zip', 'count', 'note'] } }), /typed\.csv:5: `note` is empty/);
+  await assert.rejects(() => checkRunData({ ...base, target: { ...base.target, send: ['zip', 'count', 'note'] } }), /typed\.csv:5: `note` is empty/);
 });
 
 // Each row: a broken data set or label column, and the exact message (file and line) it must produce.

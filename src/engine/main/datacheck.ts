@@ -1,16 +1,22 @@
-// The run's data check, on the main thread before any worker starts: the rows can be generated (a replayed file is
-// read and typed), the target can be fed from them (codec construction: sent fields, tensor datatypes), and no
-// replayed row sends an empty model input — such a request would fail on the wire, or worse, be scored on null.
-// Every problem is a ModelwaveError with exit 2 naming the file and line (or the scenario path) and the fix.
-import { codecFor } from '../../codecs/index.js';
-import { createRowGenerator } from '../../data/rows.js';
+// The run's data check, on the main thread before the target is resolved and any worker starts: no replayed row sends
+// an empty model input — such a request would fail on the wire, or worse, be scored on null. Reading the file also
+// proves it can be read and typed, and the codec that it can feed the target (sent fields, tensor datatypes). Every
+// problem is a ModelwaveError with exit 2 naming the file and line (or the scenario path) and the fix.
+//
+// Synthetic rows are not built here: every load worker builds the same generator and codec before it reports ready,
+// and its error (faker arguments only faker refuses, say) ends the run with the same code and message
+// (test/engine/never-hang.test.ts). Building them here as well cost the main thread faker, the row and codec modules
+// and ~50 ms of CPU per run. What that moves: such an error now comes after the target is resolved (a builtin server
+// is started and stopped; an unreachable target is reported first, exit 3).
 import { ModelwaveError } from '../../errors.js';
 import type { Scenario } from '../../spec/types.js';
 
 /** Show at most this many offending lines; the count says how many there are. */
 const MAX_LINES = 5;
 
-export function checkRunData(s: Scenario): void {
+export async function checkRunData(s: Scenario): Promise<void> {
+  if (!s.data.source) return;
+  const [{ createRowGenerator }, { codecFor }] = await Promise.all([import('../../data/rows.js'), import('../../codecs/index.js')]);
   const gen = createRowGenerator(s);
   codecFor(s, gen);
   const replay = gen.replayed;

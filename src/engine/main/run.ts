@@ -85,7 +85,7 @@ export function workerCount(s: Scenario, override?: number): number {
 }
 
 export async function executeRun(s: Scenario, opts: RunOptions = {}): Promise<RunResult> {
-  checkRunData(s);
+  await checkRunData(s);
   await initHistograms();
   const targets = await resolveTargets(s, opts.targets ?? [s.target.url]).catch((err: unknown) => {
     // Ctrl-C in a terminal reaches the builtin server's process group too: its start then fails because of the stop.
