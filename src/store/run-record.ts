@@ -61,7 +61,7 @@ export class RunRecord {
 
   /** Streams target i's record batches to run i's writer. */
   sink(): RunSink {
-    return { onBatch: (t, b, w) => this.writers[t]?.write(b, w) };
+    return { onBatch: (t, b) => this.writers[t]?.write(b, b.window) };
   }
 
   /** Saves run 0's feedback labels as they are posted. */

@@ -7,20 +7,19 @@ import { newRunId } from '../../util/ids.js';
 import { Piscina } from 'piscina';
 import { ModelwaveError, reviveError } from '../../errors.js';
 import type { Scenario } from '../../spec/types.js';
-import type { LatencyStats, Summary } from '../../summary/types.js';
-import { loadPlanOf, plannedRateAt, type LoadPlan } from '../../schedule/plan.js';
+import type { Summary } from '../../summary/types.js';
+import { loadPlanOf, type LoadPlan } from '../../schedule/plan.js';
 import { TargetAccumulator } from './accumulate.js';
-import { windowGrid, windowIndex } from '../windows.js';
-import { createHistogram, initHistograms, latencyStats, recordUs } from '../../stats/hist.js';
-import { sliceBatch } from '../records.js';
+import { initHistograms } from '../../stats/hist.js';
 import { summarize, type PhaseTiming } from './summarize.js';
 import { dataEndIndex, sharedSlots, stopIndex, type ShardSlice, type WorkerMessage, type WorkerOutcome, type WorkerTask } from '../task.js';
 import { aborted, FEEDBACK_DRAIN_MS, firstFailure, STOP_GRACE_MS, within } from './lifecycle.js';
-import { Outcome, type RecordBatch } from '../types.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
 import { FeedbackPoster, type FeedbackRecord } from './feedback.js';
-import type { LiveFigures, RunSink, WaitStatus } from './sink.js';
+import type { RunSink, WaitStatus } from './sink.js';
+import { accumulatorSink, ingest } from './ingest.js';
+import { LiveWindow } from './live-window.js';
 import { checkRunData } from './datacheck.js';
 import { insecureTlsWarnings } from '../net/tls.js';
 
@@ -107,8 +106,7 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   const ready = new SharedArrayBuffer(4 * phases.length);
   const counterView = new Int32Array(counters);
   const labels = labelsOf(s);
-  const grid = windowGrid(s.windows);
-  const accs = targets.map(() => new TargetAccumulator(phases.map((p) => p.warmup), grid, labels, opts.keepSamples ?? false));
+  const accs = targets.map(() => new TargetAccumulator(phases.map((p) => p.warmup), labels, opts.keepSamples ?? false));
   const runIds = targets.map((_, i) => opts.runIds?.[i] ?? (i === 0 && opts.runId ? opts.runId : newRunId(s.name)));
   const sinks = [...(opts.sinks ?? [])];
   let epochMs = Infinity;
@@ -135,8 +133,10 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     concurrentTasksPerWorker: 1,
   });
 
-  let inFlight = new Array<number>(W).fill(0);
+  const inFlight = new Array<number>(W).fill(0);
   const live = new LiveWindow();
+  // Every record batch goes to each of these in order: the accumulators first, then live progress and the caller's.
+  const batchSinks = [accumulatorSink(accs), live, ...sinks];
   const channels = Array.from({ length: W }, () => new MessageChannel());
   const readyWorkers = new Set<number>();
   let resolveAllReady!: () => void;
@@ -149,29 +149,10 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
       if (readyWorkers.size === W) resolveAllReady();
     } else if (m.type === 'batch') {
       inFlight[w] = m.inFlight;
-      for (const [key, enc] of Object.entries(m.hists)) routeHist(accs, key, enc);
-      for (const { target, ...sample } of m.samples ?? []) accs[target]?.addSample(sample);
-      for (const r of m.staleRetries ?? []) accs[r.target].staleRetries[r.phase] += r.count;
-      for (const x of m.outOfClass ?? []) accs[x.target]?.addOutOfClassExample(x.value);
-      ingest(m.records);
+      ingest(m, accs, batchSinks);
     } else if (m.type === 'done') {
       doneWorkers.add(w);
     }
-  };
-
-  const ingest = (b: RecordBatch) => {
-    if (b.count === 0) return;
-    const parts = targets.length === 1 ? [b] : targets.map((_, t) => sliceBatch(b, (i) => b.target[i] === t));
-    parts.forEach((part, t) => {
-      const acc = accs[t];
-      const win = new Int32Array(part.count);
-      for (let i = 0; i < part.count; i++) {
-        acc.add(part, i);
-        win[i] = windowIndex(grid, part.seq[i], part.intendedUs[i]);
-      }
-      if (t === 0) live.add(part);
-      for (const sink of sinks) sink.onBatch?.(t, part, win);
-    });
   };
 
   channels.forEach((ch, w) => ch.port1.on('message', onMessage(w)));
@@ -320,13 +301,6 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   return { summaries, accumulators: accs, targets, runIds, feedbackRecords: feedback?.records ?? [], ...(failed ? { failure: failed } : {}) };
 }
 
-function routeHist(accs: TargetAccumulator[], key: string, enc: string): void {
-  // Histogram keys are per target when comparing: `t1|lat:p0`; plain keys belong to target 0.
-  const bar = key.indexOf('|');
-  if (bar < 0) accs[0].mergeHist(key, enc);
-  else accs[Number(key.slice(1, bar))].mergeHist(key.slice(bar + 1), enc);
-}
-
 /**
  * Where each phase started and ended (µs since t = 0), as the workers ended them (an open phase at its duration or
  * when its request cap was reached, a closed one as it closed); an open phase the run never finished walking ends as
@@ -343,52 +317,4 @@ function phaseTimings(plan: LoadPlan, endUs: BigInt64Array, ready: Int32Array, s
     start = end;
   });
   return out;
-}
-
-/** The last second's figures for live progress: a histogram reset each tick (no per-request array to sort). */
-class LiveWindow {
-  private recent = createHistogram();
-  private recentSent = 0;
-  private lastTickMs = 0;
-  private destroyed = false;
-
-  add(b: RecordBatch): void {
-    if (this.destroyed) return;
-    for (let i = 0; i < b.count; i++) {
-      if (b.outcome[i] === Outcome.dropped) continue;
-      this.recentSent++;
-      if (b.outcome[i] === Outcome.ok) recordUs(this.recent, b.receivedUs[i] - b.intendedUs[i]);
-    }
-  }
-
-  figures(elapsedMs: number, plan: LoadPlan, inFlight: number, acc: TargetAccumulator): LiveFigures {
-    const dt = Math.max(0.001, (elapsedMs - this.lastTickMs) / 1000);
-    this.lastTickMs = elapsedMs;
-    const h = this.recent;
-    // One walk of the second's histogram: p50/p99 for the progress line are its p50/p99 (HDR values are whole µs).
-    const lat = this.destroyed ? undefined : latencyStats(h);
-    const fig: LiveFigures = {
-      elapsedMs,
-      plannedMs: plan.durationMs,
-      plannedRps: plannedRateAt(plan, elapsedMs),
-      achievedRps: this.recentSent / dt,
-      inFlight,
-      sent: acc.total.sent,
-      errors: acc.total.sent - acc.total.ok,
-      dropped: acc.total.dropped,
-      p50Ms: lat?.p50 ?? 0,
-      p99Ms: lat?.p99 ?? 0,
-      ...(lat ? { latencyMs: lat } : {}),
-      ...(acc.confusion && acc.scored > 0 ? { accuracy: acc.confusion.correct() / acc.confusion.total() } : {}),
-    };
-    if (!this.destroyed) h.reset();
-    this.recentSent = 0;
-    return fig;
-  }
-
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    this.recent.destroy();
-  }
 }

@@ -18,7 +18,7 @@ import { initHistograms } from '../../stats/hist.js';
 import { HistogramDeltas } from './deltas.js';
 import { ConnectionPool, type Connection } from '../net/http.js';
 import { RecordBuffer, transferList } from '../records.js';
-import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, shareOf, stopIndex, type GoMessage, type OutOfClassExample, type StaleRetries, type TargetSample, type WorkerMessage, type WorkerOutcome, type WorkerTask } from '../task.js';
+import { CLOSED_BIT, MAX_CLOSED_COUNT, dataEndIndex, shareOf, stopIndex, type GoMessage, type HistDelta, type OutOfClassExample, type StaleRetries, type TargetBatch, type TargetSample, type WorkerMessage, type WorkerOutcome, type WorkerTask } from '../task.js';
 import { scrubSecrets, targetSecrets } from '../../scenario/redact.js';
 import { OUT_OF_CLASS, Outcome, errorCodeIndex } from '../types.js';
 import { Waker } from './wake.js';
@@ -78,7 +78,8 @@ export class WorkerRun implements SlotHost {
   private readonly classified: boolean;
   private readonly outOfClassSeen: Set<string>[];
   private outOfClass: OutOfClassExample[] = [];
-  private readonly buf: RecordBuffer;
+  /** Per target: its requests' records (so a batch reaches the main thread split by target). */
+  private readonly bufs: RecordBuffer[];
   private readonly deltas: HistogramDeltas[];
   private readonly counters: Int32Array;
   private readonly endUs: BigInt64Array;
@@ -149,8 +150,9 @@ export class WorkerRun implements SlotHost {
     this.regression = this.gen.task === 'regression';
     this.classified = this.gen.task === 'classification';
     this.outOfClassSeen = t.targets.map(() => new Set<string>());
-    this.buf = new RecordBuffer(Math.max(1, Math.min(4096, Math.floor(BUFFER_ROWS / this.k))), this.k);
-    this.deltas = t.targets.map((_, ti) => new HistogramDeltas(ti === 0 ? '' : `t${ti}|`));
+    const capacity = Math.max(1, Math.min(4096, Math.floor(BUFFER_ROWS / this.k)));
+    this.bufs = t.targets.map(() => new RecordBuffer(capacity, this.k));
+    this.deltas = t.targets.map((_, ti) => new HistogramDeltas(ti));
     this.counters = new Int32Array(t.counters);
     this.endUs = new BigInt64Array(t.endUs);
     this.ready = new Int32Array(t.ready);
@@ -449,9 +451,10 @@ export class WorkerRun implements SlotHost {
   }
 
   private drop(ti: number, seq: number, p: number, intendedUs: number, code: number): void {
-    const i = this.buf.push(seq, ti, p, this.t.workerIndex, intendedUs, NaN, NaN, Outcome.dropped, 0, code, '');
-    for (let j = 0; j < this.k; j++) this.buf.setLabel(i, j, this.labels[j]);
-    if (this.buf.full) this.flush();
+    const buf = this.bufs[ti];
+    const i = buf.push(seq, ti, p, this.t.workerIndex, windowIndex(this.windows, seq, intendedUs), intendedUs, NaN, NaN, Outcome.dropped, 0, code, '');
+    for (let j = 0; j < this.k; j++) buf.setLabel(i, j, this.labels[j]);
+    if (buf.full) this.flush();
   }
 
   /**
@@ -523,7 +526,9 @@ export class WorkerRun implements SlotHost {
     const intendedUs = f.intendedUs;
     const sentUs = f.sentUs;
     if (f.retried) this.countStaleRetry(ti, p);
-    const i = this.buf.push(seq, ti, p, this.t.workerIndex, intendedUs, sentUs, receivedUs, outcome, status, code, uuid);
+    const window = windowIndex(this.windows, seq, intendedUs);
+    const buf = this.bufs[ti];
+    const i = buf.push(seq, ti, p, this.t.workerIndex, window, intendedUs, sentUs, receivedUs, outcome, status, code, uuid);
     for (let j = 0; j < this.k; j++) {
       let pred = NaN;
       let how: number = READ_AS.none;
@@ -537,12 +542,11 @@ export class WorkerRun implements SlotHost {
         if (pred === OUT_OF_CLASS && this.classified && !this.phaseWarmup[p]) this.noteOutOfClass(ti, v);
       }
       const pr = probs?.[j];
-      this.buf.setRow(i, j, pred, typeof pr === 'number' ? pr : NaN, f.labels[j], how);
+      buf.setRow(i, j, pred, typeof pr === 'number' ? pr : NaN, f.labels[j], how);
     }
-    const window = windowIndex(this.windows, seq, intendedUs);
     const lat = receivedUs - intendedUs;
     this.deltas[ti].record(p, this.phaseWarmup[p], window, Math.floor(intendedUs / 1e6), outcome === Outcome.ok, lat, receivedUs - sentUs, sentUs - intendedUs);
-    if (this.buf.full) this.flush();
+    if (buf.full) this.flush();
     const slot = f.slot;
     f.slot = null;
     if (slot) slot.settle();
@@ -585,20 +589,26 @@ export class WorkerRun implements SlotHost {
   /** Ship records and histogram deltas; histograms restart empty so each message carries only new values. */
   private flush(): void {
     this.lastFlushMs = this.nowMs();
-    const records = this.buf.take();
-    if (!records && this.deltas.every((d) => d.isEmpty)) return;
-    const hists: Record<string, string> = {};
+    const records: TargetBatch[] = [];
+    const transfer: ArrayBuffer[] = [];
+    this.bufs.forEach((buf, target) => {
+      const batch = buf.take();
+      if (!batch) return;
+      records.push({ target, batch });
+      transfer.push(...transferList(batch));
+    });
+    if (records.length === 0 && this.deltas.every((d) => d.isEmpty)) return;
+    const hists: HistDelta[] = [];
     for (const d of this.deltas) d.drainInto(hists);
     const inFlight = this.inFlight.reduce((a, b) => a + b, 0);
-    const rec = records ?? RecordBuffer.allocate(0, this.k);
     const samples = this.samples.length > 0 ? this.samples.splice(0) : undefined;
     const staleRetries = this.staleRetries.length ? this.staleRetries : undefined;
     this.staleRetries = [];
     const outOfClass = this.outOfClass.length ? this.outOfClass : undefined;
     if (outOfClass) this.outOfClass = [];
     this.post(
-      { type: 'batch', records: rec, hists, inFlight, ...(samples && { samples }), ...(staleRetries && { staleRetries }), ...(outOfClass && { outOfClass }) },
-      transferList(rec),
+      { type: 'batch', records, hists, inFlight, ...(samples && { samples }), ...(staleRetries && { staleRetries }), ...(outOfClass && { outOfClass }) },
+      transfer,
     );
   }
 
