@@ -1,18 +1,19 @@
-// The orchestrator: resolve targets, split the schedule once across a Piscina pool, stream records into the sinks,
-// and build one Summary per target. Reporting, thresholds and exit codes are the caller's (src/cli, src/compare).
+// The orchestrator: resolve targets, split the schedule once across the load workers (workers.ts), stream their
+// batches into the sinks (ingest.ts), stop them on request or failure, and build one Summary per target. Reporting,
+// thresholds and exit codes are the caller's (src/cli, src/compare).
 import os from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { newRunId } from '../../util/ids.js';
-import { Piscina } from 'piscina';
 import { ModelwaveError, reviveError } from '../../errors.js';
 import type { Scenario } from '../../spec/types.js';
 import type { Summary } from '../../summary/types.js';
-import { loadPlanOf, type LoadPlan } from '../../schedule/plan.js';
+import { loadPlanOf } from '../../schedule/plan.js';
 import { TargetAccumulator } from './accumulate.js';
 import { initHistograms } from '../../stats/hist.js';
-import { summarize, type PhaseTiming } from './summarize.js';
-import { dataEndIndex, sharedSlots, stopIndex, type ShardSlice, type WorkerMessage, type WorkerOutcome, type WorkerTask } from '../task.js';
+import { summarize } from './summarize.js';
+import { phaseTimings } from './phase-timings.js';
+import { Workers } from './workers.js';
+import type { ShardSlice, WorkerOutcome } from '../task.js';
 import { aborted, FEEDBACK_DRAIN_MS, firstFailure, STOP_GRACE_MS, within } from './lifecycle.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
@@ -101,108 +102,44 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   // Built once, handed to the workers (pacer), live progress and the summary as a value.
   const plan = loadPlanOf(s);
   const W = workerCount(s, opts.workers);
-  const counters = new SharedArrayBuffer(4 * sharedSlots(phases.length));
-  const endUs = new SharedArrayBuffer(8 * sharedSlots(phases.length));
-  const ready = new SharedArrayBuffer(4 * phases.length);
-  const counterView = new Int32Array(counters);
   const labels = labelsOf(s);
   const accs = targets.map(() => new TargetAccumulator(phases.map((p) => p.warmup), labels, opts.keepSamples ?? false));
   const runIds = targets.map((_, i) => opts.runIds?.[i] ?? (i === 0 && opts.runId ? opts.runId : newRunId(s.name)));
   const sinks = [...(opts.sinks ?? [])];
   let epochMs = Infinity;
+  const elapsedMs = () => performance.timeOrigin + performance.now() - epochMs;
   const feedback = s.feedback
-    ? new FeedbackPoster(
-        s.feedback,
-        s.feedback.url === 'builtin' ? `${targets[0].origin}/feedback` : s.feedback.url,
-        s.label?.classes ?? [],
-        () => performance.timeOrigin + performance.now() - epochMs,
-        0,
-        targets[0].tls,
-      )
+    ? new FeedbackPoster(s.feedback, s.feedback.url === 'builtin' ? `${targets[0].origin}/feedback` : s.feedback.url, s.label?.classes ?? [], elapsedMs, 0, targets[0].tls)
     : undefined;
   if (feedback) {
     if (opts.onFeedback) feedback.onPosted = opts.onFeedback;
     sinks.push(feedback);
   }
 
-  const pool = new Piscina({
-    filename: new URL('../worker/worker.js', import.meta.url).href,
-    minThreads: W,
-    maxThreads: W,
-    idleTimeout: 1000,
-    concurrentTasksPerWorker: 1,
-  });
-
-  const inFlight = new Array<number>(W).fill(0);
   const live = new LiveWindow();
   // Every record batch goes to each of these in order: the accumulators first, then live progress and the caller's.
   const batchSinks = [accumulatorSink(accs), live, ...sinks];
-  const channels = Array.from({ length: W }, () => new MessageChannel());
-  const readyWorkers = new Set<number>();
-  let resolveAllReady!: () => void;
-  const allReady = new Promise<void>((r) => (resolveAllReady = r));
-  const doneWorkers = new Set<number>();
-
-  const onMessage = (w: number) => (m: WorkerMessage) => {
-    if (m.type === 'ready') {
-      readyWorkers.add(w);
-      if (readyWorkers.size === W) resolveAllReady();
-    } else if (m.type === 'batch') {
-      inFlight[w] = m.inFlight;
-      ingest(m, accs, batchSinks);
-    } else if (m.type === 'done') {
-      doneWorkers.add(w);
-    }
-  };
-
-  channels.forEach((ch, w) => ch.port1.on('message', onMessage(w)));
-
-  const tasks = channels.map((ch, w): Promise<WorkerOutcome> => {
-    const task: WorkerTask = {
-      workerIndex: w,
-      workerCount: W,
-      scenario: s,
-      plan,
-      targets: targets.map((t) => t.http),
-      counters,
-      endUs,
-      ready,
-      port: ch.port2,
-      flushMs: 100,
-      ...(opts.shard && { shard: opts.shard }),
-    };
-    return pool.run(task, { transferList: [ch.port2] }) as Promise<WorkerOutcome>;
-  });
-  const failure = firstFailure(tasks);
+  const workers = new Workers(W, s, plan, targets.map((t) => t.http), opts.shard, (m) => ingest(m, accs, batchSinks));
+  const failure = firstFailure(workers.tasks);
   const stopRequested = aborted(opts.signal);
 
   let status: Summary['run']['status'] = 'completed';
   let stopAtUs = Infinity;
   const stop = () => {
-    if (Atomics.load(counterView, stopIndex(phases.length)) !== 0) return;
+    if (workers.stopped) return;
     status = 'interrupted';
     // Before t = 0 (stopped while the workers were starting) the run stops at its very start.
-    stopAtUs = Number.isFinite(epochMs) ? Math.max(0, (performance.timeOrigin + performance.now() - epochMs) * 1000) : 0;
-    Atomics.store(counterView, stopIndex(phases.length), 1);
+    stopAtUs = Number.isFinite(epochMs) ? Math.max(0, elapsedMs() * 1000) : 0;
+    workers.stop();
   };
   let ticker: NodeJS.Timeout | undefined;
-  let destroyed = false;
-  const shutDown = async () => {
-    clearInterval(ticker);
-    if (destroyed) return;
-    destroyed = true;
-    for (const ch of channels) ch.port1.close();
-    live.destroy();
-    // Terminates any worker still running (one stuck past its deadline included): nothing can keep the run alive.
-    await pool.destroy().catch(() => {});
-  };
 
   let error: string | undefined;
   let failed: ModelwaveError | undefined;
   let startedAtMs = Date.now();
   try {
     // Start-up: every worker ready, or the first failure (nothing measured yet: it is the run's outcome), or a stop.
-    const started = await Promise.race([allReady.then(() => 'ready' as const), failure, stopRequested.then(() => 'stop' as const)]);
+    const started = await Promise.race([workers.allReady.then(() => 'ready' as const), failure, stopRequested.then(() => 'stop' as const)]);
     if (started instanceof ModelwaveError) {
       stop();
       throw started;
@@ -222,14 +159,14 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     const nowMs = performance.timeOrigin + performance.now();
     epochMs = gateEpochMs ?? nowMs + 20;
     startedAtMs = Date.now() + (epochMs - nowMs);
-    for (const ch of channels) ch.port1.postMessage({ type: 'go', epochMs });
+    workers.go(epochMs);
     opts.signal?.addEventListener('abort', stop, { once: true });
     if (opts.signal?.aborted) stop();
 
     ticker = setInterval(() => {
-      const elapsedMs = performance.timeOrigin + performance.now() - epochMs;
-      if (elapsedMs < 0) return; // a gated start (distributed run) waits for its T0
-      const fig = live.figures(elapsedMs, plan, inFlight.reduce((a, b) => a + b, 0), accs[0]);
+      const atMs = elapsedMs();
+      if (atMs < 0) return; // a gated start (distributed run) waits for its T0
+      const fig = live.figures(atMs, plan, workers.inFlight.reduce((a, b) => a + b, 0), accs[0]);
       fig.accumulators = accs;
       if (feedback) fig.feedback = feedback.progress();
       for (const sink of sinks) sink.onTick?.(fig);
@@ -238,31 +175,23 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     // After a stop, in-flight requests get their timeout and the workers a grace period to report; then they are
     // terminated. A failure stops the others the same way.
     const stopBoundMs = s.target.timeoutMs + STOP_GRACE_MS;
-    // Every task's outcome, in worker order: a failure among them is seen here even if it came last.
-    const allDone = Promise.allSettled(tasks).then((rs) => {
-      for (const r of rs) {
-        if (r.status === 'rejected') return reviveError(r.reason, 'a load worker');
-        if (!r.value.ok) return reviveError(r.value.error);
-      }
-      return 'done' as const;
-    });
-    const stoppedTooLong = stopRequested.then(() => within(allDone, stopBoundMs)).then((r) => r ?? ('overdue' as const));
-    const outcome = await Promise.race([allDone, failure, stoppedTooLong]);
+    const outcome = await waveOutcome(workers.tasks, failure, stopRequested, stopBoundMs);
     if (outcome instanceof ModelwaveError) {
       stop();
       status = 'failed';
       failed = outcome;
       error = outcome.message;
-      await within(Promise.allSettled(tasks), stopBoundMs);
+      await within(Promise.allSettled(workers.tasks), stopBoundMs);
     } else if (outcome === 'overdue') {
       error = `workers did not stop within ${Math.round(stopBoundMs / 1000)}s of the stop request; their last records are missing`;
     }
     clearInterval(ticker);
-    // Let the last port messages (sent before each task resolved) arrive: each worker ends with an explicit `done`.
-    const deadline = Date.now() + (failed || outcome === 'overdue' ? 1000 : 5000);
-    while (doneWorkers.size < W && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await workers.lastMessages(failed || outcome === 'overdue' ? 1000 : 5000);
   } finally {
-    await shutDown();
+    clearInterval(ticker);
+    live.destroy();
+    // Terminates any worker still running (one stuck past its deadline included): nothing can keep the run alive.
+    await workers.destroy();
   }
   // Labels still waiting for their delay: posted now, within a bound (short once the run was stopped or failed).
   const waiting = feedback
@@ -276,11 +205,8 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   const endedAtMs = Date.now();
 
   // A replayed source with `atEnd: stop` ran out: the run ended there (as planned, not interrupted).
-  const endUsView = new BigInt64Array(endUs);
-  if (Atomics.load(counterView, dataEndIndex(phases.length)) !== 0) {
-    stopAtUs = Math.min(stopAtUs, Number(endUsView[dataEndIndex(phases.length)]));
-  }
-  const timings = phaseTimings(plan, endUsView, new Int32Array(ready), stopAtUs);
+  stopAtUs = Math.min(stopAtUs, workers.dataEndUs() ?? Infinity);
+  const timings = phaseTimings(plan, workers.phaseEnds(), stopAtUs);
   const summaries = accs.map((acc, t) =>
     summarize(s, acc, {
       id: runIds[t],
@@ -302,19 +228,22 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
 }
 
 /**
- * Where each phase started and ended (µs since t = 0), as the workers ended them (an open phase at its duration or
- * when its request cap was reached, a closed one as it closed); an open phase the run never finished walking ends as
- * planned, clipped at the stop.
+ * How the wave ended: every task done, the first failure (a failure among the tasks is seen even if it came last),
+ * or — after a stop request — 'overdue' once the workers have had `stopBoundMs` to finish.
  */
-function phaseTimings(plan: LoadPlan, endUs: BigInt64Array, ready: Int32Array, stopAtUs: number): PhaseTiming[] {
-  const out: PhaseTiming[] = [];
-  let start = 0;
-  plan.phases.forEach((p, i) => {
-    let end = ready[i] ? Number(endUs[i]) : p.kind === 'open' ? start + p.plannedMs * 1000 : start;
-    if (start > stopAtUs) start = stopAtUs;
-    if (end > stopAtUs) end = Math.max(start, stopAtUs);
-    out.push({ startUs: start, endUs: end });
-    start = end;
+async function waveOutcome(
+  tasks: Promise<WorkerOutcome>[],
+  failure: Promise<ModelwaveError>,
+  stopRequested: Promise<void>,
+  stopBoundMs: number,
+): Promise<ModelwaveError | 'done' | 'overdue'> {
+  const allDone = Promise.allSettled(tasks).then((rs) => {
+    for (const r of rs) {
+      if (r.status === 'rejected') return reviveError(r.reason, 'a load worker');
+      if (!r.value.ok) return reviveError(r.value.error);
+    }
+    return 'done' as const;
   });
-  return out;
+  const stoppedTooLong = stopRequested.then(() => within(allDone, stopBoundMs)).then((r) => r ?? ('overdue' as const));
+  return Promise.race([allDone, failure, stoppedTooLong]);
 }
