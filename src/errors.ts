@@ -1,28 +1,20 @@
 // Every modelwave error has a stable `code`; the CLI maps codes to exit codes and prints user errors without stacks.
 
-export type ErrorCode =
-  | 'MW_USAGE' // bad command-line usage → exit 2
-  | 'MW_SCENARIO_INVALID' // scenario failed validation → exit 2
-  | 'MW_FILE' // a file could not be read or parsed (scenario, data source) → exit 2
-  | 'MW_TARGET_UNREACHABLE' // → exit 3
-  | 'MW_STORE_UNREACHABLE' // → exit 3
-  | 'MW_BARRIER_TIMEOUT' // a distributed run's start barrier expired before every shard registered; nothing sent → exit 3
-  | 'MW_INTERRUPTED' // → exit 130
-  | 'MW_REPORT_NOT_WRITTEN' // no report file could be written, not even to the fallback directory → exit 4
-  | 'MW_INTERNAL';
+/** Every code a ModelwaveError can carry: the ErrorCode union is read from this list, so the two cannot drift. */
+export const MW_CODES = [
+  'MW_USAGE', // bad command-line usage → exit 2
+  'MW_SCENARIO_INVALID', // scenario failed validation → exit 2
+  'MW_FILE', // a file could not be read or parsed (scenario, data source) → exit 2
+  'MW_TARGET_UNREACHABLE', // → exit 3
+  'MW_STORE_UNREACHABLE', // → exit 3
+  'MW_BARRIER_TIMEOUT', // a distributed run's start barrier expired before every shard registered; nothing sent → exit 3
+  'MW_INTERRUPTED', // → exit 130
+  'MW_REPORT_NOT_WRITTEN', // no report file could be written, not even to the fallback directory → exit 4
+  'MW_INTERNAL',
+] as const;
+export type ErrorCode = (typeof MW_CODES)[number];
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, reportNotWritten: 4, interrupted: 130 } as const;
-
-const CODES: readonly ErrorCode[] = [
-  'MW_USAGE',
-  'MW_SCENARIO_INVALID',
-  'MW_FILE',
-  'MW_TARGET_UNREACHABLE',
-  'MW_STORE_UNREACHABLE',
-  'MW_BARRIER_TIMEOUT',
-  'MW_INTERRUPTED',
-  'MW_INTERNAL',
-];
 
 /** Where a problem is, when the thrower knows: a scenario path (`['data', 'source']`) and/or a data file line. */
 export interface ErrorLocation {
@@ -66,8 +58,9 @@ export class ModelwaveError extends Error {
 export const usageError = (message: string, details: string[] = []) => new ModelwaveError('MW_USAGE', message, details);
 
 /**
- * An error as plain data, to cross a thread or process boundary: structured clone (worker_threads, Piscina) keeps
- * an Error's message but drops its class and every own property, so `code` and `details` would be lost.
+ * An error as plain data, to cross a thread or process boundary (the envelope `{ code, message, details }`, plus where
+ * and, for internal errors, the stack): structured clone (worker_threads, Piscina) keeps an Error's message but drops
+ * its class and every own property, so `code` and `details` would be lost.
  */
 export interface SerializedError {
   name: string;
@@ -115,5 +108,5 @@ export function reviveError(data: unknown, context = ''): ModelwaveError {
 function isSerializedError(v: unknown): v is SerializedError {
   if (typeof v !== 'object' || v === null || v instanceof Error) return false;
   const o = v as Record<string, unknown>;
-  return typeof o.message === 'string' && typeof o.code === 'string' && CODES.includes(o.code as ErrorCode) && Array.isArray(o.details);
+  return typeof o.message === 'string' && typeof o.code === 'string' && (MW_CODES as readonly string[]).includes(o.code) && Array.isArray(o.details);
 }

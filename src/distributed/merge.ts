@@ -13,7 +13,8 @@ import { labelsOf } from '../engine/main/labels.js';
 import { RecordBuffer } from '../engine/records.js';
 import { summarize, type PhaseTiming } from '../engine/main/summarize.js';
 import { Outcome, type RecordBatch } from '../engine/types.js';
-import { windowGrid, windowIndex } from '../engine/windows.js';
+import type { HistDelta } from '../engine/task.js';
+import { windowGrid, windowIndex, type WindowGrid } from '../engine/windows.js';
 import type { Scenario } from '../spec/types.js';
 import { loadPlanOf } from '../schedule/plan.js';
 import { RUN_STATUS_SQL } from '../store/sql.js';
@@ -104,7 +105,7 @@ async function mergeWith(c: pg.Client, name: string): Promise<MergeResult> {
   const grid = windowGrid(s.windows);
   const k = s.target.rowsPerRequest;
   await initHistograms();
-  const acc = new TargetAccumulator(phases.map((p) => p.warmup), grid, labelsOf(s), false);
+  const acc = new TargetAccumulator(phases.map((p) => p.warmup), labelsOf(s), false);
   const perShard: GroupShardSummary[] = [];
   const problems: string[] = [];
   try {
@@ -189,8 +190,8 @@ async function mergeWith(c: pg.Client, name: string): Promise<MergeResult> {
  * Feed one shard's stored records into the accumulator, with the histogram deltas a worker would have recorded for
  * them (engine/worker/worker.ts, complete()). Returns the shard's measured requests sent (dropped and warm-up excluded).
  */
-async function replayShard(c: pg.Client, runId: string, acc: TargetAccumulator, grid: ReturnType<typeof windowGrid>, warmup: boolean[], k: number): Promise<number> {
-  const deltas = new HistogramDeltas('');
+async function replayShard(c: pg.Client, runId: string, acc: TargetAccumulator, grid: WindowGrid, warmup: boolean[], k: number): Promise<number> {
+  const deltas = new HistogramDeltas(0);
   let after = -1;
   let sent = 0;
   for (;;) {
@@ -201,7 +202,7 @@ async function replayShard(c: pg.Client, runId: string, acc: TargetAccumulator, 
       [runId, after],
     )).rows;
     if (rows.length === 0) break;
-    const b = toBatch(rows, k);
+    const b = toBatch(rows, k, grid);
     for (let i = 0; i < b.count; i++) {
       acc.add(b, i);
       if (b.outcome[i] === Outcome.dropped) continue;
@@ -210,11 +211,11 @@ async function replayShard(c: pg.Client, runId: string, acc: TargetAccumulator, 
       const intendedUs = b.intendedUs[i];
       const receivedUs = b.receivedUs[i];
       const sentUs = b.sentUs[i];
-      deltas.record(p, warmup[p], windowIndex(grid, b.seq[i], intendedUs), Math.floor(intendedUs / 1e6), b.outcome[i] === Outcome.ok, receivedUs - intendedUs, receivedUs - sentUs, sentUs - intendedUs);
+      deltas.record(p, warmup[p], b.window[i], Math.floor(intendedUs / 1e6), b.outcome[i] === Outcome.ok, receivedUs - intendedUs, receivedUs - sentUs, sentUs - intendedUs);
     }
-    const hists: Record<string, string> = {};
+    const hists: HistDelta[] = [];
     deltas.drainInto(hists);
-    for (const [key, enc] of Object.entries(hists)) acc.mergeHist(key, enc);
+    for (const d of hists) acc.mergeHist(d, d.encoded);
     after = rows[rows.length - 1].seq;
     if (rows.length < PAGE) break;
   }
@@ -240,14 +241,18 @@ export async function writeMergedReports(r: MergeResult, dir: string, formats?: 
 
 const num = (x: number | null | undefined): number => (x === null || x === undefined ? NaN : Number(x));
 
-/** Stored rows → a RecordBatch as the engine ships it (NULL → NaN; one row per request, or arrays when k > 1). */
-export function toBatch(rows: RequestRow[], k: number): RecordBatch {
+/**
+ * Stored rows → a RecordBatch as the engine ships it (NULL → NaN; one row per request, or arrays when k > 1), its
+ * window column computed as the worker computes it (engine/windows.ts).
+ */
+export function toBatch(rows: RequestRow[], k: number, grid: WindowGrid): RecordBatch {
   const b = RecordBuffer.allocate(rows.length, k);
   b.count = rows.length;
   rows.forEach((r, i) => {
     b.seq[i] = Number(r.seq);
     b.phase[i] = r.phase;
     b.worker[i] = r.worker;
+    b.window[i] = windowIndex(grid, b.seq[i], r.intended_us);
     b.intendedUs[i] = r.intended_us;
     b.sentUs[i] = num(r.sent_us);
     b.receivedUs[i] = num(r.received_us);

@@ -1,4 +1,5 @@
-// Columnar record buffers on the worker side: preallocated, filled per request, transferred in one message.
+// Columnar record buffers on the worker side: preallocated, filled per request, transferred in one message. A worker
+// keeps one per target, so a batch reaches the main thread already split by target (nothing there copies records).
 import type { RecordBatch } from './types.js';
 
 export class RecordBuffer {
@@ -20,6 +21,7 @@ export class RecordBuffer {
       target: new Uint8Array(n),
       phase: new Uint8Array(n),
       worker: new Uint8Array(n),
+      window: new Int32Array(n),
       intendedUs: new Float64Array(n),
       sentUs: new Float64Array(n),
       receivedUs: new Float64Array(n),
@@ -44,6 +46,7 @@ export class RecordBuffer {
     target: number,
     phase: number,
     worker: number,
+    window: number,
     intendedUs: number,
     sentUs: number,
     receivedUs: number,
@@ -58,6 +61,7 @@ export class RecordBuffer {
     b.target[i] = target;
     b.phase[i] = phase;
     b.worker[i] = worker;
+    b.window[i] = window;
     b.intendedUs[i] = intendedUs;
     b.sentUs[i] = sentUs;
     b.receivedUs[i] = receivedUs;
@@ -93,6 +97,7 @@ export class RecordBuffer {
       target: b.target.slice(0, n),
       phase: b.phase.slice(0, n),
       worker: b.worker.slice(0, n),
+      window: b.window.slice(0, n),
       intendedUs: b.intendedUs.slice(0, n),
       sentUs: b.sentUs.slice(0, n),
       receivedUs: b.receivedUs.slice(0, n),
@@ -117,36 +122,7 @@ export class RecordBuffer {
 /** The ArrayBuffers of a batch, for a zero-copy postMessage. */
 export function transferList(b: RecordBatch): ArrayBuffer[] {
   return [
-    b.seq, b.target, b.phase, b.worker, b.intendedUs, b.sentUs, b.receivedUs, b.outcome, b.status, b.errorCode,
+    b.seq, b.target, b.phase, b.worker, b.window, b.intendedUs, b.sentUs, b.receivedUs, b.outcome, b.status, b.errorCode,
     b.prediction, b.probability, b.label, b.readAs,
   ].map((a) => a.buffer as ArrayBuffer);
-}
-
-/** Concatenate batches (tests and demuxing). */
-export function sliceBatch(b: RecordBatch, keep: (i: number) => boolean): RecordBatch {
-  const idx: number[] = [];
-  for (let i = 0; i < b.count; i++) if (keep(i)) idx.push(i);
-  const k = b.rowsPerRequest;
-  const out = RecordBuffer.allocate(idx.length, k);
-  out.count = idx.length;
-  idx.forEach((src, dst) => {
-    out.seq[dst] = b.seq[src];
-    out.target[dst] = b.target[src];
-    out.phase[dst] = b.phase[src];
-    out.worker[dst] = b.worker[src];
-    out.intendedUs[dst] = b.intendedUs[src];
-    out.sentUs[dst] = b.sentUs[src];
-    out.receivedUs[dst] = b.receivedUs[src];
-    out.outcome[dst] = b.outcome[src];
-    out.status[dst] = b.status[src];
-    out.errorCode[dst] = b.errorCode[src];
-    out.uuid[dst] = b.uuid[src];
-    for (let j = 0; j < k; j++) {
-      out.prediction[dst * k + j] = b.prediction[src * k + j];
-      out.probability[dst * k + j] = b.probability[src * k + j];
-      out.label[dst * k + j] = b.label[src * k + j];
-      out.readAs[dst * k + j] = b.readAs[src * k + j];
-    }
-  });
-  return out;
 }

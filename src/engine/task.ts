@@ -48,20 +48,53 @@ export interface GoMessage {
   epochMs: number;
 }
 
-export type WorkerMessage =
-  | { type: 'ready'; workerIndex: number }
-  | {
-      type: 'batch';
-      records: RecordBatch;
-      hists: Record<string, string>;
-      inFlight: number;
-      samples?: TargetSample[];
-      staleRetries?: StaleRetries[];
-      /** New examples of answers outside the label's classes (a few distinct values per worker and target). */
-      outOfClass?: OutOfClassExample[];
-    }
-  | { type: 'phase'; phase: number; startUs: number; endUs: number; count: number }
-  | { type: 'done'; workerIndex: number };
+export type WorkerMessage = { type: 'ready'; workerIndex: number } | BatchMessage | { type: 'done'; workerIndex: number };
+
+/** Worker → main at every flush (at least every `flushMs`, and whenever a record buffer fills): what is new since the last one. */
+export interface BatchMessage {
+  type: 'batch';
+  /** One batch per target that has new records (targets with none are left out); its columns are transferred. */
+  records: TargetBatch[];
+  /** The histograms recorded since the last batch, each one target's series of one phase, window or second. */
+  hists: HistDelta[];
+  inFlight: number;
+  samples?: TargetSample[];
+  staleRetries?: StaleRetries[];
+  /** New examples of answers outside the label's classes (a few distinct values per worker and target). */
+  outOfClass?: OutOfClassExample[];
+}
+
+/** Records of requests sent to one target: every entry of `batch.target` is `target`. */
+export interface TargetBatch {
+  target: number;
+  batch: RecordBatch;
+}
+
+/**
+ * Which merged histogram a value belongs to (see worker/deltas.ts for what each holds). Per phase: latency of
+ * successful requests, latency of failed ones, service time (of successful ones), send lag (of every sent one). Per
+ * window: latency, successful and failed. Per second of the run: latency of successful requests.
+ */
+export type HistRef =
+  | { series: 'latency' | 'latencyFailed' | 'service' | 'lag'; phase: number }
+  | { series: 'latency' | 'latencyFailed'; window: number }
+  | { series: 'latency'; second: number };
+export type PhaseSeries = Extract<HistRef, { phase: number }>['series'];
+export type WindowSeries = Extract<HistRef, { window: number }>['series'];
+
+/** A worker's histogram of one target and one series since its last flush, encoded (stats/hist.ts encodeHistogram). */
+export type HistDelta = HistRef & { target: number; encoded: string };
+
+/** The HistRef of each series, for readers of the merged histograms (the summary, live outputs). */
+export const histRef = {
+  latency: (phase: number): HistRef => ({ series: 'latency', phase }),
+  latencyFailed: (phase: number): HistRef => ({ series: 'latencyFailed', phase }),
+  service: (phase: number): HistRef => ({ series: 'service', phase }),
+  lag: (phase: number): HistRef => ({ series: 'lag', phase }),
+  window: (window: number): HistRef => ({ series: 'latency', window }),
+  windowFailed: (window: number): HistRef => ({ series: 'latencyFailed', window }),
+  second: (second: number): HistRef => ({ series: 'latency', second }),
+};
 
 /** What a worker's task resolves to. Errors travel as data: a thrown error would reach the main thread codeless. */
 export type WorkerOutcome = { ok: true; workerIndex: number } | { ok: false; workerIndex: number; error: SerializedError };
@@ -88,21 +121,6 @@ export const sharedSlots = (phases: number) => phases + 2;
 export const CLOSED_BIT = 1 << 30;
 /** A closed-loop phase closes at this many requests (a run's limit; below 2^30, so never sets CLOSED_BIT). */
 export const MAX_CLOSED_COUNT = Math.min(LIMITS.requests, CLOSED_BIT - 1);
-
-/**
- * Histogram keys (see deltas.ts for what each holds): latency of successful / of failed requests, service time (of
- * successful ones) and lag (of every sent one) per phase; latency of successful / failed requests per window; latency
- * of successful requests per second of the run.
- */
-export const histKey = {
-  latency: (p: number) => `lat:p${p}`,
-  latencyFailed: (p: number) => `latf:p${p}`,
-  service: (p: number) => `svc:p${p}`,
-  lag: (p: number) => `lag:p${p}`,
-  window: (w: number) => `lat:w${w}`,
-  windowFailed: (w: number) => `latf:w${w}`,
-  second: (s: number) => `lat:s${s}`,
-};
 
 /** What a worker connects to and how (the target as the main thread resolved it). */
 export interface HttpTarget {

@@ -56,6 +56,8 @@ export interface RecordBatch {
   target: Uint8Array;
   phase: Uint8Array;
   worker: Uint8Array;
+  /** Per request: its accuracy window (engine/windows.ts windowIndex), computed once, by the worker that sent it. */
+  window: Int32Array;
   intendedUs: Float64Array;
   sentUs: Float64Array;
   receivedUs: Float64Array;

@@ -5,7 +5,7 @@
 import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { TargetAccumulator } from '../engine/main/accumulate.js';
 import { bucketsOfEncoded, encodeHistogram } from '../stats/hist.js';
-import { histKey } from '../engine/task.js';
+import { histRef } from '../engine/task.js';
 import { OUTCOME_NAMES } from '../engine/types.js';
 import type { Scenario } from '../spec/types.js';
 import type { RequestCounts } from '../summary/types.js';
@@ -75,7 +75,7 @@ class LatencyHistogramCollector {
     accs.forEach((acc, t) => {
       this.s.load.phases.forEach((p, i) => {
         if (p.warmup) return;
-        const h = acc.hists.get(histKey.latency(i));
+        const h = acc.hists.get(histRef.latency(i));
         const labels = { target: targetLabel(t, accs.length), phase: p.name };
         const counts = new Array<number>(LATENCY_BUCKETS_S.length).fill(0);
         let total = 0;

@@ -82,7 +82,7 @@ export class StoreSession {
   /** Streams target i's record batches to run i's writer (none without a store). */
   sinks(): RunSink[] {
     const w = this.recording?.writers;
-    return w ? [{ onBatch: (t, b, win) => w[t]?.write(b, win) }] : [];
+    return w ? [{ onBatch: (t, b) => w[t]?.write(b, b.window) }] : [];
   }
 
   /**

@@ -107,15 +107,17 @@ test('toBatch: stored rows back into the engine’s batch (NULL → NaN; arrays 
     seq: 7, phase: 1, worker: 0, intended_us: 1500, sent_us: null, received_us: null, outcome: 5, status_code: null, error_code: 12, uuid: null,
     prediction: null, probability: null, label: null, predictions: [1, null], probabilities: [0.9, null], labels: [1, 0],
   };
-  const b = toBatch([row], 2);
+  const b = toBatch([row], 2, { every: 5, spanUs: 0 });
   assert.equal(b.count, 1);
   assert.equal(b.seq[0], 7);
+  assert.equal(b.window[0], 1, 'seq 7 is in the second window of 5');
   assert.ok(Number.isNaN(b.sentUs[0]) && Number.isNaN(b.receivedUs[0]));
   assert.deepEqual([...b.prediction], [1, NaN]);
   assert.deepEqual([...b.probability], [0.9, NaN]);
   assert.deepEqual([...b.label], [1, 0]);
   assert.deepEqual([...b.readAs], [1, 0]);
   assert.equal(b.uuid[0], '');
-  const one = toBatch([{ ...row, prediction: 0, probability: 0.2, label: 1, predictions: null, probabilities: null, labels: null }], 1);
+  const one = toBatch([{ ...row, prediction: 0, probability: 0.2, label: 1, predictions: null, probabilities: null, labels: null }], 1, { every: 0, spanUs: 1000 });
   assert.deepEqual([one.prediction[0], one.probability[0], one.label[0]], [0, 0.2, 1]);
+  assert.equal(one.window[0], 1, 'intended at 1,500 µs: the second span window of 1 ms');
 });

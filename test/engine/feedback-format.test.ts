@@ -41,7 +41,7 @@ function batch() {
   const buf = new RecordBuffer(8, 1);
   const uuids = ['a1b2c3d4-0000-4000-8000-000000000001', 'a1b2c3d4-0000-4000-8000-000000000002', '', 'a1b2c3d4-0000-4000-8000-000000000004'];
   uuids.forEach((uuid, seq) => {
-    const i = buf.push(seq, 0, 0, 0, 0, 1, 1000, Outcome.ok, 200, 0, uuid);
+    const i = buf.push(seq, 0, 0, 0, 0, 0, 1, 1000, Outcome.ok, 200, 0, uuid);
     buf.setRow(i, 0, 1, 0.5, [0, 1, 1, 0][seq]!);
   });
   return buf.take()!;

@@ -9,6 +9,7 @@ import { HistogramDeltas } from '../../src/engine/worker/deltas.js';
 import { HistogramStore } from '../../src/engine/main/histstore.js';
 import { createHistogram, encodeHistogram, initHistograms, latencyStats, mergeEncoded, recordUs } from '../../src/stats/hist.js';
 import { ERROR_CODES } from '../../src/engine/types.js';
+import { histRef, type HistDelta } from '../../src/engine/task.js';
 import { Waker } from '../../src/engine/worker/wake.js';
 
 /** A raw TCP server: `reply(requestNumber, socket)` answers each complete request; counts connections. */
@@ -105,35 +106,40 @@ test('prewarm opens idle connections before any request, and requests then reuse
   await srv.close();
 });
 
-test('histogram deltas: successful and failed latency apart; per-phase, per-window, per-second keys; warm-up kept out of windows only', async () => {
+test('histogram deltas: successful and failed latency apart; per-phase, per-window, per-second series; warm-up kept out of windows only', async () => {
   await initHistograms();
-  const d = new HistogramDeltas('t1|');
+  const d = new HistogramDeltas(1);
   d.record(0, false, 0, 0, true, 1500, 1000, 10);
   d.record(0, false, 1, 0, true, 2500, 2000, 20);
   d.record(0, false, 1, 0, false, 300, 250, 30); // a failed request: its own latency series, lag like any other
   d.record(1, true, 2, 1, true, 9000, 9000, 0); // warm-up: phase histograms and the second, no window
   d.record(1, true, 2, 1, false, 700, 600, 0);
-  const out: Record<string, string> = {};
+  const out: HistDelta[] = [];
   d.drainInto(out);
+  // Every delta names its target and exactly one of phase, window, second.
+  const where = (x: HistDelta) => ('phase' in x ? `p${x.phase}` : 'window' in x ? `w${x.window}` : `s${x.second}`);
   assert.deepEqual(
-    Object.keys(out).sort(),
-    ['t1|lag:p0', 't1|lat:p0', 't1|latf:p0', 't1|lat:s0', 't1|lat:s1', 't1|lat:w0', 't1|lat:w1', 't1|latf:w1', 't1|svc:p0', 't1|lag:p1', 't1|lat:p1', 't1|latf:p1', 't1|svc:p1'].sort(),
+    out.map((x) => `${x.target} ${x.series} ${where(x)}`).sort(),
+    [
+      '1 lag p0', '1 latency p0', '1 latencyFailed p0', '1 latency s0', '1 latency s1', '1 latency w0', '1 latency w1', '1 latencyFailed w1',
+      '1 service p0', '1 lag p1', '1 latency p1', '1 latencyFailed p1', '1 service p1',
+    ].sort(),
   );
   assert.ok(d.isEmpty);
   const store = new HistogramStore();
-  for (const [k, v] of Object.entries(out)) store.merge(k.slice(3), v);
-  assert.equal(latencyStats(store.get('lat:p0')!).count, 2, 'successful only');
-  assert.equal(latencyStats(store.get('latf:p0')!).max, 0.3, 'the failed one');
-  assert.equal(latencyStats(store.get('svc:p0')!).count, 2, 'service time: successful only');
-  assert.equal(latencyStats(store.get('lag:p0')!).count, 3, 'lag: every sent request');
-  assert.equal(latencyStats(store.get('lat:w1')!).count, 1);
-  assert.equal(latencyStats(store.get('latf:w1')!).count, 1);
-  assert.equal(latencyStats(store.get('lat:p1')!).count, 1, 'a warm-up phase keeps its latency');
-  assert.equal(latencyStats(store.get('latf:p1')!).count, 1);
-  assert.equal(store.has('lat:w2'), false, 'warm-up requests are in no window');
+  for (const x of out) store.merge(x, x.encoded);
+  assert.equal(latencyStats(store.get(histRef.latency(0))!).count, 2, 'successful only');
+  assert.equal(latencyStats(store.get(histRef.latencyFailed(0))!).max, 0.3, 'the failed one');
+  assert.equal(latencyStats(store.get(histRef.service(0))!).count, 2, 'service time: successful only');
+  assert.equal(latencyStats(store.get(histRef.lag(0))!).count, 3, 'lag: every sent request');
+  assert.equal(latencyStats(store.get(histRef.window(1))!).count, 1);
+  assert.equal(latencyStats(store.get(histRef.windowFailed(1))!).count, 1);
+  assert.equal(latencyStats(store.get(histRef.latency(1))!).count, 1, 'a warm-up phase keeps its latency');
+  assert.equal(latencyStats(store.get(histRef.latencyFailed(1))!).count, 1);
+  assert.equal(store.get(histRef.window(2)), undefined, 'warm-up requests are in no window');
   // 9,000 µs recorded; HDR reports the top of its bucket (3 significant digits).
-  assert.ok(Math.abs(latencyStats(store.get('lat:s1')!).max - 9) <= 0.01);
-  assert.equal(latencyStats(store.get('lat:s1')!).count, 1, 'the per-second series holds successful requests only');
+  assert.ok(Math.abs(latencyStats(store.get(histRef.second(1))!).max - 9) <= 0.01);
+  assert.equal(latencyStats(store.get(histRef.second(1))!).count, 1, 'the per-second series holds successful requests only');
   store.destroy();
 });
 
@@ -141,22 +147,24 @@ test('the histogram store keeps series compressed but reports exactly what mergi
   await initHistograms();
   const store = new HistogramStore();
   const live = createHistogram();
-  // 30 deltas (more than the fold threshold) under one window key and one phase key.
+  // 30 deltas (more than the fold threshold) into one window's series and one phase's.
   for (let i = 0; i < 30; i++) {
     const h = createHistogram();
     for (let v = 0; v < 200; v++) recordUs(h, 100 + ((v * 7919 + i * 104729) % 50_000));
     const enc = encodeHistogram(h);
-    store.merge('lat:w3', enc);
-    store.merge('lat:p0', enc);
-    mergeEncoded(live, enc); // what the main thread did before: one live WebAssembly histogram per key
+    store.merge(histRef.window(3), enc);
+    store.merge(histRef.latency(0), enc);
+    mergeEncoded(live, enc); // what the main thread did before: one live WebAssembly histogram per series
     h.destroy();
   }
   const want = latencyStats(live);
-  assert.deepEqual(latencyStats(store.get('lat:w3')!), want);
-  assert.deepEqual(latencyStats(store.get('lat:p0')!), want);
+  assert.deepEqual(latencyStats(store.get(histRef.window(3))!), want);
+  assert.deepEqual(latencyStats(store.get(histRef.latency(0))!), want);
   // Reading a series twice gives the same answer (it is folded, not consumed).
-  assert.deepEqual(latencyStats(store.get('lat:w3')!), want);
-  assert.equal(store.get('lat:w4'), undefined);
+  assert.deepEqual(latencyStats(store.get(histRef.window(3))!), want);
+  assert.equal(store.get(histRef.window(4)), undefined);
+  assert.equal(store.get(histRef.windowFailed(3)), undefined, 'failed and successful series apart');
+  assert.equal(store.get(histRef.second(3)), undefined, 'a second is not a window');
   live.destroy();
   store.destroy();
 });

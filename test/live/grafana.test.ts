@@ -7,7 +7,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TargetAccumulator } from '../../src/engine/main/accumulate.js';
-import { windowGrid } from '../../src/engine/windows.js';
+import { windowGrid, windowIndex } from '../../src/engine/windows.js';
+import { histRef } from '../../src/engine/task.js';
 import { createHistogram, encodeHistogram, initHistograms, recordUs } from '../../src/stats/hist.js';
 import { labelsOf } from '../../src/engine/main/labels.js';
 import { Outcome, type RecordBatch } from '../../src/engine/types.js';
@@ -29,11 +30,12 @@ const panels = (file: string) => (JSON.parse(readFileSync(join(EXAMPLES, file), 
 async function exposed(): Promise<Map<string, Set<string>>> {
   await initHistograms();
   const s = telcoScenario('http://127.0.0.1:1/model', '  phases:\n    - { name: main, duration: 10s, rate: 100 }', { extra: 'windows: { every: 10 }' });
-  const acc = new TargetAccumulator([false], windowGrid(s.windows), labelsOf(s), false);
+  const acc = new TargetAccumulator([false], labelsOf(s), false);
   const n = 30;
   const f = (v: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => v(i));
   const b: RecordBatch = {
     count: n, rowsPerRequest: 1, seq: f((i) => i), target: new Uint8Array(n), phase: new Uint8Array(n), worker: new Uint8Array(n),
+    window: Int32Array.from({ length: n }, (_, i) => windowIndex(windowGrid(s.windows), i, i * 1000)),
     intendedUs: f((i) => i * 1000), sentUs: f((i) => i * 1000), receivedUs: f((i) => i * 1000 + 4000),
     outcome: Uint8Array.from({ length: n }, (_, i) => (i % 10 === 0 ? Outcome.timeout : Outcome.ok)), status: new Uint16Array(n).fill(200),
     errorCode: Uint8Array.from({ length: n }, (_, i) => (i % 10 === 0 ? 2 : 0)), prediction: f(() => 1), probability: f(() => NaN),
@@ -42,7 +44,7 @@ async function exposed(): Promise<Map<string, Set<string>>> {
   for (let i = 0; i < n; i++) acc.add(b, i);
   const h = createHistogram();
   for (let i = 0; i < n; i++) recordUs(h, 4000);
-  acc.mergeHist('lat:p0', encodeHistogram(h));
+  acc.mergeHist(histRef.latency(0), encodeHistogram(h));
   h.destroy();
   const builder = new LiveEventBuilder(s, 'r1', 0);
   builder.onBatch(0, b);

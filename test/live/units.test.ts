@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TargetAccumulator } from '../../src/engine/main/accumulate.js';
-import { windowGrid } from '../../src/engine/windows.js';
+import { windowGrid, windowIndex } from '../../src/engine/windows.js';
 import { initHistograms } from '../../src/stats/hist.js';
 import { labelsOf } from '../../src/engine/main/labels.js';
 import { Outcome, type RecordBatch } from '../../src/engine/types.js';
@@ -23,6 +23,7 @@ function batch(seq0: number, n: number, atUs: number, o: { phase?: number; outco
     target: new Uint8Array(n),
     phase: new Uint8Array(n).fill(o.phase ?? 0),
     worker: new Uint8Array(n),
+    window: new Int32Array(n), // filled by setup's feed, as a worker would
     intendedUs: f((i) => atUs + i * 1000),
     sentUs: f((i) => (o.outcome === Outcome.dropped ? NaN : atUs + i * 1000 + (o.lagUs ?? 0))),
     receivedUs: f((i) => (o.outcome === Outcome.dropped ? NaN : atUs + i * 1000 + 5000)),
@@ -39,12 +40,14 @@ function batch(seq0: number, n: number, atUs: number, o: { phase?: number; outco
 
 function setup(load: string, extra: string) {
   const s = telcoScenario('http://127.0.0.1:1/model', load, { extra });
-  const acc = new TargetAccumulator(s.load.phases.map((p) => p.warmup), windowGrid(s.windows), labelsOf(s), false);
+  const acc = new TargetAccumulator(s.load.phases.map((p) => p.warmup), labelsOf(s), false);
+  const grid = windowGrid(s.windows);
   const b = new LiveEventBuilder(s, 'run-1', 0);
   const events: LiveEvent[] = [];
   b.listen((e) => events.push(e));
   const feed = (x: RecordBatch) => {
-    for (let i = 0; i < x.count; i++) acc.add(x, i);
+    for (let i = 0; i < x.count; i++) x.window[i] = windowIndex(grid, x.seq[i], x.intendedUs[i]);
+    acc.addBatch(x);
     b.onBatch(0, x);
   };
   const tick = (elapsedMs: number, extraFig: Partial<LiveFigures> = {}) =>

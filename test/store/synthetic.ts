@@ -13,7 +13,6 @@ export function synthetic(from: number, n: number, opts: { rowsPerRequest?: numb
   const k = opts.rowsPerRequest ?? 1;
   const windowSize = opts.windowSize ?? 1000;
   const buf = new RecordBuffer(n, k);
-  const window = new Int32Array(n);
   for (let j = 0; j < n; j++) {
     const seq = from + j;
     const intended = seq * 200 + 0.25;
@@ -25,6 +24,7 @@ export function synthetic(from: number, n: number, opts: { rowsPerRequest?: numb
       seq % 2,
       seq < 1000 ? 0 : 1,
       seq % 4,
+      Math.floor(seq / windowSize),
       intended,
       dropped ? NaN : intended + 3.5,
       dropped ? NaN : intended + 1000 + (seq % 97),
@@ -37,7 +37,7 @@ export function synthetic(from: number, n: number, opts: { rowsPerRequest?: numb
       if (outcome === Outcome.ok) buf.setRow(i, r, (seq + r) % 2, ((seq * 7 + r) % 100) / 100, (seq + r + 1) % 3 === 0 ? 1 : 0);
       else buf.setLabel(i, r, (seq + r) % 2);
     }
-    window[j] = Math.floor(seq / windowSize);
   }
-  return { batch: buf.take()!, window };
+  const batch = buf.take()!;
+  return { batch, window: batch.window };
 }

@@ -1,5 +1,6 @@
-// Main-thread sinks for one target: request accounting, merged HDR histograms, and reconciliation of every
-// prediction with its label, per phase, per window and per second. Fed batch by batch; `summarize.ts` reads it.
+// The main thread's accumulator for one target: request accounting, merged HDR histograms, and reconciliation of
+// every prediction with its label, per phase, per window and per second. A sink (sink.ts) fed batch by batch, with
+// each request's window as the worker computed it; `summarize.ts` reads it.
 import type { RequestCounts, ResponseSample } from '../../summary/types.js';
 import { Confusion } from '../../quality/confusion.js';
 import { RegressionAccumulator } from '../../quality/regression.js';
@@ -7,8 +8,8 @@ import { countOutcome, emptyCounts } from './counts.js';
 import { HistogramStore } from './histstore.js';
 import { bucketTopUs } from '../../stats/hist.js';
 import { ERROR_CODES, OUT_OF_CLASS, Outcome, type RecordBatch } from '../types.js';
+import type { HistRef } from '../task.js';
 import { Correctness, ScoreBins } from './scores.js';
-import { windowIndex, type WindowGrid } from '../windows.js';
 
 export interface WindowAcc {
   index: number;
@@ -55,7 +56,7 @@ export class TargetAccumulator {
   readonly byCode = new Map<string, number>();
   /** Per phase: requests sent again on a fresh connection after a stale keep-alive connection failed (http.ts). */
   readonly staleRetries: number[];
-  /** Merged latency histograms by key (memory bounded: per-window/per-second series stay compressed). */
+  /** Merged latency histograms (memory bounded: per-window/per-second series stay compressed). */
   readonly hists = new HistogramStore();
   readonly confusion?: Confusion;
   /** Per phase (warm-up phases included, so their accuracy is visible even though totals exclude them). */
@@ -80,7 +81,6 @@ export class TargetAccumulator {
 
   constructor(
     private readonly phaseWarmup: boolean[],
-    private readonly windowGrid: WindowGrid,
     readonly quality: QualityConfig,
     keepSamples: boolean,
   ) {
@@ -92,11 +92,16 @@ export class TargetAccumulator {
     if (keepSamples) this.samples = { correct: new Correctness(), latencyMs: [], atMs: [], errors: 0, sent: 0 };
   }
 
-  mergeHist(key: string, encoded: string): void {
-    this.hists.merge(key, encoded);
+  mergeHist(ref: HistRef, encoded: string): void {
+    this.hists.merge(ref, encoded);
   }
 
-  /** Account for request i of a batch (already demuxed to this target). */
+  /** Account for every request of a batch of this target's records. */
+  addBatch(b: RecordBatch): void {
+    for (let i = 0; i < b.count; i++) this.add(b, i);
+  }
+
+  /** Account for request i of a batch of this target's records. */
   add(b: RecordBatch, i: number): void {
     const outcome = b.outcome[i];
     const p = b.phase[i];
@@ -122,7 +127,7 @@ export class TargetAccumulator {
       if (b.sentUs[i] < this.firstSentUs) this.firstSentUs = b.sentUs[i];
       if (b.receivedUs[i] > this.lastReceivedUs) this.lastReceivedUs = b.receivedUs[i];
     }
-    const wi = windowIndex(this.windowGrid, seq, intendedUs);
+    const wi = b.window[i];
     let w = this.windows.get(wi);
     if (!w) {
       w = { index: wi, counts: emptyCounts(), firstIntendedUs: Infinity, lastReceivedUs: 0, seqMin: Infinity, seqMax: -1, scored: 0 };

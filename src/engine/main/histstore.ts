@@ -6,57 +6,62 @@
 // through WebAssembly histograms with explicit frees, as before: a fresh pure-JS copy per read would be ~200 KB of
 // large-object garbage per window and balloon the heap while the summary is built.
 import { createHistogram, decodeHistogram, encodeHistogram, mergeEncoded, type Histogram } from '../../stats/hist.js';
+import type { HistRef, PhaseSeries, WindowSeries } from '../task.js';
 
-/** Deltas kept per series key before they are folded into one encoding. */
+/** Deltas kept per series histogram before they are folded into one encoding. */
 const FOLD_AT = 8;
 
-/** Per-window (`lat:w…`, `latf:w…`) and per-second (`lat:s…`) keys are series: many keys, each read once at the end. */
-const isSeries = (key: string): boolean => key.startsWith('lat:w') || key.startsWith('lat:s') || key.startsWith('latf:w');
-
 export class HistogramStore {
-  private readonly live = new Map<string, Histogram>();
-  private readonly parts = new Map<string, string[]>();
+  /** Per-phase histograms, live: by series, indexed by phase. */
+  private readonly phases: Record<PhaseSeries, (Histogram | undefined)[]> = { latency: [], latencyFailed: [], service: [], lag: [] };
+  /** Per-window and per-second series (many histograms, each read once at the end): encoded deltas, by index. */
+  private readonly windows: Record<WindowSeries, Map<number, string[]>> = { latency: new Map(), latencyFailed: new Map() };
+  private readonly seconds = new Map<number, string[]>();
   private scratch: Histogram | undefined;
 
-  /** Add a worker's encoded delta under `key`. */
-  merge(key: string, encoded: string): void {
+  /** Add a worker's encoded delta to the histogram `ref` names. */
+  merge(ref: HistRef, encoded: string): void {
     if (!encoded) return;
-    if (!isSeries(key)) {
-      let h = this.live.get(key);
-      if (!h) this.live.set(key, (h = createHistogram()));
-      mergeEncoded(h, encoded);
+    if ('phase' in ref) {
+      const list = this.phases[ref.series];
+      mergeEncoded(list[ref.phase] ?? (list[ref.phase] = createHistogram()), encoded);
       return;
     }
-    const list = this.parts.get(key);
-    if (!list) this.parts.set(key, [encoded]);
-    else if (list.push(encoded) >= FOLD_AT) this.parts.set(key, [encodeHistogram(this.fold(list))]);
+    const [series, i] = this.seriesOf(ref);
+    const list = series.get(i);
+    if (!list) series.set(i, [encoded]);
+    else if (list.push(encoded) >= FOLD_AT) series.set(i, [encodeHistogram(this.fold(list))]);
   }
 
   /**
-   * The histogram of `key`, or undefined. Do not destroy it. Per-phase histograms are live; a series histogram is
-   * a scratch copy, valid until the next `get` of a series key (read it at once, as the summary does).
+   * The histogram `ref` names, or undefined. Do not destroy it. Per-phase histograms are live; a window or second
+   * histogram is a scratch copy, valid until the next `get` of one (read it at once, as the summary does).
    */
-  get(key: string): Histogram | undefined {
-    const h = this.live.get(key);
-    if (h) return h;
-    const list = this.parts.get(key);
+  get(ref: HistRef): Histogram | undefined {
+    if ('phase' in ref) return this.phases[ref.series][ref.phase];
+    const [series, i] = this.seriesOf(ref);
+    const list = series.get(i);
     if (!list) return undefined;
     const merged = this.fold(list);
-    if (list.length > 1) this.parts.set(key, [encodeHistogram(merged)]);
+    if (list.length > 1) series.set(i, [encodeHistogram(merged)]);
     return merged;
-  }
-
-  has(key: string): boolean {
-    return this.live.has(key) || this.parts.has(key);
   }
 
   /** Free the WebAssembly histograms. */
   destroy(): void {
-    for (const h of this.live.values()) h.destroy();
-    this.live.clear();
-    this.parts.clear();
+    for (const list of Object.values(this.phases)) {
+      for (const h of list) h?.destroy();
+      list.length = 0;
+    }
+    this.windows.latency.clear();
+    this.windows.latencyFailed.clear();
+    this.seconds.clear();
     this.scratch?.destroy();
     this.scratch = undefined;
+  }
+
+  private seriesOf(ref: Exclude<HistRef, { phase: number }>): [Map<number, string[]>, number] {
+    return 'window' in ref ? [this.windows[ref.series], ref.window] : [this.seconds, ref.second];
   }
 
   /** Decode and add up encoded histograms into the scratch histogram. */

@@ -1,26 +1,26 @@
-// The orchestrator: resolve targets, split the schedule once across a Piscina pool, stream records into the sinks,
-// and build one Summary per target. Reporting, thresholds and exit codes are the caller's (src/cli, src/compare).
+// The orchestrator: resolve targets, split the schedule once across the load workers (workers.ts), stream their
+// batches into the sinks (ingest.ts), stop them on request or failure, and build one Summary per target. Reporting,
+// thresholds and exit codes are the caller's (src/cli, src/compare).
 import os from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { newRunId } from '../../util/ids.js';
-import { Piscina } from 'piscina';
 import { ModelwaveError, reviveError } from '../../errors.js';
 import type { Scenario } from '../../spec/types.js';
-import type { FeedbackSummary, LatencyStats, Summary } from '../../summary/types.js';
-import { loadPlanOf, plannedRateAt, type LoadPlan } from '../../schedule/plan.js';
+import type { FeedbackSummary, Summary } from '../../summary/types.js';
+import { loadPlanOf } from '../../schedule/plan.js';
 import { TargetAccumulator } from './accumulate.js';
-import { windowGrid, windowIndex } from '../windows.js';
-import { createHistogram, initHistograms, latencyStats, recordUs } from '../../stats/hist.js';
-import { sliceBatch } from '../records.js';
-import { summarize, type PhaseTiming } from './summarize.js';
-import { dataEndIndex, sharedSlots, stopIndex, type ShardSlice, type WorkerMessage, type WorkerOutcome, type WorkerTask } from '../task.js';
+import { initHistograms } from '../../stats/hist.js';
+import { summarize } from './summarize.js';
+import { phaseTimings } from './phase-timings.js';
+import { Workers } from './workers.js';
+import type { ShardSlice, WorkerOutcome } from '../task.js';
 import { aborted, FEEDBACK_DRAIN_MS, firstFailure, STOP_GRACE_MS, within } from './lifecycle.js';
-import { Outcome, type RecordBatch } from '../types.js';
 import { resolveTargets, type ResolvedTarget } from './targets.js';
 import { labelsOf } from './labels.js';
 import { FeedbackPoster, type FeedbackRecord } from './feedback.js';
-import type { LiveFigures, RunSink, WaitStatus } from './sink.js';
+import type { RunSink, WaitStatus } from './sink.js';
+import { accumulatorSink, ingest } from './ingest.js';
+import { LiveWindow } from './live-window.js';
 import { checkRunData } from './datacheck.js';
 import { insecureTlsWarnings } from '../net/tls.js';
 
@@ -104,126 +104,44 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   // Built once, handed to the workers (pacer), live progress and the summary as a value.
   const plan = loadPlanOf(s);
   const W = workerCount(s, opts.workers);
-  const counters = new SharedArrayBuffer(4 * sharedSlots(phases.length));
-  const endUs = new SharedArrayBuffer(8 * sharedSlots(phases.length));
-  const ready = new SharedArrayBuffer(4 * phases.length);
-  const counterView = new Int32Array(counters);
   const labels = labelsOf(s);
-  const grid = windowGrid(s.windows);
-  const accs = targets.map(() => new TargetAccumulator(phases.map((p) => p.warmup), grid, labels, opts.keepSamples ?? false));
+  const accs = targets.map(() => new TargetAccumulator(phases.map((p) => p.warmup), labels, opts.keepSamples ?? false));
   const runIds = targets.map((_, i) => opts.runIds?.[i] ?? (i === 0 && opts.runId ? opts.runId : newRunId(s.name)));
   const sinks = [...(opts.sinks ?? [])];
   let epochMs = Infinity;
+  const elapsedMs = () => performance.timeOrigin + performance.now() - epochMs;
   const feedback = s.feedback
-    ? new FeedbackPoster(
-        s.feedback,
-        s.feedback.url === 'builtin' ? `${targets[0].origin}/feedback` : s.feedback.url,
-        s.label?.classes ?? [],
-        () => performance.timeOrigin + performance.now() - epochMs,
-        0,
-        targets[0].tls,
-      )
+    ? new FeedbackPoster(s.feedback, s.feedback.url === 'builtin' ? `${targets[0].origin}/feedback` : s.feedback.url, s.label?.classes ?? [], elapsedMs, 0, targets[0].tls)
     : undefined;
   if (feedback) {
     if (opts.onFeedback) feedback.onPosted = opts.onFeedback;
     sinks.push(feedback);
   }
 
-  const pool = new Piscina({
-    filename: new URL('../worker/worker.js', import.meta.url).href,
-    minThreads: W,
-    maxThreads: W,
-    idleTimeout: 1000,
-    concurrentTasksPerWorker: 1,
-  });
-
-  let inFlight = new Array<number>(W).fill(0);
   const live = new LiveWindow();
-  const channels = Array.from({ length: W }, () => new MessageChannel());
-  const readyWorkers = new Set<number>();
-  let resolveAllReady!: () => void;
-  const allReady = new Promise<void>((r) => (resolveAllReady = r));
-  const doneWorkers = new Set<number>();
-
-  const onMessage = (w: number) => (m: WorkerMessage) => {
-    if (m.type === 'ready') {
-      readyWorkers.add(w);
-      if (readyWorkers.size === W) resolveAllReady();
-    } else if (m.type === 'batch') {
-      inFlight[w] = m.inFlight;
-      for (const [key, enc] of Object.entries(m.hists)) routeHist(accs, key, enc);
-      for (const { target, ...sample } of m.samples ?? []) accs[target]?.addSample(sample);
-      for (const r of m.staleRetries ?? []) accs[r.target].staleRetries[r.phase] += r.count;
-      for (const x of m.outOfClass ?? []) accs[x.target]?.addOutOfClassExample(x.value);
-      ingest(m.records);
-    } else if (m.type === 'done') {
-      doneWorkers.add(w);
-    }
-  };
-
-  const ingest = (b: RecordBatch) => {
-    if (b.count === 0) return;
-    const parts = targets.length === 1 ? [b] : targets.map((_, t) => sliceBatch(b, (i) => b.target[i] === t));
-    parts.forEach((part, t) => {
-      const acc = accs[t];
-      const win = new Int32Array(part.count);
-      for (let i = 0; i < part.count; i++) {
-        acc.add(part, i);
-        win[i] = windowIndex(grid, part.seq[i], part.intendedUs[i]);
-      }
-      if (t === 0) live.add(part);
-      for (const sink of sinks) sink.onBatch?.(t, part, win);
-    });
-  };
-
-  channels.forEach((ch, w) => ch.port1.on('message', onMessage(w)));
-
-  const tasks = channels.map((ch, w): Promise<WorkerOutcome> => {
-    const task: WorkerTask = {
-      workerIndex: w,
-      workerCount: W,
-      scenario: s,
-      plan,
-      targets: targets.map((t) => t.http),
-      counters,
-      endUs,
-      ready,
-      port: ch.port2,
-      flushMs: 100,
-      ...(opts.shard && { shard: opts.shard }),
-    };
-    return pool.run(task, { transferList: [ch.port2] }) as Promise<WorkerOutcome>;
-  });
-  const failure = firstFailure(tasks);
+  // Every record batch goes to each of these in order: the accumulators first, then live progress and the caller's.
+  const batchSinks = [accumulatorSink(accs), live, ...sinks];
+  const workers = new Workers(W, s, plan, targets.map((t) => t.http), opts.shard, (m) => ingest(m, accs, batchSinks));
+  const failure = firstFailure(workers.tasks);
   const stopRequested = aborted(opts.signal);
 
   let status: Summary['run']['status'] = 'completed';
   let stopAtUs = Infinity;
   const stop = () => {
-    if (Atomics.load(counterView, stopIndex(phases.length)) !== 0) return;
+    if (workers.stopped) return;
     status = 'interrupted';
     // Before t = 0 (stopped while the workers were starting) the run stops at its very start.
-    stopAtUs = Number.isFinite(epochMs) ? Math.max(0, (performance.timeOrigin + performance.now() - epochMs) * 1000) : 0;
-    Atomics.store(counterView, stopIndex(phases.length), 1);
+    stopAtUs = Number.isFinite(epochMs) ? Math.max(0, elapsedMs() * 1000) : 0;
+    workers.stop();
   };
   let ticker: NodeJS.Timeout | undefined;
-  let destroyed = false;
-  const shutDown = async () => {
-    clearInterval(ticker);
-    if (destroyed) return;
-    destroyed = true;
-    for (const ch of channels) ch.port1.close();
-    live.destroy();
-    // Terminates any worker still running (one stuck past its deadline included): nothing can keep the run alive.
-    await pool.destroy().catch(() => {});
-  };
 
   let error: string | undefined;
   let failed: ModelwaveError | undefined;
   let startedAtMs = Date.now();
   try {
     // Start-up: every worker ready, or the first failure (nothing measured yet: it is the run's outcome), or a stop.
-    const started = await Promise.race([allReady.then(() => 'ready' as const), failure, stopRequested.then(() => 'stop' as const)]);
+    const started = await Promise.race([workers.allReady.then(() => 'ready' as const), failure, stopRequested.then(() => 'stop' as const)]);
     if (started instanceof ModelwaveError) {
       stop();
       throw started;
@@ -243,14 +161,14 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     const nowMs = performance.timeOrigin + performance.now();
     epochMs = gateEpochMs ?? nowMs + 20;
     startedAtMs = Date.now() + (epochMs - nowMs);
-    for (const ch of channels) ch.port1.postMessage({ type: 'go', epochMs });
+    workers.go(epochMs);
     opts.signal?.addEventListener('abort', stop, { once: true });
     if (opts.signal?.aborted) stop();
 
     ticker = setInterval(() => {
-      const elapsedMs = performance.timeOrigin + performance.now() - epochMs;
-      if (elapsedMs < 0) return; // a gated start (distributed run) waits for its T0
-      const fig = live.figures(elapsedMs, plan, inFlight.reduce((a, b) => a + b, 0), accs[0]);
+      const atMs = elapsedMs();
+      if (atMs < 0) return; // a gated start (distributed run) waits for its T0
+      const fig = live.figures(atMs, plan, workers.inFlight.reduce((a, b) => a + b, 0), accs[0]);
       fig.accumulators = accs;
       if (feedback) fig.feedback = feedback.progress();
       for (const sink of sinks) sink.onTick?.(fig);
@@ -259,31 +177,23 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
     // After a stop, in-flight requests get their timeout and the workers a grace period to report; then they are
     // terminated. A failure stops the others the same way.
     const stopBoundMs = s.target.timeoutMs + STOP_GRACE_MS;
-    // Every task's outcome, in worker order: a failure among them is seen here even if it came last.
-    const allDone = Promise.allSettled(tasks).then((rs) => {
-      for (const r of rs) {
-        if (r.status === 'rejected') return reviveError(r.reason, 'a load worker');
-        if (!r.value.ok) return reviveError(r.value.error);
-      }
-      return 'done' as const;
-    });
-    const stoppedTooLong = stopRequested.then(() => within(allDone, stopBoundMs)).then((r) => r ?? ('overdue' as const));
-    const outcome = await Promise.race([allDone, failure, stoppedTooLong]);
+    const outcome = await waveOutcome(workers.tasks, failure, stopRequested, stopBoundMs);
     if (outcome instanceof ModelwaveError) {
       stop();
       status = 'failed';
       failed = outcome;
       error = outcome.message;
-      await within(Promise.allSettled(tasks), stopBoundMs);
+      await within(Promise.allSettled(workers.tasks), stopBoundMs);
     } else if (outcome === 'overdue') {
       error = `workers did not stop within ${Math.round(stopBoundMs / 1000)}s of the stop request; their last records are missing`;
     }
     clearInterval(ticker);
-    // Let the last port messages (sent before each task resolved) arrive: each worker ends with an explicit `done`.
-    const deadline = Date.now() + (failed || outcome === 'overdue' ? 1000 : 5000);
-    while (doneWorkers.size < W && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await workers.lastMessages(failed || outcome === 'overdue' ? 1000 : 5000);
   } finally {
-    await shutDown();
+    clearInterval(ticker);
+    live.destroy();
+    // Terminates any worker still running (one stuck past its deadline included): nothing can keep the run alive.
+    await workers.destroy();
   }
   // Labels still waiting for their delay: posted now, within a bound (short once the run was stopped or failed).
   const waiting = feedback
@@ -297,11 +207,8 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   const endedAtMs = Date.now();
 
   // A replayed source with `atEnd: stop` ran out: the run ended there (as planned, not interrupted).
-  const endUsView = new BigInt64Array(endUs);
-  if (Atomics.load(counterView, dataEndIndex(phases.length)) !== 0) {
-    stopAtUs = Math.min(stopAtUs, Number(endUsView[dataEndIndex(phases.length)]));
-  }
-  const timings = phaseTimings(plan, endUsView, new Int32Array(ready), stopAtUs);
+  stopAtUs = Math.min(stopAtUs, workers.dataEndUs() ?? Infinity);
+  const timings = phaseTimings(plan, workers.phaseEnds(), stopAtUs);
   const summaries = accs.map((acc, t) =>
     summarize(s, acc, {
       id: runIds[t],
@@ -321,75 +228,23 @@ async function runWithTargets(s: Scenario, targets: ResolvedTarget[], opts: RunO
   return { summaries, accumulators: accs, targets, runIds, feedbackRecords: feedback?.records ?? [], ...(feedbackSummary ? { feedback: feedbackSummary } : {}), ...(failed ? { failure: failed } : {}) };
 }
 
-function routeHist(accs: TargetAccumulator[], key: string, enc: string): void {
-  // Histogram keys are per target when comparing: `t1|lat:p0`; plain keys belong to target 0.
-  const bar = key.indexOf('|');
-  if (bar < 0) accs[0].mergeHist(key, enc);
-  else accs[Number(key.slice(1, bar))].mergeHist(key.slice(bar + 1), enc);
-}
-
 /**
- * Where each phase started and ended (µs since t = 0), as the workers ended them (an open phase at its duration or
- * when its request cap was reached, a closed one as it closed); an open phase the run never finished walking ends as
- * planned, clipped at the stop.
+ * How the wave ended: every task done, the first failure (a failure among the tasks is seen even if it came last),
+ * or — after a stop request — 'overdue' once the workers have had `stopBoundMs` to finish.
  */
-function phaseTimings(plan: LoadPlan, endUs: BigInt64Array, ready: Int32Array, stopAtUs: number): PhaseTiming[] {
-  const out: PhaseTiming[] = [];
-  let start = 0;
-  plan.phases.forEach((p, i) => {
-    let end = ready[i] ? Number(endUs[i]) : p.kind === 'open' ? start + p.plannedMs * 1000 : start;
-    if (start > stopAtUs) start = stopAtUs;
-    if (end > stopAtUs) end = Math.max(start, stopAtUs);
-    out.push({ startUs: start, endUs: end });
-    start = end;
-  });
-  return out;
-}
-
-/** The last second's figures for live progress: a histogram reset each tick (no per-request array to sort). */
-class LiveWindow {
-  private recent = createHistogram();
-  private recentSent = 0;
-  private lastTickMs = 0;
-  private destroyed = false;
-
-  add(b: RecordBatch): void {
-    if (this.destroyed) return;
-    for (let i = 0; i < b.count; i++) {
-      if (b.outcome[i] === Outcome.dropped) continue;
-      this.recentSent++;
-      if (b.outcome[i] === Outcome.ok) recordUs(this.recent, b.receivedUs[i] - b.intendedUs[i]);
+async function waveOutcome(
+  tasks: Promise<WorkerOutcome>[],
+  failure: Promise<ModelwaveError>,
+  stopRequested: Promise<void>,
+  stopBoundMs: number,
+): Promise<ModelwaveError | 'done' | 'overdue'> {
+  const allDone = Promise.allSettled(tasks).then((rs) => {
+    for (const r of rs) {
+      if (r.status === 'rejected') return reviveError(r.reason, 'a load worker');
+      if (!r.value.ok) return reviveError(r.value.error);
     }
-  }
-
-  figures(elapsedMs: number, plan: LoadPlan, inFlight: number, acc: TargetAccumulator): LiveFigures {
-    const dt = Math.max(0.001, (elapsedMs - this.lastTickMs) / 1000);
-    this.lastTickMs = elapsedMs;
-    const h = this.recent;
-    // One walk of the second's histogram: p50/p99 for the progress line are its p50/p99 (HDR values are whole µs).
-    const lat = this.destroyed ? undefined : latencyStats(h);
-    const fig: LiveFigures = {
-      elapsedMs,
-      plannedMs: plan.durationMs,
-      plannedRps: plannedRateAt(plan, elapsedMs),
-      achievedRps: this.recentSent / dt,
-      inFlight,
-      sent: acc.total.sent,
-      errors: acc.total.sent - acc.total.ok,
-      dropped: acc.total.dropped,
-      p50Ms: lat?.p50 ?? 0,
-      p99Ms: lat?.p99 ?? 0,
-      ...(lat ? { latencyMs: lat } : {}),
-      ...(acc.confusion && acc.scored > 0 ? { accuracy: acc.confusion.correct() / acc.confusion.total() } : {}),
-    };
-    if (!this.destroyed) h.reset();
-    this.recentSent = 0;
-    return fig;
-  }
-
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    this.recent.destroy();
-  }
+    return 'done' as const;
+  });
+  const stoppedTooLong = stopRequested.then(() => within(allDone, stopBoundMs)).then((r) => r ?? ('overdue' as const));
+  return Promise.race([allDone, failure, stoppedTooLong]);
 }

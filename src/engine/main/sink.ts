@@ -1,13 +1,16 @@
 // What the main thread's run tells the world while it runs: each record batch as it arrives, live figures once a
-// second, and what it waits for after the wave. Progress, the metrics store, feedback posting and the live outputs
-// (src/live) are sinks; the run (./run.ts) calls them and knows none of them.
+// second, and what it waits for after the wave. The accumulators, progress, the metrics store, feedback posting and
+// the live outputs (src/live) are sinks; the run (./run.ts, ./ingest.ts) calls them and knows none of them.
 import type { LatencyStats } from '../../summary/types.js';
 import type { RecordBatch } from '../types.js';
 import type { TargetAccumulator } from './accumulate.js';
 
 export interface RunSink {
-  /** Called on the main thread with each batch of one target's records (never blocks the wave: keep it cheap). */
-  onBatch?(target: number, batch: RecordBatch, window: Int32Array): void;
+  /**
+   * Called on the main thread with each batch of one target's records, `batch.window` holding each request's window
+   * (never blocks the wave: keep it cheap). Every sink gets the same batch: read it, never modify it.
+   */
+  onBatch?(target: number, batch: RecordBatch): void;
   /** Called about once a second with live figures. */
   onTick?(live: LiveFigures): void;
   /** Called about once a second after the wave while the run still waits for something (feedback posts). */

@@ -10,7 +10,7 @@ import { plannedArrivals, plannedRateAt, type LoadPlan } from '../../schedule/pl
 import { VERSION } from '../../version.js';
 import type { TargetAccumulator } from './accumulate.js';
 import { createHistogram, encodeHistogram, latencyStats, type Histogram } from '../../stats/hist.js';
-import { histKey } from '../task.js';
+import { histRef, type HistRef } from '../task.js';
 import { addCounts, emptyCounts } from './counts.js';
 
 export interface PhaseTiming {
@@ -53,10 +53,10 @@ export function environment(workers: number): EnvironmentInfo {
 const round = (x: number, d = 3) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : 0);
 const iso = (epochWallMs: number, us: number) => new Date(epochWallMs + us / 1000).toISOString();
 
-/** Merge the histograms whose key matches into a new histogram (caller destroys). */
-function mergedHist(acc: TargetAccumulator, keys: string[]): Histogram {
+/** Merge the histograms `refs` name into a new histogram (caller destroys). */
+function mergedHist(acc: TargetAccumulator, refs: HistRef[]): Histogram {
   const out = createHistogram();
-  for (const k of keys) {
+  for (const k of refs) {
     const h = acc.hists.get(k);
     if (h) out.add(h);
   }
@@ -67,13 +67,13 @@ function mergedHist(acc: TargetAccumulator, keys: string[]): Histogram {
  * The three latency populations of a histogram pair (successful, failed); `all` is their sum, built in `scratch`
  * (reset first). Reads `ok` before `failed`: a series histogram from the store is valid only until the next read.
  */
-function populations(acc: TargetAccumulator, okKey: string, failedKey: string, scratch: Histogram): LatencyPopulations & { okEncoded?: string } {
+function populations(acc: TargetAccumulator, okRef: HistRef, failedRef: HistRef, scratch: Histogram): LatencyPopulations & { okEncoded?: string } {
   scratch.reset();
-  const ok = acc.hists.get(okKey);
+  const ok = acc.hists.get(okRef);
   const latencyMs = latencyStats(ok ?? emptyHist());
   const okEncoded = ok ? encodeHistogram(ok) : undefined;
   if (ok) scratch.add(ok);
-  const failed = acc.hists.get(failedKey);
+  const failed = acc.hists.get(failedRef);
   const latencyFailedMs = latencyStats(failed ?? emptyHist());
   if (failed) scratch.add(failed);
   return { latencyMs, latencyFailedMs, latencyAllMs: latencyStats(scratch), ...(okEncoded !== undefined ? { okEncoded } : {}) };
@@ -82,11 +82,11 @@ function populations(acc: TargetAccumulator, okKey: string, failedKey: string, s
 export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): Summary {
   const phases = s.load.phases;
   const measured = phases.map((p, i) => (p.warmup ? -1 : i)).filter((i) => i >= 0);
-  const lat = mergedHist(acc, measured.map(histKey.latency));
-  const latFailed = mergedHist(acc, measured.map(histKey.latencyFailed));
-  const latAll = mergedHist(acc, [...measured.map(histKey.latency), ...measured.map(histKey.latencyFailed)]);
-  const svc = mergedHist(acc, measured.map(histKey.service));
-  const lag = mergedHist(acc, measured.map(histKey.lag));
+  const lat = mergedHist(acc, measured.map(histRef.latency));
+  const latFailed = mergedHist(acc, measured.map(histRef.latencyFailed));
+  const latAll = mergedHist(acc, [...measured.map(histRef.latency), ...measured.map(histRef.latencyFailed)]);
+  const svc = mergedHist(acc, measured.map(histRef.service));
+  const lag = mergedHist(acc, measured.map(histRef.lag));
   const lagStats = latencyStats(lag);
 
   const measuredUs = measured.reduce((a, i) => a + (meta.phaseTimings[i].endUs - meta.phaseTimings[i].startUs), 0);
@@ -101,12 +101,12 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
   const scratch = createHistogram();
   const phaseSummaries: PhaseSummary[] = phases.map((p, i) => {
     const t = meta.phaseTimings[i];
-    const h = (k: string) => acc.hists.get(k);
-    const ls = (k: string) => latencyStats(h(k) ?? emptyHist());
+    const h = (k: HistRef) => acc.hists.get(k);
+    const ls = (k: HistRef) => latencyStats(h(k) ?? emptyHist());
     const durS = Math.max(1e-9, (t.endUs - t.startUs) / 1e6);
-    const lg = ls(histKey.lag(i));
+    const lg = ls(histRef.lag(i));
     const pc = acc.phaseConfusion[i];
-    const { latencyMs, latencyFailedMs, latencyAllMs } = populations(acc, histKey.latency(i), histKey.latencyFailed(i), scratch);
+    const { latencyMs, latencyFailedMs, latencyAllMs } = populations(acc, histRef.latency(i), histRef.latencyFailed(i), scratch);
     return {
       index: i,
       name: p.name,
@@ -122,7 +122,7 @@ export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): S
       latencyMs,
       latencyFailedMs,
       latencyAllMs,
-      serviceTimeMs: ls(histKey.service(i)),
+      serviceTimeMs: ls(histRef.service(i)),
       lagMs: { p50: lg.p50, p99: lg.p99, max: lg.max },
       ...(pc && pc.total() > 0 ? { accuracy: round(pc.correct() / pc.total(), 6) } : {}),
     };
@@ -259,7 +259,7 @@ function qualityTotals(acc: TargetAccumulator): Partial<Summary['totals']> {
 function windowSummaries(s: Scenario, acc: TargetAccumulator, meta: RunMeta, scratch: Histogram): WindowSummary[] {
   const out: WindowSummary[] = [];
   for (const w of [...acc.windows.values()].sort((a, b) => a.index - b.index)) {
-    const { okEncoded, ...lat } = populations(acc, histKey.window(w.index), histKey.windowFailed(w.index), scratch);
+    const { okEncoded, ...lat } = populations(acc, histRef.window(w.index), histRef.windowFailed(w.index), scratch);
     const durS = Math.max(1e-6, (w.lastReceivedUs - w.firstIntendedUs) / 1e6);
     const ws: WindowSummary = {
       index: w.index,
@@ -306,7 +306,7 @@ function timeline(acc: TargetAccumulator, meta: RunMeta): TimelinePoint[] {
   const out: TimelinePoint[] = [];
   for (let t = Math.max(0, secs[0]); t <= secs[secs.length - 1]; t++) {
     const c = acc.seconds.get(t)?.counts ?? emptyCounts();
-    const h = acc.hists.get(histKey.second(t));
+    const h = acc.hists.get(histRef.second(t));
     const st = h ? latencyStats(h) : undefined;
     out.push({
       t,

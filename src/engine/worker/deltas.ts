@@ -7,9 +7,10 @@
 // successful and failed. Per second of the run: latency of successful requests (the timeline chart).
 // Warm-up requests count in their phase's histograms and the per-second series, not in windows (as in accounting).
 // Hot path: per-phase histograms live in arrays and the current window/second histograms are cached, so recording
-// a request is at most five WebAssembly calls and no Map lookup or key string (keys are built only when flushing).
+// a request is at most five WebAssembly calls and no Map lookup; a flush ships each histogram as a typed HistDelta
+// (task.ts) naming its target, series and phase, window or second.
 import { createHistogram, encodeHistogram, recordUs, type Histogram } from '../../stats/hist.js';
-import { histKey } from '../task.js';
+import type { HistDelta, HistRef } from '../task.js';
 
 export class HistogramDeltas {
   private lat: (Histogram | undefined)[] = [];
@@ -27,8 +28,8 @@ export class HistogramDeltas {
   private secHist: Histogram | undefined;
   private empty = true;
 
-  /** `prefix` goes before every key (`t1|` for the second target of a comparison). */
-  constructor(private readonly prefix: string) {}
+  /** `target`: the target (0, or 0/1 in compare) whose requests these are. */
+  constructor(private readonly target: number) {}
 
   /**
    * One sent request (not a dropped one): `ok` true for a successful answer. Times in µs: latency from the intended
@@ -70,21 +71,21 @@ export class HistogramDeltas {
     return this.empty;
   }
 
-  /** Encode every histogram into `out` (key → compressed base64) and start over empty. */
-  drainInto(out: Record<string, string>): void {
-    const pre = this.prefix;
-    const ship = (key: string, h: Histogram | undefined) => {
+  /** Encode every histogram into `out` (one HistDelta each) and start over empty. */
+  drainInto(out: HistDelta[]): void {
+    const target = this.target;
+    const ship = (ref: HistRef, h: Histogram | undefined) => {
       if (!h) return;
-      out[pre + key] = encodeHistogram(h);
+      out.push({ ...ref, target, encoded: encodeHistogram(h) });
       h.destroy();
     };
-    this.lat.forEach((h, p) => ship(histKey.latency(p), h));
-    this.latFailed.forEach((h, p) => ship(histKey.latencyFailed(p), h));
-    this.svc.forEach((h, p) => ship(histKey.service(p), h));
-    this.lag.forEach((h, p) => ship(histKey.lag(p), h));
-    for (const [w, h] of this.windows) ship(histKey.window(w), h);
-    for (const [w, h] of this.windowsFailed) ship(histKey.windowFailed(w), h);
-    for (const [s, h] of this.seconds) ship(histKey.second(s), h);
+    this.lat.forEach((h, phase) => ship({ series: 'latency', phase }, h));
+    this.latFailed.forEach((h, phase) => ship({ series: 'latencyFailed', phase }, h));
+    this.svc.forEach((h, phase) => ship({ series: 'service', phase }, h));
+    this.lag.forEach((h, phase) => ship({ series: 'lag', phase }, h));
+    for (const [window, h] of this.windows) ship({ series: 'latency', window }, h);
+    for (const [window, h] of this.windowsFailed) ship({ series: 'latencyFailed', window }, h);
+    for (const [second, h] of this.seconds) ship({ series: 'latency', second }, h);
     this.lat = [];
     this.latFailed = [];
     this.svc = [];

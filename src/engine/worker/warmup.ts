@@ -53,7 +53,7 @@ export function warmupRowIndex(n: number, size: number): number {
  */
 export function warmUpJit(gen: RowGenerator, codec: Codec, k: number): void {
   const buf = new RecordBuffer(64, k);
-  const deltas = new HistogramDeltas('');
+  const deltas = new HistogramDeltas(0);
   const rows = new Array<Row>(k);
   const labels = new Float64Array(k);
   const iterations = warmupIterations(k);
@@ -66,10 +66,10 @@ export function warmUpJit(gen: RowGenerator, codec: Codec, k: number): void {
     }
     const body = codec.encode(rows, seq);
     const d = codec.decode(body, k);
-    const i = buf.push(seq, 0, 0, 0, n, n + 1, n + 2 + (d.ok ? 0 : 1), 0, 200, 0, '');
+    const i = buf.push(seq, 0, 0, 0, n >> 10, n, n + 1, n + 2 + (d.ok ? 0 : 1), 0, 200, 0, '');
     for (let j = 0; j < k; j++) buf.setRow(i, j, NaN, NaN, labels[j]);
     if (buf.full) buf.take();
     deltas.record(0, false, n >> 10, n >> 12, (n & 15) !== 15, 100 + (n & 1023), 50 + (n & 511), n & 7);
   }
-  deltas.drainInto({});
+  deltas.drainInto([]);
 }
