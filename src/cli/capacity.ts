@@ -4,6 +4,7 @@ import { EXIT, usageError } from '../errors.js';
 import { parseDurationMs } from '../util/duration.js';
 import { interrupts } from './signals.js';
 import { idStamp } from '../util/ids.js';
+import { positiveFlag } from './flags.js';
 
 interface CapacityFlags {
   slo?: string[];
@@ -26,12 +27,6 @@ interface CapacityFlags {
   json?: boolean;
   quiet?: boolean;
 }
-
-const positive = (flag: string, v: string, integer = false): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw usageError(`${flag} must be a positive ${integer ? 'integer' : 'number'} (got ${v})`);
-  return n;
-};
 
 const duration = (flag: string, v: string, allowZero = false): number => {
   let ms: number;
@@ -87,15 +82,15 @@ export function register(program: Command): void {
         const d = searchDefaults(mode);
         const o = {
           ...d,
-          start: f.start !== undefined ? positive('--start', f.start, conc) : d.start,
-          max: f.max !== undefined ? positive('--max', f.max, conc) : d.max,
-          min: f.min !== undefined ? positive('--min', f.min, conc) : d.min,
+          start: f.start !== undefined ? positiveFlag('--start', f.start, conc) : d.start,
+          max: f.max !== undefined ? positiveFlag('--max', f.max, conc) : d.max,
+          min: f.min !== undefined ? positiveFlag('--min', f.min, conc) : d.min,
           precision: f.precision !== undefined ? fraction('--precision', f.precision) : d.precision,
-          maxProbes: f.maxProbes !== undefined ? positive('--max-probes', f.maxProbes, true) : d.maxProbes,
+          maxProbes: f.maxProbes !== undefined ? positiveFlag('--max-probes', f.maxProbes, true) : d.maxProbes,
           maxTimeMs: duration('--max-time', f.maxTime),
           probeMs: duration('--probe-duration', f.probeDuration),
           warmupMs: duration('--warmup', f.warmup, true),
-          ...(f.require !== undefined ? { require: positive('--require', f.require) } : {}),
+          ...(f.require !== undefined ? { require: positiveFlag('--require', f.require) } : {}),
           ...(f.maxLag !== undefined ? { maxLagP99Ms: duration('--max-lag', f.maxLag) } : {}),
         };
         if (o.start > o.max) throw usageError(`--start (${o.start}) must not exceed --max (${o.max})`);
@@ -104,7 +99,7 @@ export function register(program: Command): void {
         const scenario = loadScenario(file, {
           overrides: {
             ...(f.target ? { target: f.target } : {}),
-            ...(f.workers !== undefined ? { workers: positive('--workers', f.workers, true) } : {}),
+            ...(f.workers !== undefined ? { workers: positiveFlag('--workers', f.workers, true) } : {}),
           },
         });
         const slos = f.slo.map((expr) => thresholdFromFlag('--slo', expr, scenario.label));
