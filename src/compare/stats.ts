@@ -2,7 +2,7 @@
 // baseline and every ratio candidate / baseline, with the baseline as the first argument. Pure functions; the
 // methods are written out in docs/compare-statistics.md.
 import { binomialCdf, binomialPmf, normalQuantile, normalSf } from '../stats/distributions.js';
-import { comparePairs, cumulative, nearestRankQuantile, toSortedCounts, valueAtRank, type SortedCounts } from '../stats/ranks.js';
+import { comparePairs, cumulative, toSortedCounts, valueAtRank, type SortedCounts } from '../stats/ranks.js';
 import { createRng, type Rng } from '../stats/rng.js';
 import { wilson } from '../quality/wilson.js';
 

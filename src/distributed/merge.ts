@@ -42,7 +42,7 @@ interface ShardRow {
   ended_ms: number | null;
 }
 
-export interface RequestRow {
+interface RequestRow {
   seq: number;
   phase: number;
   worker: number;
@@ -61,7 +61,7 @@ export interface RequestRow {
   labels: (number | null)[] | null;
 }
 
-export interface MergeResult {
+interface MergeResult {
   summary: Summary;
   group: GroupSummary;
 }

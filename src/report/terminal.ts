@@ -23,7 +23,7 @@ import {
 } from './format.js';
 import { validityLine } from '../verdict/validity.js';
 
-export interface TerminalOptions {
+interface TerminalOptions {
   /** ANSI colours (default false). */
   color?: boolean;
 }

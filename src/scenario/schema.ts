@@ -17,7 +17,6 @@ export const V2_DATATYPES = [
 export const CLOUDERA_REQUESTS = ['flat', 'record', 'dataframe_split', 'dataframe_records', 'inputs'] as const satisfies readonly ClouderaRequest[];
 export const COLUMN_TYPES = ['string', 'number', 'integer', 'boolean'] as const satisfies readonly ColumnType[];
 export const LABEL_MODELS = ['logistic', 'threshold', 'priors', 'softmax', 'linear', 'column'] as const;
-export type FieldKind = (typeof FIELD_KINDS)[number];
 
 const DURATION_MSG = `must be a duration like ${DURATION_FORMS}`;
 const num = z.number({ error: 'must be a number' });
@@ -340,7 +339,6 @@ export type RawTarget = RawScenario['target'];
 export type RawData = RawScenario['data'];
 export type RawLabel = z.infer<typeof LabelSchema>;
 export type RawPhase = z.infer<typeof Phase>;
-export type RawSource = z.infer<typeof SourceObject>;
 export type RawComparisons = z.infer<typeof comparisons>;
 
 /** The JSON Schema of the scenario file, generated from the same definition the validator uses. */

@@ -32,7 +32,7 @@ export interface InjectionFlags {
 }
 
 export const Fault = { none: 0, error: 1, reset: 2, garbage: 3 } as const;
-export type FaultCode = (typeof Fault)[keyof typeof Fault];
+type FaultCode = (typeof Fault)[keyof typeof Fault];
 
 function parseRate(text: string, flag: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
@@ -76,7 +76,7 @@ export function parseInjectionFlags(flags: InjectionFlags): InjectionOptions {
 }
 
 /** Checks that hold however the options were built (flags or the in-process API). */
-export function validateInjection(opts: InjectionOptions): void {
+function validateInjection(opts: InjectionOptions): void {
   const { latencyMs, stall } = opts;
   if (latencyMs && !(latencyMs.min >= 0 && latencyMs.max >= latencyMs.min)) {
     throw usageError(`latency must satisfy 0 <= min <= max (got ${latencyMs.min}..${latencyMs.max} ms)`);

@@ -36,7 +36,7 @@ export interface RunningStrictServer {
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
-export const STATS_PATH = '/strict/stats';
+const STATS_PATH = '/strict/stats';
 
 export const json = (status: number, body: string, rows = 0): StrictReply => ({ status, body, rows });
 export const text = (status: number, body: string): StrictReply => ({ status, body, contentType: 'text/plain; charset=utf-8', rows: 0 });
