@@ -5,6 +5,7 @@ import { parseDurationMs } from '../util/duration.js';
 import { interrupts } from './signals.js';
 import { idStamp } from '../util/ids.js';
 import { positiveFlag } from './flags.js';
+import { parseFraction } from '../util/fraction.js';
 
 interface CapacityFlags {
   slo?: string[];
@@ -41,8 +42,7 @@ const duration = (flag: string, v: string, allowZero = false): number => {
 
 /** `5%` or `0.05` → 0.05, in (0, 1). */
 const fraction = (flag: string, v: string): number => {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(v);
-  const f = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  const f = parseFraction(v);
   if (!(f > 0 && f < 1)) throw usageError(`${flag} must be a fraction between 0 and 1 or a percentage, like 5% or 0.05 (got ${v})`);
   return f;
 };
