@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ModelwaveError } from '../errors.js';
 
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /** Collect the body; `done(null)` if the client went away first or it is larger than MAX_BODY_BYTES. */
 export function readBody(req: IncomingMessage, done: (body: string | null) => void): void {
