@@ -165,8 +165,9 @@ export class ProcessDb implements Db {
  * `killAfterMs` is killed. The child is ref'd while we wait: unref'd (an idle store is), a kill after the timer would
  * leave the event loop with nothing to wait on, and the CLI would end with Node's exit 13 (unsettled top-level await)
  * instead of its own code — seen on a loaded machine, where the store process took over 5 s to go.
+ * Exported for test/store/process.test.ts, which imports it by URL in a child script (no import the compiler sees).
  */
-function stopChildProcess(c: ChildProcess, killAfterMs = 5_000): Promise<void> {
+export function stopChildProcess(c: ChildProcess, killAfterMs = 5_000): Promise<void> {
   if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
   c.ref();
   return new Promise((resolve) => {
