@@ -4,7 +4,7 @@ import { bucketsOfEncoded } from '../stats/hist.js';
 import { quantileOfMetric, plannedRps, measuredMs } from '../verdict/validity.js';
 import { samplesAboveUpperBound, valueAtRank } from '../stats/quantile-bound.js';
 import { KNEE_METHOD, kneeIndex } from './knee.js';
-import type { CapacityMode, Knee, ProbeRecord, SloBound } from './types.js';
+import type { Knee, ProbeRecord, SloBound } from './types.js';
 
 /** A probe's record from its run's Summary and its verdict. */
 export function probeRecord(index: number, level: number, s: Summary, verdict: ProbeRecord['verdict'], why: string, reportDir: string): ProbeRecord {
@@ -90,5 +90,3 @@ export function sloBounds(s: Summary): SloBound[] {
     return { expr: t.expr, value: t.value, upperBound99: valueAtRank(b.valuesMs, b.counts, n - above) };
   });
 }
-
-export const levelKey = (mode: CapacityMode): 'maxRate' | 'maxConcurrency' => (mode === 'concurrency' ? 'maxConcurrency' : 'maxRate');

@@ -3,7 +3,7 @@
 // [0, 1] over the probes, and take the probe furthest below the chord from the first point to the last, i.e. the
 // largest x − y. For a latency curve that stays flat and then climbs, that is the last probe before the climb.
 
-export interface CurvePoint {
+interface CurvePoint {
   /** Achieved throughput, req/s. */
   x: number;
   /** Latency percentile, ms. */

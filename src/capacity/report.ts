@@ -10,7 +10,7 @@ import type { CapacityAnswer, ProbeRecord } from './types.js';
 import { fmtLevel } from './search.js';
 import { tryParseDurationMs } from '../util/duration.js';
 
-export const CAPACITY_SCHEMA_VERSION = 1;
+const CAPACITY_SCHEMA_VERSION = 1;
 
 const safe = (s: unknown, max = 200) => terminalSafe(truncate(String(s), max));
 const unit = (a: CapacityAnswer) => (a.mode === 'concurrency' ? 'in flight' : 'req/s');

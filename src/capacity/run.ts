@@ -44,7 +44,7 @@ const PROBE_OVERHEAD_MS = 2_000;
 const SAMPLE_HEADROOM = 1.25;
 
 /** The scenario of one probe: the same traffic, the load replaced by a warm-up and a measured phase at `level`. */
-export function probeScenario(s: Scenario, o: Pick<CapacityRunOptions, 'mode' | 'warmupMs' | 'slos'>, level: number, measuredMs: number): Scenario {
+function probeScenario(s: Scenario, o: Pick<CapacityRunOptions, 'mode' | 'warmupMs' | 'slos'>, level: number, measuredMs: number): Scenario {
   const open = s.load.phases.find((p) => p.kind === 'open');
   const arrivals = open?.kind === 'open' ? open.arrivals : 'poisson';
   const phase = (warmup: boolean, durationMs: number): Phase =>
@@ -65,7 +65,7 @@ export function probeScenario(s: Scenario, o: Pick<CapacityRunOptions, 'mode' | 
 }
 
 /** The tightest upper limit among the latency SLOs, ms (undefined without one). */
-export function tightestLatencyLimitMs(slos: CapacityRunOptions['slos']): number | undefined {
+function tightestLatencyLimitMs(slos: CapacityRunOptions['slos']): number | undefined {
   const limits = slos.filter((x) => /^(latency|service)\./.test(x.metric) && (x.op === '<' || x.op === '<=')).map((x) => x.value);
   return limits.length ? Math.min(...limits) : undefined;
 }
@@ -75,7 +75,7 @@ export function tightestLatencyLimitMs(slos: CapacityRunOptions['slos']): number
  * larger. Latency is measured from the intended send time, so lag is inside it (a pass stays conservative); what the
  * bound guards is a failure or a shortfall that the generator, not the target, caused.
  */
-export function defaultMaxLagMs(slos: CapacityRunOptions['slos']): number {
+function defaultMaxLagMs(slos: CapacityRunOptions['slos']): number {
   return Math.max(10, (tightestLatencyLimitMs(slos) ?? 0) / 10);
 }
 
@@ -83,18 +83,18 @@ export function defaultMaxLagMs(slos: CapacityRunOptions['slos']): number {
  * Validity bounds of a probe: its length is the user's choice (--probe-duration; the other rules guard its
  * statistics), and drift smaller than a tenth of the tightest latency SLO cannot move a verdict, so it is not drift.
  */
-export function probeValidity(o: CapacityRunOptions, measuredMs: number): ValidityOptions {
+function probeValidity(o: CapacityRunOptions, measuredMs: number): ValidityOptions {
   return { minDurationMs: Math.min(measuredMs, o.probeMs), stabilityFloorMs: Math.max(1, (tightestLatencyLimitMs(o.slos) ?? 0) / 10) };
 }
 
 /** Samples the strictest SLO percentile needs (MLPerf early-stopping rule); 0 without percentile SLOs. */
-export function samplesNeeded(o: Pick<CapacityRunOptions, 'slos'>): number {
+function samplesNeeded(o: Pick<CapacityRunOptions, 'slos'>): number {
   const qs = o.slos.map((x) => quantileOfMetric(x.metric)).filter((q): q is number => q !== undefined);
   return qs.length ? Math.max(...qs.map((q) => minSamplesForQuantile(q))) : 0;
 }
 
 /** Measured length of a probe at `level`: --probe-duration, longer when the SLO percentile needs more samples. */
-export function probeMeasuredMs(o: CapacityRunOptions, level: number, probes: readonly ProbeRecord[]): number {
+function probeMeasuredMs(o: CapacityRunOptions, level: number, probes: readonly ProbeRecord[]): number {
   const need = samplesNeeded(o) * SAMPLE_HEADROOM;
   let rps = o.mode === 'rate' ? level : undefined;
   if (rps === undefined) {

@@ -4,6 +4,8 @@ import { EXIT, usageError } from '../errors.js';
 import { parseDurationMs } from '../util/duration.js';
 import { interrupts } from './signals.js';
 import { idStamp } from '../util/ids.js';
+import { positiveFlag } from './flags.js';
+import { parseFraction } from '../util/fraction.js';
 
 interface CapacityFlags {
   slo?: string[];
@@ -27,12 +29,6 @@ interface CapacityFlags {
   quiet?: boolean;
 }
 
-const positive = (flag: string, v: string, integer = false): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw usageError(`${flag} must be a positive ${integer ? 'integer' : 'number'} (got ${v})`);
-  return n;
-};
-
 const duration = (flag: string, v: string, allowZero = false): number => {
   let ms: number;
   try {
@@ -46,8 +42,7 @@ const duration = (flag: string, v: string, allowZero = false): number => {
 
 /** `5%` or `0.05` → 0.05, in (0, 1). */
 const fraction = (flag: string, v: string): number => {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(v);
-  const f = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  const f = parseFraction(v);
   if (!(f > 0 && f < 1)) throw usageError(`${flag} must be a fraction between 0 and 1 or a percentage, like 5% or 0.05 (got ${v})`);
   return f;
 };
@@ -87,15 +82,15 @@ export function register(program: Command): void {
         const d = searchDefaults(mode);
         const o = {
           ...d,
-          start: f.start !== undefined ? positive('--start', f.start, conc) : d.start,
-          max: f.max !== undefined ? positive('--max', f.max, conc) : d.max,
-          min: f.min !== undefined ? positive('--min', f.min, conc) : d.min,
+          start: f.start !== undefined ? positiveFlag('--start', f.start, conc) : d.start,
+          max: f.max !== undefined ? positiveFlag('--max', f.max, conc) : d.max,
+          min: f.min !== undefined ? positiveFlag('--min', f.min, conc) : d.min,
           precision: f.precision !== undefined ? fraction('--precision', f.precision) : d.precision,
-          maxProbes: f.maxProbes !== undefined ? positive('--max-probes', f.maxProbes, true) : d.maxProbes,
+          maxProbes: f.maxProbes !== undefined ? positiveFlag('--max-probes', f.maxProbes, true) : d.maxProbes,
           maxTimeMs: duration('--max-time', f.maxTime),
           probeMs: duration('--probe-duration', f.probeDuration),
           warmupMs: duration('--warmup', f.warmup, true),
-          ...(f.require !== undefined ? { require: positive('--require', f.require) } : {}),
+          ...(f.require !== undefined ? { require: positiveFlag('--require', f.require) } : {}),
           ...(f.maxLag !== undefined ? { maxLagP99Ms: duration('--max-lag', f.maxLag) } : {}),
         };
         if (o.start > o.max) throw usageError(`--start (${o.start}) must not exceed --max (${o.max})`);
@@ -104,7 +99,7 @@ export function register(program: Command): void {
         const scenario = loadScenario(file, {
           overrides: {
             ...(f.target ? { target: f.target } : {}),
-            ...(f.workers !== undefined ? { workers: positive('--workers', f.workers, true) } : {}),
+            ...(f.workers !== undefined ? { workers: positiveFlag('--workers', f.workers, true) } : {}),
           },
         });
         const slos = f.slo.map((expr) => thresholdFromFlag('--slo', expr, scenario.label));

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { action } from './exit.js';
 import { usageError } from '../errors.js';
 import { interrupts } from './signals.js';
+import { durationFlag, positiveFlag } from './flags.js';
 import { addLiveOptions, type LiveFlags } from './live-flags.js';
 
 interface CompareFlags extends LiveFlags {
@@ -46,7 +47,6 @@ export function register(program: Command): void {
         const { compareRuns, runCompare } = await import('../compare/run.js');
         const { resolveStoreOptions } = await import('../store/spec.js'); // not store/index.js: no store module loads for --no-store
         const { renderComparisonText } = await import('../compare/render.js');
-        const { durationProblem, parseDurationMs } = await import('../util/duration.js');
         let res;
         if (f.runs) {
           if (f.runs.length !== 2) throw usageError(`--runs needs exactly two runs (got ${f.runs.length})`);
@@ -64,22 +64,14 @@ export function register(program: Command): void {
           if (!file) throw usageError('give a scenario file with --baseline and --candidate, or --runs A B');
           if (!f.baseline || !f.candidate) throw usageError('a live comparison needs both --baseline <url> and --candidate <url>');
           const { loadScenario } = await import('../scenario/load.js');
-          let durationMs: number | undefined;
-          if (f.duration !== undefined) {
-            const problem = durationProblem(f.duration);
-            if (problem !== undefined) throw usageError(`--duration ${problem} (got ${f.duration})`);
-            durationMs = parseDurationMs(f.duration);
-          }
-          const rate = f.rate !== undefined ? Number(f.rate) : undefined;
-          if (rate !== undefined && !(rate > 0)) throw usageError(`--rate must be a positive number (got ${f.rate})`);
-          const workers = f.workers !== undefined ? Number(f.workers) : undefined;
-          if (workers !== undefined && !(Number.isInteger(workers) && workers > 0)) throw usageError(`--workers must be a positive integer (got ${f.workers})`);
+          const durationMs = f.duration !== undefined ? durationFlag('--duration', f.duration) : undefined;
+          const rate = f.rate !== undefined ? positiveFlag('--rate', f.rate) : undefined;
+          const workers = f.workers !== undefined ? positiveFlag('--workers', f.workers, true) : undefined;
           // --workers goes through the overrides too, so it is checked against the same limit as `run`'s.
           const overrides = { ...(durationMs !== undefined ? { durationMs } : {}), ...(rate !== undefined ? { rate } : {}), ...(workers !== undefined ? { workers } : {}) };
           const scenario = loadScenario(file, { overrides });
           const { liveOptions } = await import('./live-flags.js');
-          const live = liveOptions(f);
-          if (f.liveJson === '-' && f.json) throw usageError('--live-json - and --json both write to stdout: send the live lines to a file (--live-json FILE)');
+          const live = liveOptions(f, f.json);
           const { stop, hurry } = interrupts({ inFlightTimeoutMs: scenario.target.timeoutMs });
           res = await runCompare(scenario, {
             ...(live ? { live } : {}),

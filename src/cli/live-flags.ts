@@ -57,8 +57,11 @@ const linger = (flag: string, v: string): number => {
   }
 };
 
-/** LiveOptions from the flags, or undefined when none is asked for. Bad values throw usage errors naming the flag. */
-export function liveOptions(f: LiveFlags): LiveOptions | undefined {
+/**
+ * LiveOptions from the flags, or undefined when none is asked for. Bad values throw usage errors naming the flag;
+ * `json` (the command prints its JSON to stdout) clashes with `--live-json -`.
+ */
+export function liveOptions(f: LiveFlags, json = false): LiveOptions | undefined {
   const o: LiveOptions = {};
   if (f.liveJson !== undefined) {
     if (f.liveJson.trim() === '') throw usageError('--live-json needs a file path, or - for stdout');
@@ -70,5 +73,6 @@ export function liveOptions(f: LiveFlags): LiveOptions | undefined {
     if (host === '' || /[\s/]/.test(host)) throw usageError(`--dashboard-host must be an address such as 127.0.0.1 (got ${JSON.stringify(f.dashboardHost)})`);
     o.dashboard = { host, port: parsePort('--dashboard-port', f.dashboardPort ?? DEFAULTS.dashboardPort), lingerMs: linger('--dashboard-linger', f.dashboardLinger ?? DEFAULTS.dashboardLinger) };
   }
+  if (f.liveJson === '-' && json) throw usageError('--live-json - and --json both write to stdout: send the live lines to a file (--live-json FILE)');
   return o.liveJson || o.prometheus || o.dashboard ? o : undefined;
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { action, reportError } from './exit.js';
-import { usageError } from '../errors.js';
-import { durationProblem, parseDurationMs } from '../util/duration.js';
+import { durationFlag, positiveFlag } from './flags.js';
 import { interrupts } from './signals.js';
 import { addLiveOptions, type LiveFlags } from './live-flags.js';
 
@@ -23,19 +22,6 @@ interface RunFlags extends LiveFlags {
   runGroup?: string;
   barrierTimeout?: string;
 }
-
-const positiveNumber = (flag: string, v: string | undefined): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw usageError(`${flag} must be a positive number (got ${v})`);
-  return n;
-};
-
-const durationFlag = (v: string): number => {
-  const problem = durationProblem(v);
-  if (problem !== undefined) throw usageError(`--duration ${problem} (got ${v})`);
-  return parseDurationMs(v);
-};
 
 export function register(program: Command): void {
   const cmd = program
@@ -69,13 +55,13 @@ export function register(program: Command): void {
         const { loadScenario } = await import('../scenario/load.js');
         const { runScenario } = await import('../run.js');
         const { parseReportFormats } = await import('../report/write.js');
-        const durationMs = f.duration !== undefined ? durationFlag(f.duration) : undefined;
+        const durationMs = f.duration !== undefined ? durationFlag('--duration', f.duration) : undefined;
         const scenario = loadScenario(file, {
           overrides: {
             ...(durationMs !== undefined ? { durationMs } : {}),
-            ...(f.rate !== undefined ? { rate: positiveNumber('--rate', f.rate) } : {}),
-            ...(f.concurrency !== undefined ? { concurrency: positiveNumber('--concurrency', f.concurrency) } : {}),
-            ...(f.workers !== undefined ? { workers: positiveNumber('--workers', f.workers) } : {}),
+            ...(f.rate !== undefined ? { rate: positiveFlag('--rate', f.rate) } : {}),
+            ...(f.concurrency !== undefined ? { concurrency: positiveFlag('--concurrency', f.concurrency) } : {}),
+            ...(f.workers !== undefined ? { workers: positiveFlag('--workers', f.workers) } : {}),
             ...(f.threshold ? { thresholds: f.threshold } : {}),
             ...(f.target ? { target: f.target } : {}),
           },
@@ -84,8 +70,7 @@ export function register(program: Command): void {
         const { resolveStoreOptions } = await import('../store/spec.js'); // not store/index.js: no store module loads for --no-store
         const store = resolveStoreOptions(f.store, { optional: Boolean(f.storeOptional) });
         const { liveOptions } = await import('./live-flags.js');
-        const live = liveOptions(f);
-        if (f.liveJson === '-' && f.json) throw usageError('--live-json - and --json both write to stdout: send the live lines to a file (--live-json FILE)');
+        const live = liveOptions(f, f.json);
         const { stop, hurry } = interrupts({ inFlightTimeoutMs: scenario.target.timeoutMs });
         const res = await runScenario(scenario, {
           ...(live ? { live } : {}),

@@ -7,14 +7,14 @@
 // the process is still alive then, something is stuck, and it exits rather than hang.
 import { STOP_GRACE_MS } from '../engine/main/lifecycle.js';
 
-export interface InterruptOptions {
+interface InterruptOptions {
   /** The scenario's request timeout: how long requests in flight may still take after the stop. */
   inFlightTimeoutMs?: number;
   /** Beyond the in-flight timeout: the store drain and the report writing (default 90 s). */
   drainMs?: number;
 }
 
-export interface Interrupts {
+interface Interrupts {
   /** Aborted by the first signal: stop the wave. */
   stop: AbortSignal;
   /** Aborted by the second signal: stop waiting for the store. */

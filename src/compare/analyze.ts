@@ -32,7 +32,7 @@ export interface CompareSide {
 /** Used when the scenario has no `compare:` section: the candidate may not be less accurate, slower or flakier. */
 export const DEFAULT_RULES = ['accuracy.delta >= 0', 'latency.p99.ratio <= 1.10', 'errors.rate.delta <= 0'];
 
-export interface AnalyzeOptions {
+interface AnalyzeOptions {
   id: string;
   spec?: CompareSpec;
   /**

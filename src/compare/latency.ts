@@ -21,7 +21,7 @@ export interface LatencyInput {
   slices?: SlicedLatency;
 }
 
-export interface SideResampling {
+interface SideResampling {
   /** `block`: stationary bootstrap over time slices; `iid`: requests resampled independently (no time order known). */
   kind: 'block' | 'iid';
   slices?: number;

@@ -2,7 +2,7 @@
 // baseline and every ratio candidate / baseline, with the baseline as the first argument. Pure functions; the
 // methods are written out in docs/compare-statistics.md.
 import { binomialCdf, binomialPmf, normalQuantile, normalSf } from '../stats/distributions.js';
-import { comparePairs, cumulative, nearestRankQuantile, toSortedCounts, valueAtRank, type SortedCounts } from '../stats/ranks.js';
+import { comparePairs, cumulative, toSortedCounts, valueAtRank, type SortedCounts } from '../stats/ranks.js';
 import { createRng, type Rng } from '../stats/rng.js';
 import { wilson } from '../quality/wilson.js';
 
@@ -13,7 +13,7 @@ export { toSortedCounts, sortedCountsFromBuckets, type SortedCounts } from '../s
 export type SampleInput = ArrayLike<number> | SortedCounts;
 
 /** z of a two-sided interval at `confidence`. */
-export function zFor(confidence: number): number {
+function zFor(confidence: number): number {
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1) (got ${confidence})`);
   return normalQuantile(1 - (1 - confidence) / 2);
 }
@@ -50,7 +50,7 @@ export function pairedCounts(baseCorrect: ArrayLike<number | boolean>, candCorre
   return t;
 }
 
-export interface McNemarResult {
+interface McNemarResult {
   b: number;
   c: number;
   /** Discordant pairs, b + c. */
@@ -88,7 +88,7 @@ export function mcnemarExact(b: number, c: number): McNemarResult {
   };
 }
 
-export interface Difference {
+interface Difference {
   base: number;
   cand: number;
   /** cand − base. */
@@ -133,7 +133,7 @@ export function pairedAccuracyDifference(t: PairedCounts, confidence = 0.95): Di
 // ---------------------------------------------------------------------------------------------------------------
 // Error rates (independent samples)
 
-export interface TwoProportionResult extends Difference {
+interface TwoProportionResult extends Difference {
   /** Pooled-variance z for cand − base; 0 when the pooled rate is 0 or 1. */
   z: number;
   /** Two-sided p-value of the z test. */
@@ -181,7 +181,7 @@ export function twoProportionTest(
 // ---------------------------------------------------------------------------------------------------------------
 // Mann–Whitney U
 
-export interface MannWhitneyResult {
+interface MannWhitneyResult {
   nBase: number;
   nCand: number;
   /** U of the candidate: pairs with candidate > baseline, ties counting ½. */

@@ -21,20 +21,20 @@ import { estimateOffset, type ClockOffset, type ClockSample } from './clock.js';
 import type { GroupSpec } from './shard.js';
 
 /** How often a waiting shard looks at the barrier. */
-export const POLL_MS = 100;
+const POLL_MS = 100;
 /** T0 is fixed this far ahead of the moment the last shard registers: every shard must see it and sync its clock first. */
-export const START_MARGIN_MS = 2_000;
+const START_MARGIN_MS = 2_000;
 /** Round trips per clock estimate (the one with the smallest round trip is kept). */
-export const CLOCK_SAMPLES = 16;
+const CLOCK_SAMPLES = 16;
 /** A shard whose start skew plus clock uncertainty exceeds this (ms) started late: the group is INVALID. */
 export const START_TOLERANCE_MS = 50;
 
 const LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('modelwave-run-group:' || $1))";
 
 /** Local clock in ms on the same scale as Date.now(), but monotonic: the engine's epoch is on this scale. */
-export const localNowMs = (): number => performance.timeOrigin + performance.now();
+const localNowMs = (): number => performance.timeOrigin + performance.now();
 
-export interface ShardStart {
+interface ShardStart {
   /** t = 0 of the run on this machine's clock (localNowMs scale). */
   epochLocalMs: number;
   /** T0 on the database server's clock (ms since the Unix epoch). */

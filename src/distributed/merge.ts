@@ -43,7 +43,7 @@ interface ShardRow {
   ended_ms: number | null;
 }
 
-export interface RequestRow {
+interface RequestRow {
   seq: number;
   phase: number;
   worker: number;
@@ -62,7 +62,7 @@ export interface RequestRow {
   labels: (number | null)[] | null;
 }
 
-export interface MergeResult {
+interface MergeResult {
   summary: Summary;
   group: GroupSummary;
 }

@@ -18,7 +18,7 @@ export interface GroupSpec {
   barrierTimeoutMs: number;
 }
 
-export interface GroupFlags {
+interface GroupFlags {
   shard?: string;
   runGroup?: string;
   barrierTimeout?: string;

@@ -15,7 +15,7 @@ import { phaseAt, type PhaseNow } from '../engine/main/phase-clock.js';
 
 export const LIVE_SCHEMA = 'modelwave.live/1';
 
-export type LivePhase = PhaseNow;
+type LivePhase = PhaseNow;
 
 export interface LiveWindowAccuracy {
   index: number;
@@ -100,10 +100,10 @@ export interface LiveEvent {
 }
 
 /** The planned rate now (the load plan's r(t)). The one place the live outputs read it. */
-export const plannedRpsOf = (f: LiveFigures): number => f.plannedRps;
+const plannedRpsOf = (f: LiveFigures): number => f.plannedRps;
 
 /** The last second's latency. The one place the live outputs read it (successful requests, see LiveWindow). */
-export function latencyOf(f: LiveFigures): LiveEvent['latencyMs'] {
+function latencyOf(f: LiveFigures): LiveEvent['latencyMs'] {
   const l = f.latencyMs;
   if (!l || l.count === 0) return null;
   return { p50: l.p50, p90: l.p90, p99: l.p99, p999: l.p999, max: l.max, count: l.count };
@@ -130,7 +130,7 @@ function plainCounts(c: RequestCounts): RequestCounts {
   return { ...rest };
 }
 
-export interface LiveEventListener {
+interface LiveEventListener {
   (e: LiveEvent): void;
 }
 

@@ -26,13 +26,9 @@ export interface LiveOptions {
   dashboard?: { host: string; port: number; lingerMs: number };
 }
 
-export const DASHBOARD_DEFAULT_PORT = 5665;
-export const DASHBOARD_DEFAULT_LINGER_MS = 30_000;
-export const PROMETHEUS_DEFAULT_LINGER_MS = 15_000;
-
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
-export interface LiveOutputs {
+interface LiveOutputs {
   sink: LiveEventBuilder;
   /**
    * Emit the final event (verdict included), then keep the servers up for the longest linger unless one of
@@ -43,7 +39,7 @@ export interface LiveOutputs {
   close(): Promise<void>;
 }
 
-export async function startLiveOutputs(s: Scenario, runId: string, o: LiveOptions, say: (line: string) => void): Promise<LiveOutputs> {
+async function startLiveOutputs(s: Scenario, runId: string, o: LiveOptions, say: (line: string) => void): Promise<LiveOutputs> {
   const builder = new LiveEventBuilder(s, runId);
   let jsonl: JsonLinesWriter | undefined;
   let metrics: LocalServer | undefined;

@@ -34,7 +34,7 @@ const OUTCOME_FIELD: Record<(typeof OUTCOME_NAMES)[number], keyof RequestCounts>
   dropped: 'dropped',
 };
 
-export interface MetricsSource {
+interface MetricsSource {
   /** Every target's accumulator (undefined before the first second). */
   accumulators(): readonly TargetAccumulator[] | undefined;
   /** The last live event (target 0), or null. */
@@ -46,7 +46,7 @@ export interface MetricsSource {
 }
 
 /** Target label values: `target` for a run, `baseline`/`candidate` for a comparison. */
-export const targetLabel = (i: number, n: number): string => (n === 1 ? 'target' : i === 0 ? 'baseline' : 'candidate');
+const targetLabel = (i: number, n: number): string => (n === 1 ? 'target' : i === 0 ? 'baseline' : 'candidate');
 
 interface HistValue {
   value: number;

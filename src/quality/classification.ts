@@ -16,14 +16,14 @@ import type { ClassificationStats, ClassStats } from '../summary/types.js';
 import { comparePairs, toSortedCounts } from '../stats/ranks.js';
 import { wilson } from './wilson.js';
 
-export interface ScoreSet {
+interface ScoreSet {
   /** Predicted probability of the positive class, one per scored row, each in [0, 1]. */
   prob: Float64Array | number[];
   /** Whether the row's true class is the positive class, aligned with `prob`. */
   isPositive: Uint8Array | boolean[];
 }
 
-export interface ClassificationOptions {
+interface ClassificationOptions {
   /** Index in `labels` of the positive class. Default for two classes: 1 (the second label); none otherwise. */
   positive?: number;
   /** Probabilities for log loss and ROC AUC (binary). */

@@ -24,12 +24,12 @@ export interface DriftWindow {
   n: number;
 }
 
-export interface DriftOptions {
+interface DriftOptions {
   referenceWindows?: number;
   alpha?: number;
 }
 
-export interface WindowDriftTest {
+interface WindowDriftTest {
   index: number;
   accuracy: number;
   n: number;
@@ -39,19 +39,19 @@ export interface WindowDriftTest {
   flagged: boolean;
 }
 
-export interface DriftDetail {
+interface DriftDetail {
   summary: DriftSummary;
   tests: WindowDriftTest[];
   /** alpha / m: the per-window p-value threshold. */
   threshold: number;
 }
 
-export const DEFAULT_DRIFT_ALPHA = 0.01;
+const DEFAULT_DRIFT_ALPHA = 0.01;
 /** Below this many scored rows in the first window, the default reference pools the first three windows. */
 export const MIN_REFERENCE_ROWS = 100;
 const SMALL_REFERENCE_WINDOWS = 3;
 /** Expected cell count below which the z-test's normal tail is not trusted at Bonferroni-sized thresholds. */
-export const MIN_EXPECTED = 20;
+const MIN_EXPECTED = 20;
 
 export function detectDrift(windows: DriftWindow[], opts: DriftOptions = {}): DriftSummary {
   return detectDriftDetailed(windows, opts).summary;

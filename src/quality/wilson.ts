@@ -2,7 +2,7 @@
 // degenerate at 0 or n successes, and keeps close to nominal coverage for small n (Newcombe 1998, method 3).
 
 /** z for a two-sided 95% interval (the 0.975 normal quantile). */
-export const Z95 = 1.959964;
+const Z95 = 1.959964;
 
 /**
  * Wilson score interval for `k` successes in `n` trials at normal quantile `z` (default: 95%).

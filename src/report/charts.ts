@@ -10,9 +10,9 @@ import type { Summary } from '../summary/types.js';
 import { parsePercentileDistribution, percentileDistribution, type PercentilePoint } from './hgrm.js';
 import { FAILURE_KINDS } from './format.js';
 
-export type ChartId = 'rate' | 'latency' | 'spectrum' | 'accuracy' | 'confusion' | 'errors';
+type ChartId = 'rate' | 'latency' | 'spectrum' | 'accuracy' | 'confusion' | 'errors';
 
-export interface ChartDef {
+interface ChartDef {
   id: ChartId;
   title: string;
   /** How to read the chart (plain text). */
@@ -52,6 +52,24 @@ const CONFIG = {
 const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: CONFIG, background: 'white' } as const;
 const secondsAxis = { title: 'seconds since start', tickMinStep: 1, format: 'd' } as const;
 
+type Layers = NonNullable<Extract<TopLevelSpec, { layer: unknown }>['layer']>;
+
+/** Named series over the run's seconds (`t`), one colour per `series` value: the rate and latency charts. */
+function perSecondSeries(values: object[], y: { field: string; title: string }, series: { domain: string[]; range: string[] }, layer: Layers): TopLevelSpec {
+  return {
+    ...base,
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    encoding: {
+      x: { field: 't', type: 'quantitative', axis: secondsAxis },
+      y: { field: y.field, type: 'quantitative', title: y.title },
+      color: { field: 'series', type: 'nominal', title: null, scale: series },
+    },
+    layer,
+  };
+}
+
 function rateChart(s: Summary): ChartDef {
   const def = { id: 'rate', title: 'Planned vs achieved rate', pointsLayer: 'rate_points' } as const;
   const caption = "Requests sent per second (points) against the load plan's rate (dashed); gaps in the plan are closed-loop phases.";
@@ -60,34 +78,23 @@ function rateChart(s: Summary): ChartDef {
     { t: p.t, series: 'planned', rps: p.plannedRps > 0 ? p.plannedRps : null },
     { t: p.t, series: 'achieved (sent)', rps: p.sent },
   ]);
-  const spec: TopLevelSpec = {
-    ...base,
-    width: WIDTH,
-    height: HEIGHT,
-    data: { values },
-    encoding: {
-      x: { field: 't', type: 'quantitative', axis: secondsAxis },
-      y: { field: 'rps', type: 'quantitative', title: 'requests / s' },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['planned', 'achieved (sent)'], range: [GREY, BLUE] } },
+  const spec = perSecondSeries(values, { field: 'rps', title: 'requests / s' }, { domain: ['planned', 'achieved (sent)'], range: [GREY, BLUE] }, [
+    {
+      name: 'rate_planned',
+      transform: [{ filter: { field: 'series', equal: 'planned' } }],
+      mark: { type: 'line', invalid: 'break-paths-filter-domains', interpolate: 'step-after', strokeDash: [6, 3], strokeWidth: 3, opacity: 0.8 },
     },
-    layer: [
-      {
-        name: 'rate_planned',
-        transform: [{ filter: { field: 'series', equal: 'planned' } }],
-        mark: { type: 'line', invalid: 'break-paths-filter-domains', interpolate: 'step-after', strokeDash: [6, 3], strokeWidth: 3, opacity: 0.8 },
-      },
-      {
-        name: 'rate_achieved',
-        transform: [{ filter: { field: 'series', equal: 'achieved (sent)' } }],
-        mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
-      },
-      {
-        name: 'rate_points',
-        transform: [{ filter: { field: 'series', equal: 'achieved (sent)' } }],
-        mark: { type: 'point', filled: true, size: 18 },
-      },
-    ],
-  };
+    {
+      name: 'rate_achieved',
+      transform: [{ filter: { field: 'series', equal: 'achieved (sent)' } }],
+      mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
+    },
+    {
+      name: 'rate_points',
+      transform: [{ filter: { field: 'series', equal: 'achieved (sent)' } }],
+      mark: { type: 'point', filled: true, size: 18 },
+    },
+  ]);
   return { ...def, caption, spec, points: s.timeline.length };
 }
 
@@ -100,21 +107,10 @@ function latencyChart(s: Summary): ChartDef {
     { t: p.t, series: 'p50', ms: p.p50Ms },
     { t: p.t, series: 'p99', ms: p.p99Ms },
   ]);
-  const spec: TopLevelSpec = {
-    ...base,
-    width: WIDTH,
-    height: HEIGHT,
-    data: { values },
-    encoding: {
-      x: { field: 't', type: 'quantitative', axis: secondsAxis },
-      y: { field: 'ms', type: 'quantitative', title: 'latency (ms)' },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['p50', 'p99'], range: [BLUE, ORANGE] } },
-    },
-    layer: [
-      { name: 'latency_lines', mark: { type: 'line' } },
-      { name: 'latency_points', mark: { type: 'point', filled: true, size: 14 } },
-    ],
-  };
+  const spec = perSecondSeries(values, { field: 'ms', title: 'latency (ms)' }, { domain: ['p50', 'p99'], range: [BLUE, ORANGE] }, [
+    { name: 'latency_lines', mark: { type: 'line' } },
+    { name: 'latency_points', mark: { type: 'point', filled: true, size: 14 } },
+  ]);
   return { ...def, caption, spec, points: values.length };
 }
 
@@ -124,7 +120,7 @@ const SPECTRUM_TICKS: ReadonlyArray<readonly [number, string]> = [
 ];
 
 /** Spectrum rows of the run's latency histogram (the finite rows of latency.hgrm). */
-export function spectrumPoints(s: Summary): PercentilePoint[] {
+function spectrumPoints(s: Summary): PercentilePoint[] {
   return parsePercentileDistribution(percentileDistribution(s.totals.latencyHistogram, 'totals.latencyHistogram')).filter((r) =>
     Number.isFinite(r.inverse),
   );
@@ -181,7 +177,7 @@ function accuracyChart(s: Summary): ChartDef {
     hi: w.accuracyCi?.[1] ?? null,
     state: w.drifted ? 'drifted' : 'not flagged',
   }));
-  const layer: NonNullable<Extract<TopLevelSpec, { layer: unknown }>['layer']> = [
+  const layer: Layers = [
     {
       name: 'accuracy_bars',
       mark: { type: 'bar' },

@@ -6,10 +6,10 @@ import { join, resolve } from 'node:path';
 import { ReportNotWrittenError } from './write.js';
 
 /** Where reports go when the requested folder cannot be written: $TMPDIR/modelwave-reports/<id>/. */
-export const fallbackReportDir = (id: string, root = tmpdir()): string =>
+const fallbackReportDir = (id: string, root = tmpdir()): string =>
   join(root, 'modelwave-reports', id.replace(/[^A-Za-z0-9._-]/g, '_'));
 
-export interface Delivery {
+interface Delivery {
   /** The folder the reports are in; undefined when none could be written. */
   dir?: string;
   files: string[];

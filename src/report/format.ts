@@ -1,6 +1,6 @@
 // Number formatting and small derived facts shared by every reporter, so the terminal, Markdown, HTML and JUnit
 // outputs of one Summary always agree on how a value reads. Returns plain (unescaped) strings.
-import type { LatencyPopulations, LatencyStats, PhaseSummary, RequestCounts, Summary, ThresholdResult, QualityCounts, ResponseSample } from '../summary/types.js';
+import type { LatencyPopulations, LatencyStats, PhaseSummary, RequestCounts, Summary, ThresholdResult, QualityCounts, ResponseSample, WindowSummary } from '../summary/types.js';
 
 // Built on first use, not at load: a process's first Intl number format costs ~14 ms of CPU (ICU data), and every run
 // loads this module while a quiet JSON-only run never formats a number.
@@ -11,7 +11,7 @@ const oneFmt = { format: (n: number): string => (oneNf ??= new Intl.NumberFormat
 
 export const fmtInt = (n: number): string => (Number.isFinite(n) ? intFmt.format(n) : '—');
 
-export const plural = (n: number, one: string, many = `${one}s`): string => `${fmtInt(n)} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`): string => `${fmtInt(n)} ${n === 1 ? one : many}`;
 
 /** Milliseconds without unit: 3 decimals under 1 ms (µs precision), 2 under 100 ms, 1 above. */
 export function fmtMs(ms: number | null | undefined): string {
@@ -105,7 +105,7 @@ export function fmtFailures(r: RequestCounts): string {
 }
 
 /** "target" for a phase: open-loop rate (or ramp) or closed-loop concurrency. */
-export function fmtPhaseTarget(p: { kind: 'open' | 'closed'; targetRate?: number; targetRampTo?: number; concurrency?: number }): string {
+function fmtPhaseTarget(p: { kind: 'open' | 'closed'; targetRate?: number; targetRampTo?: number; concurrency?: number }): string {
   if (p.kind === 'closed') return p.concurrency != null ? `${fmtInt(p.concurrency)} concurrent` : 'closed loop';
   if (p.targetRate == null) return '—';
   if (p.targetRampTo != null && p.targetRampTo !== p.targetRate) return `${fmtRps(p.targetRate)} → ${fmtRps(p.targetRampTo)} rps`;
@@ -133,7 +133,7 @@ export function fmtRateVsPlan(t: { rps: number; plannedRps?: number; goodputRps?
 type PhaseRate = Pick<PhaseSummary, 'warmup' | 'plannedRps' | 'startedAtMs' | 'endedAtMs'> & { requests: Pick<RequestCounts, 'sent'> };
 
 /** A phase's planned rate, or "—" (closed loop). */
-export const fmtPlannedRps = (p: { plannedRps?: number }): string => (p.plannedRps == null ? '—' : fmtRps(p.plannedRps));
+const fmtPlannedRps = (p: { plannedRps?: number }): string => (p.plannedRps == null ? '—' : fmtRps(p.plannedRps));
 
 /** Environment as one line. */
 export function fmtEnvironment(s: Summary): string {
@@ -197,4 +197,50 @@ export function fmtAccuracy(c: { accuracy: number | null; accuracyCi: [number, n
 export function fmtSample(x: ResponseSample): string {
   const what = x.kind === 'httpError' ? `HTTP ${x.status}` : `${x.code}${x.message ? `: ${x.message}` : ''}`;
   return `${what} · body: ${x.bodyHead === '' ? '(empty)' : x.bodyHead}`;
+}
+
+/**
+ * A phase's figures as the phase tables of report.md and report.html show them, after their # and name columns:
+ * kind, target, planned, achieved and goodput rps, sent, ok, failed, dropped, p50, p99, max, lag p99 — and the
+ * accuracy when the table has that column (phasesHaveAccuracy).
+ */
+export function phaseFigures(p: PhaseSummary, withAccuracy: boolean): string[] {
+  const row = [
+    p.kind,
+    fmtPhaseTarget(p),
+    fmtPlannedRps(p),
+    fmtRps(p.rps),
+    p.goodputRps == null ? '—' : fmtRps(p.goodputRps),
+    fmtInt(p.requests.sent),
+    fmtInt(p.requests.ok),
+    fmtInt(failedOf(p.requests)),
+    fmtInt(p.requests.dropped),
+    fmtMs(p.latencyMs.p50),
+    fmtMs(p.latencyMs.p99),
+    fmtMs(p.latencyMs.max),
+    fmtMs(p.lagMs.p99),
+  ];
+  return withAccuracy ? [...row, fmtFraction(p.accuracy)] : row;
+}
+
+/** The phase tables have an accuracy column only when some phase has one (the engine may not compute it). */
+export const phasesHaveAccuracy = (phases: readonly PhaseSummary[]): boolean => phases.some((p) => p.accuracy != null);
+
+/**
+ * A window's figures as the window tables of report.md and report.html show them: #, time (s), sent, failed,
+ * dropped, rps, p50, p99, accuracy (or RMSE for a regression), 95% CI; each table adds its own drift cell.
+ */
+export function windowFigures(w: WindowSummary): string[] {
+  return [
+    String(w.index),
+    `${(w.startMs / 1000).toFixed(1)}–${(w.endMs / 1000).toFixed(1)}`,
+    fmtInt(w.requests.sent),
+    fmtInt(failedOf(w.requests)),
+    fmtInt(w.requests.dropped),
+    fmtRps(w.rps),
+    fmtMs(w.latencyMs.p50),
+    fmtMs(w.latencyMs.p99),
+    w.accuracy != null ? fmtFraction(w.accuracy) : w.rmse != null ? `RMSE ${fmtFraction(w.rmse)}` : '—',
+    fmtCi(w.accuracyCi, 3),
+  ];
 }

@@ -8,7 +8,7 @@ import type { Summary } from '../summary/types.js';
 /** Histograms hold µs; the text is in ms. */
 const US_PER_MS = 1000;
 /** HdrHistogram's default: 5 reporting ticks per half-distance to 100%. */
-export const TICKS_PER_HALF_DISTANCE = 5;
+const TICKS_PER_HALF_DISTANCE = 5;
 
 export interface PercentilePoint {
   valueMs: number;

@@ -14,8 +14,6 @@ import {
   fmtInt,
   fmtMs,
   fmtPercent,
-  fmtPhaseTarget,
-  fmtPlannedRps,
   fmtRateVsPlan,
   fmtRps,
   fmtSeconds,
@@ -27,6 +25,9 @@ import {
   latencyRows,
   fmtOutOfClass,
   fmtScored,
+  phaseFigures,
+  phasesHaveAccuracy,
+  windowFigures,
 } from './format.js';
 import { verdictOf } from '../verdict/judge.js';
 import { WINDOWS_INLINE_MAX } from './markdown.js';
@@ -211,46 +212,13 @@ function chartFigure(c: RenderedChart): string {
 }
 
 function phasesSection(s: Summary): string {
-  const acc = s.phases.some((p) => p.accuracy != null);
-  const rows: Cell[][] = s.phases.map((p) => {
-    const row: Cell[] = [
-      p.index,
-      p.name + (p.warmup ? ' (warm-up)' : ''),
-      p.kind,
-      fmtPhaseTarget(p),
-      fmtPlannedRps(p),
-      fmtRps(p.rps),
-      p.goodputRps == null ? '—' : fmtRps(p.goodputRps),
-      fmtInt(p.requests.sent),
-      fmtInt(p.requests.ok),
-      fmtInt(failedOf(p.requests)),
-      fmtInt(p.requests.dropped),
-      fmtMs(p.latencyMs.p50),
-      fmtMs(p.latencyMs.p99),
-      fmtMs(p.latencyMs.max),
-      fmtMs(p.lagMs.p99),
-    ];
-    return acc ? [...row, fmtFraction(p.accuracy)] : row;
-  });
+  const acc = phasesHaveAccuracy(s.phases);
+  const rows: Cell[][] = s.phases.map((p) => [p.index, p.name + (p.warmup ? ' (warm-up)' : ''), ...phaseFigures(p, acc)]);
   const head = ['#', 'phase', 'kind', 'target', 'planned rps', 'rps', 'goodput rps', 'sent', 'ok', 'failed', 'dropped', 'p50 ms', 'p99 ms', 'max ms', 'lag p99 ms'];
   return `<div class="scroll">${table('phases-table', acc ? [...head, 'accuracy'] : head, rows, 4)}</div>`;
 }
 
-function windowRow(w: WindowSummary): Cell[] {
-  return [
-    w.index,
-    `${(w.startMs / 1000).toFixed(1)}–${(w.endMs / 1000).toFixed(1)}`,
-    fmtInt(w.requests.sent),
-    fmtInt(failedOf(w.requests)),
-    fmtInt(w.requests.dropped),
-    fmtRps(w.rps),
-    fmtMs(w.latencyMs.p50),
-    fmtMs(w.latencyMs.p99),
-    w.accuracy != null ? fmtFraction(w.accuracy) : w.rmse != null ? `RMSE ${fmtFraction(w.rmse)}` : '—',
-    fmtCi(w.accuracyCi, 3),
-    w.drifted ? raw('<span class="badge fail">drifted</span>') : '',
-  ];
-}
+const windowRow = (w: WindowSummary): Cell[] => [...windowFigures(w), w.drifted ? raw('<span class="badge fail">drifted</span>') : ''];
 
 function windowsSection(s: Summary): string {
   if (s.windows.length === 0) return '<p class="note">No windows.</p>';

@@ -4,7 +4,7 @@ import type { Summary, ThresholdResult } from '../summary/types.js';
 import { escapeXml } from './escape.js';
 import { fmtMeasured, fmtThresholdValue } from './format.js';
 
-export interface JunitFailure {
+interface JunitFailure {
   /** One line, shown by most CI UIs as the failure title. */
   message: string;
   type: string;
@@ -21,7 +21,7 @@ export interface JunitCase {
   systemOut?: string;
 }
 
-export interface JunitSuite {
+interface JunitSuite {
   name: string;
   /** ISO timestamp of the run start. */
   timestamp?: string;

@@ -3,8 +3,6 @@
 import type { Summary, WindowSummary } from '../summary/types.js';
 import { escapeMarkdown, truncate } from './escape.js';
 import {
-  failedOf,
-  fmtCi,
   fmtEnvironment,
   fmtFailures,
   fmtFeedback,
@@ -12,10 +10,7 @@ import {
   fmtInt,
   fmtMs,
   fmtPercent,
-  fmtPhaseTarget,
-  fmtPlannedRps,
   fmtRateVsPlan,
-  fmtRps,
   fmtSeconds,
   fmtStore,
   fmtThresholdValue,
@@ -26,6 +21,9 @@ import {
   fmtAccuracy,
   fmtOutOfClass,
   fmtScored,
+  phaseFigures,
+  phasesHaveAccuracy,
+  windowFigures,
 } from './format.js';
 import { verdictOf } from '../verdict/judge.js';
 
@@ -133,52 +131,17 @@ function classesTable(s: Summary): string | undefined {
 }
 
 function phasesTable(s: Summary): string {
-  // The accuracy column only when some phase has one (the engine may not compute it).
-  const acc = s.phases.some((p) => p.accuracy != null);
+  const acc = phasesHaveAccuracy(s.phases);
   const head = ['#', 'Phase', 'Kind', 'Target', 'Planned rps', 'Achieved rps', 'Goodput rps', 'Sent', 'OK', 'Failed', 'Dropped', 'p50 ms', 'p99 ms', 'max ms', 'Lag p99 ms'];
   return table(
     acc ? [...head, 'Accuracy'] : head,
-    s.phases.map((p) => {
-      const row = [
-        String(p.index),
-        md(p.name, 80) + (p.warmup ? ' (warm-up)' : ''),
-        p.kind,
-        fmtPhaseTarget(p),
-        fmtPlannedRps(p),
-        fmtRps(p.rps),
-        p.goodputRps == null ? '—' : fmtRps(p.goodputRps),
-        fmtInt(p.requests.sent),
-        fmtInt(p.requests.ok),
-        fmtInt(failedOf(p.requests)),
-        fmtInt(p.requests.dropped),
-        fmtMs(p.latencyMs.p50),
-        fmtMs(p.latencyMs.p99),
-        fmtMs(p.latencyMs.max),
-        fmtMs(p.lagMs.p99),
-      ];
-      return acc ? [...row, fmtFraction(p.accuracy)] : row;
-    }),
+    s.phases.map((p) => [String(p.index), md(p.name, 80) + (p.warmup ? ' (warm-up)' : ''), ...phaseFigures(p, acc)]),
   );
 }
 
 const WINDOW_HEADER = ['#', 'Time (s)', 'Sent', 'Failed', 'Dropped', 'rps', 'p50 ms', 'p99 ms', 'Accuracy', '95% CI', 'Drift'];
 
-function windowRow(w: WindowSummary): string[] {
-  const quality = w.accuracy != null ? fmtFraction(w.accuracy) : w.rmse != null ? `RMSE ${fmtFraction(w.rmse)}` : '—';
-  return [
-    String(w.index),
-    `${(w.startMs / 1000).toFixed(1)}–${(w.endMs / 1000).toFixed(1)}`,
-    fmtInt(w.requests.sent),
-    fmtInt(failedOf(w.requests)),
-    fmtInt(w.requests.dropped),
-    fmtRps(w.rps),
-    fmtMs(w.latencyMs.p50),
-    fmtMs(w.latencyMs.p99),
-    quality,
-    fmtCi(w.accuracyCi, 3),
-    w.drifted ? '⚠️ drifted' : '',
-  ];
-}
+const windowRow = (w: WindowSummary): string[] => [...windowFigures(w), w.drifted ? '⚠️ drifted' : ''];
 
 /** Worst = lowest accuracy when windows are scored, else highest p99 latency. */
 function worstWindows(windows: WindowSummary[], n: number): WindowSummary[] {

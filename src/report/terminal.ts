@@ -23,7 +23,7 @@ import {
 import { verdictOf } from '../verdict/judge.js';
 import { validityLine } from '../verdict/validity.js';
 
-export interface TerminalOptions {
+interface TerminalOptions {
   /** ANSI colours (default false). */
   color?: boolean;
 }

@@ -6,10 +6,10 @@ import { ModelwaveError, usageError } from '../errors.js';
 import { fsProblem, fsProblemText } from '../util/fs-errors.js';
 import type { Summary } from '../summary/types.js';
 
-export const REPORT_FORMATS = ['json', 'md', 'html', 'junit', 'hgrm'] as const;
+const REPORT_FORMATS = ['json', 'md', 'html', 'junit', 'hgrm'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export const REPORT_FILES: Record<ReportFormat, string> = {
+const REPORT_FILES: Record<ReportFormat, string> = {
   json: 'report.json',
   md: 'report.md',
   html: 'report.html',
@@ -18,7 +18,7 @@ export const REPORT_FILES: Record<ReportFormat, string> = {
 };
 
 /** report.json is exactly the Summary. */
-export const renderJson = (summary: Summary): string => JSON.stringify(summary, null, 2) + '\n';
+const renderJson = (summary: Summary): string => JSON.stringify(summary, null, 2) + '\n';
 
 // Each writer loads only when its format is asked for (`--report json` loads none of them).
 async function render(format: ReportFormat, summary: Summary): Promise<string> {
@@ -86,7 +86,7 @@ export class ReportNotWrittenError extends ModelwaveError {
 }
 
 /** A report path that cannot be written: what is wrong with it and what to do, never a stack trace. */
-export function reportNotWritten(path: string, err: unknown, written: string[]): ReportNotWrittenError {
+function reportNotWritten(path: string, err: unknown, written: string[]): ReportNotWrittenError {
   const fix = fsProblem(err)?.fix ?? 'choose another directory';
   return new ReportNotWrittenError(`cannot write the report ${path}: ${fsProblemText(err)}`, [`${fix[0].toUpperCase()}${fix.slice(1)} (--out DIR).`], [...written], err);
 }

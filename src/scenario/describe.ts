@@ -79,7 +79,7 @@ function describePhase(p: Phase): string {
   return `open ${rate} ${p.arrivals} for ${formatDurationMs(p.durationMs)}${p.requests !== undefined ? ` (≤ ${p.requests})` : ''}${flags}`;
 }
 
-export function describeField(f: FieldSpec): string {
+function describeField(f: FieldSpec): string {
   const drift = 'drift' in f && f.drift ? ` drifting to ${JSON.stringify(f.drift)}` : '';
   switch (f.kind) {
     case 'int':

@@ -5,7 +5,7 @@ import type { Path } from './errors.js';
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-export interface Expanded {
+interface Expanded {
   value: string;
   /** The variables substituted, in order, with their values (never print these: they are usually secrets). */
   vars: { name: string; value: string }[];

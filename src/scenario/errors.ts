@@ -31,7 +31,7 @@ export function formatLocated(file: string, p: Located): string {
 }
 
 
-export function valueAt(root: unknown, path: Path): unknown {
+function valueAt(root: unknown, path: Path): unknown {
   let v: unknown = root;
   for (const seg of path) {
     if (v === null || typeof v !== 'object') return undefined;
@@ -103,7 +103,7 @@ interface SchemaLike {
 }
 
 /** Keys allowed at a path, merged over union branches (for "did you mean"). */
-export function allowedKeysAt(schema: z.ZodType, path: Path): string[] {
+function allowedKeysAt(schema: z.ZodType, path: Path): string[] {
   const out = new Set<string>();
   const walk = (s: SchemaLike | undefined, rest: Path, depth: number): void => {
     if (!s || depth > 40) return;
@@ -197,7 +197,7 @@ export function issuesToProblems(issues: readonly ZodIssue[], raw: unknown, sche
   return out;
 }
 
-export function unknownKey(path: Path, key: string, allowed: readonly string[]): Problem {
+function unknownKey(path: Path, key: string, allowed: readonly string[]): Problem {
   const hint = didYouMean(key, allowed);
   const visible = allowed.filter((k) => k !== '$schema');
   return {

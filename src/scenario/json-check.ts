@@ -3,7 +3,7 @@
 // knows no depth limit; this scanner is iterative (an explicit stack, so any nesting is safe to scan) and stops at
 // the first problem. The value itself is still built by JSON.parse once this passes.
 
-export interface JsonProblem {
+interface JsonProblem {
   /** UTF-16 offset into the text. */
   offset: number;
   message: string;

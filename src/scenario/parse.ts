@@ -21,7 +21,7 @@ export const SCENARIO_LIMITS = {
   expandedValues: 100_000,
 } as const;
 
-export interface ParsedSource {
+interface ParsedSource {
   value: unknown;
   /** The YAML document (also for JSON, which is YAML), for line:col of validation problems; absent if unavailable. */
   doc?: Document;

@@ -8,16 +8,15 @@ import { DURATION_FORMS, DURATION_PATTERN, durationProblem } from '../util/durat
 import type { ClouderaRequest, ColumnType, RowFormat, V2Datatype } from '../spec/types.js';
 import { SIZE_PATTERN } from '../util/size.js';
 
-export const PROTOCOLS = ['cloudera', 'mlflow-split', 'mlflow-records', 'kserve-v1', 'kserve-v2', 'tf-serving', 'template'] as const;
-export const FIELD_KINDS = ['int', 'float', 'normal', 'oneOf', 'bool', 'uuid', 'const', 'seq', 'plus', 'minus', 'times', 'faker'] as const;
-export const ROW_FORMATS = ['object', 'array', 'scalar', 'object-of-lists'] as const satisfies readonly RowFormat[];
-export const V2_DATATYPES = [
+const PROTOCOLS = ['cloudera', 'mlflow-split', 'mlflow-records', 'kserve-v1', 'kserve-v2', 'tf-serving', 'template'] as const;
+const FIELD_KINDS = ['int', 'float', 'normal', 'oneOf', 'bool', 'uuid', 'const', 'seq', 'plus', 'minus', 'times', 'faker'] as const;
+const ROW_FORMATS = ['object', 'array', 'scalar', 'object-of-lists'] as const satisfies readonly RowFormat[];
+const V2_DATATYPES = [
   'BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES',
 ] as const satisfies readonly V2Datatype[];
-export const CLOUDERA_REQUESTS = ['flat', 'record', 'dataframe_split', 'dataframe_records', 'inputs'] as const satisfies readonly ClouderaRequest[];
-export const COLUMN_TYPES = ['string', 'number', 'integer', 'boolean'] as const satisfies readonly ColumnType[];
+const CLOUDERA_REQUESTS = ['flat', 'record', 'dataframe_split', 'dataframe_records', 'inputs'] as const satisfies readonly ClouderaRequest[];
+const COLUMN_TYPES = ['string', 'number', 'integer', 'boolean'] as const satisfies readonly ColumnType[];
 export const LABEL_MODELS = ['logistic', 'threshold', 'priors', 'softmax', 'linear', 'column'] as const;
-export type FieldKind = (typeof FIELD_KINDS)[number];
 
 const DURATION_MSG = `must be a duration like ${DURATION_FORMS}`;
 const num = z.number({ error: 'must be a number' });
@@ -42,14 +41,14 @@ const weightMap = z.record(z.string(), num, { error: 'must map field names to nu
 
 // A bare number other than 0 is refused with its fix ("has no unit: write 3s or 3000ms"): util/duration.ts.
 const durationMessage = (iss: { input?: unknown }): string => durationProblem(iss.input) ?? DURATION_MSG;
-export const Duration = z
+const Duration = z
   .union([z.string({ error: durationMessage }).regex(new RegExp(DURATION_PATTERN), { error: durationMessage }), z.literal(0, { error: durationMessage })], {
     error: durationMessage,
   })
   .describe('A duration with units: "500ms", "10s", "1m30s", "1h", or 0. A bare number is an error.');
 
 const SIZE_MSG = 'must be a size like "16MiB", "512KiB", "2MB" or a number of bytes';
-export const Size = z
+const Size = z
   .union([z.string({ error: SIZE_MSG }).regex(new RegExp(SIZE_PATTERN), { error: SIZE_MSG }), z.number({ error: SIZE_MSG }).int({ error: SIZE_MSG }).positive({ error: SIZE_MSG })], {
     error: SIZE_MSG,
   })
@@ -81,7 +80,7 @@ export type RawFieldSpec =
   | { times: RawOperand[] }
   | { faker: (typeof FAKER_METHODS)[number]; args?: Record<string, unknown> | unknown[] };
 export type RawOperand = string | number | RawFieldSpec;
-export interface RawRangeDrift {
+interface RawRangeDrift {
   range: [number, number];
   start?: number;
   end?: number;
@@ -99,7 +98,7 @@ const operands = (op: string) =>
     .describe(`${op} of the operands: names of earlier fields, numbers, or nested field specs.`);
 
 /** One strict object per kind, in FIELD_KINDS order (errors.ts picks the branch by the generator key present). */
-export const FIELD_KIND_SCHEMAS = {
+const FIELD_KIND_SCHEMAS = {
   int: z.strictObject({ int: range.describe('Uniform integer in [min, max], inclusive.'), drift: rangeDrift.optional() }),
   float: z.strictObject({ float: range.describe('Uniform float in [min, max).'), drift: rangeDrift.optional() }),
   normal: z.strictObject({
@@ -130,7 +129,7 @@ export const FIELD_KIND_SCHEMAS = {
   }),
 } as const;
 
-export const FieldSpec: z.ZodType<RawFieldSpec> = z
+const FieldSpec: z.ZodType<RawFieldSpec> = z
   .lazy(() => z.union(FIELD_KINDS.map((k) => FIELD_KIND_SCHEMAS[k]), { error: `must have exactly one generator key: ${FIELD_KINDS.join(', ')}` }))
   .meta({ id: 'FieldSpec' }) as z.ZodType<RawFieldSpec>;
 
@@ -340,7 +339,6 @@ export type RawTarget = RawScenario['target'];
 export type RawData = RawScenario['data'];
 export type RawLabel = z.infer<typeof LabelSchema>;
 export type RawPhase = z.infer<typeof Phase>;
-export type RawSource = z.infer<typeof SourceObject>;
 export type RawComparisons = z.infer<typeof comparisons>;
 
 /** The JSON Schema of the scenario file, generated from the same definition the validator uses. */

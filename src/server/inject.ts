@@ -4,6 +4,7 @@
 import { usageError } from '../errors.js';
 import { bareNumberFix, tryParseDurationMs } from '../util/duration.js';
 import { mulberry32 } from '../stats/rng.js';
+import { parseFraction } from '../util/fraction.js';
 
 export interface InjectionOptions {
   /** Delay added before answering, uniform in [min, max] ms (min === max: fixed). */
@@ -32,11 +33,10 @@ export interface InjectionFlags {
 }
 
 export const Fault = { none: 0, error: 1, reset: 2, garbage: 3 } as const;
-export type FaultCode = (typeof Fault)[keyof typeof Fault];
+type FaultCode = (typeof Fault)[keyof typeof Fault];
 
 function parseRate(text: string, flag: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
-  const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  const v = parseFraction(text);
   if (!(v >= 0 && v <= 1)) throw usageError(`${flag} must be a fraction between 0 and 1 or a percentage, like 0.05 or 5% (got ${text})`);
   return v;
 }
@@ -76,7 +76,7 @@ export function parseInjectionFlags(flags: InjectionFlags): InjectionOptions {
 }
 
 /** Checks that hold however the options were built (flags or the in-process API). */
-export function validateInjection(opts: InjectionOptions): void {
+function validateInjection(opts: InjectionOptions): void {
   const { latencyMs, stall } = opts;
   if (latencyMs && !(latencyMs.min >= 0 && latencyMs.max >= latencyMs.min)) {
     throw usageError(`latency must satisfy 0 <= min <= max (got ${latencyMs.min}..${latencyMs.max} ms)`);

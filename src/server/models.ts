@@ -35,12 +35,12 @@ function num(row: InputRow, field: string): number {
 const missing = (field: string) => `${field} must be a number`;
 
 /** telco@v1: failure iff iot_signal_1 >= 6 (≈0.815 accuracy on the telco label model without drift, v2 ≈0.851). */
-export function telcoV1(s1: number): ModelOutput {
+function telcoV1(s1: number): ModelOutput {
   return s1 >= 6 ? { prediction: 1, probability: 0.8 } : { prediction: 0, probability: 0.2 };
 }
 
 /** telco@v2: failure iff -37 + 0.9·s1 + 0.3·s4 > 0; probability = sigmoid of that score. */
-export function telcoV2(s1: number, s4: number): ModelOutput {
+function telcoV2(s1: number, s4: number): ModelOutput {
   const z = -37 + 0.9 * s1 + 0.3 * s4;
   return { prediction: z > 0 ? 1 : 0, probability: 1 / (1 + Math.exp(-z)) };
 }

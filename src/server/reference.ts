@@ -3,7 +3,6 @@
 // are on, uuids from a counter (verifiable later without storing them), one JSON.parse and one stringify per answer.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ModelwaveError } from '../errors.js';
 import { parseModel } from './models.js';
@@ -12,6 +11,7 @@ import { PATHS } from './paths.js';
 import * as proto from './protocols.js';
 import { FeedbackLog, type FeedbackStats } from './feedback.js';
 import { Slots } from './slots.js';
+import { listen, readBody, type Listening } from './http.js';
 
 export interface ReferenceServerOptions extends InjectionOptions {
   /** `telco@v1`, `telco@v2`, `echo:FIELD` or `constant:VALUE`. */
@@ -60,18 +60,13 @@ export interface ServerStats {
   notFound: number;
 }
 
-export interface RunningServer {
-  /** http://HOST:PORT, no trailing slash. */
-  url: string;
-  port: number;
+/** url (http://HOST:PORT, no trailing slash), port and close() (drops open connections) as server/http.ts listens. */
+export interface RunningServer extends Listening {
   model: string;
   stats(): ServerStats;
   resetStats(): void;
-  /** Stops listening and drops open connections (pending answers are abandoned). */
-  close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const JSON_TYPE = 'application/json';
 const ERROR_BODY = JSON.stringify({ error: 'injected error' });
 // Looks like what a misconfigured proxy returns: labelled JSON, but not JSON.
@@ -85,16 +80,8 @@ const STATIC_ROUTES: Record<string, proto.ProtocolHandler> = {
   [PATHS.template]: proto.template,
 };
 
-interface Counters {
-  requests: number;
-  requestsByPath: Record<string, number>;
-  predictions: number;
-  responsesByStatus: Record<string, number>;
-  maxInFlight: number;
-  errorsInjected: { error: number; reset: number; garbage: number };
-  delaysInjected: { latency: number; stall: number };
-  notFound: number;
-}
+/** The counters resetStats() starts again (the rest of ServerStats is read live). */
+type Counters = Pick<ServerStats, 'requests' | 'requestsByPath' | 'predictions' | 'responsesByStatus' | 'maxInFlight' | 'errorsInjected' | 'delaysInjected' | 'notFound'>;
 
 const freshCounters = (inFlight: number): Counters => ({
   requests: 0,
@@ -135,29 +122,6 @@ async function selfWarmup(url: string, n: number): Promise<void> {
 function send(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body))]);
   res.end(body);
-}
-
-/** Collect the body; `done(null)` if the client went away first or it is too large. */
-function readBody(req: IncomingMessage, done: (body: string | null) => void): void {
-  let first: Buffer | undefined;
-  let more: Buffer[] | undefined;
-  let size = 0;
-  let finished = false;
-  const finish = (body: string | null) => {
-    if (finished) return;
-    finished = true;
-    done(body);
-  };
-  req.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      req.socket.destroy();
-      finish(null);
-    } else if (first === undefined) first = chunk;
-    else (more ??= [first]).push(chunk);
-  });
-  req.on('end', () => finish(more ? Buffer.concat(more).toString() : first ? first.toString() : ''));
-  req.on('error', () => finish(null));
 }
 
 /** Run `fn` at `atMs` (performance.now clock), never earlier: timers may fire a little before their delay. */
@@ -312,41 +276,17 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
     c.notFound++;
     send(res, 404, JSON.stringify({ error: `no such path ${path}` }));
   });
-  // Load generators hold connections open between bursts; never be the side that closes an idle one first.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   server.requestTimeout = 120_000;
-  server.maxRequestsPerSocket = 0;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new ModelwaveError('MW_USAGE', `reference server cannot listen on ${host}:${opts.port ?? 0}: ${err.code ?? err.message}`, [], { cause: err })),
-    );
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  let closing: Promise<void> | undefined;
+  const { url, port, close } = await listen(server, host, opts.port, 'reference server');
   if (opts.warmupRequests && opts.warmupRequests > 0) {
     warming = true;
     try {
-      await selfWarmup(`http://${urlHost}:${port}${PATHS.cloudera}`, opts.warmupRequests);
+      await selfWarmup(`${url}${PATHS.cloudera}`, opts.warmupRequests);
     } finally {
       warming = false;
       resetStats();
     }
   }
 
-  return {
-    url: `http://${urlHost}:${port}`,
-    port,
-    model: model.spec,
-    stats,
-    resetStats,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
-  };
+  return { url, port, model: model.spec, stats, resetStats, close };
 }

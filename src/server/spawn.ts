@@ -15,7 +15,7 @@ export interface SpawnedServer {
   stop(graceMs?: number): Promise<void>;
 }
 
-export interface SpawnOptions {
+interface SpawnOptions {
   /** Give up (and kill the child) after this long without the listening line. */
   startTimeoutMs?: number;
   /** Where the server's stderr goes: kept for the error message ('pipe', default) or passed through ('inherit'). */

@@ -88,7 +88,7 @@ export function normalSf(z: number): number {
 }
 
 /** The standard normal density. */
-export function normalPdf(z: number): number {
+function normalPdf(z: number): number {
   return Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
 }
 
@@ -109,7 +109,7 @@ export function normalQuantile(p: number): number {
 }
 
 /** log C(n, k) for integers 0 ≤ k ≤ n. */
-export function logChoose(n: number, k: number): number {
+function logChoose(n: number, k: number): number {
   if (k < 0 || k > n) return -Infinity;
   if (k === 0 || k === n) return 0;
   return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1);

@@ -94,16 +94,6 @@ export function latencyStats(h: Histogram): LatencyStats {
   };
 }
 
-/** Stats of an encoded histogram (for reporters and `compare`, which only have report.json). */
-export function statsOfEncoded(encoded: string): LatencyStats {
-  const h = decodeHistogram(encoded);
-  try {
-    return latencyStats(h);
-  } finally {
-    h.destroy();
-  }
-}
-
 /**
  * The recorded values of an encoded histogram as (value in ms, count) pairs, ascending — for rank statistics on runs
  * known only by their report.json. Values are bucket representatives (µs precision within 3 significant digits).

@@ -52,7 +52,7 @@ function runLength(sortedValues: Float64Array, counts: Float64Array | null): Sor
   return { values: Float64Array.from(vals), counts: Float64Array.from(cnts), total };
 }
 
-export interface PairCounts {
+interface PairCounts {
   /** Pairs (x, y) with x > y. */
   greater: number;
   /** Pairs with x = y. */

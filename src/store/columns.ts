@@ -91,7 +91,7 @@ FROM unnest(${args}) AS u(${names})
 ON CONFLICT (run_id, seq) DO NOTHING`;
 }
 
-export interface Insert {
+interface Insert {
   sql: string;
   params: string[];
   requests: number;

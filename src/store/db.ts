@@ -43,7 +43,7 @@ export interface Db extends DbSession {
 }
 
 /** Error as it crosses our boundary: SQLSTATE (or errno) code and message. */
-export interface DbErrorLike {
+interface DbErrorLike {
   code?: string;
   message: string;
 }

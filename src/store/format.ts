@@ -33,7 +33,7 @@ export function formatRunList(runs: RunListing[]): string {
   return table(header, rows, new Set([4, 5, 6, 7, 8]));
 }
 
-export function formatWindows(windows: WindowSummary[]): string {
+function formatWindows(windows: WindowSummary[]): string {
   if (!windows.length) return 'No windows stored.';
   const header = ['WINDOW', 'START S', 'END S', 'SENT', 'OK', 'FAILED', 'DROPPED', 'P50 MS', 'P99 MS', 'ACCURACY', ''];
   const rows = windows.map((w) => [

@@ -21,12 +21,12 @@ export interface HistoryRow {
 }
 
 type Figures = Pick<HistoryRow, 'p99Ms' | 'accuracy' | 'errorRate' | 'rps'>;
-export const HISTORY_FIGURES: (keyof Figures)[] = ['p99Ms', 'accuracy', 'errorRate', 'rps'];
+const HISTORY_FIGURES: (keyof Figures)[] = ['p99Ms', 'accuracy', 'errorRate', 'rps'];
 
 /** Spread: median ± this many scaled MADs (1.4826 × MAD estimates σ for normal data; 3σ ≈ 0.3% false flags). */
-export const OUTLIER_MADS = 3;
+const OUTLIER_MADS = 3;
 /** Fewer other valid runs than this: no spread to speak of, nothing is flagged. */
-export const MIN_RUNS_FOR_SPREAD = 4;
+const MIN_RUNS_FOR_SPREAD = 4;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -104,7 +104,7 @@ export async function runHistory(store: MetricsStore, o: { scenario?: string; li
   return { scenario, rows: out };
 }
 
-export interface PruneOptions {
+interface PruneOptions {
   /** Delete runs started before now − this many ms. */
   olderThanMs?: number;
   /** Keep the N most recent runs, delete the rest. */

@@ -17,13 +17,13 @@
 import { ERROR_CODES, OUTCOME_NAMES } from '../engine/types.js';
 import type { DbSession, LocalDb } from './db.js';
 
-export interface Migration {
+interface Migration {
   version: number;
   name: string;
   sql: string;
 }
 
-export const MIGRATIONS: Migration[] = [
+const MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: 'runs, requests, windows, feedback',

@@ -23,7 +23,7 @@ export const embeddedStoreExists = (dir: string): boolean => existsSync(join(res
  * preempt it whenever they are runnable, and it works in the gaps — or, when there are none, the writer's queue
  * grows, spills to the spool, and drains later.
  */
-export const STORE_PROCESS_NICE = 19;
+const STORE_PROCESS_NICE = 19;
 
 /** How long a clean close may take before the store process is let go. */
 const CLOSE_TIMEOUT_MS = 3_000;
@@ -165,6 +165,7 @@ export class ProcessDb implements Db {
  * `killAfterMs` is killed. The child is ref'd while we wait: unref'd (an idle store is), a kill after the timer would
  * leave the event loop with nothing to wait on, and the CLI would end with Node's exit 13 (unsettled top-level await)
  * instead of its own code — seen on a loaded machine, where the store process took over 5 s to go.
+ * Exported for test/store/process.test.ts, which imports it by URL in a child script (no import the compiler sees).
  */
 export function stopChildProcess(c: ChildProcess, killAfterMs = 5_000): Promise<void> {
   if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();

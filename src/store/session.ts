@@ -15,9 +15,9 @@ import { expectedRecords } from './sql.js';
 import type { MetricsStore, RequestWriter, SaveResult, StoreOptions, WriterResult } from './types.js';
 
 /** The store drain after the wave ends when a failing store (errors) has taken no record for this long… */
-export const STORE_IDLE_MS = 10_000;
+const STORE_IDLE_MS = 10_000;
 /** …or a silent one (a statement that neither ends nor fails) for this long. */
-export const STORE_SILENT_MS = 60_000;
+const STORE_SILENT_MS = 60_000;
 const BOUNDS = { idleMs: STORE_IDLE_MS, silentMs: STORE_SILENT_MS };
 const NOTICE_AFTER_MS = 1_000;
 const NOTICE_EVERY_MS = 5_000;

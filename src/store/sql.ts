@@ -92,7 +92,7 @@ export async function heartbeat(db: Queryable, runId: string): Promise<void> {
 
 /** A running run's heartbeat comes every HEARTBEAT_MS; this long without one and it reads as `abandoned`. */
 export const HEARTBEAT_MS = 10_000;
-export const ABANDONED_AFTER_S = 120;
+const ABANDONED_AFTER_S = 120;
 
 /** runs.status as reads show it (alias `r` for runs). Rows written before heartbeats existed count from started_at. */
 export const RUN_STATUS_SQL = `CASE WHEN r.status = 'running' AND COALESCE(r.heartbeat_at, r.started_at) < now() - interval '${ABANDONED_AFTER_S} seconds'

@@ -26,7 +26,7 @@ export const DEFAULT_SPOOL_DIR = '.modelwave/spool';
 const SAVE_RETRY_MS = [250, 1_000];
 
 /** Where spools go when the spool directory (by default under the working directory) cannot be written. */
-export const fallbackSpoolDir = (): string => join(tmpdir(), 'modelwave-spool');
+const fallbackSpoolDir = (): string => join(tmpdir(), 'modelwave-spool');
 
 export async function openStore(opts: StoreOptions = {}): Promise<MetricsStore> {
   const spoolDir = resolve(opts.spoolDir ?? DEFAULT_SPOOL_DIR);

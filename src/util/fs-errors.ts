@@ -20,7 +20,7 @@ const PROBLEMS: Record<string, { what: string; fix: string }> = {
   ENOENT: { what: 'no such file or directory', fix: 'check the path' },
 };
 
-export interface FsProblem {
+interface FsProblem {
   /** errno code, e.g. ENOSPC. */
   code: string;
   /** "no space left on the device (ENOSPC)". */

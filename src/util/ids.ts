@@ -7,7 +7,7 @@ const slug = (name: string, max: number): string => name.toLowerCase().replace(/
 export const idStamp = (at: Date = new Date()): string => at.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
 
 /** `<stamp>-[<kind>-]<slug>-<6 hex>`: one id scheme for every stored or reported thing. */
-export function newId(name: string, kind?: string, at = new Date()): string {
+function newId(name: string, kind?: string, at = new Date()): string {
   const s = slug(name, kind ? 30 : 40) || 'run';
   return `${idStamp(at)}-${kind ? `${kind}-` : ''}${s}-${randomUUID().slice(0, 6)}`;
 }

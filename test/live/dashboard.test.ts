@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CLI } from '../engine/helpers.js';
+import { watchOutput } from '../cli/output.js';
 
 const CHROMIUM = process.env.MODELWAVE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
@@ -54,19 +55,6 @@ after(async () => {
   await browser?.close();
 });
 
-function waitFor(get: () => string, re: RegExp, ms: number): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const check = () => {
-      const m = re.exec(get());
-      if (m) resolve(m);
-      else if (Date.now() - t0 > ms) reject(new Error(`timed out waiting for ${re}:\n${get()}`));
-      else setTimeout(check, 50);
-    };
-    check();
-  });
-}
-
 interface Watched {
   page: Page;
   requests: string[];
@@ -102,14 +90,13 @@ async function watch(url: string, origin: string): Promise<Watched> {
 
 test('the live dashboard in Chromium during a run: figures move, verdict, charts, nothing leaves 127.0.0.1', { timeout: 120_000 }, async () => {
   let child: ChildProcess | undefined;
-  let stderr = '';
   try {
     child = spawn(process.execPath, [CLI, 'run', scenario, '--no-store', '--quiet', '--out', path.join(dir, 'rep'), '--dashboard', '--dashboard-port', '0', '--dashboard-linger', '60s'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const stderr = watchOutput(child.stderr!);
     const exited = new Promise<number | null>((r) => child!.on('exit', (code) => r(code)));
-    const [, url, origin] = await waitFor(() => stderr, /dashboard: ((http:\/\/127\.0\.0\.1:\d+)\/)/, 30_000);
+    const [, url, origin] = await stderr.match(/dashboard: ((http:\/\/127\.0\.0\.1:\d+)\/)/, 30_000);
     const w = await watch(url, origin);
     const { page } = w;
 
@@ -173,7 +160,7 @@ test('the live dashboard in Chromium during a run: figures move, verdict, charts
     assert.equal(rebound, 421);
 
     child.kill('SIGINT'); // ends the linger
-    assert.equal(await exited, 0, stderr);
+    assert.equal(await exited, 0, stderr.text());
     child = undefined;
   } finally {
     child?.kill('SIGKILL');

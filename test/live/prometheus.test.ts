@@ -13,6 +13,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { Summary } from '../../src/summary/types.js';
 import { LATENCY_BUCKETS_S } from '../../src/live/prometheus.js';
 import { CLI, writeTelcoFile } from '../engine/helpers.js';
+import { watchOutput } from '../cli/output.js';
 
 interface PromSample {
   labels?: Record<string, string>;
@@ -68,21 +69,10 @@ const OUTCOMES: [string, keyof Summary['totals']['requests']][] = [
 test('/metrics during a run, parsed by a real parser; final counters = report.json', { timeout: 120_000 }, async () => {
   const out = path.join(dir, 'rep');
   const child = spawn(process.execPath, [CLI, 'run', scenario, '--no-store', '--quiet', '--out', out, '--prometheus', ':0', '--prometheus-linger', '60s'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const stderr = watchOutput(child.stderr);
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no prometheus line on stderr:\n${stderr}`)), 30_000);
-      const check = () => {
-        const m = /prometheus: (http:\/\/[^\s]+\/metrics)/.exec(stderr);
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1]);
-        } else setTimeout(check, 50);
-      };
-      check();
-    });
+    const [, url] = await stderr.match(/prometheus: (http:\/\/[^\s]+\/metrics)/, 30_000);
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/, 'bound to 127.0.0.1 by default');
     const during: number[] = [];
     let final: PromFamily[] | undefined;
@@ -158,7 +148,7 @@ test('/metrics during a run, parsed by a real parser; final counters = report.js
   } finally {
     child.kill('SIGINT'); // cuts the linger
   }
-  assert.equal(await exited, 0, stderr);
+  assert.equal(await exited, 0, stderr.text());
 });
 
 test('--prometheus: a bad address or a port in use is exit 2, named', async () => {

@@ -68,3 +68,15 @@ export function telcoRows(n: number, seed = 7): Row[] {
 }
 
 export const TELCO_FIELDS = ['iot_signal_1', 'iot_signal_2', 'iot_signal_3', 'iot_signal_4', 'manufacturer', 'device_id'];
+
+/**
+ * Resolve once `ok()` holds; reject after `timeoutMs`. For state only the server's counters show (no event says
+ * "the request has arrived"): a fixed sleep before the assertion raced a loaded machine, this waits as long as needed.
+ */
+export async function eventually(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -6,7 +6,7 @@ import { parseInjectionFlags, type InjectionFlags, type InjectionOptions } from 
 import { startReferenceServer, type ReferenceServerOptions } from '../../src/server/reference.js';
 import { createCodec } from '../../src/codecs/index.js';
 import { ModelwaveError } from '../../src/errors.js';
-import { pool, post, telcoRows } from './helpers.js';
+import { eventually, pool, post, telcoRows } from './helpers.js';
 
 const BODY = JSON.stringify({ request: telcoRows(1)[0] });
 
@@ -211,7 +211,7 @@ test('in-flight: N concurrent requests are counted, and drain back to 0', async 
     const agent = new http.Agent({ keepAlive: true, maxSockets: N });
     const all = Promise.all(Array.from({ length: N }, () => post(url, BODY, agent)));
     // All N are held by the latency together once they have arrived.
-    for (let i = 0; i < 50 && stats().inFlight < N; i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(`${N} requests in flight`, () => stats().inFlight >= N);
     assert.equal(stats().inFlight, N);
     await all;
     agent.destroy();

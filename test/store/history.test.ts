@@ -186,7 +186,9 @@ test('history and prune on the embedded store, and through the CLI', { timeout: 
 });
 
 const BASE = process.env.MODELWAVE_TEST_PG;
-if (BASE) {
+if (!BASE) {
+  test('history and prune on Postgres', (t) => t.skip('needs Postgres: set MODELWAVE_TEST_PG=postgres://…'));
+} else {
   const schema = `mw_hist_${process.pid}_${Date.now().toString(36)}`;
   const url = `${BASE}${BASE.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   const admin = new pg.Client({ connectionString: BASE });

@@ -10,11 +10,13 @@ import { openStore } from '../../src/store/index.js';
 import type { MetricsStore } from '../../src/store/types.js';
 import { Collect, assertMatchesSynthetic, feed, parseCsvExport, parseJsonl, tempDir } from './helpers.js';
 import { sampleMeta, sampleSummary, sampleWindows } from './sample.js';
-import { startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-pg.js';
+import { needsPostgresBinaries, startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-pg.js';
 
 const BASE = process.env.MODELWAVE_TEST_PG;
 
-if (BASE) {
+if (!BASE) {
+  test('postgres store', (t) => t.skip('needs Postgres: set MODELWAVE_TEST_PG=postgres://…'));
+} else {
   const schema = `mw_test_${process.pid}_${Date.now().toString(36)}`;
   const url = `${BASE}${BASE.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   const spoolDir = tempDir('pg-spool');
@@ -78,7 +80,7 @@ if (BASE) {
     }
   });
 
-  test('postgres restarted mid-write: the writer spools, retries, drains — zero rows lost', async () => {
+  test('postgres restarted mid-write: the writer spools, retries, drains — zero rows lost', { skip: needsPostgresBinaries }, async () => {
     server = await startThrowawayPostgres();
     const store = await open(server.url);
     const id = 'pg-restart';

@@ -19,12 +19,21 @@ export interface ThrowawayPostgres {
   stop(): Promise<void>;
 }
 
-function binDir(): string {
+function findBinDir(): string | undefined {
   if (process.env.MODELWAVE_PG_BIN) return process.env.MODELWAVE_PG_BIN;
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
-  const found = versions.map((v) => join(root, v, 'bin')).find((d) => existsSync(join(d, 'initdb')));
-  if (!found) throw new Error('no Postgres binaries: install postgresql or set MODELWAVE_PG_BIN to the directory holding initdb and pg_ctl');
+  return versions.map((v) => join(root, v, 'bin')).find((d) => existsSync(join(d, 'initdb')));
+}
+
+const NO_BINARIES = 'no Postgres binaries: install postgresql or set MODELWAVE_PG_BIN to the directory holding initdb and pg_ctl';
+
+/** The reason to skip a test that starts a throwaway server (`{ skip: needsPostgresBinaries }`), false when it can run. */
+export const needsPostgresBinaries: string | false = findBinDir() === undefined && `needs Postgres: ${NO_BINARIES}`;
+
+function binDir(): string {
+  const found = findBinDir();
+  if (!found) throw new Error(NO_BINARIES);
   return found;
 }
 

@@ -76,9 +76,9 @@ const ConfigFile = z.strictObject({
   mlflow: MlflowSection.optional(),
   cloudera: ClouderaSection.optional(),
 });
-export type StrictConfigFile = z.infer<typeof ConfigFile>;
+type StrictConfigFile = z.infer<typeof ConfigFile>;
 
-export interface LinearClass {
+interface LinearClass {
   class: ClassValue;
   bias: number;
   weights: Record<string, number>;

@@ -2,8 +2,7 @@
 // its reply with the real server's content type. Besides the real server's paths, each answers GET /strict/stats
 // (requests, replies by status, rows predicted, server-specific counters) so tests can check what arrived.
 import http, { type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ModelwaveError } from '../../errors.js';
+import { listen, readBody, type Listening } from '../http.js';
 
 export interface StrictRequest {
   method: string;
@@ -28,15 +27,10 @@ export interface StrictHandler {
   stats?(): Record<string, unknown>;
 }
 
-export interface RunningStrictServer {
-  /** http://HOST:PORT */
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
+/** url (http://HOST:PORT), port and close(), as server/http.ts listens. */
+export type RunningStrictServer = Listening;
 
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
-export const STATS_PATH = '/strict/stats';
+const STATS_PATH = '/strict/stats';
 
 export const json = (status: number, body: string, rows = 0): StrictReply => ({ status, body, rows });
 export const text = (status: number, body: string): StrictReply => ({ status, body, contentType: 'text/plain; charset=utf-8', rows: 0 });
@@ -49,15 +43,8 @@ export async function listenStrict(name: string, handler: StrictHandler, opts: {
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) req.socket.destroy();
-      else chunks.push(c);
-    });
-    req.on('error', () => undefined);
-    req.on('end', () => {
+    readBody(req, (requestBody) => {
+      if (requestBody === null) return; // the client went away, or the body is over the cap: no one to answer
       let reply: StrictReply;
       if (url.pathname === STATS_PATH && req.method === 'GET') {
         reply = json(200, JSON.stringify({ server: name, requests, rows, responsesByStatus: byStatus, ...handler.stats?.() }));
@@ -69,7 +56,7 @@ export async function listenStrict(name: string, handler: StrictHandler, opts: {
             path: url.pathname,
             query: url.searchParams,
             headers: req.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
+            body: requestBody,
           });
         } catch (err) {
           // A bug in a strict server must show as one, not as a protocol answer a test could mistake for the real one.
@@ -83,26 +70,5 @@ export async function listenStrict(name: string, handler: StrictHandler, opts: {
       res.end(body);
     });
   });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.maxRequestsPerSocket = 0;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new ModelwaveError('MW_USAGE', `strict server cannot listen on ${host}:${opts.port ?? 0}: ${err.code ?? err.message}`, [], { cause: err })),
-    );
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${urlHost}:${port}`,
-    port,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
-  };
+  return listen(server, host, opts.port, 'strict server');
 }

@@ -5,7 +5,7 @@
 import { Float } from './pyjson.js';
 import type { PyValue } from './pyjson.js';
 
-export type ParseErrorKind = 'empty' | 'value' | 'name' | 'colon' | 'object-comma' | 'array-comma' | 'string' | 'extra';
+type ParseErrorKind = 'empty' | 'value' | 'name' | 'colon' | 'object-comma' | 'array-comma' | 'string' | 'extra';
 
 export class JsonSyntaxError extends Error {
   constructor(

@@ -16,7 +16,7 @@ import { type Frame, astype, column, frameRepr, fromRecords, fromSplit } from '.
 import { Float, type PyValue, f64, numpyRow, parsePyFloat, pyRepr } from './pyjson.js';
 import { ndarray, sklearnPredict } from './sklearn.js';
 
-export const SUPPORTED_FORMATS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'];
+const SUPPORTED_FORMATS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'];
 const FORMAT_SET = "{'dataframe_records', 'dataframe_split', 'instances', 'inputs'}";
 export const REQUIRED_INPUT_FORMAT = `The input must be a JSON dictionary with exactly one of the input fields ${FORMAT_SET}`;
 export const SCORING_PROTOCOL_CHANGE_INFO =
@@ -30,7 +30,7 @@ const TF_PARSE_FAILED =
   "Failed to parse data as TF serving input. Ensure that the input is a valid JSON-formatted string that conforms to the request body for TF serving's Predict API as documented at https://www.tensorflow.org/tfx/serving/api_rest#request_format_2";
 
 export type MlflowError = { error_code: string; message: string; stack_trace?: string };
-export type MlflowResult = { ok: true; predictions: PyValue; rows: number } | { ok: false; status: number; error: MlflowError };
+type MlflowResult = { ok: true; predictions: PyValue; rows: number } | { ok: false; status: number; error: MlflowError };
 
 const STATUS: Record<string, number> = { BAD_REQUEST: 400, INVALID_PARAMETER_VALUE: 400, INTERNAL_ERROR: 500 };
 const fail = (code: string, message: string, stack_trace?: string): MlflowResult => ({

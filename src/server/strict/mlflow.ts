@@ -12,7 +12,7 @@ import { LinearModel } from './model.js';
 import { REQUIRED_INPUT_FORMAT, SCORING_PROTOCOL_CHANGE_INFO, type MlflowError, mlflowScore } from './mlflow-pyfunc.js';
 import { Float, type PyValue, parsePyFloat, pyDumps, pyRepr } from './pyjson.js';
 
-export const MLFLOW_VERSION = '2.22.0';
+const MLFLOW_VERSION = '2.22.0';
 
 const errorReply = (status: number, e: MlflowError): StrictReply => json(status, pyDumps(e as unknown as PyValue));
 const invalidInput = (message: string) => errorReply(400, { error_code: 'INVALID_PARAMETER_VALUE', message: `Invalid input. ${message}` });

@@ -3,22 +3,10 @@
 import { isNumber, isObject, numeric } from './jsonparse.js';
 import { Float, type PyValue, parsePyFloat, pyFloat, pyRepr } from './pyjson.js';
 
-export type Dtype = 'int64' | 'float64' | 'bool' | 'object';
-
 export interface Frame {
   columns: string[];
   /** Row-major cells. */
   rows: PyValue[][];
-}
-
-/** pandas' dtype inference for one column of JSON values. */
-export function dtypeOf(values: readonly PyValue[]): Dtype {
-  if (values.length === 0) return 'object';
-  if (values.every((v) => typeof v === 'boolean')) return 'bool';
-  if (values.every((v) => v === null || isNumber(v)) && values.some((v) => v !== null)) {
-    return values.every((v) => typeof v === 'number') ? 'int64' : 'float64';
-  }
-  return 'object';
 }
 
 export const column = (f: Frame, name: string): PyValue[] => {

@@ -44,7 +44,7 @@ interface Level {
 }
 
 /** rapidjson::PrettyWriter with the two format options TF Serving uses. */
-export class PrettyWriter {
+class PrettyWriter {
   private out = '';
   private readonly stack: Level[] = [];
   singleLineArray = false;

@@ -58,7 +58,7 @@ const SPECS: Record<StrictName, StrictServerSpec> = {
   },
 };
 
-export interface StrictServerOptions {
+interface StrictServerOptions {
   /** `--strict-config FILE`; or `config` already parsed (tests). */
   configFile?: string;
   config?: unknown;

@@ -15,7 +15,7 @@ export type SkInput =
   /** A pandas DataFrame: named columns (KServe dicts, content_type pd, MLflow dataframe_*). */
   | { kind: 'frame'; columns: string[]; rows: PyValue[][] };
 
-export interface Estimator {
+interface Estimator {
   /** The class name sklearn puts in its messages, e.g. LogisticRegression. */
   name: string;
   /** Fitted on a DataFrame: then a DataFrame's column names must equal the features, in order. */
@@ -24,7 +24,7 @@ export interface Estimator {
   categorical?: readonly string[];
 }
 
-export type SkResult = { ok: true; scored: Scored[] } | { ok: false; message: string };
+type SkResult = { ok: true; scored: Scored[] } | { ok: false; message: string };
 const fail = (message: string): SkResult => ({ ok: false, message });
 
 type Kind = 'b' | 'i' | 'f' | 'U' | 'O';

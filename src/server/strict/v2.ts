@@ -10,7 +10,7 @@ import { Float, type PyValue, compactJson, parsePyFloat, pyRepr, pyTuple } from 
 import { json, type StrictReply } from './http.js';
 import { ndarray } from './sklearn.js';
 
-export const V2_DATATYPES = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'];
+const V2_DATATYPES = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'];
 
 export interface V2Input {
   name: string;
@@ -142,7 +142,7 @@ export function validateV2(body: PyValue, datatypeEnum: boolean): V2Request | Py
   return errors.length > 0 ? errors : req;
 }
 
-export interface Tensor {
+interface Tensor {
   shape: number[];
   /** Row-major values after numpy's dtype conversion (numbers; strings for BYTES). */
   flat: (number | string | PyValue)[];
