@@ -5,7 +5,7 @@
 //
 // Synthetic rows are not built here: every load worker builds the same generator and codec before it reports ready,
 // and its error (faker arguments only faker refuses, say) ends the run with the same code and message
-// (test/engine/never-hang.test.ts). Building them here as well cost the main thread faker, the row and codec modules
+// (test/engine/main/never-hang.test.ts). Building them here as well cost the main thread faker, the row and codec modules
 // and ~50 ms of CPU per run. What that moves: such an error now comes after the target is resolved (a builtin server
 // is started and stopped; an unreachable target is reported first, exit 3).
 import { ModelwaveError } from '../../errors.js';

@@ -3,7 +3,7 @@
 // chunked, §9.3 persistence; RFC 9110 §15.2 interim responses), and the size cap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PARSE_DONE, PARSE_ERROR, PARSE_MORE, PARSE_TOO_LARGE, ResponseParser } from '../../src/engine/net/h1parse.js';
+import { PARSE_DONE, PARSE_ERROR, PARSE_MORE, PARSE_TOO_LARGE, ResponseParser } from '../../../src/engine/net/h1parse.js';
 
 interface Parsed {
   result: number;

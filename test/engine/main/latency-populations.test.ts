@@ -13,9 +13,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { LatencyStats, Summary } from '../../src/summary/types.js';
-import type { Comparison } from '../../src/compare/types.js';
-import { CLI } from './helpers.js';
+import type { LatencyStats, Summary } from '../../../src/summary/types.js';
+import type { Comparison } from '../../../src/compare/types.js';
+import { CLI } from '../helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mw-latpop-'));
 // A Postgres given to the suite (CI) or an embedded store of this test's own.

@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Summary } from '../../src/summary/types.js';
-import { ok200, rawHttpServer, runCli, scenarioText, type RawServer } from './rawhttp.js';
+import type { Summary } from '../../../src/summary/types.js';
+import { ok200, rawHttpServer, runCli, scenarioText, type RawServer } from '../rawhttp.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mw-tls-'));
 const f = (name: string) => path.join(dir, name);
@@ -177,8 +177,8 @@ test('bad target.tls files: exit 2 naming the key, from validate and run alike',
 });
 
 test('reconnects resume the TLS session (a ticket from an earlier connection) instead of a full handshake', async () => {
-  const { ConnectionPool } = await import('../../src/engine/net/http.js');
-  const { loadTlsMaterial } = await import('../../src/engine/net/tls.js');
+  const { ConnectionPool } = await import('../../../src/engine/net/http.js');
+  const { loadTlsMaterial } = await import('../../../src/engine/net/tls.js');
   const resumed: boolean[] = [];
   // Every answer closes its connection, so each request needs a new one.
   await withServer(

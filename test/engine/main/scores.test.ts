@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Correctness, ScoreBins } from '../../src/engine/main/scores.js';
-import { scoreStats } from '../../src/quality/classification.js';
+import { Correctness, ScoreBins } from '../../../src/engine/main/scores.js';
+import { scoreStats } from '../../../src/quality/classification.js';
 
 test('binned scores give the same log loss and ROC AUC as the full score list (ties included)', () => {
   let seed = 7;

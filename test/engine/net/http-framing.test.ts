@@ -5,12 +5,12 @@
 // Lib/http/server.py: BaseHTTPRequestHandler.protocol_version = "HTTP/1.0"): the HTTP/1.0 case here is that server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectionPool, STALE_IDLE_MS, buildHead, parseTargetUrl, type HttpTarget } from '../../src/engine/net/http.js';
-import { ERROR_CODES } from '../../src/engine/types.js';
-import { executeRun } from '../../src/engine/main/run.js';
-import { accountingErrors } from '../../src/engine/main/counts.js';
-import { parseScenarioText } from '../../src/scenario/load.js';
-import { PREDICTION, ok200, rawHttpServer, scenarioText, type RawServer, type Reply } from './rawhttp.js';
+import { ConnectionPool, STALE_IDLE_MS, buildHead, parseTargetUrl, type HttpTarget } from '../../../src/engine/net/http.js';
+import { ERROR_CODES } from '../../../src/engine/types.js';
+import { executeRun } from '../../../src/engine/main/run.js';
+import { accountingErrors } from '../../../src/engine/main/counts.js';
+import { parseScenarioText } from '../../../src/scenario/load.js';
+import { PREDICTION, ok200, rawHttpServer, scenarioText, type RawServer, type Reply } from '../rawhttp.js';
 
 const J = PREDICTION;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,10 +5,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRowGenerator } from '../../src/data/rows.js';
-import { executeRun } from '../../src/engine/main/run.js';
-import { parseScenarioText } from '../../src/scenario/load.js';
-import { startReferenceServer, type RunningServer } from '../../src/server/reference.js';
+import { createRowGenerator } from '../../../src/data/rows.js';
+import { executeRun } from '../../../src/engine/main/run.js';
+import { parseScenarioText } from '../../../src/scenario/load.js';
+import { startReferenceServer, type RunningServer } from '../../../src/server/reference.js';
 
 // One echo server for the probability tests (in-process, no self warm-up: the runs are small).
 let echo: RunningServer;

@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { progressSink } from '../../src/engine/main/progress.js';
-import type { LiveFigures } from '../../src/engine/main/sink.js';
-import type { Phase } from '../../src/spec/types.js';
+import { progressSink } from '../../../src/engine/main/progress.js';
+import type { LiveFigures } from '../../../src/engine/main/sink.js';
+import type { Phase } from '../../../src/spec/types.js';
 
 /** A writable that records what is written; `isTTY`/`columns` as a terminal's. */
 function fakeOut(isTTY: boolean, columns = 200) {

@@ -2,11 +2,11 @@
 // file with `atEnd: stop` for a row past its end (it used to ask for row 1,000,000,000 and the run hung).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCodec } from '../../src/codecs/index.js';
-import { createRowGenerator } from '../../src/data/rows.js';
-import type { RowGenerator } from '../../src/data/types.js';
-import { JIT_WARMUP_MAX_ROWS, warmUpJit, warmupIterations, warmupRowIndex } from '../../src/engine/worker/warmup.js';
-import { fixture, scenario } from '../data/helpers.js';
+import { createCodec } from '../../../src/codecs/index.js';
+import { createRowGenerator } from '../../../src/data/rows.js';
+import type { RowGenerator } from '../../../src/data/types.js';
+import { JIT_WARMUP_MAX_ROWS, warmUpJit, warmupIterations, warmupRowIndex } from '../../../src/engine/worker/warmup.js';
+import { fixture, scenario } from '../../data/helpers.js';
 
 test('dry-run requests × rows per request never exceed the row budget (and there is at least one)', () => {
   // Table: rows per request → iterations (3,000 for one row, then bounded by rows).

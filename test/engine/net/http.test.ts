@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { ConnectionPool } from '../../src/engine/net/http.js';
-import { ERROR_CODES } from '../../src/engine/types.js';
+import { ConnectionPool } from '../../../src/engine/net/http.js';
+import { ERROR_CODES } from '../../../src/engine/types.js';
 
 /** A raw TCP server answering each request with the bytes `reply` returns (or doing something nasty). */
 function rawServer(reply: (req: string, sock: net.Socket) => void): Promise<{ port: number; close: () => Promise<void> }> {

@@ -3,11 +3,11 @@
 // the achieved rate fell short of the plan and the lag shows it. Counts are checked against the server's own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseScenarioText } from '../../src/scenario/load.js';
-import { executeRun } from '../../src/engine/main/run.js';
-import { RATE_SHORT_OF_PLAN, saturationSentence } from '../../src/engine/main/summarize.js';
-import { renderTerminalSummary } from '../../src/report/terminal.js';
-import { startServer } from './helpers.js';
+import { parseScenarioText } from '../../../src/scenario/load.js';
+import { executeRun } from '../../../src/engine/main/run.js';
+import { RATE_SHORT_OF_PLAN, saturationSentence } from '../../../src/engine/main/summarize.js';
+import { renderTerminalSummary } from '../../../src/report/terminal.js';
+import { startServer } from '../helpers.js';
 
 const scenario = (url: string, phases: string, target = '') =>
   parseScenarioText(

@@ -3,15 +3,15 @@
 // stays modelwave's own. Scenario side: feedback.headers get ${ENV} substitution and never reach the redacted copy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REDACTED } from '../../src/scenario/redact.js';
+import { REDACTED } from '../../../src/scenario/redact.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FeedbackPoster } from '../../src/engine/main/feedback.js';
-import { feedbackBody } from '../../src/engine/main/feedback-format.js';
-import { RecordBuffer } from '../../src/engine/records.js';
-import { Outcome } from '../../src/engine/types.js';
-import { parseScenarioText } from '../../src/scenario/load.js';
-import type { FeedbackSpec } from '../../src/spec/types.js';
+import { FeedbackPoster } from '../../../src/engine/main/feedback.js';
+import { feedbackBody } from '../../../src/engine/main/feedback-format.js';
+import { RecordBuffer } from '../../../src/engine/records.js';
+import { Outcome } from '../../../src/engine/types.js';
+import { parseScenarioText } from '../../../src/scenario/load.js';
+import type { FeedbackSpec } from '../../../src/spec/types.js';
 
 interface Received {
   body: unknown;

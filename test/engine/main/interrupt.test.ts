@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { accountingErrors } from '../../src/engine/main/counts.js';
-import type { Summary } from '../../src/summary/types.js';
-import { CLI, writeTelcoFile } from './helpers.js';
+import { accountingErrors } from '../../../src/engine/main/counts.js';
+import type { Summary } from '../../../src/summary/types.js';
+import { CLI, writeTelcoFile } from '../helpers.js';
 
 test('SIGINT mid-run writes an interrupted report with consistent counts and exits 130', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'mw-int-'));

@@ -9,12 +9,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { parseScenarioText, type ScenarioOverrides } from '../../src/scenario/load.js';
-import { loadPlanOf, type LoadPlan } from '../../src/schedule/plan.js';
-import { executeRun } from '../../src/engine/main/run.js';
-import type { Summary } from '../../src/summary/types.js';
+import { parseScenarioText, type ScenarioOverrides } from '../../../src/scenario/load.js';
+import { loadPlanOf, type LoadPlan } from '../../../src/schedule/plan.js';
+import { executeRun } from '../../../src/engine/main/run.js';
+import type { Summary } from '../../../src/summary/types.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const scenarioFiles = (dir: string) =>
   readdirSync(path.join(ROOT, dir))
     .filter((f) => f.endsWith('.yaml'))

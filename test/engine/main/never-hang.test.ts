@@ -9,13 +9,13 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { accountingErrors } from '../../src/engine/main/counts.js';
-import { firstFailure } from '../../src/engine/main/lifecycle.js';
-import { ModelwaveError, reviveError, serializeError } from '../../src/errors.js';
-import type { Summary } from '../../src/summary/types.js';
-import { CLI, startServer, type ServerProcess } from './helpers.js';
+import { accountingErrors } from '../../../src/engine/main/counts.js';
+import { firstFailure } from '../../../src/engine/main/lifecycle.js';
+import { ModelwaveError, reviveError, serializeError } from '../../../src/errors.js';
+import type { Summary } from '../../../src/summary/types.js';
+import { CLI, startServer, type ServerProcess } from '../helpers.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'mw-hang-'));
 
 interface Ended {

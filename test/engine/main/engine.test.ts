@@ -2,10 +2,10 @@
 // loop's in-flight bound, exact accounting under faults, and latency measured from the intended send time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { executeRun, type RunSink } from '../../src/engine/main/run.js';
-import { accountingErrors } from '../../src/engine/main/counts.js';
-import { Outcome, type RecordBatch } from '../../src/engine/types.js';
-import { startServer, telcoScenario } from './helpers.js';
+import { executeRun, type RunSink } from '../../../src/engine/main/run.js';
+import { accountingErrors } from '../../../src/engine/main/counts.js';
+import { Outcome, type RecordBatch } from '../../../src/engine/types.js';
+import { startServer, telcoScenario } from '../helpers.js';
 
 /** Collects every raw record of target 0. */
 function recorder(): RunSink & { records: { intendedUs: number; sentUs: number; receivedUs: number; outcome: number; seq: number }[] } {
