@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { Summary } from '../src/summary/types.js';
 import { byRole, mergeRuns, summarize, threadText, type CpuProfile, type ThreadSummary } from './lib/cpuprofile.js';
 import { cpuBetween } from './lib/cpu-watch.js';
-import { loadAverage, measure, stopAll } from './lib/proc.js';
+import { loadAverage, measure, stopAll, runAsMain } from './lib/proc.js';
 import { fmt, table } from './lib/stats.js';
 import { CLI, startNginx, type Target } from './lib/targets.js';
 import { SCENARIOS } from './lib/tools.js';
@@ -248,19 +248,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    stopAll();
-    process.exit(130);
-  });
-}
-process.on('exit', stopAll);
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    stopAll();
-    console.error(`bench profile failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runAsMain('bench profile', main);

@@ -17,7 +17,7 @@ import * as cases from './lib/cases.js';
 import { maxRate, rss, stall } from './lib/cases-limits.js';
 import { closedHttps } from './lib/https.js';
 import { holds, type Baseline, type BenchOptions, type CaseResult } from './lib/kit.js';
-import { GNU_TIME, loadAverage, stopAll } from './lib/proc.js';
+import { GNU_TIME, loadAverage, stopAll, runAsMain } from './lib/proc.js';
 import { checkRowScenarios } from './lib/rows.js';
 import { fmt, spread, table } from './lib/stats.js';
 import { NGINX } from './lib/targets.js';
@@ -208,19 +208,4 @@ function medianRps(r: CaseResult, tool: 'autocannon'): number {
   return spread((d.res?.[tool] ?? []).map((x) => x.rps)).median;
 }
 
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    stopAll();
-    process.exit(130);
-  });
-}
-process.on('exit', stopAll);
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    stopAll();
-    console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runAsMain('bench', main);

@@ -144,3 +144,25 @@ export function loadAverage(): number {
     return NaN;
   }
 }
+
+/**
+ * Run a bench script's `main` as the process: its resolved number is the exit code; a rejection prints
+ * `<name> failed: message` and exits 1; SIGINT/SIGTERM exit 130. Every child it started is killed on the way out.
+ */
+export function runAsMain(name: string, main: () => Promise<number>): void {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      stopAll();
+      process.exit(130);
+    });
+  }
+  process.on('exit', stopAll);
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      stopAll();
+      console.error(`${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
+}
