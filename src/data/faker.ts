@@ -112,7 +112,7 @@ function toCell(v: unknown): Cell {
 /**
  * A faker field: `(rowIndex) => value`, a pure function of (seed, rowIndex, slot). `path` names the field in errors
  * (e.g. `data.fields.device_id`). Throws MW_SCENARIO_INVALID for a method outside FAKER_METHODS, arguments of the wrong
- * type (checkFakerArgs) or arguments faker rejects (tried once at creation, so a bad argument never surfaces mid-run).
+ * type (checkFakerArgs) or arguments faker rejects (tried on the first 64 rows at creation; a refusal on a later row throws the same error, with the row).
  */
 export function createFakerField(
   method: string,
@@ -135,16 +135,22 @@ export function createFakerField(
   const fn = resolve(faker, method);
   const argv: unknown[] = args === undefined ? [] : Array.isArray(args) ? args : [args];
   const prng = createPrng(seed, STREAM.faker);
+  // Faker refuses some argument sets only for some draws (a length range where one length has no valid value):
+  // a refusal on any row is the scenario's error, named by its field (exit 2), never a codeless worker crash.
   const call = (rowIndex: number): Cell => {
     randomizer.point(prng, rowIndex, slot);
-    return toCell(fn(...argv));
+    try {
+      return toCell(fn(...argv));
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      const where = rowIndex === 0 ? '' : ` on row ${rowIndex}`;
+      throw new ModelwaveError('MW_SCENARIO_INVALID', `${path}: faker ${method} rejected its args${where}: ${why}`, rowIndex === 0 ? [] : [
+        `fix: change ${path}.args so that every value they allow can be generated (faker refused row ${rowIndex} of this seed)`,
+      ], { cause: err });
+    }
   };
-  try {
-    call(0);
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new ModelwaveError('MW_SCENARIO_INVALID', `${path}: faker ${method} rejected its args: ${why}`, [], { cause: err });
-  }
+  // Tried on the first rows at creation (so `validate` and the start of a run catch a refusal that only some draws hit).
+  for (let r = 0; r < CREATION_CHECK_ROWS; r++) call(r);
   const fast = fakerFastPath(method, argv);
   if (!fast) return call;
   const fastCall = seededFastCall(fast, prng, slot);
@@ -161,6 +167,9 @@ export const isFastFakerField = (field: (rowIndex: number) => Cell): boolean => 
 
 /** Whether every value of a field from createFakerField is a string JSON writes as it is (a fast path's letters). */
 export const fakerFieldIsPlain = (field: (rowIndex: number) => Cell): boolean => fastFields.get(field) === true;
+
+/** Rows a faker field is generated for when it is created: a refusal of its args on any of them is found before the run. */
+const CREATION_CHECK_ROWS = 64;
 
 /** Rows the fast path must reproduce from faker before a field uses it (a guard against another faker version). */
 const FAST_PATH_CHECK_ROWS = 64;

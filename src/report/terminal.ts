@@ -42,7 +42,8 @@ const LABEL_WIDTH = 11;
 
 export function renderTerminalSummary(s: Summary, opts: TerminalOptions = {}): string {
   const c = painter(opts.color ?? false);
-  const label = (l: string) => c.dim(l.padEnd(LABEL_WIDTH));
+  // A label as long as the column still gets a space before its value ('  1st error' is 11).
+  const label = (l: string) => c.dim(l.length >= LABEL_WIDTH ? `${l} ` : l.padEnd(LABEL_WIDTH));
   const t = s.totals;
   const r = s.run;
   const v = verdictOf(s);

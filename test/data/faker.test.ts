@@ -122,3 +122,18 @@ test('arguments faker rejects fail at creation, naming the field', () => {
     (err: unknown) => err instanceof ModelwaveError && err.code === 'MW_SCENARIO_INVALID' && /^data\.fields\.n: faker number\.int rejected its args/.test(err.message),
   );
 });
+
+test('arguments faker refuses for only some draws fail at creation too, naming the field, the row and the fix', () => {
+  // A length of 0 is fine, 1 or 2 has no digit left: row 0 of seed 3 draws length 0 (the old single trial passed it,
+  // and the run then died mid-wave with exit 1 and no field named); one of the first 64 rows draws 1 or 2.
+  const field = { kind: 'faker', method: 'string.numeric', args: { length: { min: 0, max: 2 }, exclude: '0123456789' } } as const;
+  assert.throws(
+    () => createRowGenerator(scenario({ seed: 3, fields: { nu: field } })),
+    (err: unknown) =>
+      err instanceof ModelwaveError &&
+      err.code === 'MW_SCENARIO_INVALID' &&
+      err.exitCode === 2 &&
+      /^data\.fields\.nu: faker string\.numeric rejected its args on row [1-9]\d*: /.test(err.message) &&
+      /^fix: change data\.fields\.nu\.args /.test(err.details[0] ?? ''),
+  );
+});

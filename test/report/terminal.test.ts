@@ -56,3 +56,14 @@ test('an incomplete store: the spool path is printed whole, with the import comm
   s.store = { kind: 'postgres', location: 'postgres://mw@db:5432/metrics', storedRequests: 0, complete: false, spoolPath };
   assert.ok(renderTerminalSummary(s).includes(`modelwave store import ${spoolPath} --store <the same URL>`));
 });
+
+test('a label as long as the label column is still followed by a space (the first HTTP error and bad answer)', () => {
+  const s = makeSummary();
+  s.totals.errors.samples = [
+    { kind: 'httpError', status: 500, code: 'HTTP_STATUS', bodyHead: 'oops' },
+    { kind: 'badResponse', status: 200, code: 'BAD_JSON', message: 'not JSON', bodyHead: '<html>' },
+  ];
+  const lines = renderTerminalSummary(s).split('\n');
+  assert.ok(lines.includes('  1st error HTTP 500 · body: oops'), lines.join('\n'));
+  assert.ok(lines.includes('  1st bad  BAD_JSON: not JSON · body: <html>'), lines.join('\n'));
+});
