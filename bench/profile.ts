@@ -10,6 +10,7 @@
 // (each run N times, interleaved, summed into one summary; default 1), --build DIR (profile another checkout's build,
 // fed this checkout's scenarios), --workers N, --interval µs (sampling interval, default 500), --top N (functions per
 // thread, default 30), --keep (keep the .cpuprofile files, in reports/profiles/<label>/<run>/runK/, for DevTools).
+import { flagValue, positiveFlag } from './lib/args.js';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
@@ -52,17 +53,8 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const val = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const num = (name: string, dflt: number): number => {
-    const v = val(name);
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!(n > 0)) throw new Error(`--${name} must be a positive number (got ${v})`);
-    return n;
-  };
+  const val = (name: string): string | undefined => flagValue(argv, name);
+  const num = (name: string, dflt: number): number => positiveFlag(argv, name, dflt);
   const only = (val('only')?.split(',') ?? IDS) as RunId[];
   for (const r of only) if (!IDS.includes(r)) throw new Error(`--only: unknown run ${r} (runs: ${IDS.join(', ')})`);
   const build = val('build');

@@ -80,17 +80,20 @@ class Runner {
     this.pool = Array.from({ length: POOL }, (_, i) => Array.from({ length: k }, (_, j) => gen.row(1e9 + i * k + j)));
   }
 
-  private generate(requests: number): void {
+  /** Request `this.seq`'s rows and labels, as a worker makes them before a send. */
+  private fill(): void {
     const { gen, k, rows, labels } = this;
-    for (let r = 0; r < requests; r++, this.seq++) {
-      for (let j = 0; j < k; j++) {
-        const ri = this.seq * k + j;
-        const row = gen.row(ri);
-        rows[j] = row;
-        labels[j] = gen.label(ri, row);
-      }
+    for (let j = 0; j < k; j++) {
+      const ri = this.seq * k + j;
+      const row = gen.row(ri);
+      rows[j] = row;
+      labels[j] = gen.label(ri, row);
     }
-    sink += labels[0] ?? 0;
+  }
+
+  private generate(requests: number): void {
+    for (let r = 0; r < requests; r++, this.seq++) this.fill();
+    sink += this.labels[0] ?? 0;
   }
 
   private encode(requests: number): void {
@@ -99,14 +102,9 @@ class Runner {
   }
 
   private both(requests: number): void {
-    const { gen, codec, k, rows, labels } = this;
+    const { codec, rows } = this;
     for (let r = 0; r < requests; r++, this.seq++) {
-      for (let j = 0; j < k; j++) {
-        const ri = this.seq * k + j;
-        const row = gen.row(ri);
-        rows[j] = row;
-        labels[j] = gen.label(ri, row);
-      }
+      this.fill();
       sink += codec.encode(rows, this.seq).length;
     }
   }

@@ -8,6 +8,7 @@
 //   npm run bench -- --only closed-nginx,open-5k --rounds 5
 //   npm run bench -- --only closed-nginx,open-5k,ten-ms --baseline /path/to/other/checkout   # same-round A/B
 //   npm run bench -- --update-results                    # also rewrite the generated part of bench/RESULTS.md
+import { flagValue, positiveFlag } from './lib/args.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -40,17 +41,8 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const val = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const num = (name: string, dflt: number): number => {
-    const v = val(name);
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!(n > 0)) throw new Error(`--${name} must be a positive number (got ${v})`);
-    return n;
-  };
+  const val = (name: string): string | undefined => flagValue(argv, name);
+  const num = (name: string, dflt: number): number => positiveFlag(argv, name, dflt);
   const quick = argv.includes('--quick');
   const only = (val('only')?.split(',') ?? ALL.filter((c) => !(quick && c === 'workers'))) as CaseId[];
   for (const c of only) if (!ALL.includes(c)) throw new Error(`--only: unknown case ${c} (cases: ${ALL.join(', ')})`);
