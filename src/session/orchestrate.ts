@@ -9,7 +9,6 @@ import type { Summary } from '../summary/types.js';
 import { attach } from '../summary/attach.js';
 import { executeRun, type RunResult, type RunSink } from '../engine/main/run.js';
 import { insecureTlsWarnings } from '../engine/net/tls.js';
-import { progressSink } from '../engine/main/progress.js';
 import { judge, sessionExitCode, type Judgement } from '../verdict/judge.js';
 import type { ValidityOptions } from '../verdict/validity.js';
 import type { SaveResult, StoreOptions } from '../store/types.js';
@@ -111,7 +110,8 @@ export async function runSession<T extends Delivered>(s: Scenario, o: SessionOpt
     : undefined;
   // Printed before the wave (and kept in the report): a run that does not verify its target must not look like one that does.
   for (const w of new Set((spec.targets ?? [s.target.url]).flatMap((url) => insecureTlsWarnings(s, url)))) progressOut.write(`warning: ${w}\n`);
-  const progress = o.quiet ? undefined : progressSink(progressOut, undefined, s.load.phases, wantColor(progressOut));
+  // Loaded only when shown: a quiet run (CI, the bench) does not pay for the progress bar's modules at start-up.
+  const progress = o.quiet ? undefined : (await import('../engine/main/progress.js')).progressSink(progressOut, undefined, s.load.phases, wantColor(progressOut));
   if (progress) sinks.push(progress);
   let result: RunResult;
   try {
