@@ -3,6 +3,7 @@
 // is run --rounds times and each answer printed with its probes. On an idle 2-core machine the answer is within 10%
 // of 160 and the knee within 15%; under load from other processes it is lower (the machine, not the search).
 //   npm run build && node dist/bench/capacity.js [--rounds 3]
+import { flagValue } from './lib/args.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,10 +13,7 @@ import { loadScenario } from '../src/scenario/load.js';
 import { spawnReferenceServer } from '../src/server/spawn.js';
 import { parseThresholdLine } from '../src/verdict/thresholds.js';
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
+const arg = (name: string, dflt: string): string => flagValue(process.argv, name) ?? dflt;
 const rounds = Number(arg('rounds', '3'));
 const SCENARIO = fileURLToPath(new URL('../../test/fixtures/capacity.yaml', import.meta.url));
 const CAPACITY_RPS = 160;

@@ -3,6 +3,7 @@
 // and — on the very same measurements — how often it would have failed with the ordinary (iid) bootstrap that
 // treats requests as independent, which is what issue #14 caught failing `latency.p99.ratio <= 1.10`.
 //   npm run build && node dist/bench/compare-aa.js [--seeds 20] [--duration 4s] [--scenario scenarios/telco.yaml]
+import { flagValue } from './lib/args.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,10 +12,7 @@ import { runCompare } from '../src/compare/run.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { parseDurationMs } from '../src/util/duration.js';
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
+const arg = (name: string, dflt: string): string => flagValue(process.argv, name) ?? dflt;
 const seeds = Number(arg('seeds', '20'));
 const durationMs = parseDurationMs(arg('duration', '4s'));
 const file = arg('scenario', 'scenarios/telco.yaml');

@@ -3,6 +3,7 @@
 // This machine has 2 cores shared with nginx and Postgres: more shards add processes, not cores, so this shows the
 // mechanism's overhead (barrier, clock, merge, N processes' fixed costs), not scale-out.
 // Run: npm run build && node dist/bench/distributed.js [--rate 2000] [--seconds 3] [--pg postgres://…]
+import { flagValue } from './lib/args.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,10 +11,7 @@ import path from 'node:path';
 import { mergeGroup } from '../src/distributed/merge.js';
 import { CLI, startNginx } from './lib/targets.js';
 
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
+const arg = (name: string, dflt: string): string => flagValue(process.argv, name) ?? dflt;
 const rate = Number(arg('rate', '2000'));
 const seconds = Number(arg('seconds', '3'));
 const pg = arg('pg', process.env.MODELWAVE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test');

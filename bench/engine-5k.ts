@@ -1,15 +1,13 @@
 // Issue #3's first bench figure: the engine at 5,000 req/s against the reference server — achieved rate, lag and
 // generator CPU per request (user + system of the modelwave process, from the OS), over a few rounds.
 //   npm run build && node dist/bench/engine-5k.js [--seconds 5] [--rounds 3] [--workers N]
+import { flagValue } from './lib/args.js';
 import { stopAll } from './lib/proc.js';
 import { fmt, fmtSpread, spread } from './lib/stats.js';
 import { startReference } from './lib/targets.js';
 import { runModelwave, type GenResult } from './lib/tools.js';
 
-const arg = (name: string, dflt?: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
+const arg = (name: string, dflt?: string): string | undefined => flagValue(process.argv, name) ?? dflt;
 const seconds = Number(arg('seconds', '5'));
 const rounds = Number(arg('rounds', '3'));
 const workers = arg('workers') !== undefined ? Number(arg('workers')) : undefined;
