@@ -7,13 +7,11 @@
 import pg from 'pg';
 import { ModelwaveError, usageError } from '../errors.js';
 import { TargetAccumulator } from '../engine/main/accumulate.js';
-import { HistogramDeltas } from '../engine/worker/deltas.js';
 import { initHistograms } from '../stats/hist.js';
 import { labelsOf } from '../engine/main/labels.js';
 import { RecordBuffer } from '../engine/records.js';
 import { summarize, type PhaseTiming } from '../engine/main/summarize.js';
 import { Outcome, type RecordBatch } from '../engine/types.js';
-import type { HistDelta } from '../engine/task.js';
 import { windowGrid, windowIndex, type WindowGrid } from '../engine/windows.js';
 import type { Scenario } from '../spec/types.js';
 import { loadPlanOf } from '../schedule/plan.js';
@@ -187,11 +185,10 @@ async function mergeWith(c: pg.Client, name: string): Promise<MergeResult> {
 }
 
 /**
- * Feed one shard's stored records into the accumulator, with the histogram deltas a worker would have recorded for
- * them (engine/worker/worker.ts, complete()). Returns the shard's measured requests sent (dropped and warm-up excluded).
+ * Feed one shard's stored records into the accumulator (which records their histograms as it does a live run's).
+ * Returns the shard's measured requests sent (dropped and warm-up excluded).
  */
 async function replayShard(c: pg.Client, runId: string, acc: TargetAccumulator, grid: WindowGrid, warmup: boolean[], k: number): Promise<number> {
-  const deltas = new HistogramDeltas(0);
   let after = -1;
   let sent = 0;
   for (;;) {
@@ -205,17 +202,8 @@ async function replayShard(c: pg.Client, runId: string, acc: TargetAccumulator, 
     const b = toBatch(rows, k, grid);
     for (let i = 0; i < b.count; i++) {
       acc.add(b, i);
-      if (b.outcome[i] === Outcome.dropped) continue;
-      const p = b.phase[i];
-      if (!warmup[p]) sent++;
-      const intendedUs = b.intendedUs[i];
-      const receivedUs = b.receivedUs[i];
-      const sentUs = b.sentUs[i];
-      deltas.record(p, warmup[p], b.window[i], Math.floor(intendedUs / 1e6), b.outcome[i] === Outcome.ok, receivedUs - intendedUs, receivedUs - sentUs, sentUs - intendedUs);
+      if (b.outcome[i] !== Outcome.dropped && !warmup[b.phase[i]]) sent++;
     }
-    const hists: HistDelta[] = [];
-    deltas.drainInto(hists);
-    for (const d of hists) acc.mergeHist(d, d.encoded);
     after = rows[rows.length - 1].seq;
     if (rows.length < PAGE) break;
   }

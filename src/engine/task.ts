@@ -30,7 +30,7 @@ export interface WorkerTask {
   endUs: SharedArrayBuffer;
   ready: SharedArrayBuffer;
   port: MessagePort;
-  /** Records and histogram deltas are flushed at least this often. */
+  /** Records are flushed at least this often. */
   flushMs: number;
   /** A shard of a distributed run (src/distributed): this process sends global sequence numbers k ≡ index (mod count). */
   shard?: ShardSlice;
@@ -55,8 +55,6 @@ export interface BatchMessage {
   type: 'batch';
   /** One batch per target that has new records (targets with none are left out); its columns are transferred. */
   records: TargetBatch[];
-  /** The histograms recorded since the last batch, each one target's series of one phase, window or second. */
-  hists: HistDelta[];
   inFlight: number;
   samples?: TargetSample[];
   staleRetries?: StaleRetries[];
@@ -71,7 +69,7 @@ export interface TargetBatch {
 }
 
 /**
- * Which merged histogram a value belongs to (see worker/deltas.ts for what each holds). Per phase: latency of
+ * Which histogram a value belongs to (see main/histstore.ts for what each holds). Per phase: latency of
  * successful requests, latency of failed ones, service time (of successful ones), send lag (of every sent one). Per
  * window: latency, successful and failed. Per second of the run: latency of successful requests.
  */
@@ -82,10 +80,7 @@ export type HistRef =
 export type PhaseSeries = Extract<HistRef, { phase: number }>['series'];
 export type WindowSeries = Extract<HistRef, { window: number }>['series'];
 
-/** A worker's histogram of one target and one series since its last flush, encoded (stats/hist.ts encodeHistogram). */
-export type HistDelta = HistRef & { target: number; encoded: string };
-
-/** The HistRef of each series, for readers of the merged histograms (the summary, live outputs). */
+/** The HistRef of each series, for readers of the histograms (the summary, live outputs). */
 export const histRef = {
   latency: (phase: number): HistRef => ({ series: 'latency', phase }),
   latencyFailed: (phase: number): HistRef => ({ series: 'latencyFailed', phase }),

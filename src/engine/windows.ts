@@ -1,5 +1,5 @@
-// The accuracy window a request belongs to — one definition, read by the worker (per-window histogram deltas), the
-// main thread's accumulator (counts and confusion per window) and the record sinks (the store's window column).
+// The accuracy window a request belongs to — one definition, computed by the worker for each record and read by the
+// main thread's accumulator (counts, confusion and histograms per window) and the record sinks (the store's window column).
 import type { WindowSpec } from '../spec/types.js';
 
 /** A WindowSpec resolved for the hot path: count windows of `every` requests, or span windows of `spanUs` µs. */

@@ -11,11 +11,15 @@ export const HIST_HIGHEST_US = 3_600_000_000;
 export const HIST_DIGITS = 3 as const;
 
 let wasm = false;
-/** WebAssembly mode is ~3× faster; it must be initialised once in every thread that records. */
+/**
+ * WebAssembly mode is ~3× faster; it must be initialised once in every thread that records (today: the main thread).
+ * Synchronously: the asynchronous loader tests `typeof Response`, which makes Node load its fetch implementation and
+ * web streams — 116 ms against 25 ms here (issue #19, measured on the bench VM).
+ */
 export async function initHistograms(): Promise<void> {
   if (wasm) return;
   try {
-    await hdr.initWebAssembly();
+    hdr.initWebAssemblySync();
     wasm = true;
   } catch {
     wasm = false; // pure-JS histograms still give identical numbers, only slower
@@ -41,7 +45,11 @@ export function recordUs(h: Histogram, us: number): void {
   h.recordValue(v);
 }
 
-let quantizer: { highestEquivalentValue(v: number): number } | undefined;
+type Quantizer = { highestEquivalentValue(v: number): number; lowestEquivalentValue(v: number): number };
+let quantizer: Quantizer | undefined;
+/** A pure-JS histogram only for its bucket arithmetic (same lowest value and digits as every recording histogram). */
+const quantize = (): Quantizer =>
+  (quantizer ??= hdr.build({ lowestDiscernibleValue: HIST_LOWEST_US, highestTrackableValue: HIST_HIGHEST_US, numberOfSignificantValueDigits: HIST_DIGITS, useWebAssembly: false }) as unknown as Quantizer);
 
 /**
  * The value (integer µs) a histogram reports for a recorded duration of `us`: the top of its bucket, after recordUs's
@@ -52,11 +60,7 @@ export function bucketTopUs(us: number): number {
   let v = Math.round(us);
   if (!(v >= HIST_LOWEST_US)) v = HIST_LOWEST_US;
   else if (v > HIST_HIGHEST_US) v = HIST_HIGHEST_US;
-  // A pure-JS histogram only for its bucket arithmetic (same lowest value and digits as every recording histogram).
-  quantizer ??= hdr.build({ lowestDiscernibleValue: HIST_LOWEST_US, highestTrackableValue: HIST_HIGHEST_US, numberOfSignificantValueDigits: HIST_DIGITS, useWebAssembly: false }) as unknown as {
-    highestEquivalentValue(v: number): number;
-  };
-  return quantizer.highestEquivalentValue(v);
+  return quantize().highestEquivalentValue(v);
 }
 
 export function encodeHistogram(h: Histogram): string {
@@ -77,18 +81,23 @@ export function mergeEncoded(into: Histogram, encoded: string): void {
 
 const ms = (us: number) => Math.round(us) / 1000;
 
-/** Percentiles in float ms with µs precision. An empty histogram gives zeros with count 0. */
+/**
+ * Percentiles in float ms with µs precision. An empty histogram gives zeros with count 0. Min and max are given as
+ * their buckets' bounds (lowest and highest equivalent values), as for every percentile: the same figure whether
+ * the histogram was recorded live or rebuilt from its encoding (which keeps only buckets).
+ */
 export function latencyStats(h: Histogram): LatencyStats {
   const count = h.totalCount;
   if (count === 0) return { p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, min: 0, mean: 0, count: 0 };
+  const q = quantize();
   return {
     p50: ms(h.getValueAtPercentile(50)),
     p90: ms(h.getValueAtPercentile(90)),
     p95: ms(h.getValueAtPercentile(95)),
     p99: ms(h.getValueAtPercentile(99)),
     p999: ms(h.getValueAtPercentile(99.9)),
-    max: ms(h.maxValue),
-    min: ms(h.minNonZeroValue),
+    max: ms(q.highestEquivalentValue(h.maxValue)),
+    min: ms(q.lowestEquivalentValue(h.minNonZeroValue)),
     mean: Math.round(h.mean) / 1000,
     count,
   };

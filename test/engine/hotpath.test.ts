@@ -1,15 +1,13 @@
 // The engine's hot-path pieces (bench/RESULTS.md says why each exists): the byte-level HTTP parser fed in awkward
-// pieces, pre-opened connections, the per-worker histogram deltas, the main thread's bounded histogram store, and
-// the open-loop waker. Loopback only, bounded.
+// pieces, pre-opened connections, the main thread's bounded histogram store, and the open-loop waker. Loopback only, bounded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { ConnectionPool } from '../../src/engine/net/http.js';
-import { HistogramDeltas } from '../../src/engine/worker/deltas.js';
-import { HistogramStore } from '../../src/engine/main/histstore.js';
-import { createHistogram, encodeHistogram, initHistograms, latencyStats, mergeEncoded, recordUs } from '../../src/stats/hist.js';
+import { HistogramStore, LIVE_PER_SERIES } from '../../src/engine/main/histstore.js';
+import { createHistogram, initHistograms, latencyStats, recordUs } from '../../src/stats/hist.js';
 import { ERROR_CODES } from '../../src/engine/types.js';
-import { histRef, type HistDelta } from '../../src/engine/task.js';
+import { histRef } from '../../src/engine/task.js';
 import { Waker } from '../../src/engine/worker/wake.js';
 
 /** A raw TCP server: `reply(requestNumber, socket)` answers each complete request; counts connections. */
@@ -106,66 +104,65 @@ test('prewarm opens idle connections before any request, and requests then reuse
   await srv.close();
 });
 
-test('histogram deltas: successful and failed latency apart; per-phase, per-window, per-second series; warm-up kept out of windows only', async () => {
+test('histogram store: successful and failed latency apart; per-phase, per-window, per-second series; warm-up kept out of windows only', async () => {
   await initHistograms();
-  const d = new HistogramDeltas(1);
-  d.record(0, false, 0, 0, true, 1500, 1000, 10);
-  d.record(0, false, 1, 0, true, 2500, 2000, 20);
-  d.record(0, false, 1, 0, false, 300, 250, 30); // a failed request: its own latency series, lag like any other
-  d.record(1, true, 2, 1, true, 9000, 9000, 0); // warm-up: phase histograms and the second, no window
-  d.record(1, true, 2, 1, false, 700, 600, 0);
-  const out: HistDelta[] = [];
-  d.drainInto(out);
-  // Every delta names its target and exactly one of phase, window, second.
-  const where = (x: HistDelta) => ('phase' in x ? `p${x.phase}` : 'window' in x ? `w${x.window}` : `s${x.second}`);
-  assert.deepEqual(
-    out.map((x) => `${x.target} ${x.series} ${where(x)}`).sort(),
-    [
-      '1 lag p0', '1 latency p0', '1 latencyFailed p0', '1 latency s0', '1 latency s1', '1 latency w0', '1 latency w1', '1 latencyFailed w1',
-      '1 service p0', '1 lag p1', '1 latency p1', '1 latencyFailed p1', '1 service p1',
-    ].sort(),
-  );
-  assert.ok(d.isEmpty);
   const store = new HistogramStore();
-  for (const x of out) store.merge(x, x.encoded);
-  assert.equal(latencyStats(store.get(histRef.latency(0))!).count, 2, 'successful only');
+  store.record(0, false, 0, 0, true, 1500, 1000, 10);
+  store.record(0, false, 1, 0, true, 2500, 2000, 20);
+  store.record(0, false, 1, 0, false, 300, 250, 30); // a failed request: its own latency series, lag like any other
+  store.record(1, true, 2, 1, true, 9000, 9000, 0); // warm-up: phase histograms and the second, no window
+  store.record(1, true, 2, 1, false, 700, 600, 0);
+  const count = (ref: Parameters<HistogramStore['get']>[0]) => latencyStats(store.get(ref)!).count;
+  assert.equal(count(histRef.latency(0)), 2, 'successful only');
   assert.equal(latencyStats(store.get(histRef.latencyFailed(0))!).max, 0.3, 'the failed one');
-  assert.equal(latencyStats(store.get(histRef.service(0))!).count, 2, 'service time: successful only');
-  assert.equal(latencyStats(store.get(histRef.lag(0))!).count, 3, 'lag: every sent request');
-  assert.equal(latencyStats(store.get(histRef.window(1))!).count, 1);
-  assert.equal(latencyStats(store.get(histRef.windowFailed(1))!).count, 1);
-  assert.equal(latencyStats(store.get(histRef.latency(1))!).count, 1, 'a warm-up phase keeps its latency');
-  assert.equal(latencyStats(store.get(histRef.latencyFailed(1))!).count, 1);
+  assert.equal(count(histRef.service(0)), 2, 'service time: successful only');
+  assert.equal(count(histRef.lag(0)), 3, 'lag: every sent request');
+  assert.equal(count(histRef.window(0)), 1);
+  assert.equal(count(histRef.window(1)), 1);
+  assert.equal(count(histRef.windowFailed(1)), 1);
+  assert.equal(store.get(histRef.windowFailed(0)), undefined, 'no failure in window 0');
+  assert.equal(count(histRef.latency(1)), 1, 'a warm-up phase keeps its latency');
+  assert.equal(count(histRef.latencyFailed(1)), 1);
   assert.equal(store.get(histRef.window(2)), undefined, 'warm-up requests are in no window');
   // 9,000 µs recorded; HDR reports the top of its bucket (3 significant digits).
   assert.ok(Math.abs(latencyStats(store.get(histRef.second(1))!).max - 9) <= 0.01);
-  assert.equal(latencyStats(store.get(histRef.second(1))!).count, 1, 'the per-second series holds successful requests only');
+  assert.equal(count(histRef.second(1)), 1, 'the per-second series holds successful requests only');
+  assert.equal(count(histRef.second(0)), 2);
   store.destroy();
 });
 
-test('the histogram store keeps series compressed but reports exactly what merging them live did', async () => {
+test('the histogram store compresses old windows and seconds, takes late values for them, and reports exactly what one live histogram per index does', async () => {
   await initHistograms();
   const store = new HistogramStore();
-  const live = createHistogram();
-  // 30 deltas (more than the fold threshold) into one window's series and one phase's.
-  for (let i = 0; i < 30; i++) {
-    const h = createHistogram();
-    for (let v = 0; v < 200; v++) recordUs(h, 100 + ((v * 7919 + i * 104729) % 50_000));
-    const enc = encodeHistogram(h);
-    store.merge(histRef.window(3), enc);
-    store.merge(histRef.latency(0), enc);
-    mergeEncoded(live, enc); // what the main thread did before: one live WebAssembly histogram per series
-    h.destroy();
+  const live = new Map<string, ReturnType<typeof createHistogram>>();
+  const liveOf = (key: string) => live.get(key) ?? live.set(key, createHistogram()).get(key)!;
+  const windows = LIVE_PER_SERIES * 4; // far more than stay live: most are compressed
+  // Requests mostly in order of their window, with 1 in 7 answered late (several windows on: a timeout), and a
+  // burst of late answers for window 0 long after it was compressed (more than the fold threshold).
+  let n = 0;
+  const put = (w: number, us: number, ok: boolean) => {
+    store.record(0, false, w, w >> 1, ok, us, us, 0);
+    recordUs(liveOf(`${ok ? 'w' : 'f'}${w}`), us);
+    if (ok) recordUs(liveOf(`s${w >> 1}`), us);
+  };
+  for (let w = 0; w < windows; w++) {
+    for (let i = 0; i < 300; i++, n++) {
+      const us = 100 + ((n * 7919) % 50_000);
+      if (n % 7 === 0 && w >= 5) put(w - 5, us + 2_000_000, true);
+      else put(w, us, n % 11 !== 0);
+    }
   }
-  const want = latencyStats(live);
-  assert.deepEqual(latencyStats(store.get(histRef.window(3))!), want);
-  assert.deepEqual(latencyStats(store.get(histRef.latency(0))!), want);
-  // Reading a series twice gives the same answer (it is folded, not consumed).
-  assert.deepEqual(latencyStats(store.get(histRef.window(3))!), want);
-  assert.equal(store.get(histRef.window(4)), undefined);
-  assert.equal(store.get(histRef.windowFailed(3)), undefined, 'failed and successful series apart');
-  assert.equal(store.get(histRef.second(3)), undefined, 'a second is not a window');
-  live.destroy();
+  for (let i = 0; i < 5000; i++) put(0, 3_000_000 + i, true);
+  for (const [key, h] of live) {
+    const i = Number(key.slice(1));
+    const ref = key[0] === 'w' ? histRef.window(i) : key[0] === 'f' ? histRef.windowFailed(i) : histRef.second(i);
+    const want = latencyStats(h);
+    assert.deepEqual(latencyStats(store.get(ref)!), want, key);
+    assert.deepEqual(latencyStats(store.get(ref)!), want, `${key}, read twice: folded, not consumed`);
+  }
+  assert.equal(store.get(histRef.window(windows)), undefined);
+  assert.equal(store.get(histRef.second(windows)), undefined, 'a second is not a window');
+  for (const h of live.values()) h.destroy();
   store.destroy();
 });
 

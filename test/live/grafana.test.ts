@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TargetAccumulator } from '../../src/engine/main/accumulate.js';
 import { windowGrid, windowIndex } from '../../src/engine/windows.js';
-import { histRef } from '../../src/engine/task.js';
-import { createHistogram, encodeHistogram, initHistograms, recordUs } from '../../src/stats/hist.js';
+import { initHistograms } from '../../src/stats/hist.js';
 import { labelsOf } from '../../src/engine/main/labels.js';
 import { Outcome, type RecordBatch } from '../../src/engine/types.js';
 import { LiveEventBuilder } from '../../src/live/event.js';
@@ -42,10 +41,6 @@ async function exposed(): Promise<Map<string, Set<string>>> {
     label: f(() => 1), readAs: new Uint8Array(n).fill(1), uuid: Array.from({ length: n }, () => ''),
   };
   for (let i = 0; i < n; i++) acc.add(b, i);
-  const h = createHistogram();
-  for (let i = 0; i < n; i++) recordUs(h, 4000);
-  acc.mergeHist(histRef.latency(0), encodeHistogram(h));
-  h.destroy();
   const builder = new LiveEventBuilder(s, 'r1', 0);
   builder.onBatch(0, b);
   builder.onTick({

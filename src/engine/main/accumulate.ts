@@ -1,5 +1,6 @@
-// The main thread's accumulator for one target: request accounting, merged HDR histograms, and reconciliation of
-// every prediction with its label, per phase, per window and per second. A sink (sink.ts) fed batch by batch, with
+// The main thread's accumulator for one target: request accounting, HDR histograms (recorded here from the records:
+// latency from the intended send time, service time, lag), and reconciliation of every prediction with its label,
+// per phase, per window and per second. A sink (sink.ts) fed batch by batch, with
 // each request's window as the worker computed it; `summarize.ts` reads it.
 import type { RequestCounts, ResponseSample } from '../../summary/types.js';
 import { Confusion } from '../../quality/confusion.js';
@@ -8,7 +9,6 @@ import { countOutcome, emptyCounts } from './counts.js';
 import { HistogramStore } from './histstore.js';
 import { bucketTopUs } from '../../stats/hist.js';
 import { ERROR_CODES, OUT_OF_CLASS, Outcome, type RecordBatch } from '../types.js';
-import type { HistRef } from '../task.js';
 import { Correctness, ScoreBins } from './scores.js';
 
 export interface WindowAcc {
@@ -56,7 +56,7 @@ export class TargetAccumulator {
   readonly byCode = new Map<string, number>();
   /** Per phase: requests sent again on a fresh connection after a stale keep-alive connection failed (http.ts). */
   readonly staleRetries: number[];
-  /** Merged latency histograms (memory bounded: per-window/per-second series stay compressed). */
+  /** Latency, service time and lag histograms, recorded from the records (memory bounded: see histstore.ts). */
   readonly hists = new HistogramStore();
   readonly confusion?: Confusion;
   /** Per phase (warm-up phases included, so their accuracy is visible even though totals exclude them). */
@@ -92,10 +92,6 @@ export class TargetAccumulator {
     if (keepSamples) this.samples = { correct: new Correctness(), latencyMs: [], atMs: [], errors: 0, sent: 0 };
   }
 
-  mergeHist(ref: HistRef, encoded: string): void {
-    this.hists.merge(ref, encoded);
-  }
-
   /** Account for every request of a batch of this target's records. */
   addBatch(b: RecordBatch): void {
     for (let i = 0; i < b.count; i++) this.add(b, i);
@@ -112,7 +108,13 @@ export class TargetAccumulator {
     let s = this.seconds.get(sec);
     if (!s) this.seconds.set(sec, (s = { counts: emptyCounts() }));
     countOutcome(s.counts, outcome);
-    if (this.phaseWarmup[p]) {
+    const warmup = this.phaseWarmup[p];
+    if (outcome !== Outcome.dropped) {
+      const sentUs = b.sentUs[i];
+      const receivedUs = b.receivedUs[i];
+      this.hists.record(p, warmup, b.window[i], sec, outcome === Outcome.ok, receivedUs - intendedUs, receivedUs - sentUs, sentUs - intendedUs);
+    }
+    if (warmup) {
       this.reconcilePhaseOnly(b, i, outcome, p);
       return;
     }

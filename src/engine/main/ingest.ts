@@ -1,6 +1,6 @@
 // The main thread's end of the worker → main seam: one worker's batch message into the accumulators and the sinks.
-// Everything arrives typed (task.ts BatchMessage): records already split by target with their window column, and
-// histogram deltas naming their target and series, so nothing here parses a key or copies a record.
+// Everything arrives typed (task.ts BatchMessage): records already split by target with their window column, so
+// nothing here parses a key or copies a record; the accumulator records the histograms from them.
 import type { BatchMessage } from '../task.js';
 import type { TargetAccumulator } from './accumulate.js';
 import type { RunSink } from './sink.js';
@@ -11,11 +11,10 @@ export const accumulatorSink = (accs: readonly TargetAccumulator[]): RunSink => 
 });
 
 /**
- * Apply one batch message: histogram deltas, response samples, stale-connection retries and out-of-class examples
- * go to their target's accumulator; each target's records go to every sink in order (the accumulators' first).
+ * Apply one batch message: response samples, stale-connection retries and out-of-class examples go to their
+ * target's accumulator; each target's records go to every sink in order (the accumulators' first).
  */
 export function ingest(m: BatchMessage, accs: readonly TargetAccumulator[], sinks: readonly RunSink[]): void {
-  for (const d of m.hists) accs[d.target].mergeHist(d, d.encoded);
   for (const { target, ...sample } of m.samples ?? []) accs[target].addSample(sample);
   for (const r of m.staleRetries ?? []) accs[r.target].staleRetries[r.phase] += r.count;
   for (const x of m.outOfClass ?? []) accs[x.target].addOutOfClassExample(x.value);

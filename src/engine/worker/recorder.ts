@@ -1,14 +1,15 @@
 // What a worker ships to the main thread: per target, the record of every finished or dropped request (columnar,
-// engine/records.ts) with its window, histogram deltas (deltas.ts), the first unusable answer of each kind, a few
-// answers outside the label's classes, and stale-connection retries. Flushed as one typed BatchMessage (task.ts)
-// at least every `flushMs` and as soon as a record buffer fills.
-// Hot path: recording a request writes its columns and up to five histogram values; no allocation.
+// engine/records.ts) with its window, the first unusable answer of each kind, a few answers outside the label's
+// classes, and stale-connection retries. Flushed as one typed BatchMessage (task.ts) at least every `flushMs` and
+// as soon as a record buffer fills. The main thread records the histograms from the records (main/histstore.ts):
+// a worker neither records, encodes nor loads any (issue #19: that was ~1 µs per request at 5,000 req/s in the
+// worker, as much again on the main thread to decode, and ~100 ms of WebAssembly start-up per worker).
+// Hot path: recording a request writes its columns; no allocation.
 import { RecordBuffer, transferList } from '../records.js';
 import { Outcome } from '../types.js';
 import { scrubSecrets } from '../../scenario/redact.js';
 import { windowGrid, windowIndex, type WindowGrid } from '../windows.js';
-import type { HistDelta, OutOfClassExample, StaleRetries, TargetBatch, TargetSample, WorkerMessage, WorkerTask } from '../task.js';
-import { HistogramDeltas } from './deltas.js';
+import type { OutOfClassExample, StaleRetries, TargetBatch, TargetSample, WorkerMessage, WorkerTask } from '../task.js';
 import type { RunState } from './shared.js';
 import type { InFlight } from './slots.js';
 
@@ -25,7 +26,6 @@ const BUFFER_ROWS = 65_536;
 export class Recorder {
   /** Per target: its requests' records (so a batch reaches the main thread split by target). */
   private readonly bufs: RecordBuffer[];
-  private readonly deltas: HistogramDeltas[];
   private readonly windows: WindowGrid;
   private readonly phaseWarmup: boolean[];
   private readonly k: number;
@@ -52,7 +52,6 @@ export class Recorder {
     this.workerIndex = t.workerIndex;
     const capacity = Math.max(1, Math.min(4096, Math.floor(BUFFER_ROWS / this.k)));
     this.bufs = t.targets.map(() => new RecordBuffer(capacity, this.k));
-    this.deltas = t.targets.map((_, ti) => new HistogramDeltas(ti));
     this.windows = windowGrid(s.windows);
     this.phaseWarmup = s.load.phases.map((p) => p.warmup);
     this.sampled = t.targets.map(() => 0);
@@ -81,7 +80,7 @@ export class Recorder {
 
   /**
    * A sent request's answer (or failure): its record, with per row the prediction, probability and how it was read
-   * (`pred`, `prob`, `how`: k entries each), and its latency, service time and lag in the histograms.
+   * (`pred`, `prob`, `how`: k entries each).
    */
   answered(f: InFlight, outcome: number, code: number, uuid: string, pred: Float64Array, prob: Float64Array, how: Uint8Array): void {
     const ti = f.target;
@@ -91,7 +90,6 @@ export class Recorder {
     const buf = this.bufs[ti];
     const i = buf.push(seq, ti, p, this.workerIndex, window, intendedUs, sentUs, receivedUs, outcome, f.status, code, uuid);
     for (let j = 0; j < this.k; j++) buf.setRow(i, j, pred[j], prob[j], f.labels[j], how[j]);
-    this.deltas[ti].record(p, this.phaseWarmup[p], window, Math.floor(intendedUs / 1e6), outcome === Outcome.ok, receivedUs - intendedUs, receivedUs - sentUs, sentUs - intendedUs);
     if (buf.full) this.flush();
   }
 
@@ -135,7 +133,7 @@ export class Recorder {
     else this.staleRetries.push({ target, phase, count: 1 });
   }
 
-  /** Ship records and histogram deltas; histograms restart empty so each message carries only new values. */
+  /** Ship the records (and samples, examples, retries) gathered since the last flush. */
   flush(): void {
     this.lastFlushMs = this.state.nowMs();
     const records: TargetBatch[] = [];
@@ -146,9 +144,7 @@ export class Recorder {
       records.push({ target, batch });
       transfer.push(...transferList(batch));
     });
-    if (records.length === 0 && this.deltas.every((d) => d.isEmpty)) return;
-    const hists: HistDelta[] = [];
-    for (const d of this.deltas) d.drainInto(hists);
+    if (records.length === 0) return;
     const inFlight = this.inFlight.reduce((a, b) => a + b, 0);
     const samples = this.samples.length > 0 ? this.samples.splice(0) : undefined;
     const staleRetries = this.staleRetries.length ? this.staleRetries : undefined;
@@ -156,7 +152,7 @@ export class Recorder {
     const outOfClass = this.outOfClass.length ? this.outOfClass : undefined;
     if (outOfClass) this.outOfClass = [];
     this.post(
-      { type: 'batch', records, hists, inFlight, ...(samples && { samples }), ...(staleRetries && { staleRetries }), ...(outOfClass && { outOfClass }) },
+      { type: 'batch', records, inFlight, ...(samples && { samples }), ...(staleRetries && { staleRetries }), ...(outOfClass && { outOfClass }) },
       transfer,
     );
   }

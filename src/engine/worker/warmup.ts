@@ -4,7 +4,6 @@
 import type { Codec } from '../../codecs/types.js';
 import type { Row, RowGenerator } from '../../data/types.js';
 import type { Scenario } from '../../spec/types.js';
-import { HistogramDeltas } from './deltas.js';
 import { RecordBuffer } from '../records.js';
 
 /** Pre-opened connections: ~5 ms of arrivals in open loop, never more than this many. */
@@ -48,12 +47,11 @@ export function warmupRowIndex(n: number, size: number): number {
 }
 
 /**
- * Run rows, labels, encoding, decoding, records and histograms a few thousand times with throwaway outputs. Rows and
+ * Run rows, labels, encoding, decoding and records a few thousand times with throwaway outputs. Rows and
  * labels are pure functions of their index, so nothing the run sends changes.
  */
 export function warmUpJit(gen: RowGenerator, codec: Codec, k: number): void {
   const buf = new RecordBuffer(64, k);
-  const deltas = new HistogramDeltas(0);
   const rows = new Array<Row>(k);
   const labels = new Float64Array(k);
   const iterations = warmupIterations(k);
@@ -69,7 +67,5 @@ export function warmUpJit(gen: RowGenerator, codec: Codec, k: number): void {
     const i = buf.push(seq, 0, 0, 0, n >> 10, n, n + 1, n + 2 + (d.ok ? 0 : 1), 0, 200, 0, '');
     for (let j = 0; j < k; j++) buf.setRow(i, j, NaN, NaN, labels[j]);
     if (buf.full) buf.take();
-    deltas.record(0, false, n >> 10, n >> 12, (n & 15) !== 15, 100 + (n & 1023), 50 + (n & 511), n & 7);
   }
-  deltas.drainInto([]);
 }

@@ -3,7 +3,7 @@
 // intended send time. Closed loop: its share of the concurrency, sequence numbers from a shared atomic counter.
 // The work is split in units, each in its own file: the open pump (open-pump.ts), the closed runner
 // (closed-runner.ts), the exchange that builds, sends and completes a request (exchange.ts), the recorder that
-// ships records and histogram deltas (recorder.ts), over the shared run state (shared.ts). This file wires them and
+// ships records (recorder.ts), over the shared run state (shared.ts). This file wires them and
 // walks the phases.
 // Hot path (bench/RESULTS.md has the numbers): no promise and no closure per request — the state of a request in
 // flight lives in an `InFlight` object owned by its connection and reused (slots.ts); answers are stamped as they
@@ -17,7 +17,6 @@ import type { Codec } from '../../codecs/types.js';
 import type { RowGenerator } from '../../data/types.js';
 import type { Scenario } from '../../spec/types.js';
 import type { OpenPhasePlan } from '../../schedule/plan.js';
-import { initHistograms } from '../../stats/hist.js';
 import { targetSecrets } from '../../scenario/redact.js';
 import type { GoMessage, WorkerOutcome, WorkerTask } from '../task.js';
 import { ClosedRunner } from './closed-runner.js';
@@ -121,7 +120,6 @@ export class WorkerRun {
  */
 export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome> {
   try {
-    await initHistograms();
     const w = new WorkerRun(task);
     await w.start();
     await w.run();
