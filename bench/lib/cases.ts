@@ -177,8 +177,10 @@ export async function open5k(o: BenchOptions): Promise<CaseResult> {
     const gens: Gen[] = [
       ...modelwaveGens(o, ng, 'open'),
       { name: 'autocannon', run: () => runAutocannon({ url: ng.mlflowEndpoint, connections: 50, seconds: o.seconds, rate: 5000, body: TELCO_PEER_BODY }) },
+      { name: 'node floor', run: () => runNodeFloor({ url: ng.mlflowEndpoint, connections: 50, seconds: o.seconds, rate: 5000, body: TELCO_PEER_BODY }) },
     ];
     const res = await interleave(o, gens);
+    const floor = res['node floor'];
     const fixed = {
       telcoMs: await modelwaveFixedMs(o, ROWS.telco.open, ROWS.telco.endpoint(ng)),
       lightMs: await modelwaveFixedMs(o, ROWS.light.open, ROWS.light.endpoint(ng)),
@@ -201,6 +203,10 @@ export async function open5k(o: BenchOptions): Promise<CaseResult> {
         sentence: `Open loop at 5,000 req/s with the telco rows, modelwave spends ${ratioSpread(t.vsAc)} autocannon's CPU per request in the same rounds (target ≤ 1×)`,
       },
       { target: "#19 open loop 5,000 req/s, light rows: CPU per request ÷ autocannon's", value: `${ratioSpread(l.vsAc)} (${fmtSpread(l.cpu)} µs; marginal ${fmtSpread(l.marginal)} µs)` },
+      {
+        target: '#19 open loop 5,000 req/s: CPU per request ÷ the open-loop Node floor (telco / light rows)',
+        value: `${ratioSpread(roundRatios(t.rs, floor, cpu))} / ${ratioSpread(roundRatios(l.rs, floor, cpu))} (floor ${fmtSpread(col(floor, cpu))} µs)`,
+      },
       { target: '#19 open loop 5,000 req/s: lag p99 (telco / light rows)', value: `${fmtSpread(t.lag, 3)} / ${fmtSpread(l.lag, 3)} ms` },
       {
         target: '#19 open loop 5,000 req/s: modelwave CPU per request during the load alone (telco / light rows)',
@@ -213,7 +219,9 @@ export async function open5k(o: BenchOptions): Promise<CaseResult> {
       `nginx (1 worker, fixed JSON answer), 5,000 req/s for ${o.seconds} s, ${rounds(o)} interleaved. modelwave generates every row, parses every prediction ` +
         `and reconciles it with its label — **modelwave telco**: \`bench/scenarios/${ROWS.telco.open}\` (scenarios/telco.yaml's data and drifting label, mlflow-split); ` +
         `**modelwave light**: \`bench/scenarios/${ROWS.light.open}\` (no faker field, Cloudera). autocannon: \`-R 5000 -c 50\`, one fixed telco-row request, ` +
-        `nothing parsed (and not free of coordinated omission). (Until issue #19 this case ran against the reference server.)`,
+        `nothing parsed (and not free of coordinated omission: each connection sends its 100 requests of the second back to back, then waits for the next second). ` +
+        `**node floor**: \`bench/lib/node-floor.ts --rate 5000\`, the same fixed request on 50 sockets at evenly spaced intended times, each answer parsed, ` +
+        `latency from the intended time — the least an evenly paced open loop costs in Node. (Until issue #19 this case ran against the reference server.)`,
       '',
       genTable(res, gens.map((g) => g.name), true),
       '',

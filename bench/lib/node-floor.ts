@@ -3,7 +3,11 @@
 // Content-Length and JSON body are parsed, its latency (send → whole answer read) goes into an HDR histogram, and the
 // same socket sends the next request. No rows, no records, no threads. What modelwave spends above it per request is
 // modelwave's own work, not Node's or the kernel's.
-//   node dist/bench/lib/node-floor.js --url http://127.0.0.1:8080/invocations --body-file body.json [--connections 50] [--seconds 5]
+// With `--rate R` it is the open-loop floor instead: arrivals evenly spaced at R per second from t = 0, each sent when
+// due on an idle socket (a timer wakes the thread for the next due arrival; answers also send what has become due),
+// latency from the intended send time — the least an evenly paced open loop costs in Node. (autocannon's `-R` is not
+// that: each connection sends its quota back to back at the start of every second, then waits: a bursty closed loop.)
+//   node dist/bench/lib/node-floor.js --url http://127.0.0.1:8080/invocations --body-file body.json [--connections 50] [--seconds 5] [--rate 5000]
 // Prints one JSON line (FloorJson) and exits 0; exits 1 if a socket fails or an answer is not a 2xx JSON answer.
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -15,11 +19,15 @@ export interface FloorOptions {
   body: string;
   connections: number;
   seconds: number;
+  /** Open loop: arrivals per second, evenly spaced (unset: a closed loop, each socket sends again at once). */
+  rate?: number;
 }
 
 /** What the floor client prints: counts over the measured period and latency percentiles in µs. */
 export interface FloorJson {
   requests: number;
+  /** Open loop: arrivals sent more than 1 ms after their intended time (late timer, or no free socket). */
+  lateSends: number;
   errors: number;
   durationUs: number;
   p50: number;
@@ -73,27 +81,54 @@ export function runFloor(o: FloorOptions): Promise<FloorJson> {
   const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   // One read buffer for every socket (reads are synchronous callbacks); an answer split over reads is kept per socket.
   const shared = Buffer.allocUnsafe(65_536);
+  const intervalMs = o.rate ? 1000 / o.rate : 0;
   let requests = 0;
   let errors = 0;
+  let lateSends = 0;
   let measuring = true;
   let t0 = 0;
   let tEnd = 0;
+  /** Open loop: the next arrival's number (its intended time is t0 + next · intervalMs). */
+  let next = 0;
+  let timer: NodeJS.Timeout | undefined;
   return new Promise((resolve, reject) => {
+    const idle: Conn[] = [];
     const sockets: net.Socket[] = [];
     let ready = 0;
     const fail = (err: Error) => {
+      clearTimeout(timer);
       for (const s of sockets) s.destroy();
       reject(err);
     };
+    /** Send every arrival due by now on a free socket; then sleep until the next one is due. */
+    const pump = () => {
+      if (!measuring) return;
+      const now = performance.now();
+      while (t0 + next * intervalMs <= now) {
+        const c = idle.pop();
+        if (!c) return; // sent when a socket frees up: read() pumps again
+        const intendedAt = t0 + next * intervalMs;
+        if (now - intendedAt > 1) lateSends++;
+        c.send(intendedAt);
+        next++;
+      }
+      clearTimeout(timer);
+      timer = setTimeout(pump, Math.max(1, Math.floor(t0 + next * intervalMs - now)));
+    };
     const start = () => {
       t0 = performance.now();
-      for (const c of conns) c.send();
+      if (o.rate) {
+        idle.push(...conns);
+        pump();
+      } else for (const c of conns) c.send(performance.now());
       setTimeout(() => {
         measuring = false;
+        clearTimeout(timer);
         tEnd = performance.now();
         for (const s of sockets) s.destroy();
         resolve({
           requests,
+          lateSends,
           errors,
           durationUs: Math.round((tEnd - t0) * 1000),
           p50: hist.getValueAtPercentile(50),
@@ -105,7 +140,8 @@ export function runFloor(o: FloorOptions): Promise<FloorJson> {
       }, o.seconds * 1000);
     };
     class Conn {
-      sentAt = 0;
+      /** When the request in flight was due (closed loop: when it was sent). */
+      intendedAt = 0;
       pending: Buffer | undefined;
       readonly socket: net.Socket;
       constructor() {
@@ -122,8 +158,8 @@ export function runFloor(o: FloorOptions): Promise<FloorJson> {
         this.socket.on('close', () => measuring && fail(new Error('the server closed a keep-alive connection')));
         sockets.push(this.socket);
       }
-      send(): void {
-        this.sentAt = performance.now();
+      send(intendedAt: number): void {
+        this.intendedAt = intendedAt;
         this.socket.write(request);
       }
       read(n: number, chunk: Buffer): boolean {
@@ -143,10 +179,13 @@ export function runFloor(o: FloorOptions): Promise<FloorJson> {
           return false;
         }
         if (!measuring) return true;
-        hist.recordValue(Math.max(1, Math.round((performance.now() - this.sentAt) * 1000)));
+        hist.recordValue(Math.max(1, Math.round((performance.now() - this.intendedAt) * 1000)));
         requests++;
         if (a.status < 200 || a.status > 299 || a.json === null || typeof a.json !== 'object') errors++;
-        this.send();
+        if (o.rate) {
+          idle.push(this);
+          pump();
+        } else this.send(performance.now());
         return true;
       }
     }
@@ -164,10 +203,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const url = arg(argv, 'url');
   const bodyFile = arg(argv, 'body-file');
   if (!url || !bodyFile) {
-    console.error('usage: node dist/bench/lib/node-floor.js --url URL --body-file FILE [--connections 50] [--seconds 5]');
+    console.error('usage: node dist/bench/lib/node-floor.js --url URL --body-file FILE [--connections 50] [--seconds 5] [--rate R]');
     process.exit(2);
   }
-  runFloor({ url, body: readFileSync(bodyFile, 'utf8'), connections: Number(arg(argv, 'connections') ?? 50), seconds: Number(arg(argv, 'seconds') ?? 5) }).then(
+  runFloor({ url, body: readFileSync(bodyFile, 'utf8'), connections: Number(arg(argv, 'connections') ?? 50), seconds: Number(arg(argv, 'seconds') ?? 5), ...(arg(argv, 'rate') && { rate: Number(arg(argv, 'rate')) }) }).then(
     (r) => {
       console.log(JSON.stringify(r));
       process.exit(0);

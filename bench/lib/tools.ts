@@ -149,7 +149,8 @@ export interface PeerRun {
   seconds: number;
   /** The request body (default PEER_BODY). */
   body?: string;
-  /** autocannon only: a fixed overall rate (`-R`). */
+  /** A fixed overall rate: autocannon's `-R` (each connection's share sent back to back at the start of every
+   * second), the Node floor's open loop (evenly spaced arrivals). */
   rate?: number;
   /** autocannon only: stop after this many requests (`-a`) instead of after `seconds`. */
   amount?: number;
@@ -229,6 +230,7 @@ export async function runNodeFloor(o: PeerRun): Promise<GenResult> {
   writeFileSync(bodyFile, o.body ?? PEER_BODY);
   try {
     const args = [NODE_FLOOR, '--url', o.url, '--body-file', bodyFile, '--connections', String(o.connections), '--seconds', String(o.seconds)];
+    if (o.rate) args.push('--rate', String(o.rate));
     const m = await measure(process.execPath, args, slack(o.seconds));
     if (m.exitCode !== 0) throw new Error(`node floor exited ${m.exitCode}\n${m.stderr.slice(-2000)}`);
     const j = JSON.parse(m.stdout.trim().split('\n').pop()!) as FloorJson;
