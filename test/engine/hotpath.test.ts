@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { ConnectionPool } from '../../src/engine/net/http.js';
 import { HistogramStore, LIVE_PER_SERIES } from '../../src/engine/main/histstore.js';
-import { createHistogram, initHistograms, latencyStats, recordUs } from '../../src/stats/hist.js';
+import { createHistogram, encodeHistogram, initHistograms, latencyStats, recordUs } from '../../src/stats/hist.js';
 import { ERROR_CODES } from '../../src/engine/types.js';
 import { histRef } from '../../src/engine/task.js';
 import { Waker } from '../../src/engine/worker/wake.js';
@@ -153,13 +153,20 @@ test('the histogram store compresses old windows and seconds, takes late values 
     }
   }
   for (let i = 0; i < 5000; i++) put(0, 3_000_000 + i, true);
+  let compressedOnly = 0;
   for (const [key, h] of live) {
     const i = Number(key.slice(1));
     const ref = key[0] === 'w' ? histRef.window(i) : key[0] === 'f' ? histRef.windowFailed(i) : histRef.second(i);
     const want = latencyStats(h);
     assert.deepEqual(latencyStats(store.get(ref)!), want, key);
     assert.deepEqual(latencyStats(store.get(ref)!), want, `${key}, read twice: folded, not consumed`);
+    const stored = store.encodedOf(ref);
+    if (stored !== undefined) {
+      compressedOnly++;
+      assert.equal(stored, encodeHistogram(store.get(ref)!), `${key}: the stored encoding is what encoding it again gives`);
+    }
   }
+  assert.ok(compressedOnly > windows, `most windows and seconds end compressed (${compressedOnly})`);
   assert.equal(store.get(histRef.window(windows)), undefined);
   assert.equal(store.get(histRef.second(windows)), undefined, 'a second is not a window');
   for (const h of live.values()) h.destroy();

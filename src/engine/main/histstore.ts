@@ -61,6 +61,12 @@ class IndexedSeries {
     return out;
   }
 
+  /** The single stored encoding of index `i` when that is all it holds (see HistogramStore.encodedOf). */
+  encodedOf(i: number): string | undefined {
+    const enc = this.encoded.get(i);
+    return enc?.length === 1 && !this.live.has(i) && !this.late.has(i) ? enc[0] : undefined;
+  }
+
   destroy(): void {
     for (const h of this.live.values()) h.destroy();
     this.live.clear();
@@ -131,6 +137,15 @@ export class HistogramStore {
   get(ref: HistRef): Histogram | undefined {
     if ('phase' in ref) return this.phases[ref.series][ref.phase];
     return 'window' in ref ? this.windows[ref.series].get(ref.window, this.scratchOf) : this.seconds.get(ref.second, this.scratchOf);
+  }
+
+  /**
+   * The encoding (stats/hist.ts encodeHistogram) of a window or second histogram kept compressed and nothing else
+   * (no live part, no late values), as stored: the same string encoding what `get` returns would give. Else undefined.
+   */
+  encodedOf(ref: HistRef): string | undefined {
+    if ('phase' in ref) return undefined;
+    return 'window' in ref ? this.windows[ref.series].encodedOf(ref.window) : this.seconds.encodedOf(ref.second);
   }
 
   /** Free the WebAssembly histograms. */

@@ -65,18 +65,22 @@ function mergedHist(acc: TargetAccumulator, refs: HistRef[]): Histogram {
 
 /**
  * The three latency populations of a histogram pair (successful, failed); `all` is their sum, built in `scratch`
- * (reset first). Reads `ok` before `failed`: a series histogram from the store is valid only until the next read.
+ * (reset first) — the successful figures themselves when nothing failed. Reads `ok` before `failed`: a series
+ * histogram from the store is valid only until the next read. `okEncoded`: the successful histogram's encoding (the
+ * store's own when it keeps one, so a compressed window is not encoded twice).
  */
 function populations(acc: TargetAccumulator, okRef: HistRef, failedRef: HistRef, scratch: Histogram): LatencyPopulations & { okEncoded?: string } {
   scratch.reset();
   const ok = acc.hists.get(okRef);
   const latencyMs = latencyStats(ok ?? emptyHist());
-  const okEncoded = ok ? encodeHistogram(ok) : undefined;
+  const okEncoded = ok ? (acc.hists.encodedOf(okRef) ?? encodeHistogram(ok)) : undefined;
+  const withEncoding = okEncoded !== undefined ? { okEncoded } : {};
   if (ok) scratch.add(ok);
   const failed = acc.hists.get(failedRef);
-  const latencyFailedMs = latencyStats(failed ?? emptyHist());
-  if (failed) scratch.add(failed);
-  return { latencyMs, latencyFailedMs, latencyAllMs: latencyStats(scratch), ...(okEncoded !== undefined ? { okEncoded } : {}) };
+  if (!failed) return { latencyMs, latencyFailedMs: latencyStats(emptyHist()), latencyAllMs: { ...latencyMs }, ...withEncoding };
+  const latencyFailedMs = latencyStats(failed);
+  scratch.add(failed);
+  return { latencyMs, latencyFailedMs, latencyAllMs: latencyStats(scratch), ...withEncoding };
 }
 
 export function summarize(s: Scenario, acc: TargetAccumulator, meta: RunMeta): Summary {
