@@ -158,7 +158,8 @@ export class Exchange {
    * the first, not after all the decoding and recording of the ones before it.
    */
   private arrive(f: InFlight, status: number, body: string | null, err: number): void {
-    f.receivedUs = this.state.nowUs();
+    // An answer was stamped by its connection as it was read; a failure is stamped here.
+    f.receivedUs = err === 0 ? (f.conn.answeredAtMs - this.state.originMs) * 1000 : this.state.nowUs();
     f.status = status;
     f.body = body;
     f.err = err;
