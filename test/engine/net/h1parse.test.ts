@@ -95,6 +95,28 @@ test('a head like the last one is read like it: every response after every other
   }
 });
 
+test('a repeated head is recognised at every alignment in the read buffer, and a change in any byte of it is seen', () => {
+  // Heads are compared four bytes at a time when aligned, byte by byte otherwise: each offset takes one path or the other.
+  const head = 'HTTP/1.1 200 OK\r\nDate: Mon, 30 Nov 2026 01:56:53 GMT\r\nContent-Length: 2\r\n\r\n';
+  const p = new ResponseParser(1 << 20);
+  const buf = Buffer.alloc(256);
+  for (let at = 0; at < 8; at++) {
+    for (const [text, status, keepAlive] of [
+      [head, 200, true],
+      [head, 200, true],
+      [head.replace('200', '201'), 201, true],
+      [head.replace('53 GMT', '54 GMT'), 200, true],
+      [head.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n'), 200, false],
+      [head, 200, true],
+    ] as const) {
+      const n = buf.write(text + '{}', at, 'latin1');
+      p.reset();
+      assert.equal(p.feed(buf, at, at + n, true), PARSE_DONE, `offset ${at}`);
+      assert.deepEqual([p.status, p.body, p.keepAlive], [status, '{}', keepAlive], `offset ${at}: ${text}`);
+    }
+  }
+});
+
 test('a server whose heads differ every time: heads are still read right once the parser stops comparing them', () => {
   const p = new ResponseParser(1 << 20);
   for (let i = 0; i < 40; i++) {
