@@ -96,8 +96,13 @@ export class ResponseParser {
   // The last head parsed (a copy of its bytes, also as 32-bit words) and what it said.
   private lastHead: Buffer | null = null;
   private lastHeadWords = new Int32Array(0);
-  /** A 32-bit view of the ArrayBuffer of the last bytes compared (the shared read buffer, mostly). */
+  /**
+   * A 32-bit view of the ArrayBuffer under `wordsOf`, the last Buffer a head was compared in (the shared read buffer,
+   * mostly), and that Buffer's byteOffset. Kept by Buffer: reading `.buffer` is a runtime call, not a field load.
+   */
   private words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private wordsOf: Buffer | null = null;
+  private wordsBase = 0;
   private lastStatus = 0;
   private lastFlags = 0;
   private lastContentLength = -1;
@@ -412,9 +417,13 @@ export class ResponseParser {
     if (last === null) return false;
     const n = last.length;
     if (len - s < n) return false;
-    const at = b.byteOffset + s;
+    if (this.wordsOf !== b) {
+      this.words = new Int32Array(b.buffer, 0, b.buffer.byteLength >> 2);
+      this.wordsOf = b;
+      this.wordsBase = b.byteOffset;
+    }
+    const at = this.wordsBase + s;
     if ((at & 3) !== 0) return b.compare(last, 0, n, s, s + n) === 0;
-    if (this.words.buffer !== b.buffer) this.words = new Int32Array(b.buffer, 0, b.buffer.byteLength >> 2);
     const w = this.words;
     const lw = this.lastHeadWords;
     const nw = n >> 2;
