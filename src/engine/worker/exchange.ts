@@ -4,7 +4,7 @@
 // Hot path (bench/RESULTS.md has the numbers): no promise and no closure per request — the state of a request in
 // flight lives in an `InFlight` object owned by its connection and reused (slots.ts); answers are stamped as they
 // are read and processed together after the loop's reads, into scratch arrays allocated once.
-import type { Codec } from '../../codecs/types.js';
+import type { Codec, DecodeResult } from '../../codecs/types.js';
 import { READ_AS } from '../../codecs/types.js';
 import type { Row, RowGenerator } from '../../data/types.js';
 import type { Scenario } from '../../spec/types.js';
@@ -21,6 +21,8 @@ const E_TIMEOUT = errorCodeIndex('TIMEOUT');
 const E_CAP = errorCodeIndex('IN_FLIGHT_CAP');
 const E_LATE = errorCodeIndex('LATE');
 const E_TOO_LARGE = errorCodeIndex('RESPONSE_TOO_LARGE');
+/** Answer bodies up to this long have their decoding remembered (see Exchange.decode). */
+const MEMO_MAX_CHARS = 4096;
 const DECODE_CODES = { BAD_JSON: errorCodeIndex('BAD_JSON'), NO_PREDICTION: errorCodeIndex('NO_PREDICTION'), PREDICTION_COUNT: errorCodeIndex('PREDICTION_COUNT') };
 
 export class Exchange {
@@ -48,6 +50,13 @@ export class Exchange {
   private readonly pred: Float64Array;
   private readonly prob: Float64Array;
   private readonly how: Uint8Array;
+  // The last two distinct answer bodies and their decoding (a pure function of the body): a server answers the same
+  // bytes again and again (one class of two, one row), and JSON.parse and the reading are then done once. Bodies
+  // over MEMO_MAX_CHARS are not kept (they seldom repeat, and would be held on to).
+  private body0: string | null = null;
+  private decoded0: DecodeResult | null = null;
+  private body1: string | null = null;
+  private decoded1: DecodeResult | null = null;
 
   constructor(
     s: Scenario,
@@ -149,7 +158,8 @@ export class Exchange {
    * the first, not after all the decoding and recording of the ones before it.
    */
   private arrive(f: InFlight, status: number, body: string | null, err: number): void {
-    f.receivedUs = this.state.nowUs();
+    // An answer was stamped by its connection as it was read; a failure is stamped here.
+    f.receivedUs = err === 0 ? (f.conn.answeredAtMs - this.state.originMs) * 1000 : this.state.nowUs();
     f.status = status;
     f.body = body;
     f.err = err;
@@ -196,7 +206,7 @@ export class Exchange {
       code = E_HTTP;
       this.recorder.sample(ti, SAMPLED_HTTP, status, 'HTTP_STATUS', undefined, body);
     } else {
-      const d = this.codec.decode(body ?? '', k);
+      const d = this.decode(body ?? '');
       if (d.ok) {
         preds = d.predictions;
         probs = d.probabilities;
@@ -231,6 +241,26 @@ export class Exchange {
     const slot = f.slot;
     f.slot = null;
     if (slot) slot.settle();
+  }
+
+  /** The codec's reading of an answer body; the result is shared by equal bodies (read it, do not change it). */
+  private decode(body: string): DecodeResult {
+    if (body === this.body0) return this.decoded0!;
+    if (body === this.body1) {
+      const d = this.decoded1!;
+      this.body1 = this.body0;
+      this.decoded1 = this.decoded0;
+      this.body0 = body;
+      this.decoded0 = d;
+      return d;
+    }
+    const d = this.codec.decode(body, this.k);
+    if (body.length > MEMO_MAX_CHARS) return d;
+    this.body1 = this.body0;
+    this.decoded1 = this.decoded0;
+    this.body0 = body;
+    this.decoded0 = d;
+    return d;
   }
 
   /** Resolves once no request of this worker is in flight. */
