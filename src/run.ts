@@ -10,7 +10,6 @@ import { newRunId } from './engine/main/run.js';
 import type { ValidityOptions } from './verdict/validity.js';
 import { writeReports, type ReportFormat } from './report/write.js';
 import { deliver, deliveryNotice } from './report/deliver.js';
-import { renderTerminalSummary } from './report/terminal.js';
 import type { SaveResult } from './store/types.js';
 import type { GroupSpec } from './distributed/shard.js';
 import { runSession, wantColor, type SessionOptions } from './session/orchestrate.js';
@@ -51,10 +50,10 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
     // The measurement outlives an unwritable report folder: fallback folder, else the summary on the terminal.
     const delivery = await deliver(opts.outDir ?? path.join('reports', runId), runId, (d) => writeReports(summary, d, opts.formats), opts.fallbackReportRoot);
     if (!opts.quiet) {
-      out.write(renderTerminalSummary(summary, { color: wantColor(out as NodeJS.WriteStream) }));
+      out.write((await terminal()).renderTerminalSummary(summary, { color: wantColor(out as NodeJS.WriteStream) }));
       if (delivery.dir) out.write(`\nreports: ${delivery.dir}\n`);
     } else if (!delivery.dir && !saved?.stored) {
-      errOut.write(renderTerminalSummary(summary, { color: false })); // nothing else will hold the figures
+      errOut.write((await terminal()).renderTerminalSummary(summary, { color: false })); // nothing else will hold the figures
     }
     errOut.write(deliveryNotice(delivery, recoveryHint(runId, saved)));
     // A shard's thresholds are judged on the merged group, not on its 1/N share: the last shard to finish merges.
@@ -66,6 +65,9 @@ export async function runScenario(s: Scenario, opts: RunScenarioOptions = {}): P
   const { reportDir, files } = end.delivered;
   return { summary: end.wave.summaries[0], reportDir, files, exitCode: end.exitCode, ...(end.failure ? { failure: end.failure } : {}) };
 }
+
+/** The terminal summary's module, loaded only when a summary is printed (not for --quiet and --json runs). */
+const terminal = () => import('./report/terminal.js');
 
 /** How to get the reports of a run whose report files could not be written anywhere. */
 function recoveryHint(runId: string, saved: SaveResult | undefined): string {

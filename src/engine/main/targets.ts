@@ -7,7 +7,7 @@ import { redactUrl } from '../../scenario/redact.js';
 import type { Scenario } from '../../spec/types.js';
 import { MAX_RESPONSE_BYTES_DEFAULT } from '../../scenario/normalize-tls.js';
 import { defaultPath } from '../../server/paths.js';
-import { spawnReferenceServer, type SpawnedServer } from '../../server/spawn.js';
+import type { SpawnedServer } from '../../server/spawn.js';
 import { checkHttpUrl, TARGET_SCHEMES, urlProblemText } from '../../scenario/url.js';
 import { parseTargetUrl, type HttpTarget } from '../net/http.js';
 import { explainTlsError, loadTlsMaterial, tlsHandshake, type TlsMaterial } from '../net/tls.js';
@@ -118,6 +118,8 @@ function probe(host: string, port: number, url: string): Promise<void> {
 }
 
 async function startBuiltin(model: string): Promise<SpawnedServer> {
+  // Loaded here, not with this module: only a builtin: target spawns a server (child_process, readline).
+  const { spawnReferenceServer } = await import('../../server/spawn.js');
   try {
     return await spawnReferenceServer(['--model', model]);
   } catch (err) {
