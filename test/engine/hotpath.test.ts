@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { ConnectionPool } from '../../src/engine/net/http.js';
-import { HistogramStore, LIVE_PER_SERIES } from '../../src/engine/main/histstore.js';
+import { HistogramStore, LATE_REVIVE_AT, LIVE_PER_SERIES } from '../../src/engine/main/histstore.js';
 import { createHistogram, encodeHistogram, initHistograms, latencyStats, recordUs } from '../../src/stats/hist.js';
 import { ERROR_CODES } from '../../src/engine/types.js';
 import { histRef } from '../../src/engine/task.js';
@@ -170,6 +170,30 @@ test('the histogram store compresses old windows and seconds, takes late values 
   assert.equal(store.get(histRef.window(windows)), undefined);
   assert.equal(store.get(histRef.second(windows)), undefined, 'a second is not a window');
   for (const h of live.values()) h.destroy();
+  store.destroy();
+});
+
+test('histogram store: a merge replaying shard after shard over the same windows gives one live histogram per index, holding at most 63 late values per index', async () => {
+  await initHistograms();
+  const store = new HistogramStore();
+  const live = new Map<number, ReturnType<typeof createHistogram>>();
+  const windows = 200;
+  for (let shard = 0; shard < 4; shard++) {
+    for (let w = 0; w < windows; w++) {
+      for (let i = 0; i < 50; i++) {
+        const us = 100 + ((shard * 7919 + w * 104729 + i * 31) % 40_000);
+        store.record(0, false, w, w, true, us, us, 0);
+        recordUs(live.get(w) ?? live.set(w, createHistogram()).get(w)!, us);
+      }
+    }
+  }
+  // The bound: a compressed index holds fewer than LATE_REVIVE_AT late values before it is made live again.
+  assert.ok(store.lateValues <= (LATE_REVIVE_AT - 1) * windows * 2, `late values held: ${store.lateValues}`);
+  for (const [w, h] of live) {
+    assert.deepEqual(latencyStats(store.get(histRef.window(w))!), latencyStats(h), `window ${w}`);
+    assert.deepEqual(latencyStats(store.get(histRef.second(w))!), latencyStats(h), `second ${w}`);
+    h.destroy();
+  }
   store.destroy();
 });
 

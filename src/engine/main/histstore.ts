@@ -10,7 +10,8 @@
 // the per-phase histograms (a few) stay live, and of the per-window and per-second series only the last
 // `LIVE_PER_SERIES` indices touched do; older ones are kept compressed (a few hundred bytes) and decoded on demand
 // into one reused scratch histogram. A late answer for an index already compressed (a timeout arriving windows
-// later) is kept as a value and folded in when read (or once many pile up).
+// later) is kept as a value and folded in when read; once `LATE_REVIVE_AT` pile up for one index (a distributed
+// merge replaying shard after shard sends every window's values again), the index is made live again.
 // Cost (bench/RESULTS.md, issue #19): recording a request is at most five WebAssembly calls and no Map lookup in the
 // common case (the current window's and second's histograms are cached); nothing is encoded or decoded per batch.
 import { createHistogram, encodeHistogram, mergeEncoded, recordUs, type Histogram } from '../../stats/hist.js';
@@ -18,8 +19,8 @@ import type { HistRef, PhaseSeries, WindowSeries } from '../task.js';
 
 /** Live histograms kept per window or second series; the oldest created is compressed when another is needed. */
 export const LIVE_PER_SERIES = 8;
-/** Late values kept per compressed index before they are folded into its encoding. */
-const LATE_FOLD_AT = 4096;
+/** Late values kept per compressed index before the index is made live again (memory: at most this many per index). */
+export const LATE_REVIVE_AT = 64;
 
 /** Histograms by window or second index: the last few live, older ones compressed. */
 class IndexedSeries {
@@ -92,13 +93,21 @@ class IndexedSeries {
   private recordLate(i: number, us: number): void {
     let list = this.late.get(i);
     if (!list) this.late.set(i, (list = []));
-    if (list.push(us) < LATE_FOLD_AT) return;
+    if (list.push(us) < LATE_REVIVE_AT) return;
     const h = createHistogram();
     for (const e of this.encoded.get(i)!) mergeEncoded(h, e);
     for (const v of list) recordUs(h, v);
-    this.encoded.set(i, [encodeHistogram(h)]);
+    this.encoded.delete(i);
     this.late.delete(i);
-    h.destroy();
+    if (this.live.size >= LIVE_PER_SERIES) this.compressOldest();
+    this.live.set(i, h);
+  }
+
+  /** Late values held (not yet in any histogram): bounded by LATE_REVIVE_AT per index. */
+  get lateValues(): number {
+    let n = 0;
+    for (const list of this.late.values()) n += list.length;
+    return n;
   }
 }
 
@@ -146,6 +155,11 @@ export class HistogramStore {
   encodedOf(ref: HistRef): string | undefined {
     if ('phase' in ref) return undefined;
     return 'window' in ref ? this.windows[ref.series].encodedOf(ref.window) : this.seconds.encodedOf(ref.second);
+  }
+
+  /** Late values held across the window and second series (see IndexedSeries.recordLate). */
+  get lateValues(): number {
+    return this.windows.latency.lateValues + this.windows.latencyFailed.lateValues + this.seconds.lateValues;
   }
 
   /** Free the WebAssembly histograms. */
