@@ -52,8 +52,7 @@ class IndexedSeries {
     if (!enc) return live;
     const out = scratch();
     out.reset();
-    for (const e of enc) mergeEncoded(out, e);
-    for (const v of this.late.get(i) ?? []) recordUs(out, v);
+    this.addStored(out, i);
     if (enc.length > 1 || this.late.has(i)) {
       this.encoded.set(i, [encodeHistogram(out)]);
       this.late.delete(i);
@@ -90,13 +89,18 @@ class IndexedSeries {
     }
   }
 
+  /** Add what index `i` holds outside its live histogram (its encodings and late values) into `into`. */
+  private addStored(into: Histogram, i: number): void {
+    for (const e of this.encoded.get(i) ?? []) mergeEncoded(into, e);
+    for (const v of this.late.get(i) ?? []) recordUs(into, v);
+  }
+
   private recordLate(i: number, us: number): void {
     let list = this.late.get(i);
     if (!list) this.late.set(i, (list = []));
     if (list.push(us) < LATE_REVIVE_AT) return;
     const h = createHistogram();
-    for (const e of this.encoded.get(i)!) mergeEncoded(h, e);
-    for (const v of list) recordUs(h, v);
+    this.addStored(h, i);
     this.encoded.delete(i);
     this.late.delete(i);
     if (this.live.size >= LIVE_PER_SERIES) this.compressOldest();

@@ -159,7 +159,7 @@ export class Exchange {
    */
   private arrive(f: InFlight, status: number, body: string | null, err: number): void {
     // An answer was stamped by its connection as it was read; a failure is stamped here.
-    f.receivedUs = err === 0 ? (f.conn.answeredAtMs - this.state.originMs) * 1000 : this.state.nowUs();
+    f.receivedUs = err === 0 ? this.state.usAt(f.conn.answeredAtMs) : this.state.nowUs();
     f.status = status;
     f.body = body;
     f.err = err;

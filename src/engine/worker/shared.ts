@@ -26,7 +26,12 @@ export class RunState {
 
   /** µs since the run epoch (fractional). The epoch is shared by all threads as an absolute time in ms. */
   nowUs(): number {
-    return (performance.now() - this.originMs) * 1000;
+    return this.usAt(performance.now());
+  }
+
+  /** A performance.now() reading of this thread (ms) as µs since the run epoch. */
+  usAt(ms: number): number {
+    return (ms - this.originMs) * 1000;
   }
 
   nowMs(): number {
