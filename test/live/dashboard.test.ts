@@ -104,9 +104,12 @@ test('the live dashboard in Chromium during a run: figures move, verdict, charts
     const seen: string[] = [];
     const t0 = Date.now();
     while (Date.now() - t0 < 40_000) {
+      // The verdict first, then the count: the last count read is then one taken after the final event arrived
+      // (read the other way round, the final event could land between the two reads and leave a stale count).
+      const done = ((await page.locator('#verdict').textContent()) ?? '') !== '';
       const sent = await page.locator('#sent').textContent();
       if (sent && sent !== seen[seen.length - 1]) seen.push(sent);
-      if (((await page.locator('#verdict').textContent()) ?? '') !== '') break;
+      if (done) break;
       await page.waitForTimeout(200);
     }
     const verdict = (await page.locator('#verdict').textContent()) ?? '';
