@@ -6,7 +6,6 @@
 // before each call (~460k calls/s). Each value is still a pure function of the row index.
 // Methods whose value is a plain function of those draws (faker-fast.ts) skip faker on the hot path once their fast
 // path has given faker's values for the field's first rows: the same draws, the same values, ~7–9× less CPU.
-import { createRequire } from 'node:module';
 import type { Faker, Randomizer } from '@faker-js/faker';
 
 // Only scenarios with faker fields load faker (every worker imports this module), and then only its English locale:
@@ -15,7 +14,7 @@ import type { Faker, Randomizer } from '@faker-js/faker';
 type EnModule = typeof import('@faker-js/faker/locale/en');
 let english: EnModule['faker'] | undefined;
 const loadFaker = (): { FakerClass: typeof Faker; definitions: Faker['rawDefinitions'] } => {
-  english ??= (createRequire(import.meta.url)('@faker-js/faker/locale/en') as EnModule).faker;
+  english ??= (packageRequire()('@faker-js/faker/locale/en') as EnModule).faker;
   // locale/en exports an instance, not the class: its constructor is the Faker class, and its rawDefinitions are
   // en merged over base — what `locale: [en, base]` merges to (same values: test/data/faker.test.ts pins a digest).
   return { FakerClass: english.constructor as typeof Faker, definitions: english.rawDefinitions };
@@ -25,6 +24,7 @@ import type { Cell } from './types.js';
 import { FAKER_METHODS, type FakerMethod } from './faker-allowlist.js';
 import { checkFakerArgs } from './faker-args.js';
 import { formatPath } from '../util/describe.js';
+import { packageRequire } from '../util/package-files.js';
 import { createPrng, STREAM, uniformAt, type Prng, type RowKey } from './prng.js';
 import { fakerFastPath, fakerFastPathPlain, type FastFaker } from './faker-fast.js';
 

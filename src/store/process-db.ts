@@ -10,6 +10,7 @@ import type { Db, QueryResult } from './db.js';
 import { redactUrl } from './db.js';
 import { concatParts, partSize, type Part } from './columns.js';
 import { acquireLock, type HeldLock } from './lock.js';
+import { packageFile } from '../util/package-files.js';
 import type { StoreReply, StoreRequest } from './store-process.js';
 
 type Body = StoreRequest extends infer U ? (U extends { id: number } ? Omit<U, 'id'> : never) : never;
@@ -39,7 +40,7 @@ export class ProcessDb implements Db {
     readonly location: string,
     private lock?: HeldLock,
   ) {
-    this.child = fork(new URL('./store-process.js', import.meta.url), [], {
+    this.child = fork(packageFile('dist/src/store/store-process.js'), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       // The parent's V8 flags (a small young generation, say) are not meant for the store.

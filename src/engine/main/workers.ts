@@ -6,6 +6,7 @@ import { Piscina } from 'piscina';
 import type { LoadPlan } from '../../schedule/plan.js';
 import type { Scenario } from '../../spec/types.js';
 import { dataEndIndex, sharedSlots, stopIndex, type BatchMessage, type HttpTarget, type ShardSlice, type WorkerMessage, type WorkerOutcome, type WorkerTask } from '../task.js';
+import { packageFile } from '../../util/package-files.js';
 import { within } from './lifecycle.js';
 import type { PhaseEnds } from './phase-timings.js';
 
@@ -46,7 +47,7 @@ export class Workers {
     this.dataEndAt = dataEndIndex(phases);
     this.inFlight = new Array<number>(count).fill(0);
     this.pool = new Piscina({
-      filename: new URL('../worker/worker.js', import.meta.url).href,
+      filename: packageFile('dist/src/engine/worker/worker.js').href,
       minThreads: count,
       maxThreads: count,
       idleTimeout: 1000,
