@@ -1,7 +1,11 @@
 // Text summaries of V8 CPU profiles (`node --cpu-prof`: one .cpuprofile per thread) for bench/profile.ts: per
 // thread, where the busy time goes — top functions and source areas by self time, as % of the thread's busy time and
-// as µs per request of the run. Pure functions of the parsed profiles.
+// as µs per request of the run. Pure functions of the parsed profiles, except that frames are placed through the
+// source maps beside the profiled files (read once each).
+import { readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fmt, table } from './stats.js';
 
 interface CallFrame {
@@ -68,6 +72,30 @@ export function whereOf(url: string, root: string): string {
   return p;
 }
 
+const maps = new Map<string, SourceMap | undefined>();
+
+/**
+ * Where a frame's function was written: through the source map beside its file (`<file>.map`: tsc's for a module,
+ * esbuild's for the bundled CLI, worker and their chunks, whose code comes from many sources), else where it ran.
+ * Bundled or not, a frame reads as src/<folder>/<file>.ts:<line> or node_modules/<package>/….
+ */
+export function sourceOf(frame: CallFrame): { url: string; lineNumber: number } {
+  const { url, lineNumber, columnNumber } = frame;
+  if (!url.startsWith('file://') || url.includes('/node_modules/')) return { url, lineNumber };
+  if (!maps.has(url)) {
+    let map: SourceMap | undefined;
+    try {
+      map = new SourceMap(JSON.parse(readFileSync(`${fileURLToPath(url)}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]);
+    } catch {
+      map = undefined; // no map (a bench script run from its .ts? a deleted build): the file as it ran
+    }
+    maps.set(url, map);
+  }
+  const entry = maps.get(url)?.findEntry(lineNumber, columnNumber);
+  if (!entry || !('originalSource' in entry)) return { url, lineNumber };
+  return { url: new URL(entry.originalSource, url).href, lineNumber: entry.originalLine };
+}
+
 /** The area a frame belongs to: a src/ or bench/ folder, an npm package, a node: module group, or V8 itself. */
 export function areaOf(name: string, where: string): string {
   if (PSEUDO.has(name)) return name;
@@ -100,8 +128,13 @@ export function summarize(file: string, p: CpuProfile, root: string, window: [nu
     const m = times[i] >= window[0] && times[i] <= window[1] ? inside : outside;
     m.set(p.samples[i], (m.get(p.samples[i]) ?? 0) + dt);
   }
-  const where = new Map(p.nodes.map((n) => [n.id, whereOf(n.callFrame.url, root)]));
-  const isWorker = [...where.values()].some((w) => /src\/engine\/worker\//.test(w));
+  const where = new Map(
+    p.nodes.map((n) => {
+      const src = sourceOf(n.callFrame);
+      return [n.id, { where: whereOf(src.url, root), line: src.lineNumber + 1 }];
+    }),
+  );
+  const isWorker = [...where.values()].some((w) => /src\/engine\/worker\//.test(w.where));
   const tid = threadIdOf(file);
   return {
     file: path.basename(file),
@@ -112,7 +145,7 @@ export function summarize(file: string, p: CpuProfile, root: string, window: [nu
   };
 }
 
-function slice(nodes: ProfileNode[], whereById: Map<number, string>, selfById: Map<number, number>): Slice {
+function slice(nodes: ProfileNode[], whereById: Map<number, { where: string; line: number }>, selfById: Map<number, number>): Slice {
   const fns = new Map<string, { name: string; where: string; selfUs: number }>();
   const areas = new Map<string, number>();
   let idleUs = 0;
@@ -126,8 +159,8 @@ function slice(nodes: ProfileNode[], whereById: Map<number, string>, selfById: M
       idleUs += self;
       continue;
     }
-    const where = whereById.get(n.id) ?? '';
-    const loc = where === '' ? '' : `${where}:${n.callFrame.lineNumber + 1}`;
+    const { where, line } = whereById.get(n.id) ?? { where: '', line: 0 };
+    const loc = where === '' ? '' : `${where}:${line}`;
     const key = `${name} ${loc}`;
     const f = fns.get(key) ?? { name, where: loc, selfUs: 0 };
     f.selfUs += self;
