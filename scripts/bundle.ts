@@ -24,11 +24,12 @@ const EXTERNAL = [
   '@electric-sql/pglite', // reads its .wasm and .data files relative to itself
   'pg', // requires its optional native binding (pg-native) on demand; only a Postgres store or a shard loads it
   '@faker-js/faker', // required at run time, and only its English locale (src/data/faker.ts): never in a bundle
+  'undici', // CommonJS, loaded by import() (src/engine/net/tls.ts): see the check below
 ];
 
 rmSync(new URL('dist/src/chunks/', root), { recursive: true, force: true }); // chunk names change with their content
 
-await build({
+const result = await build({
   absWorkingDir: fileURLToPath(root),
   entryPoints: ['src/cli/main.ts', 'src/engine/worker/worker.ts', 'src/store/store-process.ts'],
   outbase: 'src',
@@ -40,12 +41,23 @@ await build({
   platform: 'node',
   target: 'node20',
   external: EXTERNAL,
-  // Bundled CommonJS packages (commander, yaml, cli-progress, undici, …) call require(); an ES module has none. (esbuild
-  // renames a bundled module's own top-level `require`, so this one cannot clash.)
+  // Bundled CommonJS packages (commander, yaml, cli-progress, prom-client, …) call require(); an ES module has
+  // none. (esbuild renames a bundled module's own top-level `require`, so this one cannot clash.)
   banner: { js: "import { createRequire as __mwCreateRequire } from 'node:module'; const require = __mwCreateRequire(import.meta.url);" },
   // Stack traces name the bundle's file and line (readable: not minified, each module headed by its source path);
   // `node --enable-source-maps` maps them to src/*.ts. Sources are not embedded: they are in the package.
   sourcemap: true,
   sourcesContent: false,
+  metafile: true,
   logLevel: 'warning',
 });
+
+// A bundled CommonJS package reached by import() becomes a chunk whose only export is `default` (module.exports),
+// where Node's loader also gives its named exports: `const { Agent } = await import('undici')` gets undefined. Such a
+// package must stay external (static imports of CommonJS are fine: esbuild reads their names at the import).
+for (const out of Object.values(result.metafile.outputs)) {
+  const from = out.entryPoint;
+  if (from?.includes('node_modules/') && result.metafile.inputs[from]?.format === 'cjs') {
+    throw new Error(`${from} is CommonJS and loaded by import(): its chunk would export only \`default\`; add its package to EXTERNAL in scripts/bundle.ts`);
+  }
+}
