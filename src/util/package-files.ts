@@ -1,5 +1,5 @@
 // This package's own files, found from its root rather than from the module that asks. The CLI, the load worker and
-// the store process ship as esbuild bundles written over tsc's output (scripts/bundle.mjs): inside a bundle
+// the store process ship as esbuild bundles written over tsc's output (src/build/bundle.ts): inside a bundle
 // import.meta.url is the bundle's URL, not the original module's, so a path relative to the module
 // (`new URL('../worker/worker.js', import.meta.url)`) would point elsewhere. The package root is the same from a
 // bundle and from tsc's output: the nearest directory above whose package.json is modelwave's.

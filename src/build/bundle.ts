@@ -1,6 +1,6 @@
 // The shipped CLI, load worker and store process as esbuild bundles (issue #19: start-up CPU). `npm run build` runs
 // tsc first — the type check, and dist/ for the library, the tests, the benchmarks and this file
-// (dist/scripts/bundle.js) — then this, which writes the three entry points over tsc's output of them
+// (dist/src/build/bundle.js) — then this, which writes the three entry points over tsc's output of them
 // (dist/src/cli/main.js, dist/src/engine/worker/worker.js, dist/src/store/store-process.js), with the code they share
 // and what they load lazily in dist/src/chunks/. So the `modelwave` bin, `npm start` and every test or benchmark that
 // runs dist/src/cli/main.js run the bundles, while tests that import dist/src/<module>.js test tsc's modules; tsc
@@ -16,7 +16,7 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const root = new URL('../../', import.meta.url); // from dist/scripts/bundle.js
+const root = new URL('../../../', import.meta.url); // from dist/src/build/bundle.js
 
 // Packages left to Node's loader, each for a reason of its own; every other dependency is bundled.
 const EXTERNAL = [
@@ -58,6 +58,6 @@ const result = await build({
 for (const out of Object.values(result.metafile.outputs)) {
   const from = out.entryPoint;
   if (from?.includes('node_modules/') && result.metafile.inputs[from]?.format === 'cjs') {
-    throw new Error(`${from} is CommonJS and loaded by import(): its chunk would export only \`default\`; add its package to EXTERNAL in scripts/bundle.ts`);
+    throw new Error(`${from} is CommonJS and loaded by import(): its chunk would export only \`default\`; add its package to EXTERNAL in src/build/bundle.ts`);
   }
 }
