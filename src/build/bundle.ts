@@ -13,8 +13,10 @@
 // chunk loaded when it runs, so lazy stays lazy. In a bundle or a chunk import.meta.url is that output file's URL, not
 // the original module's: paths to the package's own files go through src/util/package-files.ts.
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { staleChunks } from './prune.js';
 
 const root = new URL('../../../', import.meta.url); // from dist/src/build/bundle.js
 
@@ -26,8 +28,6 @@ const EXTERNAL = [
   '@faker-js/faker', // required at run time, and only its English locale (src/data/faker.ts): never in a bundle
   'undici', // CommonJS, loaded by import() (src/engine/net/tls.ts): see the check below
 ];
-
-rmSync(new URL('dist/src/chunks/', root), { recursive: true, force: true }); // chunk names change with their content
 
 const result = await build({
   absWorkingDir: fileURLToPath(root),
@@ -61,3 +61,14 @@ for (const out of Object.values(result.metafile.outputs)) {
     throw new Error(`${from} is CommonJS and loaded by import(): its chunk would export only \`default\`; add its package to EXTERNAL in src/build/bundle.ts`);
   }
 }
+
+// Old chunks go a day after a build stops writing them (src/build/prune.ts), not before the build: a run started
+// before this rebuild may still import some of its chunks by their old names.
+const chunkDir = fileURLToPath(new URL('dist/src/chunks/', root));
+const written = new Set<string>();
+for (const out of Object.keys(result.metafile.outputs)) {
+  if (path.dirname(path.resolve(fileURLToPath(root), out)) !== path.resolve(chunkDir)) continue;
+  written.add(path.basename(out));
+  written.add(`${path.basename(out)}.map`);
+}
+for (const f of staleChunks(chunkDir, written, Date.now())) rmSync(f, { force: true });
