@@ -68,7 +68,6 @@ const chunkDir = fileURLToPath(new URL('dist/src/chunks/', root));
 const written = new Set<string>();
 for (const out of Object.keys(result.metafile.outputs)) {
   if (path.dirname(path.resolve(fileURLToPath(root), out)) !== path.resolve(chunkDir)) continue;
-  written.add(path.basename(out));
-  written.add(`${path.basename(out)}.map`);
+  written.add(path.basename(out)); // the metafile lists each chunk's .js.map beside its .js
 }
 for (const f of staleChunks(chunkDir, written, Date.now())) rmSync(f, { force: true });
